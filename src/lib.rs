@@ -1,0 +1,16 @@
+//! scopelint: keep bug-bounty research inside the program's rules.
+//!
+//! The engine knows nothing about any particular program: every program-specific fact lives in
+//! a rules file (`scope-rules/*.yaml`), loaded by [`rules`] into a [`rules::Program`]. Targets
+//! are parsed by [`target`], classified by [`matcher`] and rendered by [`output`].
+
+pub mod check;
+pub mod matcher;
+pub mod output;
+pub mod psl;
+pub mod rules;
+pub mod target;
+
+pub use matcher::{Verdict, VerdictKind};
+pub use rules::{Program, RulesError, ScopeRules};
+pub use target::{parse_target, Target, TargetParseError};

@@ -1,0 +1,208 @@
+//! Reporters: how verdicts reach the user. The engine hands a [`Verdict`] to a
+//! [`CheckReporter`]; only the reporter knows about text, color or JSON.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+use serde::Serialize;
+
+use crate::matcher::{Verdict, VerdictKind};
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per target, colored on a terminal.
+    Text,
+    /// One JSON array of verdict objects.
+    Json,
+    /// One JSON verdict object per line.
+    Jsonl,
+}
+
+/// Receives each verdict in input order.
+pub trait CheckReporter {
+    /// `raw` is the input line without its line ending; `input` is the target as given, trimmed.
+    fn verdict(&mut self, raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()>;
+    /// Called once after the last verdict.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// The public JSON contract of one verdict (documented in README).
+#[derive(Debug, Serialize)]
+pub struct VerdictRecord<'a> {
+    pub target: &'a str,
+    pub verdict: &'static str,
+    pub program: &'a str,
+    pub asset: Option<&'a str>,
+    pub award_table: Option<&'a str>,
+    pub rule: &'a str,
+    pub reason: String,
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normalized: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<&'a [String]>,
+}
+
+impl<'a> VerdictRecord<'a> {
+    pub fn new(input: &'a str, v: &'a Verdict<'a>, explain: bool) -> Self {
+        VerdictRecord {
+            target: input,
+            verdict: v.kind.as_str(),
+            program: v.program.id(),
+            asset: v.asset().map(|a| a.id.as_str()),
+            award_table: v.award_table(),
+            rule: v.rule(),
+            reason: v.reason_text(),
+            source: v.source().map(|s| s.to_string()),
+            error: v.error().map(|e| e.to_string()),
+            normalized: v.normalized.as_ref().map(|t| t.to_string()),
+            explain: explain.then_some(v.trace.as_slice()),
+        }
+    }
+}
+
+pub struct TextReporter<W: Write> {
+    out: W,
+    color: bool,
+    explain: bool,
+}
+
+impl<W: Write> TextReporter<W> {
+    pub fn new(out: W, color: bool, explain: bool) -> Self {
+        TextReporter {
+            out,
+            color,
+            explain,
+        }
+    }
+}
+
+impl<W: Write> CheckReporter for TextReporter<W> {
+    fn verdict(&mut self, _raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()> {
+        let label = format!("{:<12}", v.kind.as_str());
+        let label = if self.color {
+            match v.kind {
+                VerdictKind::InScope => label.green().bold().to_string(),
+                VerdictKind::OutOfScope => label.red().bold().to_string(),
+                VerdictKind::Invalid => label.yellow().bold().to_string(),
+            }
+        } else {
+            label
+        };
+        let rule = if self.color {
+            v.rule().cyan().to_string()
+        } else {
+            v.rule().to_string()
+        };
+        write!(self.out, "{label} {input}  [{rule}] {}", v.reason_text())?;
+        if let Some(src) = v.source() {
+            let src = src.to_string();
+            if self.color {
+                write!(self.out, " ({})", src.dimmed())?;
+            } else {
+                write!(self.out, " ({src})")?;
+            }
+        }
+        writeln!(self.out)?;
+        if self.explain {
+            for line in &v.trace {
+                writeln!(self.out, "    {line}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Streams one JSON array without holding the verdicts in memory.
+pub struct JsonReporter<W: Write> {
+    out: W,
+    explain: bool,
+    count: u64,
+}
+
+impl<W: Write> JsonReporter<W> {
+    pub fn new(out: W, explain: bool) -> Self {
+        JsonReporter {
+            out,
+            explain,
+            count: 0,
+        }
+    }
+}
+
+impl<W: Write> CheckReporter for JsonReporter<W> {
+    fn verdict(&mut self, _raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()> {
+        self.out
+            .write_all(if self.count == 0 { b"[\n  " } else { b",\n  " })?;
+        serde_json::to_writer(&mut self.out, &VerdictRecord::new(input, v, self.explain))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out.flush()
+    }
+}
+
+pub struct JsonlReporter<W: Write> {
+    out: W,
+    explain: bool,
+}
+
+impl<W: Write> JsonlReporter<W> {
+    pub fn new(out: W, explain: bool) -> Self {
+        JsonlReporter { out, explain }
+    }
+}
+
+impl<W: Write> CheckReporter for JsonlReporter<W> {
+    fn verdict(&mut self, _raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &VerdictRecord::new(input, v, self.explain))?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// `--print KIND`: the input lines whose verdict is KIND, unchanged, like grep.
+pub struct PrintFilter<W: Write> {
+    out: W,
+    kind: VerdictKind,
+    pub printed: u64,
+}
+
+impl<W: Write> PrintFilter<W> {
+    pub fn new(out: W, kind: VerdictKind) -> Self {
+        PrintFilter {
+            out,
+            kind,
+            printed: 0,
+        }
+    }
+}
+
+impl<W: Write> CheckReporter for PrintFilter<W> {
+    fn verdict(&mut self, raw: &[u8], _input: &str, v: &Verdict<'_>) -> io::Result<()> {
+        if v.kind == self.kind {
+            self.out.write_all(raw)?;
+            self.out.write_all(b"\n")?;
+            self.printed += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,624 @@
+//! The rules model and its loader: YAML in, a validated [`Program`] out.
+//!
+//! Loading never yields a partial scope. Any problem (YAML syntax, unknown key, bad host
+//! pattern, CIDR, regex, duplicate id, dangling reference) is a [`RulesError`] that names the
+//! file, line and column.
+
+pub mod model;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use crate::matcher::ScopeIndex;
+use crate::psl::SuffixList;
+use crate::target::{self, Host, Platform};
+use model::{PathRuleDef, RulesFile, Spanned};
+
+/// The default program, compiled into the binary.
+pub const EMBEDDED_RULES: &str = include_str!("../../fixtures/rules/example-program.yaml");
+/// The path shown for rules that come from the embedded default.
+pub const EMBEDDED_RULES_PATH: &str = "scope-rules/microsoft-identity.yaml";
+
+/// A problem in a rules file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+/// Where a rule is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLoc {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A host pattern from a rules file, normalized like targets are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HostPattern {
+    /// Exactly this host.
+    Exact(String),
+    /// Any host strictly below `base`, and `base` itself when `include_apex`.
+    Subdomains { base: String, include_apex: bool },
+}
+
+impl fmt::Display for HostPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostPattern::Exact(h) => f.write_str(h),
+            HostPattern::Subdomains { base, .. } => write!(f, "*.{base}"),
+        }
+    }
+}
+
+/// One segment of an API path prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    Lit(String),
+    /// `{name}`: any one segment.
+    Any,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathRule {
+    pub versions: Vec<String>,
+    pub case_insensitive: bool,
+    pub aliases: Vec<(Vec<PathSeg>, Vec<PathSeg>)>,
+    pub prefixes: Vec<(String, Vec<PathSeg>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssetRule {
+    pub id: String,
+    pub title: Option<String>,
+    pub award_table: Option<String>,
+    /// Allowed ports; empty means any.
+    pub ports: Vec<u16>,
+    pub paths: Option<PathRule>,
+    pub note: Option<String>,
+    pub hosts: Vec<HostPattern>,
+    pub source: SourceLoc,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExclusionRule {
+    pub id: String,
+    pub reason: String,
+    pub uncertain: bool,
+    pub paths: Option<PathRule>,
+    pub hosts: Vec<HostPattern>,
+    pub source: SourceLoc,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomerOwnedRule {
+    pub id: String,
+    pub reason: String,
+    pub psl_private: bool,
+    pub suffixes: HashSet<String>,
+    pub source: SourceLoc,
+}
+
+/// A loaded, validated program: the raw file (for lint, probe and rules tooling) plus the
+/// compiled scope.
+#[derive(Debug)]
+pub struct Program {
+    pub file: RulesFile,
+    /// Path of the rules file, as shown in `source` fields.
+    pub origin: Arc<str>,
+    pub assets: Vec<AssetRule>,
+    pub exclusions: Vec<ExclusionRule>,
+    pub customer_owned: Option<CustomerOwnedRule>,
+    pub index: ScopeIndex,
+    pub psl: Arc<SuffixList>,
+    /// Where the `assets:` list starts, for verdicts that no asset decided.
+    pub assets_source: SourceLoc,
+}
+
+impl Program {
+    pub fn id(&self) -> &str {
+        &self.file.program.id
+    }
+}
+
+/// Every program in use for a run.
+#[derive(Debug)]
+pub struct ScopeRules {
+    pub programs: Vec<Program>,
+}
+
+impl ScopeRules {
+    /// The embedded default program.
+    pub fn embedded(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        Ok(ScopeRules {
+            programs: vec![load_program_str(EMBEDDED_RULES, EMBEDDED_RULES_PATH, psl)?],
+        })
+    }
+
+    /// Load each rules file given, in order.
+    pub fn from_files(paths: &[impl AsRef<Path>], psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        let mut programs = Vec::with_capacity(paths.len());
+        for p in paths {
+            programs.push(load_program_file(p.as_ref(), psl.clone())?);
+        }
+        let mut seen = HashSet::new();
+        for p in &programs {
+            if !seen.insert(p.id().to_string()) {
+                return Err(RulesError {
+                    file: p.origin.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!("program id `{}` is loaded twice", p.id()),
+                });
+            }
+        }
+        Ok(ScopeRules { programs })
+    }
+}
+
+fn whole_file_error(file: &str, message: String) -> RulesError {
+    RulesError {
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+        message,
+    }
+}
+
+/// Read and load a rules file from disk.
+pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(whole_file_error(&name, "is a directory, not a rules file".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| whole_file_error(&name, format!("cannot read: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, column) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+            return Err(RulesError {
+                file: name,
+                line,
+                column,
+                message: "not valid UTF-8".into(),
+            });
+        }
+    };
+    load_program_str(&text, &name, psl)
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[col_start..]).chars().count() + 1;
+    (line as u32, column as u32)
+}
+
+/// Parse YAML into the model, with errors located in `origin`.
+pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesError> {
+    if text.trim().is_empty() {
+        return Err(whole_file_error(origin, "the rules file is empty".into()));
+    }
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    serde_saphyr::from_str_with_options::<RulesFile>(text, options).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line() as u32, l.column() as u32))
+            .unwrap_or((1, 1));
+        RulesError {
+            file: origin.to_string(),
+            line: line.max(1),
+            column: column.max(1),
+            message: yaml_error_message(&e),
+        }
+    })
+}
+
+/// The YAML error's text without the location prefix the crate adds (we print our own).
+fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    // serde-saphyr renders "<message> at line L, column C"; keep the message part.
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+/// Load and validate a program from YAML text.
+pub fn load_program_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let file = parse_rules_file(text, origin)?;
+    compile(file, origin, psl)
+}
+
+struct Ctx<'a> {
+    origin: Arc<str>,
+    psl: &'a SuffixList,
+}
+
+impl Ctx<'_> {
+    fn loc<T>(&self, s: &Spanned<T>) -> SourceLoc {
+        SourceLoc {
+            file: self.origin.clone(),
+            line: s.referenced.line() as u32,
+            column: s.referenced.column() as u32,
+        }
+    }
+    fn err<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> RulesError {
+        let l = self.loc(s);
+        RulesError {
+            file: l.file.to_string(),
+            line: l.line.max(1),
+            column: l.column.max(1),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parse a host pattern (`host` or `*.host`) and normalize it as targets are normalized.
+pub fn parse_host_pattern(raw: &str, include_apex: Option<bool>) -> Result<HostPattern, String> {
+    let trimmed = raw.trim();
+    let (wild, rest) = match trimmed.strip_prefix("*.") {
+        Some(r) => (true, r),
+        None => (false, trimmed),
+    };
+    if rest.contains('*') {
+        return Err(format!(
+            "`{raw}`: only a leading `*.` wildcard is supported in host patterns"
+        ));
+    }
+    let host = match target::parse_host(rest) {
+        Ok(Host::Domain(d)) => d,
+        Ok(Host::Ip(_)) => {
+            return Err(format!("`{raw}` is an IP address: list it under `cidrs`"));
+        }
+        Err(e) => return Err(format!("`{raw}` is not a valid host pattern: {e}")),
+    };
+    if wild {
+        let Some(include_apex) = include_apex else {
+            return Err(format!(
+                "`{raw}` is a wildcard: set `include_apex: true` or `false` to say whether `{host}` itself is covered"
+            ));
+        };
+        Ok(HostPattern::Subdomains {
+            base: host,
+            include_apex,
+        })
+    } else {
+        Ok(HostPattern::Exact(host))
+    }
+}
+
+fn compile_hosts(
+    ctx: &Ctx,
+    hosts: &[Spanned<String>],
+    include_apex: Option<bool>,
+    customer: &HashSet<String>,
+) -> Result<Vec<HostPattern>, RulesError> {
+    let mut out = Vec::with_capacity(hosts.len());
+    for h in hosts {
+        let pat = parse_host_pattern(&h.value, include_apex).map_err(|m| ctx.err(h, m))?;
+        if let HostPattern::Subdomains { base, .. } = &pat {
+            if ctx.psl.is_public_suffix(base) || customer.contains(base.as_str()) {
+                return Err(ctx.err(
+                    h,
+                    format!(
+                        "`{}` covers a public suffix: names under `{base}` belong to many unrelated owners",
+                        h.value
+                    ),
+                ));
+            }
+            if let Some(s) = ctx.psl.private_suffix_below(base) {
+                return Err(ctx.err(
+                    h,
+                    format!(
+                        "`{}` lies under the customer-owned suffix `{s}`: it belongs to a customer, not the program",
+                        h.value
+                    ),
+                ));
+            }
+        }
+        out.push(pat);
+    }
+    Ok(out)
+}
+
+fn parse_segments(path: &str) -> Vec<PathSeg> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                PathSeg::Any
+            } else {
+                PathSeg::Lit(s.to_string())
+            }
+        })
+        .collect()
+}
+
+fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Result<PathRule, RulesError> {
+    let def = &p.value;
+    if def.prefixes.is_empty() {
+        return Err(ctx.err(p, "`paths` needs at least one entry in `prefixes`"));
+    }
+    let mut prefixes = Vec::with_capacity(def.prefixes.len());
+    for pre in &def.prefixes {
+        if !pre.value.starts_with('/') {
+            return Err(ctx.err(pre, format!("path prefix `{}` must start with `/`", pre.value)));
+        }
+        prefixes.push((pre.value.clone(), parse_segments(&pre.value)));
+    }
+    let mut aliases = Vec::new();
+    for a in &def.aliases {
+        if !a.from.starts_with('/') || !a.to.starts_with('/') {
+            return Err(ctx.err(p, format!("alias `{}` -> `{}`: both must start with `/`", a.from, a.to)));
+        }
+        aliases.push((parse_segments(&a.from), parse_segments(&a.to)));
+    }
+    Ok(PathRule {
+        versions: def.versions.clone(),
+        case_insensitive: def.case_insensitive,
+        aliases,
+        prefixes,
+    })
+}
+
+fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Result<Vec<IpNet>, RulesError> {
+    cidrs
+        .iter()
+        .map(|c| {
+            let v = c.value.trim();
+            v.parse::<IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| ctx.err(c, format!("`{}` is not a CIDR range or IP address", c.value)))
+        })
+        .collect()
+}
+
+fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Result<Vec<(Platform, String)>, RulesError> {
+    apps.iter()
+        .map(|a| {
+            let platform = Platform::parse(&a.value.platform).ok_or_else(|| {
+                ctx.err(a, format!("unknown platform `{}` (expected `android` or `ios`)", a.value.platform))
+            })?;
+            match target::parse_target(&format!("{}:{}", platform.as_str(), a.value.id)) {
+                Ok(target::Target::App(app)) => Ok((app.platform, app.id)),
+                _ => Err(ctx.err(a, format!("`{}` is not a valid app id", a.value.id))),
+            }
+        })
+        .collect()
+}
+
+fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) -> Result<(), RulesError> {
+    for p in pats {
+        if let Err(e) = regex_syntax::Parser::new().parse(&p.value) {
+            let detail = e.to_string();
+            let last = detail.lines().last().unwrap_or("").trim().to_string();
+            return Err(ctx.err(p, format!("invalid regex in {what}: {last}")));
+        }
+    }
+    Ok(())
+}
+
+fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let ctx = Ctx {
+        origin: Arc::from(origin),
+        psl: &psl,
+    };
+    if file.schema_version != 1 {
+        return Err(whole_file_error(
+            origin,
+            format!("schema_version {} is not supported (this scopelint reads 1)", file.schema_version),
+        ));
+    }
+
+    let mut ids: HashMap<String, SourceLoc> = HashMap::new();
+    let mut claim = |id: &str, loc: SourceLoc| -> Result<(), RulesError> {
+        if let Some(prev) = ids.get(id) {
+            return Err(RulesError {
+                file: loc.file.to_string(),
+                line: loc.line,
+                column: loc.column,
+                message: format!("duplicate id `{id}` (first defined at line {})", prev.line),
+            });
+        }
+        ids.insert(id.to_string(), loc);
+        Ok(())
+    };
+    let file_ref = &file;
+    for a in &file_ref.assets {
+        claim(&a.value.id, ctx.loc(a))?;
+    }
+    for x in &file_ref.exclusions {
+        claim(&x.value.id, ctx.loc(x))?;
+    }
+    if let Some(c) = &file_ref.customer_owned {
+        claim(&c.value.id, ctx.loc(c))?;
+    }
+    for c in &file_ref.excluded_classes {
+        claim(&c.value.id, ctx.loc(c))?;
+        check_regexes(&ctx, "patterns", &c.value.patterns)?;
+        check_regexes(&ctx, "chained_patterns", &c.value.chained_patterns)?;
+    }
+    for r in &file_ref.rules_of_engagement {
+        claim(&r.value.id, ctx.loc(r))?;
+        check_regexes(&ctx, "patterns", &r.value.patterns)?;
+    }
+    for s in &file_ref.standards {
+        claim(&s.value.id, ctx.loc(s))?;
+        check_regexes(&ctx, "patterns", &s.value.patterns)?;
+    }
+    for s in &file_ref.report_sections {
+        claim(&s.value.id, ctx.loc(s))?;
+        check_regexes(&ctx, "headings", &s.value.headings)?;
+    }
+
+    let customer_owned = match &file.customer_owned {
+        Some(c) => {
+            let mut suffixes = HashSet::new();
+            for s in &c.value.suffixes {
+                match parse_host_pattern(s.value.trim_start_matches("*."), None) {
+                    Ok(HostPattern::Exact(h)) => {
+                        suffixes.insert(h);
+                    }
+                    Ok(_) => unreachable!("wildcards are stripped above"),
+                    Err(m) => return Err(ctx.err(s, m)),
+                }
+            }
+            Some(CustomerOwnedRule {
+                id: c.value.id.clone(),
+                reason: c.value.reason.clone(),
+                psl_private: c.value.psl_private,
+                suffixes,
+                source: ctx.loc(c),
+            })
+        }
+        None => None,
+    };
+    let empty = HashSet::new();
+    let customer_suffixes = customer_owned.as_ref().map_or(&empty, |c| &c.suffixes);
+
+    let table_ids: Option<HashSet<&str>> = file
+        .awards
+        .as_ref()
+        .map(|a| a.value.tables.iter().map(|t| t.value.id.as_str()).collect());
+
+    let mut index = ScopeIndex::default();
+    let mut assets = Vec::with_capacity(file.assets.len());
+    for (i, a) in file.assets.iter().enumerate() {
+        let def = &a.value;
+        if let Some(hp) = def.hosts.first().filter(|_| def.include_apex.is_some() && !def.hosts.iter().any(|h| h.value.trim().starts_with("*."))) {
+            return Err(ctx.err(hp, "`include_apex` only applies to wildcard hosts (`*.example.com`)"));
+        }
+        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, customer_suffixes)?;
+        let cidrs = compile_cidrs(&ctx, &def.cidrs)?;
+        let apps = compile_apps(&ctx, &def.apps)?;
+        if hosts.is_empty() && cidrs.is_empty() && apps.is_empty() {
+            return Err(ctx.err(a, format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+        }
+        let paths = match &def.paths {
+            Some(p) if hosts.is_empty() => {
+                return Err(ctx.err(p, "`paths` needs `hosts` to apply to"));
+            }
+            Some(p) => Some(compile_paths(&ctx, p)?),
+            None => None,
+        };
+        if let (Some(t), Some(tables)) = (&def.award_table, &table_ids) {
+            if !tables.contains(t.as_str()) {
+                return Err(ctx.err(a, format!("asset `{}` names award table `{t}`, which `awards.tables` does not define", def.id)));
+            }
+        }
+        for h in &hosts {
+            index.add_asset_host(h, i);
+        }
+        for c in cidrs {
+            index.add_asset_cidr(c, i);
+        }
+        for (platform, id) in apps {
+            if let Some(prev) = index.add_asset_app(platform, id.clone(), i) {
+                return Err(ctx.err(a, format!("app `{}:{id}` is already listed by asset `{}`", platform.as_str(), file.assets[prev].value.id)));
+            }
+        }
+        assets.push(AssetRule {
+            id: def.id.clone(),
+            title: def.title.clone(),
+            award_table: def.award_table.clone(),
+            ports: def.ports.clone().unwrap_or_else(|| file.program.default_ports.clone()),
+            paths,
+            note: def.note.clone(),
+            hosts,
+            source: ctx.loc(a),
+        });
+    }
+
+    let mut exclusions = Vec::with_capacity(file.exclusions.len());
+    for (i, x) in file.exclusions.iter().enumerate() {
+        let def = &x.value;
+        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &HashSet::new())?;
+        let cidrs = compile_cidrs(&ctx, &def.cidrs)?;
+        let apps = compile_apps(&ctx, &def.apps)?;
+        if hosts.is_empty() && cidrs.is_empty() && apps.is_empty() {
+            return Err(ctx.err(x, format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+        }
+        let paths = match &def.paths {
+            Some(p) if hosts.is_empty() => return Err(ctx.err(p, "`paths` needs `hosts` to apply to")),
+            Some(p) => Some(compile_paths(&ctx, p)?),
+            None => None,
+        };
+        for h in &hosts {
+            index.add_exclusion_host(h, i);
+        }
+        for c in cidrs {
+            index.add_exclusion_cidr(c, i);
+        }
+        for (platform, id) in apps {
+            index.add_exclusion_app(platform, id, i);
+        }
+        exclusions.push(ExclusionRule {
+            id: def.id.clone(),
+            reason: def.reason.clone(),
+            uncertain: def.uncertain,
+            paths,
+            hosts,
+            source: ctx.loc(x),
+        });
+    }
+
+    for e in &file.examples {
+        if let Some(asset) = &e.value.asset {
+            if !assets.iter().any(|a| &a.id == asset) {
+                return Err(ctx.err(e, format!("example names asset `{asset}`, which is not defined")));
+            }
+        }
+    }
+
+    // The line above the first asset is the `assets:` key in any conventional layout.
+    let assets_source = SourceLoc {
+        file: ctx.origin.clone(),
+        line: file
+            .assets
+            .first()
+            .map_or(1, |a| (a.referenced.line() as u32).saturating_sub(1).max(1)),
+        column: 1,
+    };
+    Ok(Program {
+        origin: ctx.origin.clone(),
+        assets,
+        exclusions,
+        customer_owned,
+        index,
+        psl: psl.clone(),
+        assets_source,
+        file,
+    })
+}

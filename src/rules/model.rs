@@ -1,0 +1,322 @@
+//! The rules file as a program manager writes it: plain serde structs, one per YAML mapping.
+//!
+//! Every struct denies unknown keys so a typo is an error with its line, never a silently
+//! ignored setting. Items that verdicts or diagnostics point back to are wrapped in
+//! [`Spanned`] so the loader can say `file:line` for them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+pub use serde_saphyr::Spanned;
+
+/// One rules file: one bounty program.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    /// Format version of this file (currently 1).
+    pub schema_version: u32,
+    pub program: ProgramMeta,
+    /// What may be tested. A target is in scope only if an asset includes it and no
+    /// exclusion, customer-owned suffix or uncertain entry takes it out again.
+    #[serde(default)]
+    pub assets: Vec<Spanned<AssetDef>>,
+    /// What may not be tested even when an asset covers it. Exclusions always win.
+    #[serde(default)]
+    pub exclusions: Vec<Spanned<ExclusionDef>>,
+    /// Hosts under these suffixes belong to customers (third-party / user content).
+    #[serde(default)]
+    pub customer_owned: Option<Spanned<CustomerOwnedDef>>,
+    /// Specifications the program covers, with their status.
+    #[serde(default)]
+    pub standards: Vec<Spanned<StandardDef>>,
+    /// Vulnerability classes the program does not reward, with detection patterns for `lint`.
+    #[serde(default)]
+    pub excluded_classes: Vec<Spanned<ClassDef>>,
+    /// What researchers must not do, with detection patterns for `lint`.
+    #[serde(default)]
+    pub rules_of_engagement: Vec<Spanned<RoeDef>>,
+    /// Required sections of a report, recognised by heading.
+    #[serde(default)]
+    pub report_sections: Vec<Spanned<SectionDef>>,
+    /// The marker test accounts and tenants must carry.
+    #[serde(default)]
+    pub test_naming: Option<Spanned<TestNamingDef>>,
+    /// Award tables: impact x severity x report quality.
+    #[serde(default)]
+    pub awards: Option<Spanned<AwardsDef>>,
+    /// Default pacing for `probe` and `proxy`.
+    #[serde(default)]
+    pub probe: Option<Spanned<ProbeDef>>,
+    /// Targets with their expected verdict, run by `scopelint rules test` and `cargo test`.
+    #[serde(default)]
+    pub examples: Vec<Spanned<ExampleDef>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramMeta {
+    /// Short stable handle, e.g. `microsoft-identity`.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Date of the program page revision this file encodes (YYYY-MM-DD).
+    pub revision: String,
+    /// The page's revision history, oldest first.
+    #[serde(default)]
+    pub history: Vec<RevisionDef>,
+    /// Ports a target may use when an asset does not list its own (empty: any port).
+    #[serde(default)]
+    pub default_ports: Vec<u16>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionDef {
+    pub date: String,
+    pub change: String,
+}
+
+/// Something that may be tested.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetDef {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Exact hosts (`login.live.com`) or wildcards (`*.b2clogin.com`, subdomains at any depth).
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    /// Whether `*.example.com` also covers `example.com` itself. Required when `hosts` has a
+    /// wildcard: the page must be read for it, not guessed.
+    #[serde(default)]
+    pub include_apex: Option<bool>,
+    /// IP ranges in CIDR notation.
+    #[serde(default)]
+    pub cidrs: Vec<Spanned<String>>,
+    /// Mobile apps by platform and store id.
+    #[serde(default)]
+    pub apps: Vec<Spanned<AppDef>>,
+    /// When present, only these API paths on the hosts are in scope.
+    #[serde(default)]
+    pub paths: Option<Spanned<PathRuleDef>>,
+    /// Ports allowed for this asset (overrides `program.default_ports`).
+    #[serde(default)]
+    pub ports: Option<Vec<u16>>,
+    /// Which award table pays for findings on this asset.
+    #[serde(default)]
+    pub award_table: Option<String>,
+    /// Shown with in-scope verdicts: conditions the page attaches to this asset.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Something that is out of scope even when an asset covers it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionDef {
+    pub id: String,
+    /// One sentence, shown as the verdict's reason.
+    pub reason: String,
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub include_apex: Option<bool>,
+    #[serde(default)]
+    pub cidrs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub apps: Vec<Spanned<AppDef>>,
+    /// With `hosts`: only these paths are excluded.
+    #[serde(default)]
+    pub paths: Option<Spanned<PathRuleDef>>,
+    /// The program text leaves this uncertain: never in scope until the program says so.
+    #[serde(default)]
+    pub uncertain: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppDef {
+    /// `android` or `ios`.
+    pub platform: String,
+    /// Android package name, iOS bundle id or App Store numeric id.
+    pub id: String,
+}
+
+/// API paths on a host: whole-segment prefixes after an optional version segment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRuleDef {
+    /// Allowed values of the first path segment (e.g. `v1.0`); empty means no version segment.
+    #[serde(default)]
+    pub versions: Vec<String>,
+    /// Compare segments without regard to ASCII case.
+    #[serde(default)]
+    pub case_insensitive: bool,
+    /// Path prefixes rewritten before matching, e.g. `/me` -> `/users/{id}`.
+    #[serde(default)]
+    pub aliases: Vec<PathAliasDef>,
+    /// Path prefixes (after the version segment); `{id}` matches any one segment.
+    pub prefixes: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathAliasDef {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerOwnedDef {
+    /// Rule id used in verdicts.
+    pub id: String,
+    pub reason: String,
+    /// Treat every private-section entry of the Public Suffix List as customer-owned.
+    #[serde(default)]
+    pub psl_private: bool,
+    /// Further suffixes whose subdomains belong to customers.
+    #[serde(default)]
+    pub suffixes: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardDef {
+    pub id: String,
+    pub title: String,
+    /// Standards body: `openid`, `ietf`, `w3c`, ...
+    pub body: String,
+    /// `final`, `draft`, `implementers-draft`, `candidate`, `internet-draft`, `rfc`.
+    pub status: String,
+    /// Whether the program lists this specification as certified (in scope for standards awards).
+    pub certified: bool,
+    /// Patterns (case-insensitive regexes) that recognise this specification in a draft.
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub final_since: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDef {
+    pub id: String,
+    pub title: String,
+    /// `error` (default) or `warning`.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Case-insensitive regexes; any match puts a draft in this class.
+    pub patterns: Vec<Spanned<String>>,
+    /// When one of these also matches, the finding may still qualify: report `chained_message`
+    /// as a warning instead of an error (e.g. an open redirect chained into token theft).
+    #[serde(default)]
+    pub chained_patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub chained_message: Option<String>,
+    /// The page's words for this exclusion.
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoeDef {
+    pub id: String,
+    /// The rule as the page states it.
+    pub text: String,
+    /// Case-insensitive regexes that indicate a draft describes breaking this rule.
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDef {
+    pub id: String,
+    pub title: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Case-insensitive regexes matched against heading text.
+    pub headings: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestNamingDef {
+    /// The string test accounts and tenants must contain, e.g. `MSOBB`.
+    pub marker: String,
+    #[serde(default)]
+    pub case_insensitive: bool,
+    /// What must carry it: `accounts`, `tenants`.
+    pub applies_to: Vec<String>,
+    /// Domain suffixes whose first label is a tenant name (e.g. `onmicrosoft.com`).
+    #[serde(default)]
+    pub tenant_suffixes: Vec<String>,
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardsDef {
+    pub currency: String,
+    /// Severity columns, highest first.
+    pub severities: Vec<String>,
+    /// Report-quality rows, highest first.
+    pub qualities: Vec<String>,
+    pub tables: Vec<Spanned<AwardTableDef>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardTableDef {
+    pub id: String,
+    pub title: String,
+    pub impacts: Vec<Spanned<ImpactDef>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactDef {
+    pub id: String,
+    pub title: String,
+    /// severity -> quality -> amount.
+    pub awards: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeDef {
+    /// Global request rate, e.g. `1/s`, `30/min`.
+    pub rate: String,
+    #[serde(default)]
+    pub per_host_rate: Option<String>,
+    #[serde(default)]
+    pub burst: Option<u32>,
+    /// Why this rate.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleDef {
+    pub target: String,
+    /// `in-scope`, `out-of-scope` or `invalid`.
+    pub verdict: String,
+    #[serde(default)]
+    pub asset: Option<String>,
+    #[serde(default)]
+    pub award_table: Option<String>,
+    /// The id of the rule expected to decide.
+    #[serde(default)]
+    pub rule: Option<String>,
+}

@@ -1,0 +1,610 @@
+//! Target parsing and normalization.
+//!
+//! The rule here is *fail closed*: when an input could reasonably be read as two different hosts
+//! by two common clients (a WHATWG browser and an RFC 3986 client such as curl), it is not a
+//! target we can vouch for, and parsing returns a [`TargetParseError`] instead of guessing.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A parsed, normalized target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Net(NetTarget),
+    App(AppTarget),
+}
+
+/// A network target: a URL, a bare host, `host:port`, `host/path` or an IP literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetTarget {
+    /// Lowercased scheme, when one was given.
+    pub scheme: Option<String>,
+    pub host: Host,
+    /// Explicit port, or the scheme's default port when the scheme has one.
+    pub port: Option<u16>,
+    /// Normalized path (dot segments removed), `/` when absent.
+    pub path: String,
+    /// Whether the input had a path at all (`host` vs `host/`).
+    pub has_path: bool,
+    /// The input carried credentials before `@` (they are never the host).
+    pub had_userinfo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// ASCII (punycode) lowercase domain without trailing dot.
+    Domain(String),
+    Ip(IpAddr),
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Domain(d) => f.write_str(d),
+            Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}"),
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Platform {
+    Android,
+    Ios,
+}
+
+impl Platform {
+    pub fn parse(s: &str) -> Option<Platform> {
+        match s.to_ascii_lowercase().as_str() {
+            "android" => Some(Platform::Android),
+            "ios" => Some(Platform::Ios),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Android => "android",
+            Platform::Ios => "ios",
+        }
+    }
+}
+
+/// A mobile app written `android:<package>` or `ios:<bundle-id or store id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AppTarget {
+    pub platform: Platform,
+    /// The id as a store knows it; iOS ids are lowercased (bundle ids are case-insensitive).
+    pub id: String,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::App(a) => write!(f, "{}:{}", a.platform.as_str(), a.id),
+            Target::Net(n) => {
+                if let Some(s) = &n.scheme {
+                    write!(f, "{s}://")?;
+                }
+                write!(f, "{}", n.host)?;
+                let default = n.scheme.as_deref().and_then(default_port);
+                if let Some(p) = n.port.filter(|&p| Some(p) != default) {
+                    write!(f, ":{p}")?;
+                }
+                if n.has_path {
+                    f.write_str(&n.path)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why an input is not a target scopelint can classify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetParseError {
+    pub message: String,
+}
+
+impl TargetParseError {
+    fn new(message: impl Into<String>) -> Self {
+        TargetParseError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TargetParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TargetParseError {}
+
+/// Longest input accepted as a target. Longer lines are answered `invalid`, not truncated.
+pub const MAX_TARGET_LEN: usize = 64 * 1024;
+
+/// Default port of the schemes whose default is well known.
+pub fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
+}
+
+/// Parse and normalize one target as written by a user (surrounding whitespace is ignored).
+pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(TargetParseError::new("empty target"));
+    }
+    if input.len() > MAX_TARGET_LEN {
+        return Err(TargetParseError::new(format!(
+            "target is {} bytes long; the limit is {MAX_TARGET_LEN}",
+            input.len()
+        )));
+    }
+    if let Some(c) = input.chars().find(|c| c.is_control()) {
+        // Browsers silently strip tabs and newlines from URLs, other clients do not.
+        return Err(TargetParseError::new(format!(
+            "contains the control character U+{:04X}, which clients treat differently",
+            c as u32
+        )));
+    }
+    if let Some(app) = parse_app(input)? {
+        return Ok(Target::App(app));
+    }
+    parse_net(input).map(Target::Net)
+}
+
+fn parse_app(input: &str) -> Result<Option<AppTarget>, TargetParseError> {
+    let Some((prefix, rest)) = input.split_once(':') else {
+        return Ok(None);
+    };
+    let Some(platform) = Platform::parse(prefix) else {
+        return Ok(None);
+    };
+    if rest.starts_with("//") {
+        return Ok(None);
+    }
+    let valid = !rest.is_empty()
+        && rest.len() <= 255
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        && !rest.starts_with('.')
+        && !rest.ends_with('.')
+        && !rest.contains("..");
+    if !valid {
+        return Err(TargetParseError::new(format!(
+            "`{rest}` is not a valid {} app id (letters, digits, `.`, `_`, `-`)",
+            platform.as_str()
+        )));
+    }
+    let id = match platform {
+        Platform::Android => rest.to_string(),
+        Platform::Ios => rest.to_ascii_lowercase(),
+    };
+    Ok(Some(AppTarget { platform, id }))
+}
+
+fn split_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError> {
+    if let Some(rest) = input.strip_prefix("//") {
+        return Ok((None, rest));
+    }
+    let Some(colon) = input.find(':') else {
+        return Ok((None, input));
+    };
+    let candidate = &input[..colon];
+    let looks_like_scheme = !candidate.is_empty()
+        && candidate.as_bytes()[0].is_ascii_alphabetic()
+        && candidate
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
+    let after = &input[colon + 1..];
+    if looks_like_scheme {
+        if let Some(rest) = after.strip_prefix("//") {
+            return Ok((Some(candidate.to_ascii_lowercase()), rest));
+        }
+        // `https:/host` and `https:host` are the same URL to a browser and a path to others.
+        let scheme = candidate.to_ascii_lowercase();
+        if default_port(&scheme).is_some() || after.starts_with('/') || after.starts_with('\\') {
+            return Err(TargetParseError::new(format!(
+                "`{candidate}:` is not followed by `//`; clients disagree on where the host is"
+            )));
+        }
+    }
+    Ok((None, input))
+}
+
+fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
+    let (scheme, rest) = split_scheme(input)?;
+    if rest.starts_with(['/', '\\']) {
+        return Err(TargetParseError::new(
+            "more than two slashes after the scheme; clients disagree on where the host is",
+        ));
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('\\') {
+        // WHATWG parsers end the authority at `\`, RFC 3986 parsers do not.
+        return Err(TargetParseError::new(
+            "backslash in the authority; browsers and other clients read a different host",
+        ));
+    }
+    if authority.contains(' ') {
+        return Err(TargetParseError::new("space in the authority"));
+    }
+    let ats = authority.matches('@').count();
+    if ats > 1 {
+        return Err(TargetParseError::new(
+            "more than one `@` in the authority; clients disagree on which part is the host",
+        ));
+    }
+    let had_userinfo = ats == 1;
+    let hostport = match authority.rsplit_once('@') {
+        Some((_, hp)) => hp,
+        None => authority,
+    };
+    if hostport.is_empty() {
+        return Err(TargetParseError::new("no host"));
+    }
+
+    let (host_str, port_str) = split_host_port(hostport, scheme.is_none() && tail.is_empty())?;
+    let host = parse_host(host_str)?;
+    let port = match port_str {
+        Some(p) if !p.is_empty() => Some(parse_port(p)?),
+        _ => scheme.as_deref().and_then(default_port),
+    };
+    let (path, has_path) = normalize_path(tail)?;
+    Ok(NetTarget {
+        scheme,
+        host,
+        port,
+        path,
+        has_path,
+        had_userinfo,
+    })
+}
+
+/// Split `host:port`, `[v6]:port` and (for bare input) an unbracketed IPv6 literal.
+fn split_host_port(
+    hostport: &str,
+    bare: bool,
+) -> Result<(&str, Option<&str>), TargetParseError> {
+    if let Some(rest) = hostport.strip_prefix('[') {
+        let Some(close) = rest.find(']') else {
+            return Err(TargetParseError::new("`[` without a closing `]`"));
+        };
+        let host = &hostport[..close + 2];
+        let after = &rest[close + 1..];
+        return match after {
+            "" => Ok((host, None)),
+            _ => match after.strip_prefix(':') {
+                Some(p) => Ok((host, Some(p))),
+                None => Err(TargetParseError::new("unexpected text after `]`")),
+            },
+        };
+    }
+    match hostport.matches(':').count() {
+        0 => Ok((hostport, None)),
+        1 => {
+            let (h, p) = hostport.split_once(':').unwrap_or((hostport, ""));
+            Ok((h, Some(p)))
+        }
+        _ if bare && hostport.parse::<Ipv6Addr>().is_ok() => Ok((hostport, None)),
+        _ => Err(TargetParseError::new(
+            "more than one `:` in the authority (IPv6 literals must be in brackets)",
+        )),
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, TargetParseError> {
+    if !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TargetParseError::new(format!("`{p}` is not a port number")));
+    }
+    p.parse::<u16>()
+        .map_err(|_| TargetParseError::new(format!("port {p} is out of range (0-65535)")))
+}
+
+/// Normalize a host the way browsers do: percent-decoding, UTS 46 to punycode, lowercase,
+/// IPv4 in every numeric form, IPv4-mapped IPv6 as IPv4; then drop one trailing dot.
+pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
+    if raw.is_empty() {
+        return Err(TargetParseError::new("no host"));
+    }
+    if raw.starts_with('[') {
+        let inner = raw
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .ok_or_else(|| TargetParseError::new("malformed IPv6 literal"))?;
+        let v6: Ipv6Addr = inner
+            .parse()
+            .map_err(|_| TargetParseError::new(format!("`{inner}` is not an IPv6 address")))?;
+        return Ok(Host::Ip(canonical_v6(v6)));
+    }
+    if let Ok(v6) = raw.parse::<Ipv6Addr>() {
+        return Ok(Host::Ip(canonical_v6(v6)));
+    }
+    match url::Host::parse(raw) {
+        Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
+        Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
+        Ok(url::Host::Domain(d)) => normalize_domain(d),
+        Err(e) => Err(TargetParseError::new(format!("`{raw}` is not a valid host: {e}"))),
+    }
+}
+
+fn canonical_v6(v6: Ipv6Addr) -> IpAddr {
+    match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(v6),
+    }
+}
+
+fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
+    if d.ends_with('.') {
+        d.pop();
+    }
+    if d.is_empty() {
+        return Err(TargetParseError::new("no host"));
+    }
+    if d.len() > 253 {
+        return Err(TargetParseError::new("host name longer than 253 characters"));
+    }
+    for label in d.split('.') {
+        if label.is_empty() {
+            return Err(TargetParseError::new(format!("`{d}` has an empty label")));
+        }
+        if label.len() > 63 {
+            return Err(TargetParseError::new(format!(
+                "`{d}` has a label longer than 63 characters"
+            )));
+        }
+    }
+    if !d
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return Err(TargetParseError::new(format!(
+            "`{d}` contains characters that are not allowed in a host name"
+        )));
+    }
+    // A numeric last label means the WHATWG parser would have read an IPv4 address and failed.
+    if d.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(TargetParseError::new(format!(
+            "`{d}` ends in a number but is not a valid IPv4 address"
+        )));
+    }
+    Ok(Host::Domain(d.to_ascii_lowercase()))
+}
+
+/// Resolve `.`/`..` segments (including `%2e` forms) the way the WHATWG parser does, with a
+/// backslash treated as a slash. Returns the normalized path and whether the input had one.
+fn normalize_path(tail: &str) -> Result<(String, bool), TargetParseError> {
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let raw = &tail[..path_end];
+    if raw.is_empty() {
+        return Ok(("/".to_string(), false));
+    }
+    let base = url::Url::parse("http://h/").map_err(|e| TargetParseError::new(e.to_string()))?;
+    let joined = base
+        .join(raw)
+        .map_err(|e| TargetParseError::new(format!("invalid path: {e}")))?;
+    Ok((joined.path().to_string(), true))
+}
+
+/// Decode the percent-escapes of one path segment. `None` when the segment decodes to bytes that
+/// would change how the path splits (`/`, `\`) or is not UTF-8: matching on it would be a guess.
+pub fn decode_segment(seg: &str) -> Option<String> {
+    if !seg.contains('%') {
+        return Some(seg.to_string());
+    }
+    let bytes: Vec<u8> = percent_decode(seg.as_bytes());
+    let s = String::from_utf8(bytes).ok()?;
+    if s.contains(['/', '\\']) {
+        return None;
+    }
+    Some(s)
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%' && i + 2 < input.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(input[i + 1]), hex(input[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
+}
+
+/// True when `ip` is in a range that is internal to a network: loopback, private, link-local,
+/// unique-local, unspecified, CGNAT, or an IPv4-mapped form of one of those.
+pub fn is_internal_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_internal_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal_v4(v4);
+            }
+            let seg0 = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (seg0 & 0xfe00) == 0xfc00
+                || (seg0 & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+fn is_internal_v4(v4: Ipv4Addr) -> bool {
+    let o = v4.octets();
+    v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        || o[0] == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host_of(s: &str) -> Host {
+        match parse_target(s).unwrap_or_else(|e| panic!("{s}: {e}")) {
+            Target::Net(n) => n.host,
+            Target::App(a) => panic!("{s} parsed as app {a:?}"),
+        }
+    }
+    fn dom(s: &str) -> Host {
+        Host::Domain(s.to_string())
+    }
+    fn err(s: &str) -> String {
+        match parse_target(s) {
+            Err(e) => e.message,
+            Ok(t) => panic!("{s:?} should be invalid, parsed as {t:?}"),
+        }
+    }
+
+    #[test]
+    fn hosts_are_lowercased_and_lose_trailing_dot() {
+        assert_eq!(host_of("https://LOGIN.Live.COM./x"), dom("login.live.com"));
+        assert_eq!(host_of("Login.Live.Com."), dom("login.live.com"));
+    }
+
+    #[test]
+    fn unicode_hosts_become_punycode() {
+        assert_eq!(host_of("https://bücher.example/"), dom("xn--bcher-kva.example"));
+        // Fullwidth dots and letters are folded by UTS 46, as browsers do.
+        assert_eq!(host_of("ｌｏｇｉｎ．live．com"), dom("login.live.com"));
+    }
+
+    #[test]
+    fn percent_encoded_hosts_are_decoded_like_browsers() {
+        assert_eq!(host_of("https://login%2elive.com/"), dom("login.live.com"));
+        assert_eq!(host_of("https://%6cogin.live.com/"), dom("login.live.com"));
+    }
+
+    #[test]
+    fn userinfo_is_never_the_host() {
+        assert_eq!(host_of("https://login.live.com@evil.example/"), dom("evil.example"));
+        assert_eq!(host_of("https://user:pw@login.live.com/"), dom("login.live.com"));
+    }
+
+    #[test]
+    fn ipv4_in_every_browser_form_is_an_ip() {
+        let ip = |s: &str| Host::Ip(s.parse().unwrap());
+        assert_eq!(host_of("http://3232235777/"), ip("192.168.1.1"));
+        assert_eq!(host_of("http://0x7f.1/"), ip("127.0.0.1"));
+        assert_eq!(host_of("http://0177.0.0.1/"), ip("127.0.0.1"));
+        assert_eq!(host_of("http://[::ffff:127.0.0.1]/"), ip("127.0.0.1"));
+        assert_eq!(host_of("[::ffff:7f00:1]"), ip("127.0.0.1"));
+        assert_eq!(host_of("10.0.0.1:8080"), ip("10.0.0.1"));
+        assert_eq!(host_of("2001:db8::1"), ip("2001:db8::1"));
+        assert_eq!(host_of("https://[2001:DB8::1]:443/"), ip("2001:db8::1"));
+    }
+
+    #[test]
+    fn numeric_last_label_that_is_not_an_ip_is_invalid() {
+        assert!(err("login.live.com.0x1").contains("not a valid"));
+        assert!(err("1.2.3.4.5").contains("not a valid"));
+    }
+
+    #[test]
+    fn ambiguous_authorities_are_invalid() {
+        assert!(err("https://evil.example\\@login.live.com/").contains("backslash"));
+        assert!(err("https://login.live.com\\.evil.example/").contains("backslash"));
+        assert!(err("https://a@b@login.live.com/").contains("more than one `@`"));
+        assert!(err("https://login.live.com\t/").contains("control character"));
+        assert!(err("https://log\nin.live.com/").contains("control character"));
+        assert!(err("https://login .live.com/").contains("space"));
+        assert!(err("https:login.live.com").contains("not followed by `//`"));
+        assert!(err("https:/login.live.com").contains("not followed by `//`"));
+        assert!(err("https:///login.live.com").contains("more than two slashes"));
+    }
+
+    #[test]
+    fn ports_are_parsed_and_defaulted_by_scheme() {
+        let net = |s: &str| match parse_target(s).unwrap() {
+            Target::Net(n) => n,
+            _ => unreachable!(),
+        };
+        assert_eq!(net("https://login.live.com/").port, Some(443));
+        assert_eq!(net("http://login.live.com/").port, Some(80));
+        assert_eq!(net("login.live.com").port, None);
+        assert_eq!(net("login.live.com:8443").port, Some(8443));
+        assert_eq!(net("https://login.live.com:/").port, Some(443));
+        assert!(err("login.live.com:99999").contains("out of range"));
+        assert!(err("login.live.com:80a").contains("not a port"));
+    }
+
+    #[test]
+    fn paths_are_normalized_before_matching() {
+        let path = |s: &str| match parse_target(s).unwrap() {
+            Target::Net(n) => n.path,
+            _ => unreachable!(),
+        };
+        assert_eq!(path("https://h.example/a/./b/../c"), "/a/c");
+        assert_eq!(path("https://h.example/a/%2e%2E/c"), "/c");
+        assert_eq!(path("https://h.example/a/%2e/c?x=/../y#z"), "/a/c");
+        assert_eq!(path("h.example/v1.0/../beta/x"), "/beta/x");
+        assert_eq!(path("h.example"), "/");
+    }
+
+    #[test]
+    fn encoded_separators_do_not_decode_into_segments() {
+        assert_eq!(decode_segment("%64irectory").as_deref(), Some("directory"));
+        assert_eq!(decode_segment("a%2Fb"), None);
+        assert_eq!(decode_segment("a%5cb"), None);
+        assert_eq!(decode_segment("%ff"), None);
+        assert_eq!(decode_segment("50%"), Some("50%".to_string()));
+    }
+
+    #[test]
+    fn apps_are_recognised() {
+        assert_eq!(
+            parse_target("android:com.azure.authenticator").unwrap(),
+            Target::App(AppTarget {
+                platform: Platform::Android,
+                id: "com.azure.authenticator".into()
+            })
+        );
+        assert_eq!(
+            parse_target("iOS:com.Microsoft.AzureAuthenticator").unwrap(),
+            Target::App(AppTarget {
+                platform: Platform::Ios,
+                id: "com.microsoft.azureauthenticator".into()
+            })
+        );
+        assert!(err("android:com/evil").contains("not a valid android app id"));
+        assert!(err("ios:").contains("not a valid ios app id"));
+    }
+
+    #[test]
+    fn any_scheme_is_accepted() {
+        let t = parse_target("wss://login.live.com/socket").unwrap();
+        assert!(matches!(t, Target::Net(ref n) if n.port == Some(443)));
+        let t = parse_target("msauth://login.live.com/x").unwrap();
+        assert!(matches!(t, Target::Net(ref n) if n.port.is_none()));
+    }
+
+    #[test]
+    fn internal_ranges() {
+        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "100.64.0.1", "0.0.0.0", "::ffff:10.0.0.1"] {
+            assert!(is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["8.8.8.8", "2001:4860::1", "172.32.0.1"] {
+            assert!(!is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+    }
+}
