@@ -115,6 +115,15 @@ impl<'p> Verdict<'p> {
         self.asset().and_then(|a| a.award_table.as_deref())
     }
 
+    /// Conditions the deciding asset or exclusion attaches (shown with `--explain` and in JSON).
+    pub fn note(&self) -> Option<&'p str> {
+        match &self.reason {
+            Reason::Asset(a) => a.note.as_deref().map(str::trim),
+            Reason::Exclusion { rule, .. } => rule.note.as_deref().map(str::trim),
+            _ => None,
+        }
+    }
+
     /// Id of the rule or exclusion that decided.
     pub fn rule(&self) -> &'p str {
         match &self.reason {
@@ -158,10 +167,6 @@ impl<'p> Verdict<'p> {
                 let mut s = format!("covered by asset `{}` ({title})", a.id);
                 if let Some(t) = &a.award_table {
                     s.push_str(&format!(", paid under the `{t}` award table"));
-                }
-                if let Some(n) = &a.note {
-                    s.push_str(". Note: ");
-                    s.push_str(n.trim());
                 }
                 s
             }

@@ -41,6 +41,8 @@ pub struct VerdictRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<&'a [String]>,
@@ -58,6 +60,7 @@ impl<'a> VerdictRecord<'a> {
             reason: v.reason_text(),
             source: v.source().map(|s| s.to_string()),
             error: v.error().map(|e| e.to_string()),
+            note: v.note(),
             normalized: v.normalized.as_ref().map(|t| t.to_string()),
             explain: explain.then_some(v.trace.as_slice()),
         }
@@ -108,6 +111,9 @@ impl<W: Write> CheckReporter for TextReporter<W> {
         }
         writeln!(self.out)?;
         if self.explain {
+            if let Some(note) = v.note() {
+                writeln!(self.out, "    note: {note}")?;
+            }
             for line in &v.trace {
                 writeln!(self.out, "    {line}")?;
             }

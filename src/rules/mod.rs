@@ -19,7 +19,7 @@ use crate::target::{self, Host, Platform};
 use model::{PathRuleDef, RulesFile, Spanned};
 
 /// The default program, compiled into the binary.
-pub const EMBEDDED_RULES: &str = include_str!("../../fixtures/rules/example-program.yaml");
+pub const EMBEDDED_RULES: &str = include_str!("../../scope-rules/microsoft-identity.yaml");
 /// The path shown for rules that come from the embedded default.
 pub const EMBEDDED_RULES_PATH: &str = "scope-rules/microsoft-identity.yaml";
 
@@ -110,6 +110,7 @@ pub struct ExclusionRule {
     pub id: String,
     pub reason: String,
     pub uncertain: bool,
+    pub note: Option<String>,
     pub paths: Option<PathRule>,
     pub hosts: Vec<HostPattern>,
     pub source: SourceLoc,
@@ -263,9 +264,15 @@ pub fn load_program_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> Resul
 struct Ctx<'a> {
     origin: Arc<str>,
     psl: &'a SuffixList,
+    /// Every problem found so far: compilation goes on past an error so `rules validate` can
+    /// list them all; the loader reports the first.
+    errors: std::cell::RefCell<Vec<RulesError>>,
 }
 
 impl Ctx<'_> {
+    fn report(&self, e: RulesError) {
+        self.errors.borrow_mut().push(e);
+    }
     fn loc<T>(&self, s: &Spanned<T>) -> SourceLoc {
         SourceLoc {
             file: self.origin.clone(),
@@ -323,33 +330,41 @@ fn compile_hosts(
     hosts: &[Spanned<String>],
     include_apex: Option<bool>,
     customer: &HashSet<String>,
-) -> Result<Vec<HostPattern>, RulesError> {
+) -> Vec<HostPattern> {
     let mut out = Vec::with_capacity(hosts.len());
     for h in hosts {
-        let pat = parse_host_pattern(&h.value, include_apex).map_err(|m| ctx.err(h, m))?;
+        let pat = match parse_host_pattern(&h.value, include_apex) {
+            Ok(p) => p,
+            Err(m) => {
+                ctx.report(ctx.err(h, m));
+                continue;
+            }
+        };
         if let HostPattern::Subdomains { base, .. } = &pat {
             if ctx.psl.is_public_suffix(base) || customer.contains(base.as_str()) {
-                return Err(ctx.err(
+                ctx.report(ctx.err(
                     h,
                     format!(
                         "`{}` covers a public suffix: names under `{base}` belong to many unrelated owners",
                         h.value
                     ),
                 ));
+                continue;
             }
             if let Some(s) = ctx.psl.private_suffix_below(base) {
-                return Err(ctx.err(
+                ctx.report(ctx.err(
                     h,
                     format!(
                         "`{}` lies under the customer-owned suffix `{s}`: it belongs to a customer, not the program",
                         h.value
                     ),
                 ));
+                continue;
             }
         }
         out.push(pat);
     }
-    Ok(out)
+    out
 }
 
 fn parse_segments(path: &str) -> Vec<PathSeg> {
@@ -365,26 +380,29 @@ fn parse_segments(path: &str) -> Vec<PathSeg> {
         .collect()
 }
 
-fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Result<PathRule, RulesError> {
+fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
     let def = &p.value;
     if def.prefixes.is_empty() {
-        return Err(ctx.err(p, "`paths` needs at least one entry in `prefixes`"));
+        ctx.report(ctx.err(p, "`paths` needs at least one entry in `prefixes`"));
+        return None;
     }
     let mut prefixes = Vec::with_capacity(def.prefixes.len());
     for pre in &def.prefixes {
         if !pre.value.starts_with('/') {
-            return Err(ctx.err(pre, format!("path prefix `{}` must start with `/`", pre.value)));
+            ctx.report(ctx.err(pre, format!("path prefix `{}` must start with `/`", pre.value)));
+            continue;
         }
         prefixes.push((pre.value.clone(), parse_segments(&pre.value)));
     }
     let mut aliases = Vec::new();
     for a in &def.aliases {
         if !a.from.starts_with('/') || !a.to.starts_with('/') {
-            return Err(ctx.err(p, format!("alias `{}` -> `{}`: both must start with `/`", a.from, a.to)));
+            ctx.report(ctx.err(p, format!("alias `{}` -> `{}`: both must start with `/`", a.from, a.to)));
+            continue;
         }
         aliases.push((parse_segments(&a.from), parse_segments(&a.to)));
     }
-    Ok(PathRule {
+    Some(PathRule {
         versions: def.versions.clone(),
         case_insensitive: def.case_insensitive,
         aliases,
@@ -392,22 +410,25 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Result<PathRule, RulesE
     })
 }
 
-fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Result<Vec<IpNet>, RulesError> {
+/// Parse a CIDR range (or a single address) as written in a rules file.
+pub fn parse_cidr(raw: &str) -> Result<IpNet, String> {
+    let v = raw.trim();
+    v.parse::<IpNet>()
+        .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map(|n| n.trunc())
+        .map_err(|_| format!("`{raw}` is not a CIDR range or IP address"))
+}
+
+fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Vec<IpNet> {
     cidrs
         .iter()
-        .map(|c| {
-            let v = c.value.trim();
-            v.parse::<IpNet>()
-                .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
-                .map(|n| n.trunc())
-                .map_err(|_| ctx.err(c, format!("`{}` is not a CIDR range or IP address", c.value)))
-        })
+        .filter_map(|c| parse_cidr(&c.value).map_err(|m| ctx.report(ctx.err(c, m))).ok())
         .collect()
 }
 
-fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Result<Vec<(Platform, String)>, RulesError> {
+fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<(Platform, String)> {
     apps.iter()
-        .map(|a| {
+        .map(|a| -> Result<(Platform, String), RulesError> {
             let platform = Platform::parse(&a.value.platform).ok_or_else(|| {
                 ctx.err(a, format!("unknown platform `{}` (expected `android` or `ios`)", a.value.platform))
             })?;
@@ -416,71 +437,87 @@ fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Result<Vec<(Platf
                 _ => Err(ctx.err(a, format!("`{}` is not a valid app id", a.value.id))),
             }
         })
+        .filter_map(|r| r.map_err(|e| ctx.report(e)).ok())
         .collect()
 }
 
-fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) -> Result<(), RulesError> {
+fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) {
     for p in pats {
         if let Err(e) = regex_syntax::Parser::new().parse(&p.value) {
             let detail = e.to_string();
             let last = detail.lines().last().unwrap_or("").trim().to_string();
-            return Err(ctx.err(p, format!("invalid regex in {what}: {last}")));
+            ctx.report(ctx.err(p, format!("invalid regex in {what}: {last}")));
         }
     }
-    Ok(())
 }
 
 fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let (program, mut errors) = compile_all(file, origin, psl);
+    if errors.is_empty() {
+        Ok(program)
+    } else {
+        Err(errors.swap_remove(0))
+    }
+}
+
+/// Compile a parsed rules file, going on past errors: the program (without the entries that
+/// failed) and every error, in the order found. Shared by the loader (first error) and
+/// `rules validate` (all of them).
+pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Program, Vec<RulesError>) {
     let ctx = Ctx {
         origin: Arc::from(origin),
         psl: &psl,
+        errors: Default::default(),
     };
     if file.schema_version != 1 {
-        return Err(whole_file_error(
+        ctx.report(whole_file_error(
             origin,
             format!("schema_version {} is not supported (this scopelint reads 1)", file.schema_version),
         ));
     }
 
     let mut ids: HashMap<String, SourceLoc> = HashMap::new();
-    let mut claim = |id: &str, loc: SourceLoc| -> Result<(), RulesError> {
+    let mut claim = |id: &str, loc: SourceLoc| {
         if let Some(prev) = ids.get(id) {
-            return Err(RulesError {
+            ctx.report(RulesError {
                 file: loc.file.to_string(),
                 line: loc.line,
                 column: loc.column,
                 message: format!("duplicate id `{id}` (first defined at line {})", prev.line),
             });
+            return;
         }
         ids.insert(id.to_string(), loc);
-        Ok(())
     };
     let file_ref = &file;
     for a in &file_ref.assets {
-        claim(&a.value.id, ctx.loc(a))?;
+        claim(&a.value.id, ctx.loc(a));
     }
     for x in &file_ref.exclusions {
-        claim(&x.value.id, ctx.loc(x))?;
+        claim(&x.value.id, ctx.loc(x));
     }
     if let Some(c) = &file_ref.customer_owned {
-        claim(&c.value.id, ctx.loc(c))?;
+        claim(&c.value.id, ctx.loc(c));
     }
     for c in &file_ref.excluded_classes {
-        claim(&c.value.id, ctx.loc(c))?;
-        check_regexes(&ctx, "patterns", &c.value.patterns)?;
-        check_regexes(&ctx, "chained_patterns", &c.value.chained_patterns)?;
+        claim(&c.value.id, ctx.loc(c));
+        check_regexes(&ctx, "patterns", &c.value.patterns);
+        check_regexes(&ctx, "chained_patterns", &c.value.chained_patterns);
     }
     for r in &file_ref.rules_of_engagement {
-        claim(&r.value.id, ctx.loc(r))?;
-        check_regexes(&ctx, "patterns", &r.value.patterns)?;
+        claim(&r.value.id, ctx.loc(r));
+        check_regexes(&ctx, "patterns", &r.value.patterns);
     }
     for s in &file_ref.standards {
-        claim(&s.value.id, ctx.loc(s))?;
-        check_regexes(&ctx, "patterns", &s.value.patterns)?;
+        claim(&s.value.id, ctx.loc(s));
+        check_regexes(&ctx, "patterns", &s.value.patterns);
     }
     for s in &file_ref.report_sections {
-        claim(&s.value.id, ctx.loc(s))?;
-        check_regexes(&ctx, "headings", &s.value.headings)?;
+        claim(&s.value.id, ctx.loc(s));
+        check_regexes(&ctx, "headings", &s.value.headings);
+    }
+    if let Some(aw) = &file_ref.awards {
+        check_award_cells(&ctx, &aw.value);
     }
 
     let customer_owned = match &file.customer_owned {
@@ -492,7 +529,7 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
                         suffixes.insert(h);
                     }
                     Ok(_) => unreachable!("wildcards are stripped above"),
-                    Err(m) => return Err(ctx.err(s, m)),
+                    Err(m) => ctx.report(ctx.err(s, m)),
                 }
             }
             Some(CustomerOwnedRule {
@@ -518,24 +555,25 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
     for (i, a) in file.assets.iter().enumerate() {
         let def = &a.value;
         if let Some(hp) = def.hosts.first().filter(|_| def.include_apex.is_some() && !def.hosts.iter().any(|h| h.value.trim().starts_with("*."))) {
-            return Err(ctx.err(hp, "`include_apex` only applies to wildcard hosts (`*.example.com`)"));
+            ctx.report(ctx.err(hp, "`include_apex` only applies to wildcard hosts (`*.example.com`)"));
         }
-        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, customer_suffixes)?;
-        let cidrs = compile_cidrs(&ctx, &def.cidrs)?;
-        let apps = compile_apps(&ctx, &def.apps)?;
-        if hosts.is_empty() && cidrs.is_empty() && apps.is_empty() {
-            return Err(ctx.err(a, format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, customer_suffixes);
+        let cidrs = compile_cidrs(&ctx, &def.cidrs);
+        let apps = compile_apps(&ctx, &def.apps);
+        if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
+            ctx.report(ctx.err(a, format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
         }
         let paths = match &def.paths {
-            Some(p) if hosts.is_empty() => {
-                return Err(ctx.err(p, "`paths` needs `hosts` to apply to"));
+            Some(p) if def.hosts.is_empty() => {
+                ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
+                None
             }
-            Some(p) => Some(compile_paths(&ctx, p)?),
+            Some(p) => compile_paths(&ctx, p),
             None => None,
         };
-        if let (Some(t), Some(tables)) = (&def.award_table, &table_ids) {
-            if !tables.contains(t.as_str()) {
-                return Err(ctx.err(a, format!("asset `{}` names award table `{t}`, which `awards.tables` does not define", def.id)));
+        if let Some(t) = &def.award_table {
+            if !table_ids.as_ref().is_some_and(|tables| tables.contains(t.as_str())) {
+                ctx.report(ctx.err(a, format!("asset `{}` names award table `{t}`, which `awards.tables` does not define", def.id)));
             }
         }
         for h in &hosts {
@@ -546,7 +584,7 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
         }
         for (platform, id) in apps {
             if let Some(prev) = index.add_asset_app(platform, id.clone(), i) {
-                return Err(ctx.err(a, format!("app `{}:{id}` is already listed by asset `{}`", platform.as_str(), file.assets[prev].value.id)));
+                ctx.report(ctx.err(a, format!("app `{}:{id}` is already listed by asset `{}`", platform.as_str(), file.assets[prev].value.id)));
             }
         }
         assets.push(AssetRule {
@@ -564,15 +602,18 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
     let mut exclusions = Vec::with_capacity(file.exclusions.len());
     for (i, x) in file.exclusions.iter().enumerate() {
         let def = &x.value;
-        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &HashSet::new())?;
-        let cidrs = compile_cidrs(&ctx, &def.cidrs)?;
-        let apps = compile_apps(&ctx, &def.apps)?;
-        if hosts.is_empty() && cidrs.is_empty() && apps.is_empty() {
-            return Err(ctx.err(x, format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &HashSet::new());
+        let cidrs = compile_cidrs(&ctx, &def.cidrs);
+        let apps = compile_apps(&ctx, &def.apps);
+        if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
+            ctx.report(ctx.err(x, format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
         }
         let paths = match &def.paths {
-            Some(p) if hosts.is_empty() => return Err(ctx.err(p, "`paths` needs `hosts` to apply to")),
-            Some(p) => Some(compile_paths(&ctx, p)?),
+            Some(p) if def.hosts.is_empty() => {
+                ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
+                None
+            }
+            Some(p) => compile_paths(&ctx, p),
             None => None,
         };
         for h in &hosts {
@@ -588,6 +629,7 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
             id: def.id.clone(),
             reason: def.reason.clone(),
             uncertain: def.uncertain,
+            note: def.note.clone(),
             paths,
             hosts,
             source: ctx.loc(x),
@@ -596,9 +638,26 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
 
     for e in &file.examples {
         if let Some(asset) = &e.value.asset {
-            if !assets.iter().any(|a| &a.id == asset) {
-                return Err(ctx.err(e, format!("example names asset `{asset}`, which is not defined")));
+            if !file.assets.iter().any(|a| &a.value.id == asset) {
+                ctx.report(ctx.err(e, format!("example names asset `{asset}`, which is not defined")));
             }
+        }
+        if let Some(t) = &e.value.award_table {
+            if !table_ids.as_ref().is_some_and(|tables| tables.contains(t.as_str())) {
+                ctx.report(ctx.err(e, format!("example names award table `{t}`, which `awards.tables` does not define")));
+            }
+        }
+        if let Some(rule) = &e.value.rule {
+            let engine = [crate::matcher::RULE_NO_ASSET, crate::matcher::RULE_PORT, crate::matcher::RULE_INVALID];
+            let scope_rule = file.assets.iter().any(|a| &a.value.id == rule)
+                || file.exclusions.iter().any(|x| &x.value.id == rule)
+                || file.customer_owned.as_ref().is_some_and(|c| &c.value.id == rule);
+            if !scope_rule && !engine.contains(&rule.as_str()) {
+                ctx.report(ctx.err(e, format!("example names rule `{rule}`, which is not an asset, exclusion or customer_owned id")));
+            }
+        }
+        if crate::matcher::VerdictKind::parse(&e.value.verdict).is_none() {
+            ctx.report(ctx.err(e, format!("example verdict `{}` is not `in-scope`, `out-of-scope` or `invalid`", e.value.verdict)));
         }
     }
 
@@ -611,7 +670,7 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
             .map_or(1, |a| (a.referenced.line() as u32).saturating_sub(1).max(1)),
         column: 1,
     };
-    Ok(Program {
+    let program = Program {
         origin: ctx.origin.clone(),
         assets,
         exclusions,
@@ -620,5 +679,45 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
         psl: psl.clone(),
         assets_source,
         file,
-    })
+    };
+    (program, ctx.errors.into_inner())
+}
+
+/// Every impact of every award table must give an amount for each severity x quality cell,
+/// and name no severity or quality the table header does not list.
+fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
+    for t in &aw.tables {
+        for imp in &t.value.impacts {
+            let cells = &imp.value.awards;
+            for sev in cells.keys().filter(|k| !aw.severities.contains(k)) {
+                ctx.report(ctx.err(imp, format!(
+                    "award table `{}`, impact `{}`: severity `{sev}` is not in `awards.severities`",
+                    t.value.id, imp.value.id
+                )));
+            }
+            for sev in &aw.severities {
+                let row = cells.get(sev);
+                for q in row.into_iter().flat_map(|r| r.keys()).filter(|q| !aw.qualities.contains(q)) {
+                    ctx.report(ctx.err(imp, format!(
+                        "award table `{}`, impact `{}`: quality `{q}` is not in `awards.qualities`",
+                        t.value.id, imp.value.id
+                    )));
+                }
+                let missing: Vec<&str> = aw
+                    .qualities
+                    .iter()
+                    .filter(|q| !row.is_some_and(|r| r.contains_key(*q)))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    ctx.report(ctx.err(imp, format!(
+                        "award table `{}`, impact `{}`: no amount for severity `{sev}` and quality {}",
+                        t.value.id,
+                        imp.value.id,
+                        missing.iter().map(|q| format!("`{q}`")).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+            }
+        }
+    }
 }

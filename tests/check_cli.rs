@@ -1,0 +1,308 @@
+//! Subprocess tests of `scopelint check`: every flag, exit code and format.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
+
+fn scopelint() -> Command {
+    let mut c = Command::cargo_bin("scopelint").unwrap();
+    c.env_remove("SCOPELINT_RULES").env_remove("NO_COLOR");
+    c
+}
+
+fn example() -> Command {
+    let mut c = scopelint();
+    c.args(["--rules", EXAMPLE]);
+    c
+}
+
+fn jsonl(out: &[u8]) -> Vec<Value> {
+    std::str::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn embedded_default_classifies_login_live_com_in_scope() {
+    scopelint()
+        .args(["check", "https://login.live.com/"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("in-scope"))
+        .stdout(predicate::str::contains("[login-live-com]"))
+        .stdout(predicate::str::contains("scope-rules/microsoft-identity.yaml:"));
+}
+
+#[test]
+fn embedded_default_has_general_and_b2c_tables() {
+    let out = scopelint()
+        .args(["check", "--format", "jsonl"])
+        .args([
+            "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+            "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin/oauth2/v2.0/authorize",
+            "https://graph.microsoft.com/v1.0/me/authentication/methods",
+            "https://graph.microsoft.com/v1.0/me/messages",
+            "https://graph.microsoft.com/beta/identity/conditionalAccess/policies",
+            "contoso.azurewebsites.net",
+            "contoso.ciamlogin.com",
+            "android:com.azure.authenticator",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = jsonl(&out);
+    let got: Vec<(&str, &str, Option<&str>)> = v
+        .iter()
+        .map(|o| {
+            (
+                o["verdict"].as_str().unwrap(),
+                o["rule"].as_str().unwrap(),
+                o["award_table"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(got[0], ("in-scope", "login-microsoftonline-com", Some("general")));
+    assert_eq!(got[1], ("in-scope", "b2c-tenants", Some("b2c")));
+    assert_eq!(got[2], ("in-scope", "graph-identity-sign-in", Some("general")));
+    assert_eq!(got[3].0, "out-of-scope");
+    assert_eq!(got[3].1, "no-asset");
+    assert_eq!(got[4], ("out-of-scope", "graph-beta", None));
+    assert_eq!(got[5], ("out-of-scope", "customer-owned-suffix", None));
+    assert_eq!(got[6], ("out-of-scope", "entra-external-id", None));
+    assert!(v[6]["reason"].as_str().unwrap().contains("needs review"));
+    assert_eq!(got[7].0, "in-scope");
+}
+
+#[test]
+fn exit_codes_follow_the_worst_verdict() {
+    example().args(["check", "www.example.com"]).assert().code(0);
+    example()
+        .args(["check", "www.example.com", "evil.example.net"])
+        .assert()
+        .code(1);
+    example().args(["check", "bad..host"]).assert().code(1);
+}
+
+#[test]
+fn json_contract_has_every_field() {
+    let out = example()
+        .args(["check", "--format", "json", " https://www.example.com/x ", "http://[::1"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 2);
+    let first = &arr[0];
+    assert_eq!(first["target"], "https://www.example.com/x");
+    assert_eq!(first["verdict"], "in-scope");
+    assert_eq!(first["program"], "example");
+    assert_eq!(first["asset"], "www");
+    assert_eq!(first["award_table"], "main");
+    assert_eq!(first["rule"], "www");
+    assert!(first["reason"].as_str().unwrap().contains("asset `www`"));
+    assert_eq!(first["source"], format!("{EXAMPLE}:9"));
+    assert!(first.get("error").is_none());
+    let second = &arr[1];
+    assert_eq!(second["verdict"], "invalid");
+    assert_eq!(second["asset"], Value::Null);
+    assert_eq!(second["source"], Value::Null);
+    assert!(second["error"].as_str().unwrap().contains("closing `]`"));
+}
+
+#[test]
+fn json_array_is_valid_when_empty() {
+    let out = example()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin("\n# only a comment\n\n")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v, Value::Array(vec![]));
+}
+
+#[test]
+fn stdin_streams_in_order_skipping_blanks_and_comments_and_tolerating_crlf() {
+    let out = example()
+        .args(["check", "--format", "jsonl"])
+        .write_stdin("www.example.com\r\n\r\n# comment\n   staging.example.com   \nevil.test\n")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = jsonl(&out);
+    let targets: Vec<&str> = v.iter().map(|o| o["target"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["www.example.com", "staging.example.com", "evil.test"]);
+    assert_eq!(v[0]["verdict"], "in-scope");
+    assert_eq!(v[1]["rule"], "staging");
+    assert_eq!(v[2]["rule"], "no-asset");
+}
+
+#[test]
+fn invalid_utf8_line_is_reported_and_the_run_continues() {
+    let out = example()
+        .args(["check", "--format", "jsonl"])
+        .write_stdin(&b"www.example.com\n\xff\xfeabc\na.example.com\n"[..])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = jsonl(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[1]["verdict"], "invalid");
+    assert!(v[1]["error"].as_str().unwrap().contains("not valid UTF-8"));
+    assert_eq!(v[2]["verdict"], "in-scope");
+}
+
+#[test]
+fn print_filters_lines_unchanged_like_grep() {
+    example()
+        .args(["check", "--print", "in-scope"])
+        .write_stdin("WWW.Example.com  \nevil.test\na.example.com\n")
+        .assert()
+        .code(0)
+        .stdout("WWW.Example.com  \na.example.com\n");
+    example()
+        .args(["check", "--print", "out-of-scope"])
+        .write_stdin("www.example.com\n")
+        .assert()
+        .code(1)
+        .stdout("");
+    example()
+        .args(["check", "--print", "invalid"])
+        .write_stdin("www.example.com\nhttps://a@b@c/\n")
+        .assert()
+        .code(0)
+        .stdout("https://a@b@c/\n");
+}
+
+#[test]
+fn explain_shows_which_exclusion_won_over_which_asset() {
+    example()
+        .args(["check", "--explain", "https://staging.example.com/"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("normalized: https://staging.example.com/"))
+        .stdout(predicate::str::contains("exclusion `staging`"))
+        .stdout(predicate::str::contains("candidate: asset `all-subdomains`"))
+        .stdout(predicate::str::contains("decision: out-of-scope by `staging`"));
+}
+
+#[test]
+fn color_is_controlled_by_flag_and_no_color() {
+    example()
+        .args(["--color", "always", "check", "www.example.com"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}["));
+    example()
+        .args(["--color", "never", "check", "www.example.com"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+    // Not a terminal: auto means no color.
+    example()
+        .args(["check", "www.example.com"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn rules_from_environment_variable() {
+    scopelint()
+        .env("SCOPELINT_RULES", EXAMPLE)
+        .args(["check", "--format", "jsonl", "www.example.com"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"program\":\"example\""));
+}
+
+#[test]
+fn bad_rules_file_is_exit_2_with_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(
+        &path,
+        "schema_version: 1\nprogram:\n  id: x\n  name: X\n  revision: 2026-01-01\nassets:\n  - id: a\n    hosts: [\"*.com\"]\n    include_apex: false\n",
+    )
+    .unwrap();
+    scopelint()
+        .args(["--rules", path.to_str().unwrap(), "check", "www.example.com"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!("{}:8:", path.display())))
+        .stderr(predicate::str::contains("covers a public suffix"));
+}
+
+#[test]
+fn unknown_key_and_missing_file_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.yaml");
+    std::fs::write(
+        &path,
+        "schema_version: 1\nprogram:\n  id: x\n  name: X\n  revision: 2026-01-01\n  revison: oops\n",
+    )
+    .unwrap();
+    scopelint()
+        .args(["--rules", path.to_str().unwrap(), "check", "a.example"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(":6:3:"))
+        .stderr(predicate::str::contains("revison"));
+    scopelint()
+        .args(["--rules", "fixtures/does-not-exist.yaml", "check", "a.example"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fixtures/does-not-exist.yaml:1:1: cannot read"));
+}
+
+#[test]
+fn psl_can_be_replaced_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let psl_file = |name: &str, private: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("// ===BEGIN ICANN DOMAINS===\ncom\n// ===END ICANN DOMAINS===\n// ===BEGIN PRIVATE DOMAINS===\n{private}\n// ===END PRIVATE DOMAINS===\n"),
+        )
+        .unwrap();
+        path
+    };
+    // With the vendored list, x.hosted.example.com is covered by `*.example.com`.
+    example().args(["check", "x.hosted.example.com"]).assert().code(0);
+    // A newer list on which hosted.example.com is a private suffix makes it customer-owned.
+    let hosted = psl_file("hosted.dat", "hosted.example.com");
+    example()
+        .args(["--psl", hosted.to_str().unwrap()])
+        .args(["check", "--format", "jsonl", "x.hosted.example.com"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"rule\":\"customer-owned-suffix\""));
+    // A list on which example.com itself is a suffix makes `*.example.com` a load error.
+    let apex = psl_file("apex.dat", "example.com");
+    example()
+        .args(["--psl", apex.to_str().unwrap()])
+        .args(["check", "www.example.com"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("example-program.yaml:13:13"))
+        .stderr(predicate::str::contains("covers a public suffix"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    scopelint().args(["check", "--format", "xml", "a"]).assert().code(2);
+    scopelint().args(["check", "--print", "maybe", "a"]).assert().code(2);
+}
