@@ -8,6 +8,7 @@ pub mod check;
 pub mod matcher;
 pub mod output;
 pub mod psl;
+mod psl_ascii;
 pub mod rules;
 pub mod target;
 

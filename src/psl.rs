@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 
 use publicsuffix::{List, Psl, Type};
 
-/// The vendored list, as shipped in the binary.
-pub const EMBEDDED_PSL: &str = include_str!("../data/public_suffix_list.dat");
+/// The vendored list, as shipped in the binary (with punycode forms added by `build.rs`).
+pub const EMBEDDED_PSL: &str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix_list.ascii.dat"));
 
 pub struct SuffixList {
     list: List,
@@ -38,7 +38,7 @@ impl SuffixList {
                 // The vendored file is checked by a unit test, so this parse cannot fail in a
                 // released binary; an empty list would still fail closed for wildcards.
                 Arc::new(
-                    SuffixList::parse(EMBEDDED_PSL, "embedded")
+                    SuffixList::parse_ascii(EMBEDDED_PSL, "embedded")
                         .unwrap_or_else(|_| SuffixList::empty("embedded (unreadable)")),
                 )
             })
@@ -53,7 +53,13 @@ impl SuffixList {
         }
     }
 
+    /// Parse a list as published (Unicode rules are given their punycode form first).
     pub fn parse(text: &str, origin: &str) -> Result<SuffixList, String> {
+        SuffixList::parse_ascii(&crate::psl_ascii::add_ascii_rules(text), origin)
+    }
+
+    /// Parse a list whose Unicode rules already have their punycode forms.
+    fn parse_ascii(text: &str, origin: &str) -> Result<SuffixList, String> {
         let list: List = text
             .parse()
             .map_err(|e| format!("{origin}: not a Public Suffix List: {e}"))?;
@@ -111,8 +117,17 @@ mod tests {
 
     #[test]
     fn embedded_list_parses_and_has_a_version() {
-        let psl = SuffixList::parse(EMBEDDED_PSL, "embedded").unwrap();
+        let psl = SuffixList::parse_ascii(EMBEDDED_PSL, "embedded").unwrap();
         assert!(psl.version().unwrap().starts_with("20"));
+    }
+
+    #[test]
+    fn unicode_rules_are_found_by_their_punycode_form() {
+        let psl = SuffixList::embedded();
+        // `рф` is the Russian ccTLD; hosts reach the matcher as punycode.
+        assert!(psl.is_public_suffix("xn--p1ai"));
+        let runtime = SuffixList::parse("// ===BEGIN ICANN DOMAINS===\nрф\n", "t").unwrap();
+        assert!(runtime.is_public_suffix("xn--p1ai"));
     }
 
     #[test]
