@@ -5,8 +5,10 @@
 //! are parsed by [`target`], classified by [`matcher`] and rendered by [`output`].
 
 pub mod check;
+pub mod lint;
 pub mod matcher;
 pub mod output;
+pub mod probe;
 pub mod psl;
 mod psl_ascii;
 pub mod rules;

@@ -12,6 +12,7 @@ use scopelint::check::{check_one, check_stream, CheckSummary};
 use scopelint::output::{
     CheckFormat, CheckReporter, JsonReporter, JsonlReporter, PrintFilter, TextReporter,
 };
+use scopelint::probe::{self, Engine, ProbeFormat, ProbeOptions};
 use scopelint::psl::SuffixList;
 use scopelint::{ScopeRules, VerdictKind};
 
@@ -51,6 +52,48 @@ enum Command {
         subfinder -d live.com | scopelint check --print in-scope\n  \
         scopelint check --format jsonl --explain android:com.azure.authenticator")]
     Check(CheckArgs),
+    /// Send paced requests to in-scope URLs only, checking every redirect hop.
+    #[command(after_help = "Examples:\n  \
+        scopelint probe https://login.live.com/\n  \
+        scopelint probe --dry-run --rate 0.5/s < urls.txt\n  \
+        scopelint probe --audit-log audit.jsonl -H 'Authorization: Bearer eyJ...' https://graph.microsoft.com/v1.0/me")]
+    Probe(ProbeArgs),
+    /// Run a forward HTTP proxy that applies the scope check, pacing and audit log to any tool.
+    #[command(after_help = "Example:\n  \
+        scopelint proxy --listen 127.0.0.1:8080 --audit-log audit.jsonl\n  \
+        curl -x http://127.0.0.1:8080 https://login.live.com/")]
+    Proxy(ProxyArgs),
+    /// Pre-check bounty report drafts (Markdown with optional YAML front matter).
+    #[command(after_help = "Examples:\n  \
+        scopelint lint draft.md\n  \
+        scopelint lint --format sarif reports/ > scopelint.sarif\n  \
+        scopelint lint --explain excluded-class")]
+    Lint(LintArgs),
+    /// Author rules files: validate, test examples, show, diff, print the JSON Schema.
+    #[command(after_help = "Examples:\n  \
+        scopelint rules validate scope-rules/*.yaml\n  \
+        scopelint rules test --fail-uncovered scope-rules/microsoft-identity.yaml\n  \
+        scopelint rules diff old.yaml new.yaml --targets targets.txt")]
+    Rules(RulesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct LintArgs {
+    /// Draft files, directories (every *.md below, respecting .gitignore), or `-` for stdin.
+    #[arg(value_name = "PATH", required_unless_present = "explain")]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = scopelint::lint::report::LintFormat::Text)]
+    format: scopelint::lint::report::LintFormat,
+    /// Exit 1 when any diagnostic is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = ["error", "warning", "info"])]
+    fail_on: String,
+    /// Name to report for a draft read from stdin (`-`).
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<String>,
+    /// Explain a rule (or an excluded class / rule of engagement id) and exit.
+    #[arg(long, value_name = "RULE")]
+    explain: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,6 +111,80 @@ struct CheckArgs {
     /// Show the decision path for each target.
     #[arg(long)]
     explain: bool,
+}
+
+/// Pacing, resolution and audit options shared by `probe` and `proxy`.
+#[derive(clap::Args, Debug)]
+struct SendArgs {
+    /// Global rate: `4/s`, `100/min`, `0.5/s` (default: the rules file's `probe.rate`).
+    #[arg(long, value_name = "RATE")]
+    rate: Option<String>,
+    /// Rate per host (default: the rules file's `probe.per_host_rate`, else --rate).
+    #[arg(long, value_name = "RATE")]
+    per_host_rate: Option<String>,
+    /// Requests allowed back to back before pacing applies (default: rules file, else 1).
+    #[arg(long, value_name = "N")]
+    burst: Option<u32>,
+    /// Hard budget: send at most N requests in this run.
+    #[arg(long, value_name = "N")]
+    max_requests: Option<u64>,
+    /// Pin HOST:PORT to ADDR (curl syntax, repeatable). Pinned addresses may be internal.
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
+    resolve: Vec<String>,
+    /// Request timeout in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Longest Retry-After to honor, in seconds; a host asking for more is no longer probed.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    max_wait: u64,
+    /// Append one JSON line per attempted request to FILE.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
+    /// User-Agent header.
+    #[arg(long, value_name = "UA", default_value = concat!("scopelint/", env!("CARGO_PKG_VERSION")))]
+    user_agent: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct ProbeArgs {
+    /// URLs to probe. With none, or `-`, URLs are read from standard input, one per line.
+    #[arg(value_name = "URL")]
+    urls: Vec<String>,
+    #[command(flatten)]
+    send: SendArgs,
+    /// HTTP method (default: HEAD, falling back to GET when HEAD is refused).
+    #[arg(long, short = 'X', value_name = "METHOD")]
+    method: Option<String>,
+    /// Extra request header `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    headers: Vec<String>,
+    /// Follow at most N redirects (each hop is checked against the scope).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    max_redirects: usize,
+    /// Refuse to send when a bearer token lacks the program's test marker.
+    #[arg(long)]
+    require_marker: bool,
+    /// Print what would be sent, with verdicts; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ProbeFormat::Text)]
+    format: ProbeFormat,
+}
+
+#[derive(clap::Args, Debug)]
+struct ProxyArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Allow listening on a non-loopback address (anyone who can reach it can use the proxy).
+    #[arg(long)]
+    allow_remote: bool,
+    /// Answer 429 instead of waiting when a request is over the rate.
+    #[arg(long)]
+    no_wait: bool,
+    #[command(flatten)]
+    send: SendArgs,
 }
 
 /// A failure of the tool or its configuration (exit 2), as opposed to a finding.
@@ -108,6 +225,13 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             let rules = load_rules(&cli)?;
             cmd_check(&rules, args, color)
         }
+        Command::Probe(args) => cmd_probe(load_rules(&cli)?, args, color),
+        Command::Proxy(args) => cmd_proxy(load_rules(&cli)?, args),
+        Command::Lint(args) => {
+            let rules = load_rules(&cli)?;
+            cmd_lint(&rules, args, color)
+        }
+        Command::Rules(args) => cmd_rules(&cli, args, color),
     }
 }
 
@@ -193,5 +317,407 @@ fn cmd_check(rules: &ScopeRules, args: &CheckArgs, color: bool) -> Result<bool, 
             VerdictKind::Invalid => summary.invalid == 0,
         },
         None => summary.out_of_scope + summary.invalid > 0,
+    })
+}
+
+fn cmd_lint(rules: &ScopeRules, args: &LintArgs, color: bool) -> Result<bool, CliError> {
+    use scopelint::lint;
+    let linter = lint::Linter::new(rules).map_err(|e| CliError::Config(e.to_string()))?;
+    if let Some(id) = &args.explain {
+        let text = linter.explain(id).ok_or_else(|| {
+            CliError::Config(format!(
+                "unknown rule `{id}` (rules: {})",
+                lint::Linter::rule_ids()
+            ))
+        })?;
+        print!("{text}");
+        return Ok(false);
+    }
+    let inputs = lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())?;
+    let out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut reporter = lint::report::reporter(args.format, Box::new(out), color);
+    let summary = lint::run(&linter, &inputs, reporter.as_mut())?;
+    let fail_on = lint::Severity::parse(&args.fail_on).unwrap_or(lint::Severity::Error);
+    Ok(summary.fails(fail_on))
+}
+
+/// Build the engine shared by `probe` and `proxy` from the rules and the command line.
+fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
+    let defaults = probe::Pacing::from_rules(&rules).map_err(CliError::Config)?;
+    let (pacing, warnings) = defaults
+        .with_overrides(
+            probe::rules_have_per_host(&rules),
+            a.rate.as_deref(),
+            a.per_host_rate.as_deref(),
+            a.burst,
+        )
+        .map_err(CliError::Config)?;
+    for w in warnings {
+        eprintln!("scopelint: warning: {w}");
+    }
+    let mut pins = probe::resolve::Pins::default();
+    for spec in &a.resolve {
+        pins.add(spec).map_err(CliError::Config)?;
+    }
+    if !(a.timeout.is_finite() && a.timeout > 0.0) {
+        return Err(CliError::Config(
+            "--timeout must be a positive number of seconds".into(),
+        ));
+    }
+    let audit = match &a.audit_log {
+        Some(p) => Some(
+            probe::audit::AuditLog::open(p)
+                .map_err(|e| CliError::Config(format!("--audit-log {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let cfg = probe::EngineConfig {
+        pins,
+        pacing,
+        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        user_agent: a.user_agent.clone(),
+        max_requests: a.max_requests,
+        max_wait: std::time::Duration::from_secs(a.max_wait),
+        audit,
+    };
+    Engine::new(rules, cfg).map_err(CliError::Config)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<bool, CliError> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for h in &args.headers {
+        let (n, v) = probe::client::parse_header(h).map_err(CliError::Config)?;
+        headers.append(n, v);
+    }
+    let method = match &args.method {
+        Some(m) => Some(
+            reqwest::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                .map_err(|_| CliError::Config(format!("--method `{m}` is not an HTTP method")))?,
+        ),
+        None => None,
+    };
+    let marker_problems = probe::token_warnings(&rules, &headers);
+    for w in &marker_problems {
+        eprintln!("scopelint: warning: {w}");
+    }
+    if args.require_marker && !marker_problems.is_empty() {
+        eprintln!(
+            "scopelint: refusing to send: --require-marker and the token lacks the test marker"
+        );
+        return Ok(true);
+    }
+    let targets = probe::collect_targets(&args.urls, io::stdin().lock())?;
+    if targets.is_empty() {
+        return Err(CliError::Config("no URLs given".into()));
+    }
+    let engine = Arc::new(engine(rules, &args.send)?);
+    let opts = Arc::new(ProbeOptions {
+        method,
+        headers,
+        max_redirects: args.max_redirects,
+        dry_run: args.dry_run,
+        format: args.format,
+        color,
+    });
+    let (summary, _) =
+        runtime()?.block_on(probe::run_probe(engine, targets, opts, io::stdout()))?;
+    eprintln!("scopelint probe: {}", summary.line());
+    Ok(summary.found())
+}
+
+fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<bool, CliError> {
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        return Err(CliError::Config(format!(
+            "--listen {}: not a loopback address; add --allow-remote to expose the proxy",
+            args.listen
+        )));
+    }
+    let engine = Arc::new(engine(rules, &args.send)?);
+    let opts = probe::proxy::ProxyOptions {
+        no_wait: args.no_wait,
+    };
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let l = &engine.limiters;
+        eprintln!(
+            "scopelint proxy listening on {} (rate {}, per host {}, burst {}); Ctrl-C to stop",
+            listener.local_addr()?,
+            l.global_rate,
+            l.host_rate,
+            l.burst
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let stats = probe::proxy::serve(engine.clone(), listener, opts, shutdown).await?;
+        eprintln!("scopelint proxy: stopped: {}", stats.line());
+        Ok::<_, io::Error>(())
+    })?;
+    Ok(false)
+}
+
+// ---- `scopelint rules ...` -------------------------------------------------------------------
+
+#[derive(clap::Args, Debug)]
+struct RulesArgs {
+    #[command(subcommand)]
+    command: RulesCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// Report every problem in rules files, with file, line and column.
+    #[command(
+        after_help = "Errors exit 2; warnings exit 0 unless --fail-on warning (then 1).\n\
+        With no FILE, the rules in use are validated (--rules, SCOPELINT_RULES or the embedded default)."
+    )]
+    Validate {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// Exit 1 when there are warnings (errors always exit 2).
+        #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"], default_value = "error")]
+        fail_on: String,
+    },
+    /// Run the `examples:` of rules files and list assets and exclusions without one.
+    #[command(
+        after_help = "Exit 1 when an example fails (or, with --fail-uncovered, when coverage is incomplete)."
+    )]
+    Test {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// Also exit 1 when an asset or exclusion has no example.
+        #[arg(long)]
+        fail_uncovered: bool,
+    },
+    /// Show a program at a glance: assets, exclusions, award tables, with source lines.
+    Show {
+        /// Program id, when several rules files are loaded.
+        #[arg(long, value_name = "ID")]
+        program: Option<String>,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// What changed between two revisions of a rules file (exit 1 when anything did).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Target list (one per line): show the targets whose verdict changes, and why.
+        #[arg(long, value_name = "FILE")]
+        targets: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print the JSON Schema of the rules format.
+    Schema,
+}
+
+fn rules_psl(cli: &Cli) -> Result<Arc<SuffixList>, CliError> {
+    match &cli.psl {
+        Some(p) => Ok(Arc::new(
+            SuffixList::from_file(p).map_err(CliError::Config)?,
+        )),
+        None => Ok(SuffixList::embedded()),
+    }
+}
+
+/// The files named on the command line, else the rules in use (`--rules`, `SCOPELINT_RULES`),
+/// else `None` for the embedded default.
+fn rules_files(cli: &Cli, files: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    if !files.is_empty() {
+        return Some(files.to_vec());
+    }
+    if !cli.rules.is_empty() {
+        return Some(cli.rules.clone());
+    }
+    std::env::var_os("SCOPELINT_RULES")
+        .filter(|v| !v.is_empty())
+        .map(|env| std::env::split_paths(&env).collect())
+}
+
+fn cmd_rules(cli: &Cli, args: &RulesArgs, color: bool) -> Result<bool, CliError> {
+    match &args.command {
+        RulesCommand::Validate {
+            files,
+            format,
+            fail_on,
+        } => cmd_rules_validate(cli, files, *format, fail_on == "warning", color),
+        RulesCommand::Test {
+            files,
+            format,
+            fail_uncovered,
+        } => cmd_rules_test(cli, files, *format, *fail_uncovered, color),
+        RulesCommand::Show { program, format } => cmd_rules_show(cli, program.as_deref(), *format),
+        RulesCommand::Diff {
+            old,
+            new,
+            targets,
+            format,
+        } => cmd_rules_diff(cli, old, new, targets.as_deref(), *format),
+        RulesCommand::Schema => {
+            io::stdout().write_all(scopelint::rules::schema::schema_json().as_bytes())?;
+            Ok(false)
+        }
+    }
+}
+
+fn cmd_rules_validate(
+    cli: &Cli,
+    files: &[PathBuf],
+    format: RulesFormat,
+    fail_on_warning: bool,
+    color: bool,
+) -> Result<bool, CliError> {
+    use scopelint::rules::validate;
+    let psl = rules_psl(cli)?;
+    let reports: Vec<validate::FileReport> = match rules_files(cli, files) {
+        Some(files) => files
+            .iter()
+            .map(|f| validate::validate_file(f, psl.clone()))
+            .collect(),
+        None => vec![validate::validate_str(
+            scopelint::rules::EMBEDDED_RULES,
+            scopelint::rules::EMBEDDED_RULES_PATH,
+            psl,
+        )],
+    };
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            for r in &reports {
+                out.write_all(validate::render_text(r, color).as_bytes())?;
+            }
+        }
+        RulesFormat::Json => {
+            let all: Vec<&validate::Problem> = reports.iter().flat_map(|r| &r.problems).collect();
+            serde_json::to_writer_pretty(&mut out, &all).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    let errors: usize = reports.iter().map(|r| r.errors()).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings()).sum();
+    if errors > 0 {
+        return Err(CliError::Config(format!(
+            "rules validate: {errors} error{} in {} file{}",
+            if errors == 1 { "" } else { "s" },
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(fail_on_warning && warnings > 0)
+}
+
+fn cmd_rules_test(
+    cli: &Cli,
+    files: &[PathBuf],
+    format: RulesFormat,
+    fail_uncovered: bool,
+    color: bool,
+) -> Result<bool, CliError> {
+    use scopelint::rules::examples;
+    let psl = rules_psl(cli)?;
+    let rules = match rules_files(cli, files) {
+        Some(files) => ScopeRules::from_files(&files, psl),
+        None => ScopeRules::embedded(psl),
+    }
+    .map_err(|e| CliError::Config(e.to_string()))?;
+    let reports: Vec<examples::TestReport> =
+        rules.programs.iter().map(examples::run_examples).collect();
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            for r in &reports {
+                out.write_all(examples::render_text(r, color).as_bytes())?;
+            }
+        }
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &reports).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(reports
+        .iter()
+        .any(|r| r.failed() > 0 || (fail_uncovered && !r.uncovered.is_empty())))
+}
+
+fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Result<bool, CliError> {
+    let rules = load_rules(cli)?;
+    let p = match program {
+        None => rules.programs.first(),
+        Some(id) => rules.programs.iter().find(|p| p.id() == id),
+    }
+    .ok_or_else(|| {
+        let ids: Vec<&str> = rules.programs.iter().map(|p| p.id()).collect();
+        CliError::Config(format!(
+            "no program `{}` is loaded (loaded: {})",
+            program.unwrap_or(""),
+            ids.join(", ")
+        ))
+    })?;
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => out.write_all(scopelint::rules::show::show_text(p).as_bytes())?,
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &scopelint::rules::show::show_json(p))
+                .map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(false)
+}
+
+fn cmd_rules_diff(
+    cli: &Cli,
+    old: &std::path::Path,
+    new: &std::path::Path,
+    targets: Option<&std::path::Path>,
+    format: RulesFormat,
+) -> Result<bool, CliError> {
+    use scopelint::rules::{diff, load_program_file};
+    let psl = rules_psl(cli)?;
+    let old = load_program_file(old, psl.clone()).map_err(|e| CliError::Config(e.to_string()))?;
+    let new = load_program_file(new, psl).map_err(|e| CliError::Config(e.to_string()))?;
+    let changes = diff::diff_files(&old.file, &new.file);
+    let verdicts = match targets {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+            Some(diff::diff_targets(&old, &new, text.lines()))
+        }
+        None => None,
+    };
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            out.write_all(diff::render_text(&changes, verdicts.as_deref()).as_bytes())?
+        }
+        RulesFormat::Json => {
+            let v = serde_json::json!({ "changes": changes, "verdict_changes": verdicts });
+            serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(match &verdicts {
+        Some(v) => !v.is_empty(),
+        None => !changes.is_empty(),
     })
 }

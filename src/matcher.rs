@@ -223,16 +223,71 @@ impl<'p> Verdict<'p> {
     }
 }
 
-/// Hashed host lookup: exact names, and names strictly below a base.
+/// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
+/// fixed trailing labels so only the globs that could match a host are tried.
 #[derive(Debug, Default)]
 struct HostTable {
     exact: HashMap<String, Vec<u32>>,
     below: HashMap<String, Vec<u32>>,
+    globs: HashMap<String, Vec<(regex::Regex, u32)>>,
+    /// Every pattern in insertion order, for the linear reference lookup.
+    all: Vec<(HostPattern, u32)>,
+}
+
+/// How host patterns are looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lookup {
+    /// Hashed on the host's label-boundary suffixes: cost independent of the number of rules.
+    #[default]
+    Indexed,
+    /// Every pattern tried in turn with the plain label matcher: slow and obviously correct,
+    /// kept to check the index against (`check --reference`, differential tests, benchmarks).
+    Linear,
+}
+
+/// Whether `pattern` matches `host`, and how specifically, by plain comparison.
+fn pattern_specificity(pattern: &HostPattern, host: &str) -> Option<u32> {
+    match pattern {
+        HostPattern::Exact(h) => (h == host).then_some(u32::MAX),
+        HostPattern::Subdomains { base, include_apex } => {
+            if host == base {
+                include_apex.then_some(u32::MAX)
+            } else {
+                let below = host.len() > base.len()
+                    && host.ends_with(base.as_str())
+                    && host.as_bytes()[host.len() - base.len() - 1] == b'.';
+                below.then_some(base.len() as u32)
+            }
+        }
+        HostPattern::Glob { pattern, anchor } => crate::rules::glob_matches(pattern, host)
+            .then_some(anchor.len() as u32 - 1),
+    }
+}
+
+/// The anchored, label-safe regex of a glob pattern (see [`HostPattern::Glob`]).
+fn glob_regex(pattern: &str) -> regex::Regex {
+    let mut re = String::from("^");
+    for (i, label) in pattern.split('.').enumerate() {
+        if i > 0 {
+            re.push_str(r"\.");
+        }
+        if label == "*" {
+            re.push_str(if i == 0 { r"(?:[^.]+\.)*[^.]+" } else { "[^.]+" });
+        } else {
+            let parts: Vec<String> = label.split('*').map(regex::escape).collect();
+            re.push_str(&parts.join("[^.]*"));
+        }
+    }
+    re.push('$');
+    // The pattern was validated by the loader (letters, digits, `-`, `_`, `.`, `*`), so the
+    // regex is well formed; a failure would be a bug, reported as never matching.
+    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex"))
 }
 
 impl HostTable {
     fn add(&mut self, pattern: &HostPattern, id: usize) {
         let id = id as u32;
+        self.all.push((pattern.clone(), id));
         match pattern {
             HostPattern::Exact(h) => self.exact.entry(h.clone()).or_default().push(id),
             HostPattern::Subdomains { base, include_apex } => {
@@ -241,18 +296,31 @@ impl HostTable {
                     self.exact.entry(base.clone()).or_default().push(id);
                 }
             }
+            HostPattern::Glob { pattern, anchor } => self
+                .globs
+                .entry(anchor.clone())
+                .or_default()
+                .push((glob_regex(pattern), id)),
         }
     }
 
     /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
     /// specific; a wildcard is more specific the longer its base.
-    fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
+    fn lookup(&self, how: Lookup, host: &str, mut f: impl FnMut(u32, u32)) {
+        if how == Lookup::Linear {
+            for (p, id) in &self.all {
+                if let Some(spec) = pattern_specificity(p, host) {
+                    f(*id, spec);
+                }
+            }
+            return;
+        }
         if let Some(ids) = self.exact.get(host) {
             for &id in ids {
                 f(id, u32::MAX);
             }
         }
-        if self.below.is_empty() {
+        if self.below.is_empty() && self.globs.is_empty() {
             return;
         }
         for (i, b) in host.bytes().enumerate() {
@@ -261,6 +329,14 @@ impl HostTable {
                 if let Some(ids) = self.below.get(suffix) {
                     for &id in ids {
                         f(id, suffix.len() as u32);
+                    }
+                }
+                if let Some(globs) = self.globs.get(suffix) {
+                    for (re, id) in globs {
+                        if re.is_match(host) {
+                            // A glob is less specific than a wildcard on the same anchor.
+                            f(*id, suffix.len() as u32 - 1);
+                        }
                     }
                 }
             }
@@ -390,8 +466,13 @@ impl Tracer<'_> {
 impl Program {
     /// Classify one input line (as given by the user) under this program.
     pub fn classify<'p>(&'p self, input: &str, explain: bool) -> Verdict<'p> {
+        self.classify_with(input, explain, Lookup::Indexed)
+    }
+
+    /// [`Program::classify`] with a choice of host lookup.
+    pub fn classify_with<'p>(&'p self, input: &str, explain: bool, how: Lookup) -> Verdict<'p> {
         match target::parse_target(input) {
-            Ok(t) => self.classify_target(t, explain),
+            Ok(t) => self.classify_target_with(t, explain, how),
             Err(e) => {
                 let mut trace = Vec::new();
                 if explain {
@@ -410,12 +491,16 @@ impl Program {
 
     /// Classify an already parsed target.
     pub fn classify_target(&self, t: Target, explain: bool) -> Verdict<'_> {
+        self.classify_target_with(t, explain, Lookup::Indexed)
+    }
+
+    fn classify_target_with(&self, t: Target, explain: bool, how: Lookup) -> Verdict<'_> {
         let mut trace = Vec::new();
         let reason = {
             let mut tr = Tracer(explain.then_some(&mut trace));
             tr.push(|| format!("normalized: {t}"));
             match &t {
-                Target::Net(n) => self.decide_net(n, &mut tr),
+                Target::Net(n) => self.decide_net(n, how, &mut tr),
                 Target::App(a) => self.decide_app(a, &mut tr),
             }
         };
@@ -457,14 +542,16 @@ impl Program {
         }
     }
 
-    fn decide_net<'p>(&'p self, n: &NetTarget, tr: &mut Tracer) -> Reason<'p> {
+    fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
         // Candidate assets by host or address, with their specificity.
         let mut candidates: Vec<(u32, u32)> = Vec::new();
         let mut excl_hits: Vec<u32> = Vec::new();
         match &n.host {
             Host::Domain(d) => {
-                self.index.asset_hosts.lookup(d, |id, spec| candidates.push((id, spec)));
-                self.index.excl_hosts.lookup(d, |id, _| excl_hits.push(id));
+                self.index
+                    .asset_hosts
+                    .lookup(how, d, |id, spec| candidates.push((id, spec)));
+                self.index.excl_hosts.lookup(how, d, |id, _| excl_hits.push(id));
             }
             Host::Ip(ip) => {
                 cidr_lookup(&self.index.asset_cidrs, *ip, |id, spec| candidates.push((id, spec)));
@@ -621,9 +708,14 @@ impl ScopeRules {
     /// Classify under every program: the first program that has the target in scope wins;
     /// otherwise the first program's answer is reported.
     pub fn classify(&self, input: &str, explain: bool) -> Option<Verdict<'_>> {
+        self.classify_with(input, explain, Lookup::Indexed)
+    }
+
+    /// [`ScopeRules::classify`] with a choice of host lookup.
+    pub fn classify_with(&self, input: &str, explain: bool, how: Lookup) -> Option<Verdict<'_>> {
         let mut first = None;
         for p in &self.programs {
-            let v = p.classify(input, explain);
+            let v = p.classify_with(input, explain, how);
             if v.kind == VerdictKind::InScope {
                 return Some(v);
             }

@@ -4,7 +4,12 @@
 //! pattern, CIDR, regex, duplicate id, dangling reference) is a [`RulesError`] that names the
 //! file, line and column.
 
+pub mod diff;
+pub mod examples;
 pub mod model;
+pub mod schema;
+pub mod show;
+pub mod validate;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -65,6 +70,15 @@ pub enum HostPattern {
     Exact(String),
     /// Any host strictly below `base`, and `base` itself when `include_apex`.
     Subdomains { base: String, include_apex: bool },
+    /// A mid-label or multi-star wildcard (`*-prod.example.com`, `api.*.example.com`), matched
+    /// label by label: a `*` inside a label stays inside it; a label that is only `*` is one
+    /// label, or one or more labels when it is the first.
+    Glob {
+        /// The normalized pattern.
+        pattern: String,
+        /// The trailing labels without a `*` (`example.com`): a matching host ends in them.
+        anchor: String,
+    },
 }
 
 impl fmt::Display for HostPattern {
@@ -72,6 +86,7 @@ impl fmt::Display for HostPattern {
         match self {
             HostPattern::Exact(h) => f.write_str(h),
             HostPattern::Subdomains { base, .. } => write!(f, "*.{base}"),
+            HostPattern::Glob { pattern, .. } => f.write_str(pattern),
         }
     }
 }
@@ -224,7 +239,7 @@ pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
 
 /// Parse YAML into the model, with errors located in `origin`.
 pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesError> {
-    if text.trim().is_empty() {
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(whole_file_error(origin, "the rules file is empty".into()));
     }
     let mut options = serde_saphyr::options::Options::default();
@@ -249,9 +264,17 @@ fn yaml_error_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // serde-saphyr renders "<message> at line L, column C"; keep the message part.
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
+    let message = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    // Our policy, not the reader's: drop the crate's advice on how to allow duplicates.
+    match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+            format!("duplicate key `{key}` (a key may appear once per mapping)")
+        }
+        None => message.to_string(),
     }
 }
 
@@ -299,9 +322,7 @@ pub fn parse_host_pattern(raw: &str, include_apex: Option<bool>) -> Result<HostP
         None => (false, trimmed),
     };
     if rest.contains('*') {
-        return Err(format!(
-            "`{raw}`: only a leading `*.` wildcard is supported in host patterns"
-        ));
+        return parse_glob(raw, trimmed);
     }
     let host = match target::parse_host(rest) {
         Ok(Host::Domain(d)) => d,
@@ -325,6 +346,118 @@ pub fn parse_host_pattern(raw: &str, include_apex: Option<bool>) -> Result<HostP
     }
 }
 
+/// Why a wildcard pattern would cover names the program cannot own, if it would: a public
+/// suffix (`*.com`, `*.co.uk`), a platform's customer space (`*.azurewebsites.net`, or a suffix
+/// the rules file lists as customer-owned), or a name inside one customer's space.
+pub fn wildcard_problem(
+    raw: &str,
+    pat: &HostPattern,
+    psl: &SuffixList,
+    customer: &HashSet<String>,
+) -> Option<String> {
+    let base = match pat {
+        HostPattern::Exact(_) => return None,
+        HostPattern::Subdomains { base, .. } => base.as_str(),
+        HostPattern::Glob { anchor, .. } => anchor.as_str(),
+    };
+    // A wildcard over a platform's private PSL entry or a listed customer suffix covers the
+    // platform's customers.
+    let probe = format!("x.{base}");
+    if customer.contains(base) || psl.private_suffix_below(&probe) == Some(base) {
+        return Some(format!(
+            "`{raw}` covers a public suffix: `{base}` is customer-owned, names under it belong to the platform's customers, not the program"
+        ));
+    }
+    if psl.is_public_suffix(base) {
+        return Some(format!(
+            "`{raw}` covers a public suffix: names under `{base}` belong to many unrelated owners"
+        ));
+    }
+    if let Some(s) = psl.private_suffix_below(base) {
+        return Some(format!(
+            "`{raw}` lies under the customer-owned suffix `{s}`: it belongs to a customer, not the program"
+        ));
+    }
+    None
+}
+
+/// Parse a mid-label or multi-star wildcard into a [`HostPattern::Glob`].
+fn parse_glob(raw: &str, trimmed: &str) -> Result<HostPattern, String> {
+    let pattern = trimmed.to_ascii_lowercase();
+    let pattern = pattern.strip_suffix('.').unwrap_or(&pattern).to_string();
+    let labels: Vec<&str> = pattern.split('.').collect();
+    if labels.iter().any(|l| l.is_empty()) {
+        return Err(format!("`{raw}` has an empty label"));
+    }
+    if !pattern
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'))
+    {
+        return Err(format!(
+            "`{raw}`: wildcard patterns may only contain ASCII letters, digits, `-`, `_`, `.` and `*` (write IDNs in punycode)"
+        ));
+    }
+    let fixed = labels.iter().rev().take_while(|l| !l.contains('*')).count();
+    if fixed == 0 {
+        return Err(format!(
+            "`{raw}`: a wildcard in the last label would cover domains of unrelated owners"
+        ));
+    }
+    let anchor = labels[labels.len() - fixed..].join(".");
+    // The anchor must itself be a host name.
+    match target::parse_host(&anchor) {
+        Ok(Host::Domain(_)) => {}
+        _ => return Err(format!("`{raw}` is not a valid host pattern")),
+    }
+    Ok(HostPattern::Glob { pattern, anchor })
+}
+
+/// Whether `host` matches a glob pattern, label by label (see [`HostPattern::Glob`]).
+pub fn glob_matches(pattern: &str, host: &str) -> bool {
+    let pl: Vec<&str> = pattern.split('.').collect();
+    let hl: Vec<&str> = host.split('.').collect();
+    fn label_ok(p: &str, h: &str) -> bool {
+        // Classic `*` matching within one label, `*` matching any run of characters.
+        let (pb, hb) = (p.as_bytes(), h.as_bytes());
+        let (mut pi, mut hi, mut star, mut mark) = (0, 0, None, 0);
+        while hi < hb.len() {
+            if pi < pb.len() && pb[pi] == b'*' {
+                star = Some(pi);
+                mark = hi;
+                pi += 1;
+            } else if pi < pb.len() && pb[pi] == hb[hi] {
+                pi += 1;
+                hi += 1;
+            } else if let Some(s) = star {
+                pi = s + 1;
+                mark += 1;
+                hi = mark;
+            } else {
+                return false;
+            }
+        }
+        pb[pi..].iter().all(|&b| b == b'*')
+    }
+    if pl.first() == Some(&"*") && pl.len() > 1 {
+        // First label `*`: one or more whole labels.
+        let rest = &pl[1..];
+        if hl.len() <= rest.len() {
+            return false;
+        }
+        let tail = &hl[hl.len() - rest.len()..];
+        return hl[..hl.len() - rest.len()].iter().all(|l| !l.is_empty())
+            && rest.iter().zip(tail).all(|(p, h)| label_ok(p, h));
+    }
+    pl.len() == hl.len()
+        && pl.iter().zip(&hl).all(|(p, h)| {
+            if *p == "*" {
+                !h.is_empty()
+            } else {
+                label_ok(p, h)
+            }
+        })
+}
+
 fn compile_hosts(
     ctx: &Ctx,
     hosts: &[Spanned<String>],
@@ -340,27 +473,9 @@ fn compile_hosts(
                 continue;
             }
         };
-        if let HostPattern::Subdomains { base, .. } = &pat {
-            if ctx.psl.is_public_suffix(base) || customer.contains(base.as_str()) {
-                ctx.report(ctx.err(
-                    h,
-                    format!(
-                        "`{}` covers a public suffix: names under `{base}` belong to many unrelated owners",
-                        h.value
-                    ),
-                ));
-                continue;
-            }
-            if let Some(s) = ctx.psl.private_suffix_below(base) {
-                ctx.report(ctx.err(
-                    h,
-                    format!(
-                        "`{}` lies under the customer-owned suffix `{s}`: it belongs to a customer, not the program",
-                        h.value
-                    ),
-                ));
-                continue;
-            }
+        if let Some(problem) = wildcard_problem(&h.value, &pat, ctx.psl, customer) {
+            ctx.report(ctx.err(h, problem));
+            continue;
         }
         out.push(pat);
     }

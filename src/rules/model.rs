@@ -6,11 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 pub use serde_saphyr::Spanned;
 
 /// One rules file: one bounty program.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
     /// Format version of this file (currently 1).
@@ -19,40 +20,51 @@ pub struct RulesFile {
     /// What may be tested. A target is in scope only if an asset includes it and no
     /// exclusion, customer-owned suffix or uncertain entry takes it out again.
     #[serde(default)]
+    #[schemars(with = "Vec<AssetDef>")]
     pub assets: Vec<Spanned<AssetDef>>,
     /// What may not be tested even when an asset covers it. Exclusions always win.
     #[serde(default)]
+    #[schemars(with = "Vec<ExclusionDef>")]
     pub exclusions: Vec<Spanned<ExclusionDef>>,
     /// Hosts under these suffixes belong to customers (third-party / user content).
     #[serde(default)]
+    #[schemars(with = "Option<CustomerOwnedDef>")]
     pub customer_owned: Option<Spanned<CustomerOwnedDef>>,
     /// Specifications the program covers, with their status.
     #[serde(default)]
+    #[schemars(with = "Vec<StandardDef>")]
     pub standards: Vec<Spanned<StandardDef>>,
     /// Vulnerability classes the program does not reward, with detection patterns for `lint`.
     #[serde(default)]
+    #[schemars(with = "Vec<ClassDef>")]
     pub excluded_classes: Vec<Spanned<ClassDef>>,
     /// What researchers must not do, with detection patterns for `lint`.
     #[serde(default)]
+    #[schemars(with = "Vec<RoeDef>")]
     pub rules_of_engagement: Vec<Spanned<RoeDef>>,
     /// Required sections of a report, recognised by heading.
     #[serde(default)]
+    #[schemars(with = "Vec<SectionDef>")]
     pub report_sections: Vec<Spanned<SectionDef>>,
     /// The marker test accounts and tenants must carry.
     #[serde(default)]
+    #[schemars(with = "Option<TestNamingDef>")]
     pub test_naming: Option<Spanned<TestNamingDef>>,
     /// Award tables: impact x severity x report quality.
     #[serde(default)]
+    #[schemars(with = "Option<AwardsDef>")]
     pub awards: Option<Spanned<AwardsDef>>,
     /// Default pacing for `probe` and `proxy`.
     #[serde(default)]
+    #[schemars(with = "Option<ProbeDef>")]
     pub probe: Option<Spanned<ProbeDef>>,
     /// Targets with their expected verdict, run by `scopelint rules test` and `cargo test`.
     #[serde(default)]
+    #[schemars(with = "Vec<ExampleDef>")]
     pub examples: Vec<Spanned<ExampleDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramMeta {
     /// Short stable handle, e.g. `microsoft-identity`.
@@ -72,7 +84,7 @@ pub struct ProgramMeta {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionDef {
     pub date: String,
@@ -80,7 +92,7 @@ pub struct RevisionDef {
 }
 
 /// Something that may be tested.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssetDef {
     pub id: String,
@@ -88,6 +100,7 @@ pub struct AssetDef {
     pub title: Option<String>,
     /// Exact hosts (`login.live.com`) or wildcards (`*.b2clogin.com`, subdomains at any depth).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub hosts: Vec<Spanned<String>>,
     /// Whether `*.example.com` also covers `example.com` itself. Required when `hosts` has a
     /// wildcard: the page must be read for it, not guessed.
@@ -95,12 +108,15 @@ pub struct AssetDef {
     pub include_apex: Option<bool>,
     /// IP ranges in CIDR notation.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub cidrs: Vec<Spanned<String>>,
     /// Mobile apps by platform and store id.
     #[serde(default)]
+    #[schemars(with = "Vec<AppDef>")]
     pub apps: Vec<Spanned<AppDef>>,
     /// When present, only these API paths on the hosts are in scope.
     #[serde(default)]
+    #[schemars(with = "Option<PathRuleDef>")]
     pub paths: Option<Spanned<PathRuleDef>>,
     /// Ports allowed for this asset (overrides `program.default_ports`).
     #[serde(default)]
@@ -114,22 +130,26 @@ pub struct AssetDef {
 }
 
 /// Something that is out of scope even when an asset covers it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionDef {
     pub id: String,
     /// One sentence, shown as the verdict's reason.
     pub reason: String,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub hosts: Vec<Spanned<String>>,
     #[serde(default)]
     pub include_apex: Option<bool>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub cidrs: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<AppDef>")]
     pub apps: Vec<Spanned<AppDef>>,
     /// With `hosts`: only these paths are excluded.
     #[serde(default)]
+    #[schemars(with = "Option<PathRuleDef>")]
     pub paths: Option<Spanned<PathRuleDef>>,
     /// The program text leaves this uncertain: never in scope until the program says so.
     #[serde(default)]
@@ -138,7 +158,7 @@ pub struct ExclusionDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppDef {
     /// `android` or `ios`.
@@ -148,7 +168,7 @@ pub struct AppDef {
 }
 
 /// API paths on a host: whole-segment prefixes after an optional version segment.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathRuleDef {
     /// Allowed values of the first path segment (e.g. `v1.0`); empty means no version segment.
@@ -161,17 +181,18 @@ pub struct PathRuleDef {
     #[serde(default)]
     pub aliases: Vec<PathAliasDef>,
     /// Path prefixes (after the version segment); `{id}` matches any one segment.
+    #[schemars(with = "Vec<String>")]
     pub prefixes: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathAliasDef {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerOwnedDef {
     /// Rule id used in verdicts.
@@ -182,10 +203,11 @@ pub struct CustomerOwnedDef {
     pub psl_private: bool,
     /// Further suffixes whose subdomains belong to customers.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub suffixes: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardDef {
     pub id: String,
@@ -198,6 +220,7 @@ pub struct StandardDef {
     pub certified: bool,
     /// Patterns (case-insensitive regexes) that recognise this specification in a draft.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
     #[serde(default)]
     pub final_since: Option<String>,
@@ -205,7 +228,7 @@ pub struct StandardDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassDef {
     pub id: String,
@@ -214,10 +237,12 @@ pub struct ClassDef {
     #[serde(default)]
     pub severity: Option<String>,
     /// Case-insensitive regexes; any match puts a draft in this class.
+    #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
     /// When one of these also matches, the finding may still qualify: report `chained_message`
     /// as a warning instead of an error (e.g. an open redirect chained into token theft).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub chained_patterns: Vec<Spanned<String>>,
     #[serde(default)]
     pub chained_message: Option<String>,
@@ -226,7 +251,7 @@ pub struct ClassDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoeDef {
     pub id: String,
@@ -234,10 +259,11 @@ pub struct RoeDef {
     pub text: String,
     /// Case-insensitive regexes that indicate a draft describes breaking this rule.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     pub id: String,
@@ -245,10 +271,11 @@ pub struct SectionDef {
     /// `error` or `warning`.
     pub severity: String,
     /// Case-insensitive regexes matched against heading text.
+    #[schemars(with = "Vec<String>")]
     pub headings: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestNamingDef {
     /// The string test accounts and tenants must contain, e.g. `MSOBB`.
@@ -264,7 +291,7 @@ pub struct TestNamingDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardsDef {
     pub currency: String,
@@ -272,18 +299,20 @@ pub struct AwardsDef {
     pub severities: Vec<String>,
     /// Report-quality rows, highest first.
     pub qualities: Vec<String>,
+    #[schemars(with = "Vec<AwardTableDef>")]
     pub tables: Vec<Spanned<AwardTableDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardTableDef {
     pub id: String,
     pub title: String,
+    #[schemars(with = "Vec<ImpactDef>")]
     pub impacts: Vec<Spanned<ImpactDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactDef {
     pub id: String,
@@ -292,7 +321,7 @@ pub struct ImpactDef {
     pub awards: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDef {
     /// Global request rate, e.g. `1/s`, `30/min`.
@@ -306,7 +335,7 @@ pub struct ProbeDef {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleDef {
     pub target: String,

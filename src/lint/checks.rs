@@ -1,0 +1,715 @@
+//! The checks. Every program-specific pattern comes from the rules file and is compiled once
+//! per program into [`LintRules`]; the generic extractors (URLs, hosts, addresses) are
+//! compiled once per process.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use super::draft::{Draft, Field};
+use super::{award, rule, secrets, Award, Diagnostic, Severity};
+use crate::matcher::VerdictKind;
+use crate::rules::model::Spanned;
+use crate::rules::{Program, RulesError};
+
+/// Compile a rules-file pattern: case-insensitive, ASCII classes (so the fast DFA handles any
+/// draft, whatever its characters), falling back to Unicode classes if the pattern needs them.
+fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
+    let build = |unicode: bool| {
+        RegexBuilder::new(&p.value)
+            .case_insensitive(true)
+            .unicode(unicode)
+            .build()
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| RulesError {
+        file: origin.to_string(),
+        line: (p.referenced.line() as u32).max(1),
+        column: (p.referenced.column() as u32).max(1),
+        message: format!(
+            "invalid regex in {what}: {}",
+            e.to_string().lines().last().unwrap_or("").trim()
+        ),
+    })
+}
+
+fn compile_all(origin: &str, what: &str, ps: &[Spanned<String>]) -> Result<Vec<Regex>, RulesError> {
+    ps.iter().map(|p| compile(origin, what, p)).collect()
+}
+
+pub struct Class {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub quote: Option<String>,
+    pub patterns: Vec<Regex>,
+    pub chained: Vec<Regex>,
+    pub chained_message: Option<String>,
+}
+
+pub struct Roe {
+    pub id: String,
+    pub text: String,
+    pub patterns: Vec<Regex>,
+}
+
+pub struct Standard {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub status: String,
+    pub certified: bool,
+    pub patterns: Vec<Regex>,
+}
+
+impl Standard {
+    /// Why a standards award cannot be paid for this specification, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        let status = self.status.to_ascii_lowercase();
+        if self.body.eq_ignore_ascii_case("ietf") {
+            return Some(format!(
+                "{} is an IETF document ({}), not an OpenID standard the program certifies",
+                self.title, self.status
+            ));
+        }
+        if matches!(
+            status.as_str(),
+            "draft" | "implementers-draft" | "candidate" | "internet-draft"
+        ) {
+            return Some(format!(
+                "{} is a {} specification: the program gives no standards award for draft, candidate or implementer's draft standards",
+                self.title,
+                status.replace('-', " ")
+            ));
+        }
+        if !self.certified {
+            return Some(format!(
+                "{} is not in the program's list of certified specifications",
+                self.title
+            ));
+        }
+        None
+    }
+}
+
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub headings: Vec<Regex>,
+}
+
+pub struct Naming {
+    pub marker: String,
+    pub case_insensitive: bool,
+    pub accounts: bool,
+    pub tenants: bool,
+    pub tenant_suffixes: Vec<String>,
+    pub quote: Option<String>,
+}
+
+impl Naming {
+    fn has_marker(&self, s: &str) -> bool {
+        if self.case_insensitive {
+            s.to_ascii_lowercase().contains(&self.marker.to_ascii_lowercase())
+        } else {
+            s.contains(&self.marker)
+        }
+    }
+    /// The tenant name if `host` is `<name>.<tenant suffix>`.
+    fn tenant_of<'h>(&self, host: &'h str) -> Option<&'h str> {
+        self.tenant_suffixes.iter().find_map(|suf| {
+            let name = host.strip_suffix(suf.as_str())?.strip_suffix('.')?;
+            (!name.is_empty()).then(|| name.rsplit('.').next().unwrap_or(name))
+        })
+    }
+}
+
+/// Everything `lint` needs from one program, compiled.
+pub struct LintRules {
+    /// Every class, chained, rule-of-engagement and standard pattern in one set, so one pass
+    /// over a draft tells which individual patterns need running (most drafts match few).
+    prefilter: Option<RegexSet>,
+    /// Pattern text -> index in `prefilter`.
+    prefilter_index: std::collections::HashMap<String, usize>,
+    pub classes: Vec<Class>,
+    pub roe: Vec<Roe>,
+    pub standards: Vec<Standard>,
+    pub sections: Vec<Section>,
+    pub naming: Option<Naming>,
+}
+
+fn severity_of(s: Option<&str>, default: Severity) -> Severity {
+    s.and_then(Severity::parse).unwrap_or(default)
+}
+
+impl LintRules {
+    pub fn compile(program: &Program) -> Result<LintRules, RulesError> {
+        let f = &program.file;
+        let o = &*program.origin;
+        let classes = f
+            .excluded_classes
+            .iter()
+            .map(|c| {
+                let c = &c.value;
+                Ok(Class {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    severity: severity_of(c.severity.as_deref(), Severity::Error),
+                    quote: c.quote.clone(),
+                    patterns: compile_all(o, "patterns", &c.patterns)?,
+                    chained: compile_all(o, "chained_patterns", &c.chained_patterns)?,
+                    chained_message: c.chained_message.clone(),
+                })
+            })
+            .collect::<Result<_, RulesError>>()?;
+        let roe = f
+            .rules_of_engagement
+            .iter()
+            .map(|r| {
+                Ok(Roe {
+                    id: r.value.id.clone(),
+                    text: r.value.text.clone(),
+                    patterns: compile_all(o, "patterns", &r.value.patterns)?,
+                })
+            })
+            .collect::<Result<_, RulesError>>()?;
+        let standards = f
+            .standards
+            .iter()
+            .map(|s| {
+                let s = &s.value;
+                Ok(Standard {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    body: s.body.clone(),
+                    status: s.status.clone(),
+                    certified: s.certified,
+                    patterns: compile_all(o, "patterns", &s.patterns)?,
+                })
+            })
+            .collect::<Result<_, RulesError>>()?;
+        let sections = f
+            .report_sections
+            .iter()
+            .map(|s| {
+                let s = &s.value;
+                Ok(Section {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    severity: severity_of(Some(&s.severity), Severity::Error),
+                    headings: compile_all(o, "headings", &s.headings)?,
+                })
+            })
+            .collect::<Result<_, RulesError>>()?;
+        let naming = f.test_naming.as_ref().map(|n| {
+            let n = &n.value;
+            Naming {
+                marker: n.marker.clone(),
+                case_insensitive: n.case_insensitive,
+                accounts: n.applies_to.iter().any(|a| a == "accounts"),
+                tenants: n.applies_to.iter().any(|a| a == "tenants"),
+                tenant_suffixes: n
+                    .tenant_suffixes
+                    .iter()
+                    .map(|s| s.trim_start_matches("*.").to_ascii_lowercase())
+                    .collect(),
+                quote: n.quote.clone(),
+            }
+        });
+        let mut all: Vec<&str> = Vec::new();
+        for c in &f.excluded_classes {
+            all.extend(c.value.patterns.iter().map(|p| p.value.as_str()));
+            all.extend(c.value.chained_patterns.iter().map(|p| p.value.as_str()));
+        }
+        for r in &f.rules_of_engagement {
+            all.extend(r.value.patterns.iter().map(|p| p.value.as_str()));
+        }
+        for x in &f.standards {
+            all.extend(x.value.patterns.iter().map(|p| p.value.as_str()));
+        }
+        all.sort_unstable();
+        all.dedup();
+        let set = |unicode: bool| {
+            RegexSetBuilder::new(&all)
+                .case_insensitive(true)
+                .unicode(unicode)
+                .build()
+        };
+        let prefilter = set(false).or_else(|_| set(true)).ok();
+        let prefilter_index = all.iter().enumerate().map(|(i, p)| (p.to_string(), i)).collect();
+        Ok(LintRules {
+            prefilter,
+            prefilter_index,
+            classes,
+            roe,
+            standards,
+            sections,
+            naming,
+        })
+    }
+}
+
+// ---- generic extractors -------------------------------------------------------------------
+
+static URL: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"(?i)\bhttps?://[^\s<>()\[\]{}"'`|\\^]+"#).unwrap());
+static APP: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:android|ios):[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]").unwrap());
+static HOST: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
+});
+static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
+});
+
+/// A target candidate found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub value: String,
+    pub offset: usize,
+}
+
+fn trim_url(u: &str) -> &str {
+    u.trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_', '~'])
+}
+
+/// URLs, app ids and bare host names in the draft, in order of appearance, each once.
+/// Host names count only with a known public suffix and not as part of a URL or an address.
+pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    let mut seen = HashSet::new();
+    for m in URL.find_iter(text) {
+        let v = trim_url(m.as_str());
+        covered.push((m.start(), m.end()));
+        if seen.insert(v.to_ascii_lowercase()) {
+            out.push(Found { value: v.to_string(), offset: m.start() });
+        }
+    }
+    for m in EMAIL.find_iter(text) {
+        covered.push((m.start(), m.end()));
+    }
+    for m in APP.find_iter(text) {
+        covered.push((m.start(), m.end()));
+        if seen.insert(m.as_str().to_ascii_lowercase()) {
+            out.push(Found { value: m.as_str().to_string(), offset: m.start() });
+        }
+    }
+    for m in HOST.find_iter(text) {
+        if covered.iter().any(|&(a, b)| m.start() >= a && m.start() < b) {
+            continue;
+        }
+        // Not part of a path or file name (`/x.html`, `poc.html`).
+        if text[..m.start()].ends_with(['/', '@', '.', '-', '_']) {
+            continue;
+        }
+        let host = m.as_str().to_ascii_lowercase();
+        let Some(tld) = host.rsplit('.').next() else { continue };
+        if !program.psl.is_public_suffix(tld) || host.split('.').count() < 2 {
+            continue;
+        }
+        if matches!(tld, "md" | "py" | "js" | "sh" | "rs" | "pl" | "zip" | "exe" | "json") && !host.contains("microsoft") {
+            // File names that happen to end in a country-code TLD.
+            continue;
+        }
+        if seen.insert(host.clone()) {
+            out.push(Found { value: host, offset: m.start() });
+        }
+    }
+    out.sort_by_key(|f| f.offset);
+    out
+}
+
+// ---- the checks ---------------------------------------------------------------------------
+
+/// Run every check; returns the award estimate.
+pub fn run_all(program: &Program, rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) -> Option<Award> {
+    d.front_matter_diagnostics(out);
+    let table = check_targets(program, d, out);
+    check_classes(rules, d, out);
+    check_sections(rules, d, out);
+    check_naming(rules, d, out);
+    check_standard(rules, d, out);
+    check_secrets(d, out);
+    check_roe(rules, d, out);
+    award::check(program, table, d, out)
+}
+
+fn verdict_text(v: &crate::Verdict<'_>) -> String {
+    format!("{} [{}]: {}", v.kind, v.rule(), v.reason_text())
+}
+
+/// The award table of the first in-scope target: `Some(None)` when a target is in scope but
+/// its asset names no table, `None` when no target is in scope.
+fn check_targets<'p>(program: &'p Program, d: &Draft<'_>, out: &mut Vec<Diagnostic>) -> Option<Option<&'p str>> {
+    let declared = &d.front.targets;
+    if !declared.is_empty() {
+        let mut table = None;
+        for Field { value, line } in declared {
+            let v = program.classify(value, false);
+            if v.kind == VerdictKind::InScope {
+                table.get_or_insert(v.award_table());
+            } else {
+                out.push(d.diag_at_line(
+                    rule::TARGET_OUT_OF_SCOPE,
+                    Severity::Error,
+                    *line,
+                    format!("declared target `{value}` is {}", verdict_text(&v)),
+                ));
+            }
+        }
+        return table;
+    }
+    let found = find_targets(program, &d.scan);
+    if found.is_empty() {
+        out.push(d.diag_at_line(
+            rule::MISSING_TARGET,
+            Severity::Warning,
+            d.body_line().max(1),
+            "nothing says what the finding is against: add `targets:` to the front matter (URLs, hosts or app ids, as `scopelint check` takes them)".into(),
+        ));
+        return None;
+    }
+    for f in &found {
+        let v = program.classify(&f.value, false);
+        if v.kind == VerdictKind::InScope {
+            return Some(v.award_table());
+        }
+    }
+    let first = &found[0];
+    let v = program.classify(&first.value, false);
+    let others = found.len() - 1;
+    out.push(d.diag_at(
+        rule::TARGET_OUT_OF_SCOPE,
+        Severity::Error,
+        first.offset,
+        format!(
+            "no target in the draft is in scope (no `targets:` declared; {} found in the text): `{}` is {}{}",
+            found.len(),
+            first.value,
+            verdict_text(&v),
+            match others {
+                0 => String::new(),
+                1 => "; the other one is not in scope either".to_string(),
+                n => format!("; the other {n} are not in scope either"),
+            }
+        ),
+    ));
+    None
+}
+
+fn excerpt(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn first_match(res: &[Regex], hay: &[u8]) -> Option<(usize, usize)> {
+    res.iter()
+        .filter_map(|r| r.find(hay).map(|m| (m.start(), m.end())))
+        .min()
+}
+
+fn check_classes(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    let hay = d.scan.as_bytes();
+    for c in &rules.classes {
+        let Some((s, e)) = first_match(&c.patterns, hay) else { continue };
+        let matched = excerpt(&hay[s..e]);
+        if first_match(&c.chained, hay).is_some() {
+            let msg = c.chained_message.clone().unwrap_or_else(|| {
+                "this class qualifies only when chained into a more severe vulnerability: show the whole chain".into()
+            });
+            out.push(d.diag_at(
+                rule::EXCLUDED_CLASS,
+                Severity::Warning,
+                s,
+                format!("{} (`{}`, matched \"{matched}\"): {msg}", c.title, c.id),
+            ));
+            continue;
+        }
+        let quote = c.quote.as_deref().map(|q| format!("; the program says: \"{q}\"")).unwrap_or_default();
+        out.push(d.diag_at(
+            rule::EXCLUDED_CLASS,
+            c.severity,
+            s,
+            format!("{} (`{}`, matched \"{matched}\"){}", c.title, c.id, quote),
+        ));
+    }
+}
+
+fn check_roe(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    let hay = d.scan.as_bytes();
+    for r in &rules.roe {
+        let Some((s, e)) = first_match(&r.patterns, hay) else { continue };
+        let first_sentence = r.text.split(". ").next().unwrap_or(&r.text).trim_end_matches('.');
+        out.push(d.diag_at(
+            rule::ROE,
+            Severity::Error,
+            s,
+            format!(
+                "the rules of engagement forbid this (`{}`, matched \"{}\"): \"{first_sentence}.\"",
+                r.id,
+                excerpt(&hay[s..e])
+            ),
+        ));
+    }
+}
+
+fn check_sections(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    for s in &rules.sections {
+        let found = d
+            .headings
+            .iter()
+            .any(|h| s.headings.iter().any(|r| r.is_match(h.text.as_bytes())));
+        if !found {
+            out.push(d.diag_at_line(
+                rule::MISSING_SECTION,
+                s.severity,
+                d.body_line().max(1),
+                format!("no `{}` section: add a heading for it (section `{}`)", s.title, s.id),
+            ));
+        }
+    }
+}
+
+fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(n) = &rules.naming else { return };
+    // (line, column, kind, name): declared ones at their front-matter line, found ones where
+    // they appear; reported once per name, at the first place it appears.
+    let mut items: Vec<(u32, u32, &'static str, String)> = Vec::new();
+    let at_line = |l: u32| {
+        let t = d.line_text(l);
+        (l, t.chars().take_while(|c| c.is_whitespace() || *c == '-').count() as u32 + 1)
+    };
+    if n.accounts {
+        for f in &d.front.accounts {
+            let (l, c) = at_line(f.line);
+            items.push((l, c, "account", f.value.clone()));
+        }
+    }
+    if n.tenants {
+        for f in &d.front.tenants {
+            let (l, c) = at_line(f.line);
+            items.push((l, c, "tenant", f.value.clone()));
+        }
+    }
+    let text = &d.scan;
+    let mut addr_spans = Vec::new();
+    for m in EMAIL.find_iter(text) {
+        addr_spans.push(m.range());
+        let (l, c) = d.pos(m.start());
+        if n.accounts {
+            items.push((l, c, "account", m.as_str().to_string()));
+        }
+        if n.tenants {
+            let domain = m.as_str().rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+            if let Some(t) = n.tenant_of(&domain) {
+                items.push((l, c, "tenant", t.to_string()));
+            }
+        }
+    }
+    if n.tenants {
+        for m in HOST.find_iter(text) {
+            if addr_spans.iter().any(|r| r.contains(&m.start())) {
+                continue;
+            }
+            let host = m.as_str().to_ascii_lowercase();
+            if let Some(t) = n.tenant_of(&host) {
+                let (l, c) = d.pos(m.start());
+                items.push((l, c, "tenant", t.to_string()));
+            }
+        }
+    }
+    items.sort_by_key(|(l, c, _, _)| (*l, *c));
+    let mut seen = HashSet::new();
+    for (line, column, kind, name) in items {
+        // A tenant given as a host name is checked by its name label.
+        let name = if kind == "tenant" {
+            n.tenant_of(&name.to_ascii_lowercase()).map(str::to_string).unwrap_or(name)
+        } else {
+            name
+        };
+        if !seen.insert((kind, name.to_ascii_lowercase())) || n.has_marker(&name) {
+            continue;
+        }
+        out.push(Diagnostic {
+            rule: rule::TEST_NAMING,
+            severity: Severity::Warning,
+            line,
+            column,
+            message: format!(
+                "test {kind} `{name}` does not carry the program's marker `{}`: include it in the {kind} name",
+                n.marker
+            ),
+            snippet: None,
+        });
+    }
+}
+
+/// Whether an impact id is a standards impact (`standards-design`, `standards-implementation`).
+pub fn is_standards_impact(id: &str) -> bool {
+    id.to_ascii_lowercase().starts_with("standards")
+}
+
+fn check_standard(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(impact) = &d.front.impact else { return };
+    if !is_standards_impact(&impact.value) {
+        return;
+    }
+    if let Some(std) = &d.front.standard {
+        let v = std.value.to_ascii_lowercase();
+        let known = rules.standards.iter().find(|s| {
+            s.id.eq_ignore_ascii_case(&v)
+                || s.title.to_ascii_lowercase() == v
+                || s.patterns.iter().any(|r| r.is_match(v.as_bytes()))
+        });
+        let problem = match known {
+            Some(s) => s.problem(),
+            None => Some(format!(
+                "`{}` is not a specification the program lists; certified: {}",
+                std.value,
+                certified_list(rules)
+            )),
+        };
+        if let Some(p) = problem {
+            out.push(d.diag_at_line(
+                rule::UNCERTIFIED_STANDARD,
+                Severity::Error,
+                std.line,
+                format!("standards impact `{}`: {p}", impact.value),
+            ));
+        }
+        return;
+    }
+    // No `standard:` key: look for the specifications the text names.
+    let hay = d.scan.as_bytes();
+    let mut named: Vec<(usize, &Standard)> = rules
+        .standards
+        .iter()
+        .filter_map(|s| first_match(&s.patterns, hay).map(|(a, _)| (a, s)))
+        .collect();
+    named.sort_by_key(|(a, _)| *a);
+    if named.iter().any(|(_, s)| s.problem().is_none()) {
+        return;
+    }
+    match named.first() {
+        Some((off, s)) => out.push(d.diag_at(
+            rule::UNCERTIFIED_STANDARD,
+            Severity::Error,
+            *off,
+            format!(
+                "standards impact `{}`: {}",
+                impact.value,
+                s.problem().unwrap_or_default()
+            ),
+        )),
+        None => out.push(d.diag_at_line(
+            rule::UNCERTIFIED_STANDARD,
+            Severity::Error,
+            impact.line,
+            format!(
+                "standards impact `{}` but the draft names no certified specification: add `standard:` to the front matter (certified: {})",
+                impact.value,
+                certified_list(rules)
+            ),
+        )),
+    }
+}
+
+fn certified_list(rules: &LintRules) -> String {
+    rules
+        .standards
+        .iter()
+        .filter(|s| s.problem().is_none())
+        .map(|s| s.title.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn check_secrets(d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    for s in secrets::find(d.text) {
+        out.push(d.diag_at(
+            rule::SECRET,
+            Severity::Error,
+            s.range.start,
+            format!(
+                "{} pasted into the draft (`{}`, {} characters): {}",
+                s.kind,
+                s.redacted(),
+                s.len,
+                s.advice
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::Linter;
+    use crate::psl::SuffixList;
+    use crate::ScopeRules;
+
+    fn rules() -> ScopeRules {
+        ScopeRules::embedded(SuffixList::embedded()).unwrap()
+    }
+
+    #[test]
+    fn targets_in_text_skip_addresses_and_file_names() {
+        let r = rules();
+        let p = &r.programs[0];
+        let found: Vec<String> = find_targets(
+            p,
+            "See https://login.live.com/x., mail a@b.onmicrosoft.com, open /tmp/poc.html and account.live.com; android:com.azure.authenticator",
+        )
+        .into_iter()
+        .map(|f| f.value)
+        .collect();
+        assert_eq!(
+            found,
+            vec!["https://login.live.com/x", "account.live.com", "android:com.azure.authenticator"]
+        );
+    }
+
+    #[test]
+    fn standards_problems() {
+        let r = rules();
+        let lr = LintRules::compile(&r.programs[0]).unwrap();
+        let get = |id: &str| lr.standards.iter().find(|s| s.id == id).unwrap();
+        assert_eq!(get("openid-connect-core").problem(), None);
+        assert!(get("rfc7636-pkce").problem().unwrap().contains("IETF"));
+        assert!(get("openid-siop-v2").problem().unwrap().contains("draft"));
+        assert!(get("openid-fapi").problem().unwrap().contains("not in the program's list"));
+    }
+
+    #[test]
+    fn standard_named_in_text_without_key() {
+        let r = rules();
+        let l = Linter::new(&r).unwrap();
+        let rep = l.lint_text(
+            "x.md",
+            "---\ntargets: [login.microsoftonline.com]\nimpact: standards-design\nseverity: critical\n---\n# Summary\nA flaw in SIOPv2 handling.\n",
+        );
+        let u: Vec<_> = rep.diagnostics.iter().filter(|d| d.rule == "uncertified-standard").map(|d| d.line).collect();
+        assert_eq!(u, vec![7]);
+        let rep = l.lint_text(
+            "x.md",
+            "---\ntargets: [login.microsoftonline.com]\nimpact: standards-design\nseverity: critical\n---\n# Summary\nA flaw in OpenID Connect Core nonce handling, unlike SIOPv2.\n",
+        );
+        assert!(!rep.diagnostics.iter().any(|d| d.rule == "uncertified-standard"));
+    }
+
+    #[test]
+    fn patterns_are_case_insensitive_and_unicode_safe() {
+        let r = rules();
+        let l = Linter::new(&r).unwrap();
+        let rep = l.lint_text("x.md", "# Summary\n“Ünïcode” text: SUBDOMAIN TAKEOVER of login.live.com\n");
+        let hit = rep.diagnostics.iter().find(|d| d.rule == "excluded-class").unwrap();
+        assert_eq!((hit.line, hit.column), (2, 17));
+    }
+}

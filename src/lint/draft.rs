@@ -1,0 +1,469 @@
+//! A draft as the checks see it: front matter, lines, headings, code blocks, and the text to
+//! match patterns against (HTML comments blanked out, so suppression reasons never trigger a
+//! check).
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{rule, Diagnostic, Severity};
+
+/// A front-matter value with the line it is written on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub value: String,
+    pub line: u32,
+}
+
+/// The front matter keys `lint` understands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontMatter {
+    pub present: bool,
+    pub program: Option<Field>,
+    pub title: Option<Field>,
+    pub targets: Vec<Field>,
+    pub impact: Option<Field>,
+    pub severity: Option<Field>,
+    pub quality: Option<Field>,
+    pub standard: Option<Field>,
+    pub accounts: Vec<Field>,
+    pub tenants: Vec<Field>,
+    /// Problems found while reading it (line, message).
+    pub problems: Vec<(u32, String)>,
+}
+
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "program", "title", "targets", "impact", "severity", "quality", "standard", "accounts",
+    "tenants",
+];
+
+/// A Markdown heading (ATX, setext, or a line that is only bold text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub line: u32,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Draft<'a> {
+    pub text: &'a str,
+    /// Byte offset of each line start.
+    line_starts: Vec<usize>,
+    pub front: FrontMatter,
+    /// Byte offset where the body (after the front matter) starts.
+    pub body_offset: usize,
+    pub headings: Vec<Heading>,
+    /// Fenced code blocks as line ranges (inclusive start, exclusive end).
+    pub code_blocks: Vec<Range<u32>>,
+    /// `text` with HTML comments replaced by spaces (same byte offsets).
+    pub scan: String,
+    /// Lines that are ordered-list items outside code blocks.
+    pub ordered_items: Vec<u32>,
+}
+
+static HTML_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").unwrap());
+static ATX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$").unwrap());
+static BOLD_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$").unwrap());
+static ORDERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s{0,3}\d{1,3}[.)]\s+\S").unwrap());
+
+impl<'a> Draft<'a> {
+    pub fn parse(text: &'a str) -> Draft<'a> {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        let mut d = Draft {
+            text,
+            line_starts,
+            front: FrontMatter::default(),
+            body_offset: 0,
+            headings: Vec::new(),
+            code_blocks: Vec::new(),
+            scan: String::new(),
+            ordered_items: Vec::new(),
+        };
+        d.read_front_matter();
+        d.scan_body();
+        let mut scan = text.to_string();
+        for m in HTML_COMMENT.find_iter(text) {
+            // Safety of the byte edit: only ASCII replacements of whole UTF-8 sequences.
+            let blanked: String = m
+                .as_str()
+                .chars()
+                .map(|c| if c == '\n' { "\n".to_string() } else { " ".repeat(c.len_utf8()) })
+                .collect();
+            scan.replace_range(m.range(), &blanked);
+        }
+        d.scan = scan;
+        d
+    }
+
+    pub fn line_count(&self) -> u32 {
+        self.line_starts.len() as u32
+    }
+
+    /// The text of a 1-based line without its line ending.
+    pub fn line_text(&self, line: u32) -> &'a str {
+        let i = (line.max(1) - 1) as usize;
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// 1-based line and column (in chars) of a byte offset.
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let i = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[i];
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (i as u32 + 1, col as u32 + 1)
+    }
+
+    /// First line of the body (after the front matter).
+    pub fn body_line(&self) -> u32 {
+        self.pos(self.body_offset).0.min(self.line_count())
+    }
+
+    pub fn in_code_block(&self, line: u32) -> bool {
+        self.code_blocks.iter().any(|r| r.contains(&line))
+    }
+
+    pub fn diag_at(&self, rule: &'static str, severity: Severity, offset: usize, message: String) -> Diagnostic {
+        let (line, column) = self.pos(offset);
+        Diagnostic {
+            rule,
+            severity,
+            line,
+            column,
+            message,
+            snippet: None,
+        }
+    }
+
+    pub fn diag_at_line(&self, rule: &'static str, severity: Severity, line: u32, message: String) -> Diagnostic {
+        // Point at the first non-blank character of the line.
+        let text = self.line_text(line);
+        let column = text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
+        Diagnostic {
+            rule,
+            severity,
+            line,
+            column,
+            message,
+            snippet: None,
+        }
+    }
+
+    /// The line as shown under a diagnostic: secrets redacted, long lines cut.
+    pub fn snippet(&self, line: u32, secrets: &[super::secrets::Secret]) -> Option<String> {
+        let i = (line.max(1) - 1) as usize;
+        let start = *self.line_starts.get(i)?;
+        let raw = self.line_text(line);
+        let end = start + raw.len();
+        let mut out = String::with_capacity(raw.len());
+        let mut pos = start;
+        for s in secrets.iter().filter(|s| s.range.start < end && s.range.end > start) {
+            let a = s.range.start.max(start);
+            if a > pos {
+                out.push_str(&self.text[pos..a]);
+            }
+            if a >= pos {
+                out.push_str(&s.redacted());
+            }
+            pos = pos.max(s.range.end.min(end));
+        }
+        if pos < end {
+            out.push_str(&self.text[pos..end]);
+        }
+        if out.trim().is_empty() {
+            return None;
+        }
+        const MAX: usize = 200;
+        if out.chars().count() > MAX {
+            let cut: String = out.chars().take(MAX).collect();
+            return Some(format!("{cut}…"));
+        }
+        Some(out)
+    }
+
+    fn read_front_matter(&mut self) {
+        let text = self.text;
+        let first = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let bom = text.len() - first.len();
+        let first_line = first.lines().next().unwrap_or("");
+        if first_line.trim_end() != "---" {
+            return;
+        }
+        // Find the closing delimiter.
+        let mut close = None;
+        for (i, &start) in self.line_starts.iter().enumerate().skip(1) {
+            let line = self.line_text(i as u32 + 1);
+            if line.trim_end() == "---" || line.trim_end() == "..." {
+                close = Some((i, start));
+                break;
+            }
+        }
+        let Some((close_idx, close_start)) = close else {
+            self.front.present = true;
+            self.front
+                .problems
+                .push((1, "front matter starts with `---` but has no closing `---` line".into()));
+            return;
+        };
+        self.front.present = true;
+        let yaml_start = self.line_starts[1].max(bom);
+        let yaml = &text[yaml_start..close_start];
+        self.body_offset = self
+            .line_starts
+            .get(close_idx + 1)
+            .copied()
+            .unwrap_or(text.len());
+        let fm_first_line = 2u32;
+        if yaml.trim().is_empty() {
+            return;
+        }
+        let value: Value = match serde_saphyr::from_str::<Value>(yaml) {
+            Ok(v) => v,
+            Err(e) => {
+                let line = e.location().map_or(1, |l| l.line() as u32).max(1);
+                let msg = e.to_string();
+                let msg = msg.lines().next().unwrap_or("invalid YAML");
+                let msg = msg.rfind(" at line ").map_or(msg, |i| &msg[..i]);
+                self.front
+                    .problems
+                    .push((fm_first_line + line - 1, format!("front matter is not valid YAML: {msg}")));
+                return;
+            }
+        };
+        let Value::Object(map) = value else {
+            self.front
+                .problems
+                .push((fm_first_line, "front matter must be a mapping of `key: value`".into()));
+            return;
+        };
+        let yaml_lines: Vec<&str> = yaml.lines().collect();
+        let key_line = |key: &str| -> u32 {
+            yaml_lines
+                .iter()
+                .position(|l| {
+                    l.strip_prefix(key)
+                        .is_some_and(|r| r.trim_start().starts_with(':'))
+                })
+                .map_or(fm_first_line, |i| fm_first_line + i as u32)
+        };
+        // A list item's line: the first line at or after its key that contains the value.
+        let item_line = |key_at: u32, item: &str| -> u32 {
+            let from = (key_at - fm_first_line) as usize;
+            yaml_lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| l.contains(item))
+                .map_or(key_at, |(i, _)| fm_first_line + i as u32)
+        };
+        for (key, v) in &map {
+            let canonical = match key.as_str() {
+                "target" => "targets",
+                "account" => "accounts",
+                "tenant" => "tenants",
+                k => k,
+            };
+            let at = key_line(key);
+            if !FRONT_MATTER_KEYS.contains(&canonical) {
+                self.front.problems.push((
+                    at,
+                    format!("unknown front matter key `{key}` (known: {})", FRONT_MATTER_KEYS.join(", ")),
+                ));
+                continue;
+            }
+            let list = matches!(canonical, "targets" | "accounts" | "tenants");
+            let items: Vec<String> = match v {
+                Value::Null => Vec::new(),
+                Value::String(s) => vec![s.clone()],
+                Value::Number(n) => vec![n.to_string()],
+                Value::Bool(b) => vec![b.to_string()],
+                Value::Array(a) if list => {
+                    let mut out = Vec::new();
+                    for x in a {
+                        match x {
+                            Value::String(s) => out.push(s.clone()),
+                            Value::Number(n) => out.push(n.to_string()),
+                            _ => self
+                                .front
+                                .problems
+                                .push((at, format!("`{key}` items must be strings"))),
+                        }
+                    }
+                    out
+                }
+                _ => {
+                    self.front.problems.push((
+                        at,
+                        format!(
+                            "`{key}` must be {}",
+                            if list { "a string or a list of strings" } else { "a string" }
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let fields: Vec<Field> = items
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .map(|s| Field {
+                    line: if list { item_line(at, &s) } else { at },
+                    value: s,
+                })
+                .collect();
+            let fm = &mut self.front;
+            match canonical {
+                "targets" => fm.targets.extend(fields),
+                "accounts" => fm.accounts.extend(fields),
+                "tenants" => fm.tenants.extend(fields),
+                k => {
+                    let f = fields.into_iter().next();
+                    match k {
+                        "program" => fm.program = f,
+                        "title" => fm.title = f,
+                        "impact" => fm.impact = f,
+                        "severity" => fm.severity = f,
+                        "quality" => fm.quality = f,
+                        _ => fm.standard = f,
+                    }
+                }
+            }
+        }
+    }
+
+    fn scan_body(&mut self) {
+        let first = self.body_line();
+        let mut fence: Option<(String, u32)> = None;
+        let mut prev_para: Option<u32> = None;
+        for line in first..=self.line_count() {
+            let t = self.line_text(line);
+            let trimmed = t.trim_start();
+            if let Some((marker, start)) = &fence {
+                if trimmed.starts_with(marker.as_str()) && trimmed.trim_start_matches(marker.chars().next().unwrap()).trim().is_empty() {
+                    self.code_blocks.push(*start..line + 1);
+                    fence = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                let c = trimmed.chars().next().unwrap();
+                let n = trimmed.chars().take_while(|&x| x == c).count();
+                fence = Some((c.to_string().repeat(n), line));
+                prev_para = None;
+                continue;
+            }
+            if let Some(c) = ATX.captures(t) {
+                let text = c.get(2).map_or("", |m| m.as_str()).trim().to_string();
+                self.headings.push(Heading { line, text });
+                prev_para = None;
+                continue;
+            }
+            let st = t.trim();
+            if !st.is_empty() && (st.chars().all(|c| c == '=') || (st.len() >= 2 && st.chars().all(|c| c == '-'))) {
+                if let Some(p) = prev_para {
+                    self.headings.push(Heading {
+                        line: p,
+                        text: self.line_text(p).trim().to_string(),
+                    });
+                    prev_para = None;
+                    continue;
+                }
+            }
+            if let Some(c) = BOLD_LINE.captures(t) {
+                self.headings.push(Heading {
+                    line,
+                    text: c[1].trim().trim_end_matches(':').to_string(),
+                });
+            }
+            if ORDERED.is_match(t) {
+                self.ordered_items.push(line);
+            }
+            prev_para = if st.is_empty() { None } else { Some(line) };
+        }
+        if let Some((_, start)) = fence {
+            // An unclosed fence runs to the end of the file.
+            self.code_blocks.push(start..self.line_count() + 1);
+        }
+    }
+
+    /// Front-matter problems as diagnostics.
+    pub fn front_matter_diagnostics(&self, out: &mut Vec<Diagnostic>) {
+        for (line, msg) in &self.front.problems {
+            out.push(self.diag_at_line(rule::INVALID_FRONT_MATTER, Severity::Error, *line, msg.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_fields_and_lines() {
+        let d = Draft::parse(
+            "---\ntitle: X\ntargets:\n  - https://login.live.com/\n  - account.live.com\nimpact: eop\nseverity: critical\naccounts: a@b.c\n---\n# Summary\nbody\n",
+        );
+        assert!(d.front.present);
+        assert_eq!(d.front.title.as_ref().unwrap().value, "X");
+        assert_eq!(
+            d.front.targets,
+            vec![
+                Field { value: "https://login.live.com/".into(), line: 4 },
+                Field { value: "account.live.com".into(), line: 5 }
+            ]
+        );
+        assert_eq!(d.front.impact.as_ref().unwrap().line, 6);
+        assert_eq!(d.front.accounts[0].value, "a@b.c");
+        assert_eq!(d.body_line(), 10);
+        assert_eq!(d.headings, vec![Heading { line: 10, text: "Summary".into() }]);
+        assert!(d.front.problems.is_empty());
+    }
+
+    #[test]
+    fn bad_front_matter_is_reported_with_line() {
+        let d = Draft::parse("---\ntitle: X\nimpakt: eop\n---\nbody\n");
+        assert_eq!(d.front.problems.len(), 1);
+        assert_eq!(d.front.problems[0].0, 3);
+        assert!(d.front.problems[0].1.contains("impakt"));
+        let d = Draft::parse("---\ntitle: [unclosed\n---\n");
+        assert_eq!(d.front.problems.len(), 1, "{:?}", d.front.problems);
+    }
+
+    #[test]
+    fn headings_skip_code_and_accept_setext_and_bold() {
+        let d = Draft::parse("Intro\n=====\n\n```\n# not a heading\n```\n**Steps to reproduce:**\n## Impact ##\n");
+        let texts: Vec<_> = d.headings.iter().map(|h| (h.line, h.text.as_str())).collect();
+        assert_eq!(texts, vec![(1, "Intro"), (7, "Steps to reproduce"), (8, "Impact")]);
+        assert!(d.in_code_block(5));
+        assert!(!d.in_code_block(7));
+    }
+
+    #[test]
+    fn comments_are_blanked_in_scan_text() {
+        let d = Draft::parse("a <!-- clickjacking é -->\nb\n");
+        assert_eq!(d.scan.len(), d.text.len());
+        assert!(!d.scan.contains("clickjacking"));
+        assert_eq!(d.pos(d.text.find('b').unwrap()), (2, 1));
+    }
+
+    #[test]
+    fn positions_count_chars() {
+        let d = Draft::parse("héllo wörld\n");
+        assert_eq!(d.pos(d.text.find('w').unwrap()), (1, 7));
+    }
+}

@@ -1,0 +1,316 @@
+//! `scopelint lint`: pre-check bounty report drafts against the program's rules.
+//!
+//! A draft is a Markdown file with optional YAML front matter ([`draft`]). The checks
+//! ([`checks`], [`secrets`], [`award`]) read their patterns from the rules file, compiled once
+//! per program into a [`checks::LintRules`] held by a [`Linter`]. Suppression comments are
+//! applied last ([`suppress`]). Output goes through a [`report::LintReporter`]: the engine
+//! never formats text, JSON, SARIF or workflow annotations itself.
+
+pub mod award;
+pub mod checks;
+pub mod draft;
+pub mod explain;
+pub mod report;
+pub mod secrets;
+pub mod suppress;
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::rules::{RulesError, ScopeRules};
+use checks::LintRules;
+use draft::Draft;
+use report::LintReporter;
+
+/// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Stable rule ids.
+pub mod rule {
+    pub const TARGET_OUT_OF_SCOPE: &str = "target-out-of-scope";
+    pub const MISSING_TARGET: &str = "missing-target";
+    pub const EXCLUDED_CLASS: &str = "excluded-class";
+    pub const MISSING_SECTION: &str = "missing-section";
+    pub const TEST_NAMING: &str = "test-naming";
+    pub const UNCERTIFIED_STANDARD: &str = "uncertified-standard";
+    pub const SECRET: &str = "secret";
+    pub const ROE: &str = "roe";
+    pub const AWARD: &str = "award";
+    pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+    pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
+    pub const INVALID_FRONT_MATTER: &str = "invalid-front-matter";
+}
+
+/// One finding in one draft. `line` and `column` are 1-based; columns count Unicode scalar
+/// values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    /// The draft line the diagnostic points at, with every secret on it redacted.
+    pub snippet: Option<String>,
+}
+
+/// The award the draft can expect (the JSON `award` object).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Award {
+    pub table: String,
+    pub impact: String,
+    pub severity: String,
+    /// The declared quality; `null` when the draft does not declare one (then `min`..`max`
+    /// is the range over every report quality).
+    pub quality: Option<String>,
+    pub min: u64,
+    pub max: u64,
+    pub currency: String,
+}
+
+/// The result for one draft.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as given (or `--stdin-filename`), with `/` separators.
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub award: Option<Award>,
+}
+
+impl FileReport {
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+}
+
+/// Totals of one run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LintSummary {
+    pub files: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub infos: u64,
+}
+
+impl LintSummary {
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        for d in &r.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+    /// Whether any diagnostic is at or above `level`.
+    pub fn fails(&self, level: Severity) -> bool {
+        match level {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.errors + self.warnings + self.infos > 0,
+        }
+    }
+}
+
+/// The lint engine for a set of programs: every pattern compiled once, up front.
+pub struct Linter<'r> {
+    rules: &'r ScopeRules,
+    compiled: Vec<LintRules>,
+}
+
+impl<'r> Linter<'r> {
+    pub fn new(rules: &'r ScopeRules) -> Result<Linter<'r>, RulesError> {
+        let compiled = rules
+            .programs
+            .iter()
+            .map(LintRules::compile)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Linter { rules, compiled })
+    }
+
+    pub fn rules(&self) -> &'r ScopeRules {
+        self.rules
+    }
+
+    /// `--explain ID` against the first program; `None` when the id is unknown.
+    pub fn explain(&self, id: &str) -> Option<String> {
+        explain::explain(id, self.rules.programs.first()?, self.compiled.first()?)
+    }
+
+    /// The list of rule ids, for error messages.
+    pub fn rule_ids() -> String {
+        explain::RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Lint one draft's text. `path` is only used for the report.
+    pub fn lint_text(&self, path: &str, text: &str) -> FileReport {
+        let draft = Draft::parse(text);
+        let mut diags = Vec::new();
+        // The program: `program:` in the front matter, else the first loaded.
+        let mut idx = 0;
+        if let Some(p) = draft.front.program.as_ref() {
+            match self.rules.programs.iter().position(|x| x.id() == p.value) {
+                Some(i) => idx = i,
+                None => diags.push(draft.diag_at_line(
+                    rule::INVALID_FRONT_MATTER,
+                    Severity::Error,
+                    p.line,
+                    format!(
+                        "unknown program `{}` (loaded: {}); checking against `{}`",
+                        p.value,
+                        self.rules
+                            .programs
+                            .iter()
+                            .map(|x| format!("`{}`", x.id()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        self.rules.programs[0].id()
+                    ),
+                )),
+            }
+        }
+        let program = &self.rules.programs[idx];
+        let award = checks::run_all(program, &self.compiled[idx], &draft, &mut diags);
+        let mut diags = suppress::apply(&draft, diags);
+        diags.sort_by(|a, b| {
+            (a.line, a.column, std::cmp::Reverse(a.severity), a.rule).cmp(&(
+                b.line,
+                b.column,
+                std::cmp::Reverse(b.severity),
+                b.rule,
+            ))
+        });
+        let secrets = secrets::find(text);
+        for d in &mut diags {
+            d.snippet = draft.snippet(d.line, &secrets);
+        }
+        FileReport {
+            path: path.to_string(),
+            diagnostics: diags,
+            award,
+        }
+    }
+}
+
+/// A draft to lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    /// Standard input, reported under this name.
+    Stdin(String),
+}
+
+/// Expand arguments into drafts: files as given, directories to every `*.md` below them
+/// (respecting `.gitignore`, `.ignore` and hidden files), `-` to standard input. Sorted within
+/// each directory so output is deterministic.
+pub fn collect_inputs(args: &[String], stdin_name: Option<&str>) -> io::Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for a in args {
+        if a == "-" {
+            out.push(Input::Stdin(stdin_name.unwrap_or("<stdin>").to_string()));
+            continue;
+        }
+        let p = Path::new(a);
+        let meta = std::fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{a}: {e}")))?;
+        if !meta.is_dir() {
+            out.push(Input::File(p.to_path_buf()));
+            continue;
+        }
+        let mut found = Vec::new();
+        let walker = ignore::WalkBuilder::new(p)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| io::Error::other(format!("{a}: {e}")))?;
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let is_md = entry
+                .path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("md"));
+            if is_file && is_md {
+                found.push(entry.into_path());
+            }
+        }
+        out.extend(found.into_iter().map(Input::File));
+    }
+    Ok(out)
+}
+
+fn display_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    let s = if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s
+    };
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Lint every input into `reporter`. Reading a file that is not UTF-8 is an I/O error.
+pub fn run(
+    linter: &Linter<'_>,
+    inputs: &[Input],
+    reporter: &mut dyn LintReporter,
+) -> io::Result<LintSummary> {
+    let mut summary = LintSummary::default();
+    for input in inputs {
+        let (path, bytes) = match input {
+            Input::File(p) => (
+                display_path(p),
+                std::fs::read(p)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            ),
+            Input::Stdin(name) => {
+                let mut buf = Vec::new();
+                io::stdin().lock().read_to_end(&mut buf)?;
+                (name.clone(), buf)
+            }
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{path}: not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+            )
+        })?;
+        let report = linter.lint_text(&path, &text);
+        summary.add(&report);
+        reporter.file(&report)?;
+    }
+    reporter.finish(&summary)?;
+    Ok(summary)
+}

@@ -1,0 +1,181 @@
+//! Credentials pasted into a draft. These patterns are generic (token formats, not program
+//! facts), so they live here rather than in the rules file. A secret is never printed in full:
+//! only its first characters and its length.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub kind: &'static str,
+    /// What to do about it.
+    pub advice: &'static str,
+    /// Byte range of the secret value in the draft.
+    pub range: Range<usize>,
+    /// The first characters of the value (never more than 4).
+    pub prefix: String,
+    pub len: usize,
+}
+
+impl Secret {
+    /// How the secret is shown in a snippet.
+    pub fn redacted(&self) -> String {
+        format!("{}…[REDACTED]", self.prefix)
+    }
+}
+
+struct Pattern {
+    kind: &'static str,
+    advice: &'static str,
+    re: Regex,
+    /// Capture group holding the value (0: the whole match).
+    group: usize,
+}
+
+fn p(kind: &'static str, advice: &'static str, re: &str, group: usize) -> Pattern {
+    Pattern {
+        kind,
+        advice,
+        re: Regex::new(re).expect("secret pattern"),
+        group,
+    }
+}
+
+const TOKEN_ADVICE: &str = "replace it with `<redacted>` (or show only the decoded, non-secret claims) and let it expire or revoke the session";
+
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    vec![
+        p(
+            "private key",
+            "remove the key block and rotate the key",
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
+            0,
+        ),
+        p(
+            "JSON Web Token",
+            TOKEN_ADVICE,
+            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
+            0,
+        ),
+        p(
+            "bearer token",
+            TOKEN_ADVICE,
+            r"(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{20,}=*)",
+            1,
+        ),
+        p(
+            "refresh token",
+            "replace it with `<redacted>` and revoke it (sign out everywhere / revoke sessions for the test account)",
+            r#"(?i)\brefresh_?token["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            1,
+        ),
+        p(
+            "access or ID token",
+            TOKEN_ADVICE,
+            r#"(?i)\b(?:access_token|id_token|x-ms-refreshtokencredential)["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            1,
+        ),
+        p(
+            "client secret",
+            "replace it with `<redacted>` and delete the secret from the app registration",
+            r#"(?i)\bclient_?secret["']?\s*[:=]\s*["']?([^\s"'&,;<>]{8,})"#,
+            1,
+        ),
+        p(
+            "client secret",
+            "replace it with `<redacted>` and delete the secret from the app registration",
+            r"\b[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}\b",
+            0,
+        ),
+        p(
+            "password",
+            "replace it with `<redacted>` and change the test account's password",
+            r#"(?i)\b(?:password|passwd|pwd|passcode)["']?\s*[:=]\s*["']?([^\s"'&,;]{4,})"#,
+            1,
+        ),
+        p(
+            "session cookie",
+            "replace the cookie value with `<redacted>` and sign the test account out everywhere",
+            r"(?i)\b(?:ESTSAUTH\w*|ESTSAUTHPERSISTENT|ESTSAUTHLIGHT|SignInStateCookie|MSPAuth|MSPProf|MSPOK|RPSSecAuth|RPSAuth|WLSSC|__Host-MSAAUTHP?|x-ms-gateway-slice|buid|fpc|\.AspNetCore\.Cookies|x-ms-cpim-sso:[\w.-]+|x-ms-cpim-trans)\s*=\s*([^\s;]{16,})",
+            1,
+        ),
+    ]
+});
+
+/// Placeholders that are not secrets.
+fn is_placeholder(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    let l = l.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    v.starts_with(['<', '{', '$', '*', '[', '%'])
+        || v.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '…' | '-' | '_'))
+        || l.contains("redacted")
+        || l.contains("removed")
+        || l.contains("example")
+        || l.contains("placeholder")
+        || l.contains("your_")
+        || l.contains("your-")
+        || l == "password"
+        || l == "secret"
+        || l == "hidden"
+}
+
+/// Every secret in `text`, in order, without overlaps (the first, longest match wins).
+pub fn find(text: &str) -> Vec<Secret> {
+    let mut found: Vec<Secret> = Vec::new();
+    for pat in PATTERNS.iter() {
+        for c in pat.re.captures_iter(text) {
+            let Some(m) = c.get(pat.group) else { continue };
+            let v = m.as_str();
+            if is_placeholder(v) {
+                continue;
+            }
+            let range = m.range();
+            if found
+                .iter()
+                .any(|s| s.range.start < range.end && range.start < s.range.end)
+            {
+                continue;
+            }
+            found.push(Secret {
+                kind: pat.kind,
+                advice: pat.advice,
+                prefix: v.chars().take(4).collect(),
+                len: v.chars().count(),
+                range,
+            });
+        }
+    }
+    found.sort_by_key(|s| s.range.start);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJlc2lnbmF0dXJl";
+
+    #[test]
+    fn finds_each_kind_once_and_never_keeps_the_value() {
+        let text = format!(
+            "Authorization: Bearer {JWT}\nrefresh_token=0.AXEAabcdefghijklmnopqrstuvwxyz123456\nclient_secret=Abc8Q~abcdefghijklmnopqrstuvwxyz0123456\npassword: hunter2hunter2\nCookie: ESTSAUTHPERSISTENT=0.ARoAv4j5cvGGr0GRqy180BHbR8Hf\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+        );
+        let s = find(&text);
+        let kinds: Vec<_> = s.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            vec!["JSON Web Token", "refresh token", "client secret", "password", "session cookie", "private key"]
+        );
+        assert_eq!(s[0].prefix, "eyJ0");
+        assert_eq!(s[0].len, JWT.len());
+        assert!(!s[0].redacted().contains("eyJ0eXAi"));
+    }
+
+    #[test]
+    fn placeholders_are_not_secrets() {
+        let text = "password: <redacted>\nclient_secret=********\nBearer <token>\nESTSAUTH=[REDACTED]\npassword=REDACTED\n";
+        assert_eq!(find(text), vec![]);
+    }
+}

@@ -1,0 +1,838 @@
+//! `probe` and `proxy`: sending requests that cannot leave scope.
+//!
+//! The [`Engine`] is shared by both: it checks every URL (every redirect hop, every proxied
+//! request, every CONNECT authority) against the scope, decides the address (pins, internal
+//! address guard), paces requests (global and per-host GCRA limits, `Retry-After`), keeps the
+//! request budget and writes the audit log.
+
+pub mod audit;
+pub mod client;
+pub mod proxy;
+pub mod rate;
+pub mod resolve;
+pub mod token;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use colored::Colorize;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
+
+use crate::rules::ScopeRules;
+use crate::target::Target;
+use crate::VerdictKind;
+use audit::{AuditLog, AuditRecord};
+use client::Clients;
+use rate::{Limiters, Rate};
+use resolve::{Pins, Resolved};
+
+/// Rate used when no rules file sets one.
+pub const FALLBACK_RATE: &str = "1/s";
+/// Consecutive 429/503 answers after which a host is no longer probed.
+pub const MAX_THROTTLE_STRIKES: u32 = 3;
+/// Engine rule ids used in records when no scope rule decided.
+pub const RULE_INTERNAL: &str = "internal-address";
+pub const RULE_BUDGET: &str = "request-budget";
+pub const RULE_STOPPED: &str = "host-stopped";
+pub const RULE_REDIRECTS: &str = "too-many-redirects";
+pub const RULE_SCHEME: &str = "scheme-not-http";
+
+/// The pacing of the rules in use: the slowest `probe:` section of the loaded programs.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing {
+    pub rate: Rate,
+    pub per_host_rate: Rate,
+    pub burst: u32,
+}
+
+impl Pacing {
+    /// Defaults from the rules files (the most conservative program wins), else 1/s.
+    pub fn from_rules(rules: &ScopeRules) -> Result<Pacing, String> {
+        let mut best: Option<Pacing> = None;
+        for p in &rules.programs {
+            let Some(def) = &p.file.probe else { continue };
+            let def = &def.value;
+            let at = |what: &str, e: String| format!("{} (probe.{what}): {e}", p.origin);
+            let rate = rate::parse_rate(&def.rate).map_err(|e| at("rate", e))?;
+            let per_host_rate = match &def.per_host_rate {
+                Some(r) => rate::parse_rate(r).map_err(|e| at("per_host_rate", e))?,
+                None => rate,
+            };
+            let burst = def.burst.unwrap_or(1).max(1);
+            best = Some(match best {
+                None => Pacing {
+                    rate,
+                    per_host_rate,
+                    burst,
+                },
+                Some(b) => Pacing {
+                    rate: slower(b.rate, rate),
+                    per_host_rate: slower(b.per_host_rate, per_host_rate),
+                    burst: b.burst.min(burst),
+                },
+            });
+        }
+        Ok(best.unwrap_or_else(|| {
+            let r = rate::parse_rate(FALLBACK_RATE).expect("fallback rate parses");
+            Pacing {
+                rate: r,
+                per_host_rate: r,
+                burst: 1,
+            }
+        }))
+    }
+}
+
+fn slower(a: Rate, b: Rate) -> Rate {
+    if a.per_second() <= b.per_second() {
+        a
+    } else {
+        b
+    }
+}
+
+/// Everything an [`Engine`] needs besides the rules.
+pub struct EngineConfig {
+    pub pins: Pins,
+    pub pacing: Pacing,
+    pub timeout: Duration,
+    pub user_agent: String,
+    /// Hard budget of requests sent in this run.
+    pub max_requests: Option<u64>,
+    /// Longest `Retry-After` honored; longer ones stop probing the host.
+    pub max_wait: Duration,
+    pub audit: Option<AuditLog>,
+}
+
+/// Outcome of the scope check of one URL.
+#[derive(Debug, Clone)]
+pub struct ScopeCheck {
+    pub in_scope: bool,
+    /// Deciding rule id.
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+struct HostThrottle {
+    strikes: u32,
+    until: Option<Instant>,
+    stopped: Option<String>,
+}
+
+/// What to do after a 429 or 503.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Throttle {
+    /// Retry after this delay.
+    Retry(Duration),
+    /// Stop sending to this host; the message says why.
+    Stop(String),
+}
+
+/// Scope check, resolution, pacing, budget and audit, shared by `probe` and `proxy`.
+pub struct Engine {
+    pub rules: ScopeRules,
+    pub pins: Pins,
+    pub limiters: Limiters,
+    pub clients: Arc<Clients>,
+    pub max_requests: Option<u64>,
+    pub max_wait: Duration,
+    sent: AtomicU64,
+    hosts: Mutex<HashMap<String, HostThrottle>>,
+    audit: Option<AuditLog>,
+}
+
+impl Engine {
+    pub fn new(rules: ScopeRules, cfg: EngineConfig) -> Result<Engine, String> {
+        let burst = NonZeroU32::new(cfg.pacing.burst).ok_or("--burst must be at least 1")?;
+        Ok(Engine {
+            rules,
+            pins: cfg.pins,
+            limiters: Limiters::new(cfg.pacing.rate, cfg.pacing.per_host_rate, burst),
+            clients: Arc::new(Clients::new(cfg.timeout, cfg.user_agent)),
+            max_requests: cfg.max_requests,
+            max_wait: cfg.max_wait,
+            sent: AtomicU64::new(0),
+            hosts: Mutex::new(HashMap::new()),
+            audit: cfg.audit,
+        })
+    }
+
+    /// Check a URL against the scope. The URL must be one the engine also parses to the same
+    /// host and port, or it is refused as ambiguous.
+    pub fn check_url(&self, url: &Url) -> ScopeCheck {
+        if !matches!(url.scheme(), "http" | "https") {
+            return ScopeCheck {
+                in_scope: false,
+                rule: RULE_SCHEME.into(),
+                reason: format!("only http and https URLs are sent, not `{}`", url.scheme()),
+            };
+        }
+        self.check_target(
+            url.as_str(),
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default(),
+        )
+    }
+
+    /// Check a CONNECT authority (`host:port`).
+    pub fn check_authority(&self, host: &str, port: u16) -> ScopeCheck {
+        let text = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        self.check_target(&text, host, Some(port))
+    }
+
+    fn check_target(&self, text: &str, host: &str, port: Option<u16>) -> ScopeCheck {
+        let Some(v) = self.rules.classify(text, false) else {
+            return ScopeCheck {
+                in_scope: false,
+                rule: crate::matcher::RULE_NO_ASSET.into(),
+                reason: "no rules loaded".into(),
+            };
+        };
+        let mut check = ScopeCheck {
+            in_scope: v.kind == VerdictKind::InScope,
+            rule: v.rule().to_string(),
+            reason: match v.error() {
+                Some(e) => format!("invalid target: {e}"),
+                None => format!("{}: {}", v.kind, v.reason_text()),
+            },
+        };
+        if check.in_scope {
+            // The scope engine and the HTTP client must agree on where this goes.
+            let agree = match &v.normalized {
+                Some(Target::Net(n)) => {
+                    let h = n.host.to_string();
+                    let bare = h.trim_start_matches('[').trim_end_matches(']');
+                    let want = host.trim_start_matches('[').trim_end_matches(']');
+                    bare.eq_ignore_ascii_case(want) && (port.is_none() || n.port == port)
+                }
+                _ => false,
+            };
+            if !agree {
+                check.in_scope = false;
+                check.rule = crate::matcher::RULE_INVALID.into();
+                check.reason = format!(
+                    "`{text}` is read differently by the scope engine and the HTTP client; refusing"
+                );
+            }
+        }
+        check
+    }
+
+    /// Decide the address for a host.
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<Resolved, String> {
+        resolve::resolve(&self.pins, host, port).await
+    }
+
+    /// Take one request from the budget; false when it is spent.
+    pub fn take_budget(&self) -> bool {
+        match self.max_requests {
+            None => {
+                self.sent.fetch_add(1, Ordering::SeqCst);
+                true
+            }
+            Some(max) => self
+                .sent
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                    (n < max).then_some(n + 1)
+                })
+                .is_ok(),
+        }
+    }
+
+    /// Requests sent (or about to be) so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    /// Why `host` is no longer probed, if it is not.
+    pub fn host_stopped(&self, host: &str) -> Option<String> {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts.get(host).and_then(|h| h.stopped.clone())
+    }
+
+    /// How long `host` must still rest after a 429/503.
+    pub fn host_pause(&self, host: &str) -> Option<Duration> {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let until = hosts.get(host)?.until?;
+        until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Wait until a request to `host` may be sent: its `Retry-After` pause, then its own rate,
+    /// then the global rate.
+    pub async fn wait_turn(&self, host: &str) {
+        while let Some(d) = self.host_pause(host) {
+            tokio::time::sleep(d).await;
+        }
+        self.limiters.wait(host).await;
+    }
+
+    /// Record a 429/503 from `host` and decide whether to retry.
+    pub fn on_throttle(&self, host: &str, status: u16, retry_after: Option<Duration>) -> Throttle {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let h = hosts.entry(host.to_string()).or_default();
+        h.strikes += 1;
+        if h.strikes >= MAX_THROTTLE_STRIKES {
+            let msg = format!(
+                "{host} answered {status} {} times in a row; stopped probing it",
+                h.strikes
+            );
+            h.stopped = Some(msg.clone());
+            return Throttle::Stop(msg);
+        }
+        // Without Retry-After: back off exponentially from the host's own period, at least 1 s.
+        let fallback = self.limiters.host_rate.period().max(Duration::from_secs(1))
+            * (1u32 << h.strikes.min(8));
+        let delay = retry_after.unwrap_or(fallback);
+        if delay > self.max_wait {
+            let msg = format!(
+                "{host} asked to wait {}s (Retry-After), more than --max-wait {}s; stopped probing it",
+                delay.as_secs(),
+                self.max_wait.as_secs()
+            );
+            h.stopped = Some(msg.clone());
+            return Throttle::Stop(msg);
+        }
+        h.until = Some(Instant::now() + delay);
+        Throttle::Retry(delay)
+    }
+
+    /// A non-throttled answer from `host`: forget earlier strikes.
+    pub fn on_success(&self, host: &str) {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(h) = hosts.get_mut(host) {
+            h.strikes = 0;
+        }
+    }
+
+    /// Append to the audit log (if any). A failing audit log is an error: nothing is sent
+    /// without a record.
+    pub fn audit(&self, rec: &AuditRecord) -> std::io::Result<()> {
+        match &self.audit {
+            Some(log) => log.write(rec),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Output format of `probe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeFormat {
+    Text,
+    Jsonl,
+}
+
+/// Options of one `probe` run.
+pub struct ProbeOptions {
+    /// `None`: HEAD, falling back to GET when HEAD is refused (405/501).
+    pub method: Option<Method>,
+    /// User headers, in order.
+    pub headers: HeaderMap,
+    pub max_redirects: usize,
+    pub dry_run: bool,
+    pub format: ProbeFormat,
+    pub color: bool,
+}
+
+/// Counts of one run.
+#[derive(Debug, Default, Clone)]
+pub struct ProbeSummary {
+    pub targets: u64,
+    pub sent: u64,
+    pub refused: u64,
+    pub errors: u64,
+    pub dry_run: u64,
+    pub by_status: BTreeMap<u16, u64>,
+}
+
+impl ProbeSummary {
+    /// Whether anything was refused or failed (exit 1).
+    pub fn found(&self) -> bool {
+        self.refused + self.errors > 0
+    }
+
+    fn add(&mut self, rec: &AuditRecord) {
+        match rec.verdict {
+            "sent" => {
+                self.sent += 1;
+                if let Some(s) = rec.status {
+                    *self.by_status.entry(s).or_default() += 1;
+                }
+            }
+            "refused" => self.refused += 1,
+            "dry-run" => self.dry_run += 1,
+            _ => self.errors += 1,
+        }
+    }
+
+    /// One line: `3 sent, 1 refused, 0 errors (200: 2, 302: 1)`.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{} targets: {} sent, {} refused, {} errors",
+            self.targets, self.sent, self.refused, self.errors
+        );
+        if self.dry_run > 0 {
+            s.push_str(&format!(", {} dry-run", self.dry_run));
+        }
+        if !self.by_status.is_empty() {
+            let parts: Vec<String> = self
+                .by_status
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            s.push_str(&format!(" (status {})", parts.join(", ")));
+        }
+        s
+    }
+}
+
+/// Where records go: stdout lines, the audit log and the summary.
+struct Sink<W: Write + Send> {
+    out: Mutex<(W, ProbeSummary)>,
+    format: ProbeFormat,
+    color: bool,
+}
+
+impl<W: Write + Send> Sink<W> {
+    fn emit(&self, engine: &Engine, rec: &AuditRecord) -> std::io::Result<()> {
+        engine.audit(rec)?;
+        let line = match self.format {
+            ProbeFormat::Jsonl => serde_json::to_string(rec).map_err(std::io::Error::other)?,
+            ProbeFormat::Text => render_text(rec, self.color),
+        };
+        let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        g.1.add(rec);
+        writeln!(g.0, "{line}")?;
+        g.0.flush()
+    }
+}
+
+/// One human line for a record.
+pub fn render_text(rec: &AuditRecord, color: bool) -> String {
+    let paint = |s: String, c: &str| {
+        if color {
+            s.color(c).bold().to_string()
+        } else {
+            s
+        }
+    };
+    match rec.verdict {
+        "sent" => {
+            let status = rec.status.map_or("---".into(), |s| s.to_string());
+            let c = match rec.status.unwrap_or(0) {
+                200..=299 => "green",
+                300..=399 => "cyan",
+                _ => "yellow",
+            };
+            let mut s = format!(
+                "{} {} {} via {} {}ms {}B",
+                paint(status, c),
+                rec.method,
+                rec.url,
+                rec.addr.as_deref().unwrap_or("?"),
+                rec.duration_ms.unwrap_or(0),
+                rec.bytes.unwrap_or(0)
+            );
+            if let Some(r) = &rec.redirect {
+                s.push_str(&format!(" -> {r}"));
+            }
+            if let Some(r) = &rec.reason {
+                s.push_str(&format!(" ({r})"));
+            }
+            s
+        }
+        "dry-run" => format!(
+            "{} {} {} via {} [{}]",
+            paint("DRY-RUN".into(), "blue"),
+            rec.method,
+            rec.url,
+            rec.addr.as_deref().unwrap_or("system DNS"),
+            rec.reason.as_deref().unwrap_or("")
+        ),
+        "refused" => format!(
+            "{} {} {} [{}]: {}",
+            paint("REFUSED".into(), "red"),
+            rec.method,
+            rec.url,
+            rec.rule.as_deref().unwrap_or("-"),
+            rec.reason.as_deref().unwrap_or("")
+        ),
+        _ => format!(
+            "{} {} {}: {}",
+            paint("ERROR".into(), "red"),
+            rec.method,
+            rec.url,
+            rec.reason.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// The URL as logged: without userinfo.
+fn loggable(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+fn host_of(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
+}
+
+/// Run `probe` over `targets`: one task per first host (requests to a host stay in order),
+/// all sharing the engine's limits. Records go to `out` as they happen.
+pub async fn run_probe<W: Write + Send + 'static>(
+    engine: Arc<Engine>,
+    targets: Vec<String>,
+    opts: Arc<ProbeOptions>,
+    out: W,
+) -> std::io::Result<(ProbeSummary, W)> {
+    let sink = Arc::new(Sink {
+        out: Mutex::new((out, ProbeSummary::default())),
+        format: opts.format,
+        color: opts.color,
+    });
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for t in &targets {
+        let key = Url::parse(t.trim())
+            .map(|u| host_of(&u))
+            .unwrap_or_default();
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(t.trim().to_string());
+    }
+    let gate = Arc::new(tokio::sync::Semaphore::new(32));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (_, urls) in groups {
+        let (engine, opts, sink, gate) = (engine.clone(), opts.clone(), sink.clone(), gate.clone());
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            for u in urls {
+                probe_one(&engine, &opts, &sink, &u).await?;
+            }
+            Ok::<(), std::io::Error>(())
+        });
+    }
+    let mut result = Ok(());
+    while let Some(r) = tasks.join_next().await {
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tasks.abort_all();
+                result = Err(e);
+            }
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => result = Err(std::io::Error::other(e.to_string())),
+        }
+    }
+    result?;
+    let sink = Arc::into_inner(sink).expect("all tasks are done");
+    let (w, mut summary) = sink.out.into_inner().unwrap_or_else(|e| e.into_inner());
+    summary.targets = targets.len() as u64;
+    Ok((summary, w))
+}
+
+/// Headers for a hop: secrets only go to the origin they were given for.
+fn hop_headers(
+    opts: &ProbeOptions,
+    origin: &(String, String, Option<u16>),
+    url: &Url,
+) -> HeaderMap {
+    let same = origin.0 == url.scheme()
+        && origin.1 == host_of(url)
+        && origin.2 == url.port_or_known_default();
+    let mut h = opts.headers.clone();
+    if !same {
+        for name in audit::SECRET_HEADERS {
+            h.remove(*name);
+        }
+    }
+    h
+}
+
+async fn probe_one<W: Write + Send>(
+    engine: &Engine,
+    opts: &ProbeOptions,
+    sink: &Sink<W>,
+    raw: &str,
+) -> std::io::Result<()> {
+    let auto_get = opts.method.is_none();
+    let mut method = opts.method.clone().unwrap_or(Method::HEAD);
+    let mut url = match Url::parse(raw) {
+        Ok(u) if u.host_str().is_some() => u,
+        Ok(_) | Err(_) => {
+            let mut rec = AuditRecord::new("probe", method.as_str(), raw, "");
+            rec.rule = Some(crate::matcher::RULE_INVALID.into());
+            rec.reason = Some("not an absolute http(s) URL".into());
+            return sink.emit(engine, &rec);
+        }
+    };
+    let origin = (
+        url.scheme().to_string(),
+        host_of(&url),
+        url.port_or_known_default(),
+    );
+    let mut hops = 0usize;
+    let mut fell_back = false;
+    let mut came_from: Option<String> = None;
+    loop {
+        let host = host_of(&url);
+        let port = url.port_or_known_default().unwrap_or(0);
+        let headers = hop_headers(opts, &origin, &url);
+        let mut rec = AuditRecord::new("probe", method.as_str(), &loggable(&url), &host)
+            .with_headers(
+                headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("?"))),
+            );
+
+        let scope = engine.check_url(&url);
+        rec.rule = Some(scope.rule.clone());
+        if !scope.in_scope {
+            rec.reason = Some(match &came_from {
+                Some(from) => format!("redirect from {from} not followed: {}", scope.reason),
+                None => scope.reason,
+            });
+            return sink.emit(engine, &rec);
+        }
+        if opts.dry_run {
+            rec.verdict = "dry-run";
+            rec.addr = engine
+                .pins
+                .get(&host, port)
+                .map(|ip| std::net::SocketAddr::new(ip, port).to_string());
+            rec.reason = Some(scope.reason);
+            return sink.emit(engine, &rec);
+        }
+        if let Some(why) = engine.host_stopped(&host) {
+            rec.rule = Some(RULE_STOPPED.into());
+            rec.reason = Some(why);
+            return sink.emit(engine, &rec);
+        }
+        let resolved = match engine.resolve(&host, port).await {
+            Ok(r) => r,
+            Err(e) => {
+                rec.rule = Some(RULE_INTERNAL.into());
+                rec.reason = Some(e);
+                return sink.emit(engine, &rec);
+            }
+        };
+        rec.addr = Some(resolved.addr.to_string());
+        if !engine.take_budget() {
+            rec.rule = Some(RULE_BUDGET.into());
+            rec.reason = Some(format!(
+                "the request budget (--max-requests {}) is spent",
+                engine.max_requests.unwrap_or(0)
+            ));
+            return sink.emit(engine, &rec);
+        }
+        let client = match engine.clients.get_async(&host, resolved.addr).await {
+            Ok(c) => c,
+            Err(e) => {
+                rec.verdict = "error";
+                rec.reason = Some(e);
+                return sink.emit(engine, &rec);
+            }
+        };
+        engine.wait_turn(&host).await;
+        rec.time = audit::rfc3339_now();
+        let reply = client::send(&client, method.clone(), url.clone(), headers, None, false).await;
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => {
+                rec.verdict = "error";
+                rec.reason = Some(e);
+                return sink.emit(engine, &rec);
+            }
+        };
+        rec.verdict = "sent";
+        rec.status = Some(reply.status);
+        rec.duration_ms = Some(reply.duration.as_millis() as u64);
+        rec.bytes = Some(reply.bytes);
+        let location = reply.location();
+        if (300..400).contains(&reply.status) {
+            rec.redirect = location.clone();
+        }
+
+        if matches!(reply.status, 429 | 503) {
+            match engine.on_throttle(&host, reply.status, reply.retry_after()) {
+                Throttle::Retry(d) => {
+                    rec.reason = Some(format!("throttled; retrying in {}ms", d.as_millis()));
+                    sink.emit(engine, &rec)?;
+                    continue;
+                }
+                Throttle::Stop(msg) => {
+                    rec.reason = Some(msg);
+                    return sink.emit(engine, &rec);
+                }
+            }
+        }
+        engine.on_success(&host);
+
+        if auto_get && !fell_back && method == Method::HEAD && matches!(reply.status, 405 | 501) {
+            rec.reason = Some("HEAD refused; retrying with GET".into());
+            sink.emit(engine, &rec)?;
+            method = Method::GET;
+            fell_back = true;
+            continue;
+        }
+
+        let next = match (&location, reply.status) {
+            (Some(loc), 300..=399) => Some(url.join(loc)),
+            _ => None,
+        };
+        sink.emit(engine, &rec)?;
+        match next {
+            None => return Ok(()),
+            Some(Err(e)) => {
+                let mut r = AuditRecord::new(
+                    "probe",
+                    method.as_str(),
+                    location.as_deref().unwrap_or(""),
+                    "",
+                );
+                r.rule = Some(crate::matcher::RULE_INVALID.into());
+                r.reason = Some(format!("redirect Location is not a URL: {e}"));
+                return sink.emit(engine, &r);
+            }
+            Some(Ok(next)) => {
+                if hops >= opts.max_redirects {
+                    let mut r = AuditRecord::new(
+                        "probe",
+                        method.as_str(),
+                        &loggable(&next),
+                        &host_of(&next),
+                    );
+                    r.rule = Some(RULE_REDIRECTS.into());
+                    r.reason = Some(format!(
+                        "more than --max-redirects {} hops",
+                        opts.max_redirects
+                    ));
+                    return sink.emit(engine, &r);
+                }
+                hops += 1;
+                if reply.status == 303 && method != Method::HEAD
+                    || matches!(reply.status, 301 | 302) && method == Method::POST
+                {
+                    method = Method::GET;
+                }
+                came_from = Some(loggable(&url));
+                url = next;
+            }
+        }
+    }
+}
+
+/// Warnings about the test naming of bearer tokens in `headers` (see [`token`]).
+pub fn token_warnings(rules: &ScopeRules, headers: &HeaderMap) -> Vec<String> {
+    let Some(naming) = rules
+        .programs
+        .iter()
+        .find_map(|p| p.file.test_naming.as_ref().map(|t| &t.value))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for v in headers.get_all(reqwest::header::AUTHORIZATION) {
+        let Ok(v) = v.to_str() else { continue };
+        let Some(jwt) = token::bearer_jwt(v) else {
+            continue;
+        };
+        match token::decode_claims(jwt) {
+            Ok(claims) => out.extend(token::check_marker(&claims, naming)),
+            Err(e) => out.push(format!("cannot read the bearer token's claims: {e}")),
+        }
+    }
+    out
+}
+
+impl Pacing {
+    /// Apply command-line overrides. `--rate` replaces the global rate; the per-host rate stays
+    /// the rules' `per_host_rate` when they set one (else it follows `--rate`), unless
+    /// `--per-host-rate` is given. Returns warnings for rates faster than the rules' defaults.
+    pub fn with_overrides(
+        self,
+        rules_have_per_host: bool,
+        rate: Option<&str>,
+        per_host_rate: Option<&str>,
+        burst: Option<u32>,
+    ) -> Result<(Pacing, Vec<String>), String> {
+        let mut p = self;
+        let mut warnings = Vec::new();
+        if let Some(r) = rate {
+            p.rate = rate::parse_rate(r)?;
+            if !rules_have_per_host {
+                p.per_host_rate = p.rate;
+            }
+        }
+        if let Some(r) = per_host_rate {
+            p.per_host_rate = rate::parse_rate(r)?;
+        }
+        if let Some(b) = burst {
+            if b == 0 {
+                return Err("--burst must be at least 1".into());
+            }
+            p.burst = b;
+        }
+        if p.rate.per_second() > self.rate.per_second() {
+            warnings.push(format!(
+                "--rate {} is faster than the program's default {}",
+                p.rate, self.rate
+            ));
+        }
+        if p.per_host_rate.per_second() > self.per_host_rate.per_second() {
+            warnings.push(format!(
+                "--per-host-rate {} is faster than the program's default {}",
+                p.per_host_rate, self.per_host_rate
+            ));
+        }
+        Ok((p, warnings))
+    }
+}
+
+/// Whether any loaded program sets `probe.per_host_rate`.
+pub fn rules_have_per_host(rules: &ScopeRules) -> bool {
+    rules.programs.iter().any(|p| {
+        p.file
+            .probe
+            .as_ref()
+            .is_some_and(|d| d.value.per_host_rate.is_some())
+    })
+}
+
+/// Read targets: the arguments, plus standard input (one per line, `#` comments and blank
+/// lines skipped) when there are none or one is `-`.
+pub fn collect_targets(
+    args: &[String],
+    stdin: impl std::io::BufRead,
+) -> std::io::Result<Vec<String>> {
+    let mut out: Vec<String> = args.iter().filter(|a| a.as_str() != "-").cloned().collect();
+    if args.is_empty() || args.iter().any(|a| a == "-") {
+        for line in stdin.lines() {
+            let line = line?;
+            let t = line.trim();
+            if !t.is_empty() && !t.starts_with('#') {
+                out.push(t.to_string());
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,221 @@
+//! Pacing: rate parsing (`4/s`, `100/min`, `0.5/s`) and the global and per-host GCRA limiters.
+//!
+//! Both limiters are governor (GCRA) limiters: requests are spread evenly, never released as a
+//! burst at the start of a window. A request waits first for its host, then for the global
+//! limit, so neither limit is ever exceeded.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+use std::time::Instant;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+
+/// A request rate: `count` requests per `per`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub count: f64,
+    pub per: Duration,
+}
+
+impl Rate {
+    /// Time between two requests at this rate.
+    pub fn period(&self) -> Duration {
+        Duration::from_secs_f64(self.per.as_secs_f64() / self.count)
+    }
+
+    /// Requests per second.
+    pub fn per_second(&self) -> f64 {
+        self.count / self.per.as_secs_f64()
+    }
+
+    /// The GCRA quota for this rate with `burst` requests allowed back to back.
+    pub fn quota(&self, burst: NonZeroU32) -> Quota {
+        // `period` is never zero: parse_rate caps the rate.
+        Quota::with_period(self.period())
+            .expect("rate period is positive")
+            .allow_burst(burst)
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.per.as_secs() {
+            1 => "s",
+            60 => "min",
+            3600 => "h",
+            _ => "?",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+/// Highest accepted rate, so a typo (`4000/s`) is an error rather than a flood.
+pub const MAX_PER_SECOND: f64 = 1000.0;
+
+/// Parse `N/s`, `N/sec`, `N/second`, `N/m`, `N/min`, `N/minute`, `N/h`, `N/hour`; `N` may be
+/// fractional (`0.5/s`) but must be positive.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let t = s.trim();
+    let (n, unit) = t.split_once('/').ok_or_else(|| {
+        format!("rate `{s}`: expected COUNT/UNIT, e.g. `4/s`, `100/min`, `0.5/s`")
+    })?;
+    let count: f64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("rate `{s}`: `{}` is not a number", n.trim()))?;
+    if !count.is_finite() || count <= 0.0 {
+        return Err(format!("rate `{s}`: the count must be a positive number"));
+    }
+    let per = match unit.trim().to_ascii_lowercase().as_str() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        other => {
+            return Err(format!(
+                "rate `{s}`: unknown unit `{other}` (use s, min or h)"
+            ))
+        }
+    };
+    let rate = Rate { count, per };
+    if rate.per_second() > MAX_PER_SECOND {
+        return Err(format!(
+            "rate `{s}` is above the maximum of {MAX_PER_SECOND}/s"
+        ));
+    }
+    if rate.period() > Duration::from_secs(86_400) {
+        return Err(format!("rate `{s}` is below one request a day"));
+    }
+    Ok(rate)
+}
+
+type Direct = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
+type Keyed = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
+
+/// The global and per-host limiters of one run.
+pub struct Limiters {
+    global: Direct,
+    per_host: Keyed,
+    pub global_rate: Rate,
+    pub host_rate: Rate,
+    pub burst: NonZeroU32,
+    last: Mutex<LastRelease>,
+}
+
+#[derive(Default)]
+struct LastRelease {
+    global: Option<Instant>,
+    hosts: HashMap<String, Instant>,
+}
+
+impl Limiters {
+    pub fn new(global_rate: Rate, host_rate: Rate, burst: NonZeroU32) -> Limiters {
+        Limiters {
+            global: RateLimiter::direct(global_rate.quota(burst)),
+            per_host: RateLimiter::keyed(host_rate.quota(burst)),
+            global_rate,
+            host_rate,
+            burst,
+            last: Mutex::default(),
+        }
+    }
+
+    /// Wait until one request to `host` is allowed by both limits.
+    ///
+    /// With `burst` 1 the spacing is also enforced from the previous *actual* release: GCRA
+    /// alone schedules against theoretical times, so a request that was released late (a busy
+    /// machine) would let the next one follow it closer than the period.
+    pub async fn wait(&self, host: &str) {
+        self.per_host.until_key_ready(&host.to_string()).await;
+        self.global.until_ready().await;
+        if self.burst.get() != 1 {
+            return;
+        }
+        loop {
+            let wait = {
+                let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                let ready = [
+                    last.global.map(|t| t + self.global_rate.period()),
+                    last.hosts.get(host).map(|t| *t + self.host_rate.period()),
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                match ready.filter(|r| *r > now) {
+                    Some(r) => r - now,
+                    None => {
+                        last.global = Some(now);
+                        last.hosts.insert(host.to_string(), now);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Take one request for `host` if both limits allow it now; otherwise return how long to
+    /// wait and take nothing from the global limit.
+    pub fn try_take(&self, host: &str) -> Result<(), Duration> {
+        let clock = DefaultClock::default();
+        let key = host.to_string();
+        if let Err(not_until) = self.per_host.check_key(&key) {
+            return Err(not_until.wait_time_from(clock.now()));
+        }
+        if let Err(not_until) = self.global.check() {
+            return Err(not_until.wait_time_from(clock.now()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rates() {
+        let r = parse_rate("4/s").unwrap();
+        assert_eq!(r.period(), Duration::from_millis(250));
+        let r = parse_rate("100/min").unwrap();
+        assert_eq!(r.period(), Duration::from_millis(600));
+        let r = parse_rate(" 0.5/s ").unwrap();
+        assert_eq!(r.period(), Duration::from_secs(2));
+        let r = parse_rate("30/hour").unwrap();
+        assert_eq!(r.period(), Duration::from_secs(120));
+    }
+
+    #[test]
+    fn rejects_bad_rates() {
+        for bad in [
+            "",
+            "4",
+            "0/s",
+            "-1/s",
+            "x/s",
+            "4/fortnight",
+            "NaN/s",
+            "inf/s",
+            "5000/s",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn try_take_refuses_second_request_within_period() {
+        let one = NonZeroU32::new(1).unwrap();
+        let l = Limiters::new(parse_rate("1/s").unwrap(), parse_rate("1/s").unwrap(), one);
+        assert!(l.try_take("a").is_ok());
+        let wait = l.try_take("a").unwrap_err();
+        assert!(wait > Duration::from_millis(500), "{wait:?}");
+        // Another host is held back by the global limit.
+        assert!(l.try_take("b").is_err());
+    }
+}

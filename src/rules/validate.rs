@@ -1,0 +1,535 @@
+//! `scopelint rules validate`: every problem in a rules file, with where it is.
+//!
+//! YAML syntax and type errors stop parsing (there is no model to check after them); every
+//! other problem is collected: the loader's own checks (through [`compile_all`], so host
+//! patterns, CIDRs, regexes and ids are checked by exactly the code that loads them), plus
+//! checks that only make sense for an author: host patterns written in a form the loader has
+//! to normalize, assets shadowed by another asset or cancelled by an exclusion, and
+//! exclusions that never take anything out of scope.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use colored::Colorize;
+use serde::Serialize;
+
+use super::model::{RulesFile, Spanned};
+use super::{compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError};
+use crate::matcher::{Reason, VerdictKind};
+use crate::psl::SuffixList;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem in a rules file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    /// A suggestion (`did you mean ...`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Problem {
+    fn from_error(e: RulesError) -> Problem {
+        let help = did_you_mean(&e.message).or_else(|| type_hint(&e.message));
+        Problem {
+            severity: Severity::Error,
+            file: e.file,
+            line: e.line,
+            column: e.column,
+            message: e.message,
+            help,
+        }
+    }
+
+    fn at<T>(severity: Severity, origin: &str, s: &Spanned<T>, message: String) -> Problem {
+        Problem {
+            severity,
+            file: origin.to_string(),
+            line: (s.referenced.line() as u32).max(1),
+            column: (s.referenced.column() as u32).max(1),
+            message,
+            help: None,
+        }
+    }
+
+    fn with_help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The problems of one file, with its text for snippets.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub file: String,
+    pub text: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// Validate a rules file on disk.
+pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
+    let name = path.display().to_string();
+    let whole = |message: String| FileReport {
+        file: name.clone(),
+        text: None,
+        problems: vec![Problem {
+            severity: Severity::Error,
+            file: name.clone(),
+            line: 1,
+            column: 1,
+            message,
+            help: None,
+        }],
+    };
+    if path.is_dir() {
+        return whole("is a directory, not a rules file".into());
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return whole(format!("cannot read: {e}")),
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => validate_str(&text, &name, psl),
+        Err(e) => {
+            let (line, column) = super::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+            FileReport {
+                file: name.clone(),
+                text: None,
+                problems: vec![Problem {
+                    severity: Severity::Error,
+                    file: name,
+                    line,
+                    column,
+                    message: "not valid UTF-8".into(),
+                    help: None,
+                }],
+            }
+        }
+    }
+}
+
+/// Validate rules text; `origin` is the name shown for it.
+pub fn validate_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> FileReport {
+    let mut problems = Vec::new();
+    match parse_rules_file(text, origin) {
+        Err(e) => problems.push(Problem::from_error(e)),
+        Ok(file) => {
+            problems.extend(normalization_warnings(&file, origin));
+            let (program, errors) = compile_all(file, origin, psl);
+            problems.extend(errors.into_iter().map(Problem::from_error));
+            problems.extend(coverage_problems(&program));
+        }
+    }
+    problems.sort_by_key(|p| (p.line, p.column, p.severity));
+    problems.dedup();
+    FileReport {
+        file: origin.to_string(),
+        text: Some(text.to_string()),
+        problems,
+    }
+}
+
+/// `did you mean` for serde's "unknown field `x`, expected one of `a`, `b`" and
+/// "unknown variant" messages.
+pub fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (got, rest) = rest.split_once('`')?;
+    let expected_part = rest.split_once("expected")?.1;
+    let expected_part = expected_part.trim().trim_start_matches("one of").trim();
+    let candidates: Vec<&str> = expected_part
+        .split(", ")
+        .flat_map(|c| c.split(" or "))
+        .map(|c| c.trim().trim_matches('`'))
+        .filter(|c| !c.is_empty())
+        .collect();
+    let best = suggest(got, candidates.iter().copied())?;
+    Some(format!("did you mean `{best}`?"))
+}
+
+/// A hint for the parser's terse type errors.
+fn type_hint(message: &str) -> Option<String> {
+    let hint = match message {
+        "invalid u16" => "expected a whole number from 0 to 65535",
+        "invalid u32" | "invalid u64" => "expected a whole number",
+        "invalid boolean" => "expected `true` or `false`",
+        "expected sequence start" => "expected a list: `[a, b]`, or one `- item` per line",
+        "expected mapping start" => "expected a mapping of `key: value` lines",
+        _ => return None,
+    };
+    Some(hint.to_string())
+}
+
+/// The closest candidate to `got`, if one is close enough to be a likely typo.
+pub fn suggest<'c>(got: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let got_l = got.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&got_l, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, c)| {
+            *d <= (c.len().max(got.len()) / 3).max(1) || c.starts_with(&got_l) && got_l.len() >= 3
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Host patterns the loader accepts but has to rewrite: the file should say what it means.
+fn normalization_warnings(file: &RulesFile, origin: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut check = |h: &Spanned<String>| {
+        let raw = h.value.as_str();
+        // `include_apex` does not change the spelling; the loader reports a missing one.
+        let Ok(pat) = parse_host_pattern(raw, Some(false)) else {
+            return;
+        };
+        let canonical = match &pat {
+            HostPattern::Exact(h) => h.clone(),
+            HostPattern::Subdomains { base, .. } => format!("*.{base}"),
+            HostPattern::Glob { pattern, .. } => pattern.clone(),
+        };
+        if raw == canonical {
+            return;
+        }
+        let mut why = Vec::new();
+        if raw.trim() != raw {
+            why.push("surrounding whitespace");
+        }
+        if raw.chars().any(|c| c.is_uppercase()) {
+            why.push("uppercase letters");
+        }
+        if raw.trim().ends_with('.') {
+            why.push("a trailing dot");
+        }
+        if !raw.is_ascii() {
+            why.push("Unicode where the punycode form is meant");
+        }
+        if why.is_empty() {
+            why.push("a form targets never take");
+        }
+        out.push(
+            Problem::at(
+                Severity::Warning,
+                origin,
+                h,
+                format!(
+                    "host pattern `{raw}` is not normalized: it has {}",
+                    why.join(", ")
+                ),
+            )
+            .with_help(format!("write `{canonical}`")),
+        );
+    };
+    for a in &file.assets {
+        a.value.hosts.iter().for_each(&mut check);
+    }
+    for x in &file.exclusions {
+        x.value.hosts.iter().for_each(&mut check);
+    }
+    if let Some(c) = &file.customer_owned {
+        c.value.suffixes.iter().for_each(&mut check);
+    }
+    out
+}
+
+/// A label that no rules file names: stands for "any subdomain" of a wildcard.
+const ANY_LABEL: &str = "scopelint-any-label";
+
+/// Targets that stand for everything a host/CIDR/app list covers: each exact host, one
+/// arbitrary name under each wildcard (plus the apex when included), the first and last
+/// address of each range, each app. With `paths`, one path per prefix.
+fn representatives(
+    hosts: &[Spanned<String>],
+    include_apex: Option<bool>,
+    cidrs: &[Spanned<String>],
+    apps: &[Spanned<super::model::AppDef>],
+    paths: Option<&super::model::PathRuleDef>,
+) -> Vec<String> {
+    let suffixes: Vec<String> = match paths {
+        None => vec![String::new()],
+        Some(p) => {
+            let version = p
+                .versions
+                .first()
+                .map(|v| format!("/{v}"))
+                .unwrap_or_default();
+            p.prefixes
+                .iter()
+                .map(|pre| {
+                    let path: Vec<&str> = pre
+                        .value
+                        .split('/')
+                        .map(|s| {
+                            if s.starts_with('{') && s.ends_with('}') {
+                                "x"
+                            } else {
+                                s
+                            }
+                        })
+                        .collect();
+                    format!("{version}{}", path.join("/"))
+                })
+                .collect()
+        }
+    };
+    let mut out = Vec::new();
+    for h in hosts {
+        let mut names = Vec::new();
+        match parse_host_pattern(&h.value, include_apex.or(Some(false))) {
+            Ok(HostPattern::Exact(e)) => names.push(e),
+            Ok(HostPattern::Subdomains { base, include_apex }) => {
+                names.push(format!("{ANY_LABEL}.{base}"));
+                if include_apex {
+                    names.push(base);
+                }
+            }
+            // Globs are not sampled for shadowing checks.
+            Ok(HostPattern::Glob { .. }) | Err(_) => {}
+        }
+        for n in names {
+            for s in &suffixes {
+                out.push(format!("{n}{s}"));
+            }
+        }
+    }
+    for c in cidrs {
+        if let Ok(net) = super::parse_cidr(&c.value) {
+            for ip in [net.network(), net.broadcast()] {
+                out.push(match ip {
+                    std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                    v4 => v4.to_string(),
+                });
+            }
+        }
+    }
+    for a in apps {
+        out.push(format!(
+            "{}:{}",
+            a.value.platform.to_ascii_lowercase(),
+            a.value.id
+        ));
+    }
+    out
+}
+
+/// Assets that can never decide (wholly shadowed by another asset, or wholly cancelled by an
+/// exclusion or customer-owned suffix) and exclusions that never take anything out of scope.
+fn coverage_problems(program: &Program) -> Vec<Problem> {
+    let origin = program.origin.as_ref();
+    let mut out = Vec::new();
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
+    for a in &program.file.assets {
+        let def = &a.value;
+        let reps = representatives(
+            &def.hosts,
+            def.include_apex,
+            &def.cidrs,
+            &def.apps,
+            def.paths.as_ref().map(|p| &p.value),
+        );
+        if reps.is_empty() {
+            continue;
+        }
+        let mut cancelled_by = BTreeSet::new();
+        let mut shadowed_by = BTreeSet::new();
+        let mut decides = false;
+        for r in &reps {
+            let v = program.classify(r, false);
+            match &v.reason {
+                Reason::Exclusion { rule, .. } => {
+                    touched.insert(rule.id.as_str());
+                    cancelled_by.insert(format!("exclusion `{}`", rule.id));
+                }
+                Reason::CustomerOwned { rule, suffix } => {
+                    cancelled_by
+                        .insert(format!("customer-owned suffix `{suffix}` (`{}`)", rule.id));
+                }
+                Reason::Asset(other) if other.id != def.id => {
+                    shadowed_by.insert(format!("asset `{}`", other.id));
+                }
+                _ => decides = true,
+            }
+        }
+        if decides {
+            continue;
+        }
+        if !cancelled_by.is_empty() && shadowed_by.is_empty() {
+            out.push(
+                Problem::at(
+                    Severity::Error,
+                    origin,
+                    a,
+                    format!(
+                        "asset `{}` is wholly cancelled by {}: nothing it lists can be in scope",
+                        def.id,
+                        cancelled_by.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_help("remove the asset, or narrow the exclusion"),
+            );
+        } else if cancelled_by.is_empty() && !shadowed_by.is_empty() {
+            out.push(
+                Problem::at(
+                    Severity::Warning,
+                    origin,
+                    a,
+                    format!(
+                        "asset `{}` is wholly shadowed by {}: it never decides a verdict",
+                        def.id,
+                        shadowed_by.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_help("remove it or merge it into the other asset"),
+            );
+        }
+    }
+    for x in &program.file.exclusions {
+        let def = &x.value;
+        // An uncertain exclusion is there to keep something out until the program decides.
+        if def.uncertain || touched.contains(def.id.as_str()) {
+            continue;
+        }
+        let reps = representatives(
+            &def.hosts,
+            def.include_apex,
+            &def.cidrs,
+            &def.apps,
+            def.paths.as_ref().map(|p| &p.value),
+        );
+        let overrides = reps.iter().any(|r| {
+            let v = program.classify(r, false);
+            v.kind == VerdictKind::OutOfScope
+                && matches!(&v.reason, Reason::Exclusion { rule, overrode: Some(_) } if rule.id == def.id)
+        });
+        if !overrides && !reps.is_empty() {
+            out.push(
+                Problem::at(
+                    Severity::Warning,
+                    origin,
+                    x,
+                    format!("exclusion `{}` never matches anything an asset includes", def.id),
+                )
+                .with_help(
+                    "it changes no verdict, only the reason given for targets that are out of scope anyway",
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Render problems like a compiler: message, location, source line, caret, help.
+pub fn render_text(report: &FileReport, color: bool) -> String {
+    let lines: Vec<&str> = report
+        .text
+        .as_deref()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    let mut s = String::new();
+    for p in &report.problems {
+        let label = match (p.severity, color) {
+            (Severity::Error, true) => "error".red().bold().to_string(),
+            (Severity::Warning, true) => "warning".yellow().bold().to_string(),
+            (sev, false) => sev.as_str().to_string(),
+        };
+        let _ = writeln!(s, "{label}: {}", p.message);
+        let _ = writeln!(s, "  --> {}:{}:{}", p.file, p.line, p.column);
+        if let Some(src) = lines.get(p.line as usize - 1) {
+            let num = p.line.to_string();
+            let pad = " ".repeat(num.len());
+            let caret_pad: String = src
+                .chars()
+                .take(p.column as usize - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(s, " {pad} |");
+            let _ = writeln!(s, " {num} | {src}");
+            let _ = writeln!(s, " {pad} | {caret_pad}^");
+        }
+        if let Some(h) = &p.help {
+            let _ = writeln!(s, "   = help: {h}");
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "{}: {} error{}, {} warning{}",
+        report.file,
+        report.errors(),
+        if report.errors() == 1 { "" } else { "s" },
+        report.warnings(),
+        if report.warnings() == 1 { "" } else { "s" },
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_field_names() {
+        assert_eq!(
+            did_you_mean("unknown field `hostz`, expected one of `id`, `title`, `hosts`, `cidrs`")
+                .as_deref(),
+            Some("did you mean `hosts`?")
+        );
+        assert_eq!(
+            did_you_mean(
+                "unknown field `awrd_table`, expected one of id, title, hosts, award_table, note"
+            )
+            .as_deref(),
+            Some("did you mean `award_table`?")
+        );
+        assert_eq!(
+            did_you_mean("unknown field `tittle`, expected `id` or `title`").as_deref(),
+            Some("did you mean `title`?")
+        );
+        assert_eq!(
+            did_you_mean("unknown field `zzzzzz`, expected `id` or `title`"),
+            None
+        );
+        assert_eq!(did_you_mean("invalid type: string"), None);
+    }
+}

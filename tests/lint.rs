@@ -1,0 +1,438 @@
+//! `scopelint lint` end to end: the fixtures under fixtures/drafts/, run as a subprocess
+//! against the embedded default program (microsoft-identity).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("scopelint").unwrap();
+    c.current_dir(root())
+        .env_remove("SCOPELINT_RULES")
+        .env("NO_COLOR", "1")
+        .arg("--color")
+        .arg("never");
+    c
+}
+
+struct Run {
+    code: i32,
+    json: Value,
+}
+
+fn lint_json(args: &[&str]) -> Run {
+    let out = cmd().arg("lint").arg("--format").arg("json").args(args).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    Run {
+        code: out.status.code().unwrap(),
+        json,
+    }
+}
+
+/// (rule, severity, line) of every diagnostic of the only file.
+fn diags(run: &Run) -> Vec<(String, String, u64)> {
+    let files = run.json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    files[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn d(rule: &str, sev: &str, line: u64) -> (String, String, u64) {
+    (rule.to_string(), sev.to_string(), line)
+}
+
+fn messages(run: &Run, rule: &str) -> Vec<String> {
+    run.json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const ATTACK_VECTOR_WARNING: &str = "missing-section";
+
+#[test]
+fn good_draft_is_clean_and_gets_the_exact_award() {
+    let r = lint_json(&["fixtures/drafts/good.md"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(diags(&r), vec![d("award", "info", 6)]);
+    assert_eq!(
+        r.json["files"][0]["award"],
+        serde_json::json!({"table": "general", "impact": "eop-mfa-bypass", "severity": "critical",
+            "quality": "high", "min": 100000, "max": 100000, "currency": "USD"})
+    );
+    assert_eq!(r.json["files"][0]["path"], "fixtures/drafts/good.md");
+}
+
+#[test]
+fn draft_without_front_matter_uses_its_text() {
+    let r = lint_json(&["fixtures/drafts/good-no-front-matter.md"]);
+    assert_eq!(r.code, 0);
+    // The B2C URL in the text is in scope, the tenant carries MSOBB: only the optional
+    // attack-vector section and the note that no award can be estimated.
+    assert_eq!(diags(&r), vec![d(ATTACK_VECTOR_WARNING, "warning", 1), d("award", "info", 1)]);
+    assert!(r.json["files"][0]["award"].is_null());
+    // --fail-on warning turns the warning into a failure.
+    let r = lint_json(&["--fail-on", "warning", "fixtures/drafts/good-no-front-matter.md"]);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn declared_targets_out_of_scope_carry_the_verdict() {
+    let r = lint_json(&["fixtures/drafts/target-out-of-scope.md"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        diags(&r),
+        vec![
+            d("target-out-of-scope", "error", 5),
+            d("target-out-of-scope", "error", 6),
+            d("award", "info", 7),
+            d("missing-section", "warning", 10),
+        ]
+    );
+    let m = messages(&r, "target-out-of-scope");
+    assert!(m[0].contains("login.live.com:8443") && m[0].contains("[port-not-in-scope]"), "{}", m[0]);
+    assert!(m[1].contains("[graph-beta]"), "{}", m[1]);
+    // The in-scope login.live.com target still chooses the general table.
+    assert_eq!(r.json["files"][0]["award"]["table"], "general");
+}
+
+#[test]
+fn targets_found_in_text_none_in_scope() {
+    let r = lint_json(&["fixtures/drafts/target-out-of-scope-text.md"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        diags(&r),
+        vec![
+            d("missing-section", "warning", 1),
+            d("award", "info", 1),
+            d("target-out-of-scope", "error", 3),
+        ]
+    );
+    assert!(messages(&r, "target-out-of-scope")[0].contains("[customer-owned-suffix]"));
+}
+
+#[test]
+fn missing_target_is_a_warning() {
+    let r = lint_json(&["fixtures/drafts/missing-target.md"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        diags(&r),
+        vec![d("award", "info", 3), d("missing-section", "warning", 6), d("missing-target", "warning", 6)]
+    );
+    assert_eq!(lint_json(&["--fail-on", "warning", "fixtures/drafts/missing-target.md"]).code, 1);
+}
+
+#[test]
+fn excluded_class_is_an_error_with_the_class_id() {
+    let r = lint_json(&["fixtures/drafts/excluded-class.md"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        diags(&r),
+        vec![d("excluded-class", "error", 2), d("award", "info", 4), d("missing-section", "warning", 7)]
+    );
+    assert!(messages(&r, "excluded-class")[0].contains("`missing-security-headers`"));
+    assert_eq!(r.json["files"][0]["diagnostics"][0]["column"], 16);
+}
+
+#[test]
+fn open_redirect_alone_is_an_error_chained_is_a_warning() {
+    let alone = lint_json(&["fixtures/drafts/open-redirect.md"]);
+    assert_eq!(alone.code, 1);
+    assert_eq!(diags(&alone)[0], d("excluded-class", "error", 2));
+    let chained = lint_json(&["fixtures/drafts/open-redirect-chained.md"]);
+    assert_eq!(chained.code, 0);
+    assert_eq!(diags(&chained)[0], d("excluded-class", "warning", 2));
+    assert!(messages(&chained, "excluded-class")[0].contains("demonstrate the whole chain"));
+}
+
+#[test]
+fn missing_sections_by_heading() {
+    let r = lint_json(&["fixtures/drafts/missing-section.md"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        diags(&r),
+        vec![
+            d("award", "info", 4),
+            d("missing-section", "error", 7),
+            d("missing-section", "error", 7),
+            d("missing-section", "warning", 7),
+        ]
+    );
+    let m = messages(&r, "missing-section");
+    assert!(m[0].contains("steps-to-reproduce") && m[1].contains("`impact`") && m[2].contains("attack-vector"));
+}
+
+#[test]
+fn test_naming_names_each_account_and_tenant() {
+    let r = lint_json(&["fixtures/drafts/test-naming.md"]);
+    assert_eq!(r.code, 0);
+    let naming: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "test-naming").map(|x| x.2).collect();
+    assert_eq!(naming, vec![7, 7, 12, 16]);
+    let m = messages(&r, "test-naming");
+    assert!(m[0].contains("`alice@contoso.onmicrosoft.com`"));
+    assert!(m[1].contains("tenant `contoso`"));
+    assert!(m[2].contains("tenant `fabrikam`"));
+    assert!(m[3].contains("`carol@fabrikam.onmicrosoft.com`"));
+    // bob.msobb@ carries the marker (case-insensitively).
+    assert!(!m.iter().any(|x| x.contains("bob.msobb")));
+}
+
+#[test]
+fn uncertified_standard() {
+    let r = lint_json(&["fixtures/drafts/uncertified-standard.md"]);
+    assert_eq!(r.code, 1);
+    assert!(diags(&r).contains(&d("uncertified-standard", "error", 6)));
+    assert!(messages(&r, "uncertified-standard")[0].contains("IETF"));
+}
+
+const SECRETS: &[&str] = &[
+    "Sup3rS3cret",
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
+    "0.ARoAv4j5cvGGr0GRqy180BHbR8HfHXnJm3g",
+];
+
+#[test]
+fn secrets_are_reported_and_never_printed() {
+    let r = lint_json(&["fixtures/drafts/secret.md"]);
+    assert_eq!(r.code, 1);
+    let s: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "secret").map(|x| x.2).collect();
+    assert_eq!(s, vec![13, 17, 18]);
+    for format in ["text", "json", "sarif", "github"] {
+        let out = cmd()
+            .args(["lint", "--format", format, "fixtures/drafts/secret.md"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("[REDACTED]"), "{format}: {stdout}");
+        for secret in SECRETS {
+            assert!(!stdout.contains(secret), "{format} printed {secret}");
+        }
+    }
+}
+
+#[test]
+fn rules_of_engagement() {
+    let r = lint_json(&["fixtures/drafts/roe.md"]);
+    assert_eq!(r.code, 1);
+    let roe: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "roe").map(|x| x.2).collect();
+    assert_eq!(roe, vec![13, 13, 14]);
+    let m = messages(&r, "roe");
+    assert!(m[0].contains("denial-of-service-testing"));
+    assert!(m[1].contains("automated-high-traffic"));
+    assert!(m[2].contains("data-not-your-own"));
+}
+
+#[test]
+fn award_moderate_pays_zero_and_says_so() {
+    let r = lint_json(&["fixtures/drafts/award-moderate.md"]);
+    assert_eq!(r.code, 0);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(0), Some(0)));
+    assert!(messages(&r, "award")[0].contains("moderate severity pays $0"));
+}
+
+#[test]
+fn award_range_over_quality_and_estimate() {
+    let r = lint_json(&["fixtures/drafts/secret.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["quality"], Value::Null);
+    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(1500), Some(7500)));
+    let m = &messages(&r, "award")[0];
+    assert!(m.contains("estimated medium quality") && m.contains("$3,000"), "{m}");
+}
+
+#[test]
+fn b2c_target_uses_the_b2c_table() {
+    let r = lint_json(&["fixtures/drafts/b2c.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["table"], "b2c");
+    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(10000), Some(10000)));
+}
+
+#[test]
+fn suppressions_with_and_without_reason() {
+    let r = lint_json(&["fixtures/drafts/suppressions.md"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        diags(&r),
+        vec![
+            d("award", "info", 4),
+            d("suppression-without-reason", "warning", 12),
+            d("unused-suppression", "warning", 12),
+            d("suppression-without-reason", "warning", 15),
+            d("unused-suppression", "warning", 15),
+        ]
+    );
+    // Without the comment on line 9 the clickjacking on line 10 is reported.
+    let text = std::fs::read_to_string(root().join("fixtures/drafts/suppressions.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.md");
+    std::fs::write(&p, text.replace("scopelint-disable-next-line excluded-class", "x")).unwrap();
+    let r = lint_json(&[p.to_str().unwrap()]);
+    assert!(diags(&r).contains(&d("excluded-class", "warning", 10)));
+}
+
+#[test]
+fn invalid_front_matter_values() {
+    let r = lint_json(&["fixtures/drafts/invalid-front-matter.md"]);
+    assert_eq!(r.code, 1);
+    let bad: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "invalid-front-matter").map(|x| x.2).collect();
+    assert_eq!(bad, vec![4, 6, 7]);
+}
+
+#[test]
+fn directory_respects_gitignore_and_is_sorted() {
+    let r = lint_json(&["fixtures/drafts"]);
+    assert_eq!(r.code, 1);
+    let paths: Vec<_> = r.json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!paths.iter().any(|p| p.contains("ignored")), "{paths:?}");
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    let on_disk = std::fs::read_dir(root().join("fixtures/drafts"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
+        .count();
+    assert_eq!(paths.len(), on_disk);
+}
+
+#[test]
+fn stdin_with_filename() {
+    let text = std::fs::read_to_string(root().join("fixtures/drafts/excluded-class.md")).unwrap();
+    let out = cmd()
+        .args(["lint", "--format", "json", "--stdin-filename", "reports/x.md", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["path"], "reports/x.md");
+    assert_eq!(v["files"][0]["diagnostics"][0]["rule"], "excluded-class");
+}
+
+#[test]
+fn text_format_line_and_snippet() {
+    let out = cmd().args(["lint", "fixtures/drafts/excluded-class.md"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(lines[0].starts_with("fixtures/drafts/excluded-class.md:2:16: error[excluded-class] "), "{s}");
+    assert_eq!(lines[1], " 2 | title: Missing X-Frame-Options on account.live.com");
+    assert_eq!(lines[2], "   |                ^");
+    assert_eq!(*lines.last().unwrap(), "1 error, 1 warning, 1 note in 1 file");
+}
+
+#[test]
+fn github_annotations() {
+    let out = cmd()
+        .args(["lint", "--format", "github", "fixtures/drafts/excluded-class.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    let first = s.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=fixtures/drafts/excluded-class.md,line=2,col=16,title=scopelint excluded-class::"),
+        "{first}"
+    );
+    assert!(s.lines().any(|l| l.starts_with("::notice file=fixtures/drafts/excluded-class.md,line=4,")));
+    assert!(s.lines().any(|l| l.starts_with("::warning file=fixtures/drafts/excluded-class.md,line=7,")));
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let out = cmd().args(["lint", "--format", "sarif", "fixtures/drafts"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/sarif/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the schema is really enforced: a result without a message is rejected.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["message"] = Value::Null;
+    assert!(!validator.is_valid(&broken));
+
+    let run = &sarif["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ["target-out-of-scope", "excluded-class", "secret", "award", "unused-suppression"] {
+        assert!(rules.contains(&id), "{id}");
+    }
+    let results = run["results"].as_array().unwrap();
+    let hit = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "excluded-class"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "fixtures/drafts/excluded-class.md"
+        })
+        .expect("excluded-class result");
+    assert_eq!(hit["level"], "error");
+    assert_eq!(hit["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(hit["locations"][0]["physicalLocation"]["region"]["startColumn"], 16);
+    let idx = hit["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[idx], "excluded-class");
+}
+
+#[test]
+fn explain_rules_and_class_ids() {
+    let out = cmd().args(["lint", "--explain", "excluded-class"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.starts_with("excluded-class (error)"));
+    assert!(s.contains("open-redirect"), "lists the program's classes");
+    let out = cmd().args(["lint", "--explain", "open-redirect"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("When chained"));
+    let out = cmd().args(["lint", "--explain", "no-such-rule"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(cmd().args(["lint"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(cmd().args(["lint", "no/such/draft.md"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        cmd().args(["lint", "--fail-on", "sometimes", "fixtures/drafts/good.md"]).output().unwrap().status.code(),
+        Some(2)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "schema_version: 1\nprogram: {id: x, name: X, revision: '2024-01-01'}\nexcluded_classes:\n  - {id: c, title: C, patterns: ['(']}\n").unwrap();
+    let out = cmd()
+        .args(["--rules", bad.to_str().unwrap(), "lint", "fixtures/drafts/good.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

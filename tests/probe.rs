@@ -1,0 +1,540 @@
+//! `scopelint probe` against local servers. Every name is pinned to 127.0.0.1 with
+//! `--resolve`; out-of-scope names are pinned too (to a server that must stay silent), so a
+//! refusal is proven to come from the scope check, not from a failed lookup.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use base64::Engine as _;
+
+const RULES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/rules/probe-program.yaml"
+);
+
+#[derive(Debug, Clone)]
+struct Hit {
+    at: Instant,
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Hit {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Responder = dyn Fn(&Hit, usize) -> String + Send + Sync;
+
+/// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 that records every request.
+struct Server {
+    addr: SocketAddr,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl Server {
+    fn start(respond: impl Fn(&Hit, usize) -> String + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+        let respond: Arc<Responder> = Arc::new(respond);
+        let h = hits.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let (h, respond) = (h.clone(), respond.clone());
+                thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let at = Instant::now();
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let path = parts.next().unwrap_or("").to_string();
+                    let mut headers = Vec::new();
+                    loop {
+                        let mut l = String::new();
+                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((n, v)) = l.split_once(':') {
+                            headers.push((n.trim().to_string(), v.trim().to_string()));
+                        }
+                    }
+                    let hit = Hit {
+                        at,
+                        method,
+                        path,
+                        headers,
+                    };
+                    let n = {
+                        let mut g = h.lock().unwrap();
+                        g.push(hit.clone());
+                        g.len() - 1
+                    };
+                    let resp = respond(&hit, n);
+                    let _ = stream.write_all(resp.as_bytes());
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Server { addr, hits }
+    }
+
+    fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+}
+
+fn reply(status: &str, extra: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
+        body.len()
+    )
+}
+
+fn ok() -> impl Fn(&Hit, usize) -> String + Send + Sync + 'static {
+    |_, _| reply("200 OK", "", "ok")
+}
+
+fn pin(host: &str, port: u16) -> String {
+    format!("--resolve={host}:{port}:127.0.0.1")
+}
+
+fn probe() -> Command {
+    let mut c = Command::cargo_bin("scopelint").unwrap();
+    c.args(["--rules", RULES, "--color", "never", "probe"]);
+    c.env_remove("SCOPELINT_RULES");
+    c.timeout(Duration::from_secs(20));
+    c
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn gaps(times: &[Instant]) -> Vec<Duration> {
+    times
+        .windows(2)
+        .map(|w| w[1].duration_since(w[0]))
+        .collect()
+}
+
+#[test]
+fn redirect_to_out_of_scope_host_is_not_followed() {
+    let outside = Server::start(ok());
+    let op = outside.port();
+    let inside = Server::start(move |_, _| {
+        reply(
+            "302 Found",
+            &format!("Location: http://evil.example.org:{op}/stolen\r\n"),
+            "",
+        )
+    });
+    let out = probe()
+        .args([
+            pin("www.example.net", inside.port()),
+            pin("evil.example.org", op),
+        ])
+        .arg(format!("http://www.example.net:{}/start", inside.port()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(inside.hits().len(), 1);
+    assert!(
+        outside.hits().is_empty(),
+        "the out-of-scope server was contacted"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("-> http://evil.example.org:{op}/stolen")),
+        "{text}"
+    );
+    assert!(
+        text.contains("REFUSED") && text.contains("redirect from"),
+        "{text}"
+    );
+}
+
+#[test]
+fn in_scope_redirect_is_followed_without_credentials_on_the_new_host() {
+    let second = Server::start(ok());
+    let sp = second.port();
+    let first = Server::start(move |_, _| {
+        reply(
+            "301 Moved",
+            &format!("Location: http://api.example.net:{sp}/next\r\n"),
+            "",
+        )
+    });
+    let out = probe()
+        .args([
+            pin("www.example.net", first.port()),
+            pin("api.example.net", sp),
+        ])
+        .args([
+            "-H",
+            "Authorization: Bearer s3cr3t-token",
+            "-H",
+            "Cookie: sid=c00kie",
+            "-H",
+            "X-Keep: yes",
+        ])
+        .arg(format!("http://www.example.net:{}/", first.port()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let a = first.hits();
+    let b = second.hits();
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!(a[0].header("authorization"), Some("Bearer s3cr3t-token"));
+    assert_eq!(b[0].path, "/next");
+    assert_eq!(b[0].header("x-keep"), Some("yes"));
+    assert_eq!(
+        b[0].header("authorization"),
+        None,
+        "credentials followed a cross-host redirect"
+    );
+    assert_eq!(b[0].header("cookie"), None);
+}
+
+#[test]
+fn rate_spacing_holds_at_4_per_second() {
+    let s = Server::start(ok());
+    let urls: Vec<String> = (0..6)
+        .map(|i| format!("http://www.example.net:{}/{i}", s.port()))
+        .collect();
+    let out = probe()
+        .args([
+            "--rate",
+            "4/s",
+            "--burst",
+            "1",
+            &pin("www.example.net", s.port()),
+        ])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let times: Vec<Instant> = s.hits().iter().map(|h| h.at).collect();
+    assert_eq!(times.len(), 6);
+    eprintln!("arrival gaps at 4/s: {:?}", gaps(&times));
+    let span = times[5].duration_since(times[0]);
+    assert!(
+        span >= Duration::from_millis(1240),
+        "6 requests at 4/s within {span:?}"
+    );
+    for g in gaps(&times) {
+        assert!(
+            g >= Duration::from_millis(240),
+            "requests {g:?} apart at 4/s"
+        );
+    }
+}
+
+#[test]
+fn per_host_and_global_limits_both_hold() {
+    let s = Server::start(ok());
+    let p = s.port();
+    let mut urls = Vec::new();
+    for i in 0..3 {
+        urls.push(format!("http://www.example.net:{p}/{i}"));
+        urls.push(format!("http://api.example.net:{p}/{i}"));
+    }
+    let out = probe()
+        .args(["--rate", "4/s", "--per-host-rate", "2/s", "--burst", "1"])
+        .args([pin("www.example.net", p), pin("api.example.net", p)])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let hits = s.hits();
+    assert_eq!(hits.len(), 6);
+    let all: Vec<Instant> = hits.iter().map(|h| h.at).collect();
+    eprintln!("global arrival gaps at 4/s, 2/s per host: {:?}", gaps(&all));
+    for g in gaps(&all) {
+        assert!(
+            g >= Duration::from_millis(240),
+            "global: {g:?} apart at 4/s"
+        );
+    }
+    for host in ["www.example.net", "api.example.net"] {
+        let t: Vec<Instant> = hits
+            .iter()
+            .filter(|h| h.header("host").is_some_and(|v| v.starts_with(host)))
+            .map(|h| h.at)
+            .collect();
+        assert_eq!(t.len(), 3, "{host}");
+        for g in gaps(&t) {
+            assert!(
+                g >= Duration::from_millis(490),
+                "{host}: {g:?} apart at 2/s"
+            );
+        }
+    }
+}
+
+#[test]
+fn retry_after_is_honored() {
+    let s = Server::start(|_, n| {
+        if n == 0 {
+            reply("429 Too Many Requests", "Retry-After: 1\r\n", "")
+        } else {
+            reply("200 OK", "", "ok")
+        }
+    });
+    let out = probe()
+        .args(["--rate", "20/s", &pin("www.example.net", s.port())])
+        .arg(format!("http://www.example.net:{}/", s.port()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let hits = s.hits();
+    assert_eq!(hits.len(), 2);
+    let g = hits[1].at.duration_since(hits[0].at);
+    assert!(
+        g >= Duration::from_millis(990),
+        "retried {g:?} after Retry-After: 1"
+    );
+    let text = stdout(&out);
+    assert!(text.contains("429") && text.contains("200"), "{text}");
+}
+
+#[test]
+fn repeated_throttling_stops_the_host() {
+    let s = Server::start(|_, _| reply("503 Service Unavailable", "Retry-After: 0\r\n", ""));
+    let p = s.port();
+    let out = probe()
+        .args(["--rate", "20/s", &pin("www.example.net", p)])
+        .arg(format!("http://www.example.net:{p}/a"))
+        .arg(format!("http://www.example.net:{p}/b"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s.hits().len(), 3, "three strikes, then stop");
+    let text = stdout(&out);
+    assert!(text.contains("stopped probing"), "{text}");
+    assert!(text.contains("[host-stopped]"), "{text}");
+}
+
+#[test]
+fn max_requests_stops_the_run() {
+    let s = Server::start(ok());
+    let urls: Vec<String> = (0..5)
+        .map(|i| format!("http://www.example.net:{}/{i}", s.port()))
+        .collect();
+    let out = probe()
+        .args([
+            "--rate",
+            "20/s",
+            "--max-requests",
+            "2",
+            &pin("www.example.net", s.port()),
+        ])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s.hits().len(), 2);
+    assert_eq!(
+        stdout(&out).matches("[request-budget]").count(),
+        3,
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn audit_log_has_one_entry_per_attempt_and_no_secrets() {
+    let s = Server::start(|h, _| {
+        if h.path == "/redirect" {
+            reply("302 Found", "Location: http://evil.example.org/\r\n", "")
+        } else {
+            reply("200 OK", "Set-Cookie: sid=server-s3cret\r\n", "hello")
+        }
+    });
+    let p = s.port();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let out = probe()
+        .args(["--rate", "20/s", "-X", "GET", &pin("www.example.net", p)])
+        .args([
+            "-H",
+            "Authorization: Bearer s3cr3t-token",
+            "-H",
+            "Cookie: sid=c00kie",
+        ])
+        .arg(format!("--audit-log={}", log.display()))
+        .arg(format!("http://www.example.net:{p}/page"))
+        .arg("http://evil.example.org/")
+        .arg(format!("http://www.example.net:{p}/redirect"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // /page sent, evil refused, /redirect sent, its out-of-scope hop refused.
+    assert_eq!(entries.len(), 4, "{text}");
+    let verdicts: Vec<&str> = entries
+        .iter()
+        .map(|e| e["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts.iter().filter(|v| **v == "sent").count(), 2);
+    assert_eq!(verdicts.iter().filter(|v| **v == "refused").count(), 2);
+    assert_eq!(s.hits().len(), 2);
+    for secret in ["s3cr3t-token", "c00kie", "server-s3cret"] {
+        assert!(!text.contains(secret), "audit log leaks {secret}: {text}");
+        assert!(!stdout(&out).contains(secret));
+    }
+    let page = entries
+        .iter()
+        .find(|e| e["url"].as_str().unwrap().ends_with("/page"))
+        .unwrap();
+    assert_eq!(page["status"], 200);
+    assert_eq!(page["bytes"], 5);
+    assert_eq!(page["addr"], format!("127.0.0.1:{p}"));
+    assert!(page["time"].as_str().unwrap().ends_with('Z'));
+    let redirect = entries.iter().find(|e| e["status"] == 302).unwrap();
+    assert_eq!(redirect["redirect"], "http://evil.example.org/");
+}
+
+#[test]
+fn dry_run_sends_nothing() {
+    let s = Server::start(ok());
+    let out = probe()
+        .args(["--dry-run", &pin("www.example.net", s.port())])
+        .arg(format!("http://www.example.net:{}/", s.port()))
+        .arg(format!("http://api.example.net:{}/", s.port()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    thread::sleep(Duration::from_millis(100));
+    assert!(s.hits().is_empty());
+    let text = stdout(&out);
+    assert_eq!(text.matches("DRY-RUN").count(), 2, "{text}");
+    assert!(
+        text.contains(&format!("via 127.0.0.1:{}", s.port())),
+        "{text}"
+    );
+    assert!(text.contains("via system DNS"), "{text}");
+}
+
+#[test]
+fn head_falls_back_to_get() {
+    let s = Server::start(|h, _| {
+        if h.method == "HEAD" {
+            reply("405 Method Not Allowed", "", "")
+        } else {
+            reply("200 OK", "", "body")
+        }
+    });
+    let out = probe()
+        .args(["--rate", "20/s", &pin("www.example.net", s.port())])
+        .arg(format!("http://www.example.net:{}/", s.port()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let methods: Vec<String> = s.hits().iter().map(|h| h.method.clone()).collect();
+    assert_eq!(methods, ["HEAD", "GET"]);
+}
+
+#[test]
+fn internal_addresses_need_an_explicit_pin() {
+    let s = Server::start(ok());
+    let url = format!("http://127.0.0.1:{}/", s.port());
+    let out = probe().arg(&url).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("[internal-address]"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(s.hits().is_empty());
+    let out = probe()
+        .arg(pin("127.0.0.1", s.port()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(s.hits().len(), 1);
+}
+
+fn jwt(claims: &str) -> String {
+    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!("{}.{}.sig", b.encode(r#"{"alg":"none"}"#), b.encode(claims))
+}
+
+#[test]
+fn require_marker_refuses_unmarked_tokens() {
+    let s = Server::start(ok());
+    let url = format!("http://www.example.net:{}/", s.port());
+    let bad = jwt(r#"{"upn":"alice@contoso.onmicrosoft.com"}"#);
+    let out = probe()
+        .args(["--require-marker", &pin("www.example.net", s.port())])
+        .args(["-H", &format!("Authorization: Bearer {bad}")])
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("lacks the test marker `MSOBB`"), "{err}");
+    assert!(s.hits().is_empty());
+
+    let good = jwt(r#"{"upn":"aliceMSOBB@contosomsobb.onmicrosoft.com"}"#);
+    let out = probe()
+        .args(["--require-marker", &pin("www.example.net", s.port())])
+        .args(["-H", &format!("Authorization: Bearer {good}")])
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.hits().len(), 1);
+}
+
+#[test]
+fn urls_are_read_from_stdin_and_bad_rates_are_usage_errors() {
+    let s = Server::start(ok());
+    let out = probe()
+        .args(["--rate", "20/s", &pin("www.example.net", s.port())])
+        .write_stdin(format!(
+            "# comment\n\nhttp://www.example.net:{}/stdin\n",
+            s.port()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(s.hits()[0].path, "/stdin");
+    let out = probe()
+        .args(["--rate", "4/fortnight", "http://www.example.net/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = probe()
+        .args(["--resolve", "nonsense", "http://www.example.net/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
