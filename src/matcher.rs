@@ -656,7 +656,10 @@ impl Program {
                 overrode: best.map(|(a, _)| a),
             };
         }
-        if let (Some(c), Host::Domain(d)) = (&self.customer_owned, &n.host) {
+        // A customer-owned suffix overrides broad rules (wildcards, globs); an asset that names
+        // this very host (specificity MAX) is the program's own explicit choice.
+        let explicit = best.is_some_and(|(_, (spec, _))| spec == u32::MAX);
+        if let (Some(c), Host::Domain(d), false) = (&self.customer_owned, &n.host, explicit) {
             if let Some(suffix) = customer_suffix(self, c, d) {
                 tr.push(|| format!("customer-owned: `{d}` is below `{suffix}` ({})", c.source));
                 if let Some((a, _)) = best {

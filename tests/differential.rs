@@ -158,9 +158,23 @@ const TRICKY: &[&str] = &[
 ];
 
 /// Pieces combined by the generator.
-const SCHEMES: &[&str] = &["https://", "http://", "HtTpS://", "ws://", "ftp://", "", "//"];
+const SCHEMES: &[&str] = &[
+    "https://", "http://", "HtTpS://", "ws://", "ftp://", "", "//",
+];
 const USERINFO: &[&str] = &[
-    "", "", "", "u@", "u:p@", "login.live.com@", "a@b@", "e\\@", "%40@", "u%40x@", ":@", "@", "u:@",
+    "",
+    "",
+    "",
+    "u@",
+    "u:p@",
+    "login.live.com@",
+    "a@b@",
+    "e\\@",
+    "%40@",
+    "u%40x@",
+    ":@",
+    "@",
+    "u:@",
     "a:b:c@",
 ];
 const HOSTS: &[&str] = &[
@@ -207,15 +221,57 @@ const HOSTS: &[&str] = &[
     "0x1.0x2.0x3.0x4",
     "٠.com",
 ];
-const PORTS: &[&str] = &["", "", "", ":", ":443", ":80", ":0443", ":65536", ":8080", ":x", "::1"];
+const PORTS: &[&str] = &[
+    "", "", "", ":", ":443", ":80", ":0443", ":65536", ":8080", ":x", "::1",
+];
 const TAILS: &[&str] = &[
-    "", "/", "/a/../b", "\\x", "?q=1", "#frag", "/..\\..", "?@evil.com", "#@evil.com", "\\@evil.com",
-    "/%2f", "/@evil.com",
+    "",
+    "/",
+    "/a/../b",
+    "\\x",
+    "?q=1",
+    "#frag",
+    "/..\\..",
+    "?@evil.com",
+    "#@evil.com",
+    "\\@evil.com",
+    "/%2f",
+    "/@evil.com",
 ];
 /// Characters inserted by the mutator.
 const MUTATIONS: &[&str] = &[
-    "\\", "@", ":", "/", "%", "%2e", "%40", "%5c", "%2f", "%00", ".", "[", "]", "#", "?", " ", "\t",
-    "\u{ad}", "\u{3002}", "\u{ff0e}", "ß", "ü", "0x", "1", "A", "-", "_", "xn--",
+    "\\",
+    "@",
+    ":",
+    "/",
+    "%",
+    "%2e",
+    "%40",
+    "%5c",
+    "%2f",
+    "%00",
+    ".",
+    "[",
+    "]",
+    "#",
+    "?",
+    " ",
+    "\t",
+    "\u{ad}",
+    "\u{3002}",
+    "\u{ff0e}",
+    "ß",
+    "ü",
+    "0x",
+    "1",
+    "A",
+    "-",
+    "_",
+    "xn--",
+    "\u{190ea}",
+    "\u{323b0}",
+    "\u{1fb00}",
+    "\u{1f4a9}",
 ];
 
 /// Deterministic pseudo-random numbers (no seed file to keep, same corpus on every run).
@@ -271,7 +327,8 @@ fn scheme_of(input: &str) -> Option<String> {
     let s = &i[..colon];
     (!s.is_empty()
         && s.as_bytes()[0].is_ascii_alphabetic()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
     .then(|| s.to_ascii_lowercase())
 }
 
@@ -290,7 +347,10 @@ fn canonical_node_host(h: &str) -> String {
 }
 
 fn node_hosts(urls: &[String]) -> Option<Vec<Option<String>>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential/whatwg_hosts.mjs");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/differential/whatwg_hosts.mjs"
+    );
     let mut child = match Command::new("node")
         .arg(script)
         .stdin(Stdio::piped())
@@ -395,7 +455,11 @@ fn cli_normalized_matches_library() {
     for (input, v) in inputs.iter().zip(&lines) {
         match parse_target(input) {
             Ok(t) => {
-                assert_eq!(v["normalized"].as_str(), Some(t.to_string().as_str()), "{input:?}");
+                assert_eq!(
+                    v["normalized"].as_str(),
+                    Some(t.to_string().as_str()),
+                    "{input:?}"
+                );
                 assert_ne!(v["verdict"], "invalid", "{input:?}");
             }
             Err(e) => {

@@ -26,7 +26,13 @@ struct Run {
 }
 
 fn lint_json(args: &[&str]) -> Run {
-    let out = cmd().arg("lint").arg("--format").arg("json").args(args).output().unwrap();
+    let out = cmd()
+        .arg("lint")
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .unwrap();
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     Run {
@@ -88,10 +94,20 @@ fn draft_without_front_matter_uses_its_text() {
     assert_eq!(r.code, 0);
     // The B2C URL in the text is in scope, the tenant carries MSOBB: only the optional
     // attack-vector section and the note that no award can be estimated.
-    assert_eq!(diags(&r), vec![d(ATTACK_VECTOR_WARNING, "warning", 1), d("award", "info", 1)]);
+    assert_eq!(
+        diags(&r),
+        vec![
+            d(ATTACK_VECTOR_WARNING, "warning", 1),
+            d("award", "info", 1)
+        ]
+    );
     assert!(r.json["files"][0]["award"].is_null());
     // --fail-on warning turns the warning into a failure.
-    let r = lint_json(&["--fail-on", "warning", "fixtures/drafts/good-no-front-matter.md"]);
+    let r = lint_json(&[
+        "--fail-on",
+        "warning",
+        "fixtures/drafts/good-no-front-matter.md",
+    ]);
     assert_eq!(r.code, 1);
 }
 
@@ -109,7 +125,11 @@ fn declared_targets_out_of_scope_carry_the_verdict() {
         ]
     );
     let m = messages(&r, "target-out-of-scope");
-    assert!(m[0].contains("login.live.com:8443") && m[0].contains("[port-not-in-scope]"), "{}", m[0]);
+    assert!(
+        m[0].contains("login.live.com:8443") && m[0].contains("[port-not-in-scope]"),
+        "{}",
+        m[0]
+    );
     assert!(m[1].contains("[graph-beta]"), "{}", m[1]);
     // The in-scope login.live.com target still chooses the general table.
     assert_eq!(r.json["files"][0]["award"]["table"], "general");
@@ -136,9 +156,16 @@ fn missing_target_is_a_warning() {
     assert_eq!(r.code, 0);
     assert_eq!(
         diags(&r),
-        vec![d("award", "info", 3), d("missing-section", "warning", 6), d("missing-target", "warning", 6)]
+        vec![
+            d("award", "info", 3),
+            d("missing-section", "warning", 6),
+            d("missing-target", "warning", 6)
+        ]
     );
-    assert_eq!(lint_json(&["--fail-on", "warning", "fixtures/drafts/missing-target.md"]).code, 1);
+    assert_eq!(
+        lint_json(&["--fail-on", "warning", "fixtures/drafts/missing-target.md"]).code,
+        1
+    );
 }
 
 #[test]
@@ -147,7 +174,11 @@ fn excluded_class_is_an_error_with_the_class_id() {
     assert_eq!(r.code, 1);
     assert_eq!(
         diags(&r),
-        vec![d("excluded-class", "error", 2), d("award", "info", 4), d("missing-section", "warning", 7)]
+        vec![
+            d("excluded-class", "error", 2),
+            d("award", "info", 4),
+            d("missing-section", "warning", 7)
+        ]
     );
     assert!(messages(&r, "excluded-class")[0].contains("`missing-security-headers`"));
     assert_eq!(r.json["files"][0]["diagnostics"][0]["column"], 16);
@@ -178,14 +209,22 @@ fn missing_sections_by_heading() {
         ]
     );
     let m = messages(&r, "missing-section");
-    assert!(m[0].contains("steps-to-reproduce") && m[1].contains("`impact`") && m[2].contains("attack-vector"));
+    assert!(
+        m[0].contains("steps-to-reproduce")
+            && m[1].contains("`impact`")
+            && m[2].contains("attack-vector")
+    );
 }
 
 #[test]
 fn test_naming_names_each_account_and_tenant() {
     let r = lint_json(&["fixtures/drafts/test-naming.md"]);
     assert_eq!(r.code, 0);
-    let naming: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "test-naming").map(|x| x.2).collect();
+    let naming: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.0 == "test-naming")
+        .map(|x| x.2)
+        .collect();
     assert_eq!(naming, vec![7, 7, 12, 16]);
     let m = messages(&r, "test-naming");
     assert!(m[0].contains("`alice@contoso.onmicrosoft.com`"));
@@ -214,7 +253,11 @@ const SECRETS: &[&str] = &[
 fn secrets_are_reported_and_never_printed() {
     let r = lint_json(&["fixtures/drafts/secret.md"]);
     assert_eq!(r.code, 1);
-    let s: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "secret").map(|x| x.2).collect();
+    let s: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.0 == "secret")
+        .map(|x| x.2)
+        .collect();
     assert_eq!(s, vec![13, 17, 18]);
     for format in ["text", "json", "sarif", "github"] {
         let out = cmd()
@@ -233,7 +276,11 @@ fn secrets_are_reported_and_never_printed() {
 fn rules_of_engagement() {
     let r = lint_json(&["fixtures/drafts/roe.md"]);
     assert_eq!(r.code, 1);
-    let roe: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "roe").map(|x| x.2).collect();
+    let roe: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.0 == "roe")
+        .map(|x| x.2)
+        .collect();
     assert_eq!(roe, vec![13, 13, 14]);
     let m = messages(&r, "roe");
     assert!(m[0].contains("denial-of-service-testing"));
@@ -255,9 +302,15 @@ fn award_range_over_quality_and_estimate() {
     let r = lint_json(&["fixtures/drafts/secret.md"]);
     let a = &r.json["files"][0]["award"];
     assert_eq!(a["quality"], Value::Null);
-    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(1500), Some(7500)));
+    assert_eq!(
+        (a["min"].as_u64(), a["max"].as_u64()),
+        (Some(1500), Some(7500))
+    );
     let m = &messages(&r, "award")[0];
-    assert!(m.contains("estimated medium quality") && m.contains("$3,000"), "{m}");
+    assert!(
+        m.contains("estimated medium quality") && m.contains("$3,000"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -265,7 +318,10 @@ fn b2c_target_uses_the_b2c_table() {
     let r = lint_json(&["fixtures/drafts/b2c.md"]);
     let a = &r.json["files"][0]["award"];
     assert_eq!(a["table"], "b2c");
-    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(10000), Some(10000)));
+    assert_eq!(
+        (a["min"].as_u64(), a["max"].as_u64()),
+        (Some(10000), Some(10000))
+    );
 }
 
 #[test]
@@ -286,7 +342,11 @@ fn suppressions_with_and_without_reason() {
     let text = std::fs::read_to_string(root().join("fixtures/drafts/suppressions.md")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("d.md");
-    std::fs::write(&p, text.replace("scopelint-disable-next-line excluded-class", "x")).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("scopelint-disable-next-line excluded-class", "x"),
+    )
+    .unwrap();
     let r = lint_json(&[p.to_str().unwrap()]);
     assert!(diags(&r).contains(&d("excluded-class", "warning", 10)));
 }
@@ -295,7 +355,11 @@ fn suppressions_with_and_without_reason() {
 fn invalid_front_matter_values() {
     let r = lint_json(&["fixtures/drafts/invalid-front-matter.md"]);
     assert_eq!(r.code, 1);
-    let bad: Vec<_> = diags(&r).into_iter().filter(|x| x.0 == "invalid-front-matter").map(|x| x.2).collect();
+    let bad: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.0 == "invalid-front-matter")
+        .map(|x| x.2)
+        .collect();
     assert_eq!(bad, vec![4, 6, 7]);
 }
 
@@ -309,22 +373,58 @@ fn directory_respects_gitignore_and_is_sorted() {
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect();
-    assert!(!paths.iter().any(|p| p.contains("ignored")), "{paths:?}");
-    let mut sorted = paths.clone();
-    sorted.sort();
-    assert_eq!(paths, sorted);
-    let on_disk = std::fs::read_dir(root().join("fixtures/drafts"))
+    let mut on_disk: Vec<String> = std::fs::read_dir(root().join("fixtures/drafts"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
-        .count();
-    assert_eq!(paths.len(), on_disk);
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| {
+            format!(
+                "fixtures/drafts/{}",
+                p.file_name().unwrap().to_str().unwrap()
+            )
+        })
+        .collect();
+    on_disk.sort();
+    assert_eq!(paths, on_disk);
+
+    // .gitignore is respected even outside a git repository; only *.md files are taken.
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(root().join("fixtures/drafts/good.md")).unwrap();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::fs::create_dir_all(dir.path().join("ignored")).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+    std::fs::write(dir.path().join("b.md"), &good).unwrap();
+    std::fs::write(dir.path().join("sub/a.md"), &good).unwrap();
+    std::fs::write(dir.path().join("ignored/c.md"), "# nothing\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "# nothing\n").unwrap();
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["lint", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<_> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["b.md", "sub/a.md"]);
 }
 
 #[test]
 fn stdin_with_filename() {
     let text = std::fs::read_to_string(root().join("fixtures/drafts/excluded-class.md")).unwrap();
     let out = cmd()
-        .args(["lint", "--format", "json", "--stdin-filename", "reports/x.md", "-"])
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "reports/x.md",
+            "-",
+        ])
         .write_stdin(text)
         .output()
         .unwrap();
@@ -336,20 +436,37 @@ fn stdin_with_filename() {
 
 #[test]
 fn text_format_line_and_snippet() {
-    let out = cmd().args(["lint", "fixtures/drafts/excluded-class.md"]).output().unwrap();
+    let out = cmd()
+        .args(["lint", "fixtures/drafts/excluded-class.md"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = s.lines().collect();
-    assert!(lines[0].starts_with("fixtures/drafts/excluded-class.md:2:16: error[excluded-class] "), "{s}");
-    assert_eq!(lines[1], " 2 | title: Missing X-Frame-Options on account.live.com");
+    assert!(
+        lines[0].starts_with("fixtures/drafts/excluded-class.md:2:16: error[excluded-class] "),
+        "{s}"
+    );
+    assert_eq!(
+        lines[1],
+        " 2 | title: Missing X-Frame-Options on account.live.com"
+    );
     assert_eq!(lines[2], "   |                ^");
-    assert_eq!(*lines.last().unwrap(), "1 error, 1 warning, 1 note in 1 file");
+    assert_eq!(
+        *lines.last().unwrap(),
+        "1 error, 1 warning, 1 note in 1 file"
+    );
 }
 
 #[test]
 fn github_annotations() {
     let out = cmd()
-        .args(["lint", "--format", "github", "fixtures/drafts/excluded-class.md"])
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "fixtures/drafts/excluded-class.md",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -359,13 +476,20 @@ fn github_annotations() {
         first.starts_with("::error file=fixtures/drafts/excluded-class.md,line=2,col=16,title=scopelint excluded-class::"),
         "{first}"
     );
-    assert!(s.lines().any(|l| l.starts_with("::notice file=fixtures/drafts/excluded-class.md,line=4,")));
-    assert!(s.lines().any(|l| l.starts_with("::warning file=fixtures/drafts/excluded-class.md,line=7,")));
+    assert!(s
+        .lines()
+        .any(|l| l.starts_with("::notice file=fixtures/drafts/excluded-class.md,line=4,")));
+    assert!(s
+        .lines()
+        .any(|l| l.starts_with("::warning file=fixtures/drafts/excluded-class.md,line=7,")));
 }
 
 #[test]
 fn sarif_validates_against_the_2_1_0_schema() {
-    let out = cmd().args(["lint", "--format", "sarif", "fixtures/drafts"]).output().unwrap();
+    let out = cmd()
+        .args(["lint", "--format", "sarif", "fixtures/drafts"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     let schema: Value = serde_json::from_str(
@@ -373,7 +497,10 @@ fn sarif_validates_against_the_2_1_0_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // And the schema is really enforced: a result without a message is rejected.
     let mut broken = sarif.clone();
@@ -387,7 +514,13 @@ fn sarif_validates_against_the_2_1_0_schema() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    for id in ["target-out-of-scope", "excluded-class", "secret", "award", "unused-suppression"] {
+    for id in [
+        "target-out-of-scope",
+        "excluded-class",
+        "secret",
+        "award",
+        "unused-suppression",
+    ] {
         assert!(rules.contains(&id), "{id}");
     }
     let results = run["results"].as_array().unwrap();
@@ -395,43 +528,82 @@ fn sarif_validates_against_the_2_1_0_schema() {
         .iter()
         .find(|r| {
             r["ruleId"] == "excluded-class"
-                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "fixtures/drafts/excluded-class.md"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == "fixtures/drafts/excluded-class.md"
         })
         .expect("excluded-class result");
     assert_eq!(hit["level"], "error");
-    assert_eq!(hit["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
-    assert_eq!(hit["locations"][0]["physicalLocation"]["region"]["startColumn"], 16);
+    assert_eq!(
+        hit["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    assert_eq!(
+        hit["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        16
+    );
     let idx = hit["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[idx], "excluded-class");
 }
 
 #[test]
 fn explain_rules_and_class_ids() {
-    let out = cmd().args(["lint", "--explain", "excluded-class"]).output().unwrap();
+    let out = cmd()
+        .args(["lint", "--explain", "excluded-class"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.starts_with("excluded-class (error)"));
     assert!(s.contains("open-redirect"), "lists the program's classes");
-    let out = cmd().args(["lint", "--explain", "open-redirect"]).output().unwrap();
+    let out = cmd()
+        .args(["lint", "--explain", "open-redirect"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("When chained"));
-    let out = cmd().args(["lint", "--explain", "no-such-rule"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("When chained"));
+    let out = cmd()
+        .args(["lint", "--explain", "no-such-rule"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn usage_and_io_errors_exit_2() {
-    assert_eq!(cmd().args(["lint"]).output().unwrap().status.code(), Some(2));
-    assert_eq!(cmd().args(["lint", "no/such/draft.md"]).output().unwrap().status.code(), Some(2));
     assert_eq!(
-        cmd().args(["lint", "--fail-on", "sometimes", "fixtures/drafts/good.md"]).output().unwrap().status.code(),
+        cmd().args(["lint"]).output().unwrap().status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        cmd()
+            .args(["lint", "no/such/draft.md"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        cmd()
+            .args(["lint", "--fail-on", "sometimes", "fixtures/drafts/good.md"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
         Some(2)
     );
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "schema_version: 1\nprogram: {id: x, name: X, revision: '2024-01-01'}\nexcluded_classes:\n  - {id: c, title: C, patterns: ['(']}\n").unwrap();
     let out = cmd()
-        .args(["--rules", bad.to_str().unwrap(), "lint", "fixtures/drafts/good.md"])
+        .args([
+            "--rules",
+            bad.to_str().unwrap(),
+            "lint",
+            "fixtures/drafts/good.md",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

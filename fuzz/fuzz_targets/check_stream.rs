@@ -27,5 +27,9 @@ fuzz_target!(|data: &[u8]| {
         .count() as u64;
     assert_eq!(summary.total(), expected, "one verdict per target line");
     let text = String::from_utf8(out).expect("JSON Lines output is UTF-8");
-    assert_eq!(text.lines().count() as u64, expected, "one output line per verdict");
+    assert_eq!(
+        text.lines().count() as u64,
+        expected,
+        "one output line per verdict"
+    );
 });

@@ -22,6 +22,10 @@ fuzz_target!(|data: &[u8]| {
     let report = linter.lint_text("draft.md", text);
     let lines = text.lines().count().max(1) as u32 + 1;
     for d in &report.diagnostics {
-        assert!(d.line <= lines, "diagnostic at line {} of a {lines}-line draft", d.line);
+        assert!(
+            d.line <= lines,
+            "diagnostic at line {} of a {lines}-line draft",
+            d.line
+        );
     }
 });

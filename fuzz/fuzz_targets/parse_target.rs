@@ -35,6 +35,8 @@ fn covered(p: &HostPattern, host: &str) -> bool {
                     .strip_suffix(base.as_str())
                     .is_some_and(|pre| pre.ends_with('.') && pre.len() > 1)
         }
+        // A glob always has a `*` above its anchor: the host sits strictly below the anchor.
+        HostPattern::Glob { anchor, .. } => host.ends_with(&format!(".{anchor}")),
     }
 }
 

@@ -64,34 +64,46 @@ static ROOT_CAUSE: LazyLock<Regex> =
 
 /// Estimate the report quality from the draft's structure.
 pub fn estimate_quality(d: &Draft<'_>) -> QualityEvidence {
-    let mut e = QualityEvidence::default();
-    e.repro = d
+    let repro = d
         .headings
         .iter()
         .find(|h| REPRO_HEADING.is_match(&h.text))
         .map(|h| h.line)
         .or_else(|| (d.ordered_items.len() >= 2).then(|| d.ordered_items[0]));
-    e.poc = d
+    let poc = d
         .code_blocks
         .first()
         .map(|r| r.start)
         .into_iter()
-        .chain(d.headings.iter().filter(|h| POC.is_match(&h.text)).map(|h| h.line))
+        .chain(
+            d.headings
+                .iter()
+                .filter(|h| POC.is_match(&h.text))
+                .map(|h| h.line),
+        )
         .min();
-    e.root_cause = d
+    let root_cause = d
         .headings
         .iter()
         .find(|h| ROOT_CAUSE.is_match(&h.text))
         .map(|h| h.line)
-        .or_else(|| ROOT_CAUSE.find(&d.scan[d.body_offset..]).map(|m| d.pos(d.body_offset + m.start()).0));
-    e
+        .or_else(|| {
+            ROOT_CAUSE
+                .find(&d.scan[d.body_offset..])
+                .map(|m| d.pos(d.body_offset + m.start()).0)
+        });
+    QualityEvidence {
+        repro,
+        poc,
+        root_cause,
+    }
 }
 
 pub fn money(currency: &str, n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -109,7 +121,12 @@ fn ids<'a>(it: impl Iterator<Item = &'a str>) -> String {
 
 /// Check impact/severity/quality and compute the award. `table` is the award table of the first
 /// in-scope target (`None`: no target in scope).
-pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) -> Option<Award> {
+pub fn check(
+    program: &Program,
+    table: Option<Option<&str>>,
+    d: &Draft<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Award> {
     let awards: &AwardsDef = &program.file.awards.as_ref()?.value;
     let fm = &d.front;
     let at_line = fm
@@ -139,7 +156,11 @@ pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out:
                 rule::INVALID_FRONT_MATTER,
                 Severity::Error,
                 i.line,
-                format!("unknown impact `{}` (expected one of {})", i.value, ids(all_impacts.iter().copied())),
+                format!(
+                    "unknown impact `{}` (expected one of {})",
+                    i.value,
+                    ids(all_impacts.iter().copied())
+                ),
             ));
         }
     }
@@ -150,7 +171,11 @@ pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out:
                 rule::INVALID_FRONT_MATTER,
                 Severity::Error,
                 s.line,
-                format!("unknown severity `{}` (expected one of {})", s.value, ids(awards.severities.iter().map(String::as_str))),
+                format!(
+                    "unknown severity `{}` (expected one of {})",
+                    s.value,
+                    ids(awards.severities.iter().map(String::as_str))
+                ),
             ));
         }
     }
@@ -161,7 +186,11 @@ pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out:
                 rule::INVALID_FRONT_MATTER,
                 Severity::Error,
                 q.line,
-                format!("unknown quality `{}` (expected one of {})", q.value, ids(awards.qualities.iter().map(String::as_str))),
+                format!(
+                    "unknown quality `{}` (expected one of {})",
+                    q.value,
+                    ids(awards.qualities.iter().map(String::as_str))
+                ),
             ));
         }
     }
@@ -184,7 +213,9 @@ pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out:
         Some(id) => &awards.tables.iter().find(|t| t.value.id == id)?.value,
         None if awards.tables.len() == 1 => &awards.tables[0].value,
         None => {
-            out.push(info("no award estimate: the in-scope target's asset names no award table".into()));
+            out.push(info(
+                "no award estimate: the in-scope target's asset names no award table".into(),
+            ));
             return None;
         }
     };
@@ -206,7 +237,12 @@ pub fn check(program: &Program, table: Option<Option<&str>>, d: &Draft<'_>, out:
     let (quality, min, max, msg) = match &fm.quality {
         Some(q) => {
             let a = amount(&q.value);
-            (Some(q.value.clone()), a, a, format!("{}: {} at {} report quality", head, money(cur, a), q.value))
+            (
+                Some(q.value.clone()),
+                a,
+                a,
+                format!("{}: {} at {} report quality", head, money(cur, a), q.value),
+            )
         }
         None => {
             let amounts: Vec<u64> = awards.qualities.iter().map(|q| amount(q)).collect();
@@ -278,6 +314,8 @@ mod tests {
         assert_eq!(estimate_quality(&high).level(), "high");
         let none = Draft::parse("just text with a root cause\n");
         assert_eq!(estimate_quality(&none).level(), "low");
-        assert!(estimate_quality(&none).explain().contains("does not yet show enough to reproduce"));
+        assert!(estimate_quality(&none)
+            .explain()
+            .contains("does not yet show enough to reproduce"));
     }
 }

@@ -22,15 +22,17 @@ fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, Rules
             .unicode(unicode)
             .build()
     };
-    build(false).or_else(|_| build(true)).map_err(|e| RulesError {
-        file: origin.to_string(),
-        line: (p.referenced.line() as u32).max(1),
-        column: (p.referenced.column() as u32).max(1),
-        message: format!(
-            "invalid regex in {what}: {}",
-            e.to_string().lines().last().unwrap_or("").trim()
-        ),
-    })
+    build(false)
+        .or_else(|_| build(true))
+        .map_err(|e| RulesError {
+            file: origin.to_string(),
+            line: (p.referenced.line() as u32).max(1),
+            column: (p.referenced.column() as u32).max(1),
+            message: format!(
+                "invalid regex in {what}: {}",
+                e.to_string().lines().last().unwrap_or("").trim()
+            ),
+        })
 }
 
 fn compile_all(origin: &str, what: &str, ps: &[Spanned<String>]) -> Result<Vec<Regex>, RulesError> {
@@ -111,7 +113,8 @@ pub struct Naming {
 impl Naming {
     fn has_marker(&self, s: &str) -> bool {
         if self.case_insensitive {
-            s.to_ascii_lowercase().contains(&self.marker.to_ascii_lowercase())
+            s.to_ascii_lowercase()
+                .contains(&self.marker.to_ascii_lowercase())
         } else {
             s.contains(&self.marker)
         }
@@ -237,7 +240,11 @@ impl LintRules {
                 .build()
         };
         let prefilter = set(false).or_else(|_| set(true)).ok();
-        let prefilter_index = all.iter().enumerate().map(|(i, p)| (p.to_string(), i)).collect();
+        let prefilter_index = all
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.to_string(), i))
+            .collect();
         Ok(LintRules {
             prefilter,
             prefilter_index,
@@ -254,13 +261,17 @@ impl LintRules {
 
 static URL: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r#"(?i)\bhttps?://[^\s<>()\[\]{}"'`|\\^]+"#).unwrap());
-static APP: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:android|ios):[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]").unwrap());
+static APP: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:android|ios):[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]").unwrap()
+});
 static HOST: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
 });
 static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
+    regex::Regex::new(
+        r"(?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b",
+    )
+    .unwrap()
 });
 
 /// A target candidate found in the text.
@@ -284,7 +295,10 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
         let v = trim_url(m.as_str());
         covered.push((m.start(), m.end()));
         if seen.insert(v.to_ascii_lowercase()) {
-            out.push(Found { value: v.to_string(), offset: m.start() });
+            out.push(Found {
+                value: v.to_string(),
+                offset: m.start(),
+            });
         }
     }
     for m in EMAIL.find_iter(text) {
@@ -293,11 +307,17 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
     for m in APP.find_iter(text) {
         covered.push((m.start(), m.end()));
         if seen.insert(m.as_str().to_ascii_lowercase()) {
-            out.push(Found { value: m.as_str().to_string(), offset: m.start() });
+            out.push(Found {
+                value: m.as_str().to_string(),
+                offset: m.start(),
+            });
         }
     }
     for m in HOST.find_iter(text) {
-        if covered.iter().any(|&(a, b)| m.start() >= a && m.start() < b) {
+        if covered
+            .iter()
+            .any(|&(a, b)| m.start() >= a && m.start() < b)
+        {
             continue;
         }
         // Not part of a path or file name (`/x.html`, `poc.html`).
@@ -305,16 +325,25 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
             continue;
         }
         let host = m.as_str().to_ascii_lowercase();
-        let Some(tld) = host.rsplit('.').next() else { continue };
+        let Some(tld) = host.rsplit('.').next() else {
+            continue;
+        };
         if !program.psl.is_public_suffix(tld) || host.split('.').count() < 2 {
             continue;
         }
-        if matches!(tld, "md" | "py" | "js" | "sh" | "rs" | "pl" | "zip" | "exe" | "json") && !host.contains("microsoft") {
+        if matches!(
+            tld,
+            "md" | "py" | "js" | "sh" | "rs" | "pl" | "zip" | "exe" | "json"
+        ) && !host.contains("microsoft")
+        {
             // File names that happen to end in a country-code TLD.
             continue;
         }
         if seen.insert(host.clone()) {
-            out.push(Found { value: host, offset: m.start() });
+            out.push(Found {
+                value: host,
+                offset: m.start(),
+            });
         }
     }
     out.sort_by_key(|f| f.offset);
@@ -324,15 +353,22 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
 // ---- the checks ---------------------------------------------------------------------------
 
 /// Run every check; returns the award estimate.
-pub fn run_all(program: &Program, rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) -> Option<Award> {
+pub fn run_all(
+    program: &Program,
+    rules: &LintRules,
+    d: &Draft<'_>,
+    secrets: &[secrets::Secret],
+    out: &mut Vec<Diagnostic>,
+) -> Option<Award> {
     d.front_matter_diagnostics(out);
+    let hits = Hits::new(rules, d.scan.as_bytes());
     let table = check_targets(program, d, out);
-    check_classes(rules, d, out);
+    check_classes(rules, &hits, d, out);
     check_sections(rules, d, out);
     check_naming(rules, d, out);
-    check_standard(rules, d, out);
-    check_secrets(d, out);
-    check_roe(rules, d, out);
+    check_standard(rules, &hits, d, out);
+    check_secrets(d, secrets, out);
+    check_roe(rules, &hits, d, out);
     award::check(program, table, d, out)
 }
 
@@ -342,7 +378,11 @@ fn verdict_text(v: &crate::Verdict<'_>) -> String {
 
 /// The award table of the first in-scope target: `Some(None)` when a target is in scope but
 /// its asset names no table, `None` when no target is in scope.
-fn check_targets<'p>(program: &'p Program, d: &Draft<'_>, out: &mut Vec<Diagnostic>) -> Option<Option<&'p str>> {
+fn check_targets<'p>(
+    program: &'p Program,
+    d: &Draft<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Option<&'p str>> {
     let declared = &d.front.targets;
     if !declared.is_empty() {
         let mut table = None;
@@ -409,18 +449,48 @@ fn excerpt(b: &[u8]) -> String {
     }
 }
 
-fn first_match(res: &[Regex], hay: &[u8]) -> Option<(usize, usize)> {
-    res.iter()
-        .filter_map(|r| r.find(hay).map(|m| (m.start(), m.end())))
-        .min()
+/// The prefilter's answer for one draft.
+pub struct Hits<'a> {
+    rules: &'a LintRules,
+    matched: Option<Vec<bool>>,
 }
 
-fn check_classes(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+impl<'a> Hits<'a> {
+    pub fn new(rules: &'a LintRules, hay: &[u8]) -> Hits<'a> {
+        let matched = rules.prefilter.as_ref().map(|set| {
+            let mut v = vec![false; set.len()];
+            for i in set.matches(hay).iter() {
+                v[i] = true;
+            }
+            v
+        });
+        Hits { rules, matched }
+    }
+
+    fn may_match(&self, re: &Regex) -> bool {
+        match (&self.matched, self.rules.prefilter_index.get(re.as_str())) {
+            (Some(m), Some(&i)) => m[i],
+            _ => true,
+        }
+    }
+
+    /// Earliest match of any of `res` in `hay`.
+    fn first_match(&self, res: &[Regex], hay: &[u8]) -> Option<(usize, usize)> {
+        res.iter()
+            .filter(|r| self.may_match(r))
+            .filter_map(|r| r.find(hay).map(|m| (m.start(), m.end())))
+            .min()
+    }
+}
+
+fn check_classes(rules: &LintRules, hits: &Hits<'_>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let hay = d.scan.as_bytes();
     for c in &rules.classes {
-        let Some((s, e)) = first_match(&c.patterns, hay) else { continue };
+        let Some((s, e)) = hits.first_match(&c.patterns, hay) else {
+            continue;
+        };
         let matched = excerpt(&hay[s..e]);
-        if first_match(&c.chained, hay).is_some() {
+        if hits.first_match(&c.chained, hay).is_some() {
             let msg = c.chained_message.clone().unwrap_or_else(|| {
                 "this class qualifies only when chained into a more severe vulnerability: show the whole chain".into()
             });
@@ -432,7 +502,11 @@ fn check_classes(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        let quote = c.quote.as_deref().map(|q| format!("; the program says: \"{q}\"")).unwrap_or_default();
+        let quote = c
+            .quote
+            .as_deref()
+            .map(|q| format!("; the program says: \"{q}\""))
+            .unwrap_or_default();
         out.push(d.diag_at(
             rule::EXCLUDED_CLASS,
             c.severity,
@@ -442,11 +516,18 @@ fn check_classes(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_roe(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+fn check_roe(rules: &LintRules, hits: &Hits<'_>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let hay = d.scan.as_bytes();
     for r in &rules.roe {
-        let Some((s, e)) = first_match(&r.patterns, hay) else { continue };
-        let first_sentence = r.text.split(". ").next().unwrap_or(&r.text).trim_end_matches('.');
+        let Some((s, e)) = hits.first_match(&r.patterns, hay) else {
+            continue;
+        };
+        let first_sentence = r
+            .text
+            .split(". ")
+            .next()
+            .unwrap_or(&r.text)
+            .trim_end_matches('.');
         out.push(d.diag_at(
             rule::ROE,
             Severity::Error,
@@ -471,7 +552,10 @@ fn check_sections(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
                 rule::MISSING_SECTION,
                 s.severity,
                 d.body_line().max(1),
-                format!("no `{}` section: add a heading for it (section `{}`)", s.title, s.id),
+                format!(
+                    "no `{}` section: add a heading for it (section `{}`)",
+                    s.title, s.id
+                ),
             ));
         }
     }
@@ -484,7 +568,13 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let mut items: Vec<(u32, u32, &'static str, String)> = Vec::new();
     let at_line = |l: u32| {
         let t = d.line_text(l);
-        (l, t.chars().take_while(|c| c.is_whitespace() || *c == '-').count() as u32 + 1)
+        (
+            l,
+            t.chars()
+                .take_while(|c| c.is_whitespace() || *c == '-')
+                .count() as u32
+                + 1,
+        )
     };
     if n.accounts {
         for f in &d.front.accounts {
@@ -507,7 +597,12 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
             items.push((l, c, "account", m.as_str().to_string()));
         }
         if n.tenants {
-            let domain = m.as_str().rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+            let domain = m
+                .as_str()
+                .rsplit('@')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if let Some(t) = n.tenant_of(&domain) {
                 items.push((l, c, "tenant", t.to_string()));
             }
@@ -530,7 +625,9 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     for (line, column, kind, name) in items {
         // A tenant given as a host name is checked by its name label.
         let name = if kind == "tenant" {
-            n.tenant_of(&name.to_ascii_lowercase()).map(str::to_string).unwrap_or(name)
+            n.tenant_of(&name.to_ascii_lowercase())
+                .map(str::to_string)
+                .unwrap_or(name)
         } else {
             name
         };
@@ -556,8 +653,10 @@ pub fn is_standards_impact(id: &str) -> bool {
     id.to_ascii_lowercase().starts_with("standards")
 }
 
-fn check_standard(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(impact) = &d.front.impact else { return };
+fn check_standard(rules: &LintRules, hits: &Hits<'_>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(impact) = &d.front.impact else {
+        return;
+    };
     if !is_standards_impact(&impact.value) {
         return;
     }
@@ -591,7 +690,7 @@ fn check_standard(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let mut named: Vec<(usize, &Standard)> = rules
         .standards
         .iter()
-        .filter_map(|s| first_match(&s.patterns, hay).map(|(a, _)| (a, s)))
+        .filter_map(|s| hits.first_match(&s.patterns, hay).map(|(a, _)| (a, s)))
         .collect();
     named.sort_by_key(|(a, _)| *a);
     if named.iter().any(|(_, s)| s.problem().is_none()) {
@@ -631,8 +730,8 @@ fn certified_list(rules: &LintRules) -> String {
         .join("; ")
 }
 
-fn check_secrets(d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
-    for s in secrets::find(d.text) {
+fn check_secrets(d: &Draft<'_>, found: &[secrets::Secret], out: &mut Vec<Diagnostic>) {
+    for s in found {
         out.push(d.diag_at(
             rule::SECRET,
             Severity::Error,
@@ -672,7 +771,11 @@ mod tests {
         .collect();
         assert_eq!(
             found,
-            vec!["https://login.live.com/x", "account.live.com", "android:com.azure.authenticator"]
+            vec![
+                "https://login.live.com/x",
+                "account.live.com",
+                "android:com.azure.authenticator"
+            ]
         );
     }
 
@@ -684,7 +787,10 @@ mod tests {
         assert_eq!(get("openid-connect-core").problem(), None);
         assert!(get("rfc7636-pkce").problem().unwrap().contains("IETF"));
         assert!(get("openid-siop-v2").problem().unwrap().contains("draft"));
-        assert!(get("openid-fapi").problem().unwrap().contains("not in the program's list"));
+        assert!(get("openid-fapi")
+            .problem()
+            .unwrap()
+            .contains("not in the program's list"));
     }
 
     #[test]
@@ -695,21 +801,36 @@ mod tests {
             "x.md",
             "---\ntargets: [login.microsoftonline.com]\nimpact: standards-design\nseverity: critical\n---\n# Summary\nA flaw in SIOPv2 handling.\n",
         );
-        let u: Vec<_> = rep.diagnostics.iter().filter(|d| d.rule == "uncertified-standard").map(|d| d.line).collect();
+        let u: Vec<_> = rep
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "uncertified-standard")
+            .map(|d| d.line)
+            .collect();
         assert_eq!(u, vec![7]);
         let rep = l.lint_text(
             "x.md",
             "---\ntargets: [login.microsoftonline.com]\nimpact: standards-design\nseverity: critical\n---\n# Summary\nA flaw in OpenID Connect Core nonce handling, unlike SIOPv2.\n",
         );
-        assert!(!rep.diagnostics.iter().any(|d| d.rule == "uncertified-standard"));
+        assert!(!rep
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "uncertified-standard"));
     }
 
     #[test]
     fn patterns_are_case_insensitive_and_unicode_safe() {
         let r = rules();
         let l = Linter::new(&r).unwrap();
-        let rep = l.lint_text("x.md", "# Summary\n“Ünïcode” text: SUBDOMAIN TAKEOVER of login.live.com\n");
-        let hit = rep.diagnostics.iter().find(|d| d.rule == "excluded-class").unwrap();
+        let rep = l.lint_text(
+            "x.md",
+            "# Summary\n“Ünïcode” text: SUBDOMAIN TAKEOVER of login.live.com\n",
+        );
+        let hit = rep
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == "excluded-class")
+            .unwrap();
         assert_eq!((hit.line, hit.column), (2, 17));
     }
 }

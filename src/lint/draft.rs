@@ -64,10 +64,12 @@ pub struct Draft<'a> {
 }
 
 static HTML_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").unwrap());
-static ATX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$").unwrap());
+static ATX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$").unwrap());
 static BOLD_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$").unwrap());
-static ORDERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s{0,3}\d{1,3}[.)]\s+\S").unwrap());
+static ORDERED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s{0,3}\d{1,3}[.)]\s+\S").unwrap());
 
 impl<'a> Draft<'a> {
     pub fn parse(text: &'a str) -> Draft<'a> {
@@ -95,7 +97,13 @@ impl<'a> Draft<'a> {
             let blanked: String = m
                 .as_str()
                 .chars()
-                .map(|c| if c == '\n' { "\n".to_string() } else { " ".repeat(c.len_utf8()) })
+                .map(|c| {
+                    if c == '\n' {
+                        "\n".to_string()
+                    } else {
+                        " ".repeat(c.len_utf8())
+                    }
+                })
                 .collect();
             scan.replace_range(m.range(), &blanked);
         }
@@ -113,7 +121,11 @@ impl<'a> Draft<'a> {
         let Some(&start) = self.line_starts.get(i) else {
             return "";
         };
-        let end = self.line_starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -125,7 +137,10 @@ impl<'a> Draft<'a> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[i];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (i as u32 + 1, col as u32 + 1)
     }
 
@@ -138,7 +153,13 @@ impl<'a> Draft<'a> {
         self.code_blocks.iter().any(|r| r.contains(&line))
     }
 
-    pub fn diag_at(&self, rule: &'static str, severity: Severity, offset: usize, message: String) -> Diagnostic {
+    pub fn diag_at(
+        &self,
+        rule: &'static str,
+        severity: Severity,
+        offset: usize,
+        message: String,
+    ) -> Diagnostic {
         let (line, column) = self.pos(offset);
         Diagnostic {
             rule,
@@ -150,7 +171,13 @@ impl<'a> Draft<'a> {
         }
     }
 
-    pub fn diag_at_line(&self, rule: &'static str, severity: Severity, line: u32, message: String) -> Diagnostic {
+    pub fn diag_at_line(
+        &self,
+        rule: &'static str,
+        severity: Severity,
+        line: u32,
+        message: String,
+    ) -> Diagnostic {
         // Point at the first non-blank character of the line.
         let text = self.line_text(line);
         let column = text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
@@ -172,7 +199,10 @@ impl<'a> Draft<'a> {
         let end = start + raw.len();
         let mut out = String::with_capacity(raw.len());
         let mut pos = start;
-        for s in secrets.iter().filter(|s| s.range.start < end && s.range.end > start) {
+        for s in secrets
+            .iter()
+            .filter(|s| s.range.start < end && s.range.end > start)
+        {
             let a = s.range.start.max(start);
             if a > pos {
                 out.push_str(&self.text[pos..a]);
@@ -215,9 +245,10 @@ impl<'a> Draft<'a> {
         }
         let Some((close_idx, close_start)) = close else {
             self.front.present = true;
-            self.front
-                .problems
-                .push((1, "front matter starts with `---` but has no closing `---` line".into()));
+            self.front.problems.push((
+                1,
+                "front matter starts with `---` but has no closing `---` line".into(),
+            ));
             return;
         };
         self.front.present = true;
@@ -239,16 +270,18 @@ impl<'a> Draft<'a> {
                 let msg = e.to_string();
                 let msg = msg.lines().next().unwrap_or("invalid YAML");
                 let msg = msg.rfind(" at line ").map_or(msg, |i| &msg[..i]);
-                self.front
-                    .problems
-                    .push((fm_first_line + line - 1, format!("front matter is not valid YAML: {msg}")));
+                self.front.problems.push((
+                    fm_first_line + line - 1,
+                    format!("front matter is not valid YAML: {msg}"),
+                ));
                 return;
             }
         };
         let Value::Object(map) = value else {
-            self.front
-                .problems
-                .push((fm_first_line, "front matter must be a mapping of `key: value`".into()));
+            self.front.problems.push((
+                fm_first_line,
+                "front matter must be a mapping of `key: value`".into(),
+            ));
             return;
         };
         let yaml_lines: Vec<&str> = yaml.lines().collect();
@@ -282,7 +315,10 @@ impl<'a> Draft<'a> {
             if !FRONT_MATTER_KEYS.contains(&canonical) {
                 self.front.problems.push((
                     at,
-                    format!("unknown front matter key `{key}` (known: {})", FRONT_MATTER_KEYS.join(", ")),
+                    format!(
+                        "unknown front matter key `{key}` (known: {})",
+                        FRONT_MATTER_KEYS.join(", ")
+                    ),
                 ));
                 continue;
             }
@@ -311,7 +347,11 @@ impl<'a> Draft<'a> {
                         at,
                         format!(
                             "`{key}` must be {}",
-                            if list { "a string or a list of strings" } else { "a string" }
+                            if list {
+                                "a string or a list of strings"
+                            } else {
+                                "a string"
+                            }
                         ),
                     ));
                     continue;
@@ -354,7 +394,12 @@ impl<'a> Draft<'a> {
             let t = self.line_text(line);
             let trimmed = t.trim_start();
             if let Some((marker, start)) = &fence {
-                if trimmed.starts_with(marker.as_str()) && trimmed.trim_start_matches(marker.chars().next().unwrap()).trim().is_empty() {
+                if trimmed.starts_with(marker.as_str())
+                    && trimmed
+                        .trim_start_matches(marker.chars().next().unwrap())
+                        .trim()
+                        .is_empty()
+                {
                     self.code_blocks.push(*start..line + 1);
                     fence = None;
                 }
@@ -374,7 +419,9 @@ impl<'a> Draft<'a> {
                 continue;
             }
             let st = t.trim();
-            if !st.is_empty() && (st.chars().all(|c| c == '=') || (st.len() >= 2 && st.chars().all(|c| c == '-'))) {
+            if !st.is_empty()
+                && (st.chars().all(|c| c == '=') || (st.len() >= 2 && st.chars().all(|c| c == '-')))
+            {
                 if let Some(p) = prev_para {
                     self.headings.push(Heading {
                         line: p,
@@ -404,7 +451,12 @@ impl<'a> Draft<'a> {
     /// Front-matter problems as diagnostics.
     pub fn front_matter_diagnostics(&self, out: &mut Vec<Diagnostic>) {
         for (line, msg) in &self.front.problems {
-            out.push(self.diag_at_line(rule::INVALID_FRONT_MATTER, Severity::Error, *line, msg.clone()));
+            out.push(self.diag_at_line(
+                rule::INVALID_FRONT_MATTER,
+                Severity::Error,
+                *line,
+                msg.clone(),
+            ));
         }
     }
 }
@@ -423,14 +475,26 @@ mod tests {
         assert_eq!(
             d.front.targets,
             vec![
-                Field { value: "https://login.live.com/".into(), line: 4 },
-                Field { value: "account.live.com".into(), line: 5 }
+                Field {
+                    value: "https://login.live.com/".into(),
+                    line: 4
+                },
+                Field {
+                    value: "account.live.com".into(),
+                    line: 5
+                }
             ]
         );
         assert_eq!(d.front.impact.as_ref().unwrap().line, 6);
         assert_eq!(d.front.accounts[0].value, "a@b.c");
         assert_eq!(d.body_line(), 10);
-        assert_eq!(d.headings, vec![Heading { line: 10, text: "Summary".into() }]);
+        assert_eq!(
+            d.headings,
+            vec![Heading {
+                line: 10,
+                text: "Summary".into()
+            }]
+        );
         assert!(d.front.problems.is_empty());
     }
 
@@ -446,9 +510,18 @@ mod tests {
 
     #[test]
     fn headings_skip_code_and_accept_setext_and_bold() {
-        let d = Draft::parse("Intro\n=====\n\n```\n# not a heading\n```\n**Steps to reproduce:**\n## Impact ##\n");
-        let texts: Vec<_> = d.headings.iter().map(|h| (h.line, h.text.as_str())).collect();
-        assert_eq!(texts, vec![(1, "Intro"), (7, "Steps to reproduce"), (8, "Impact")]);
+        let d = Draft::parse(
+            "Intro\n=====\n\n```\n# not a heading\n```\n**Steps to reproduce:**\n## Impact ##\n",
+        );
+        let texts: Vec<_> = d
+            .headings
+            .iter()
+            .map(|h| (h.line, h.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![(1, "Intro"), (7, "Steps to reproduce"), (8, "Impact")]
+        );
         assert!(d.in_code_block(5));
         assert!(!d.in_code_block(7));
     }

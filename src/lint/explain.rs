@@ -118,7 +118,11 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
             )),
             rule::ROE => s.push_str(&list(
                 "Rules of engagement",
-                rules.roe.iter().map(|r| format!("  {:<36} {}", r.id, r.text)).collect(),
+                rules
+                    .roe
+                    .iter()
+                    .map(|r| format!("  {:<36} {}", r.id, r.text))
+                    .collect(),
             )),
             rule::MISSING_SECTION => s.push_str(&list(
                 "Sections",
@@ -143,7 +147,11 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                         "\nMarker ({}): `{}`{}\n",
                         program.id(),
                         n.marker,
-                        if n.case_insensitive { " (case-insensitive)" } else { "" }
+                        if n.case_insensitive {
+                            " (case-insensitive)"
+                        } else {
+                            ""
+                        }
                     ));
                 }
             }
@@ -157,8 +165,14 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
             program.id(),
             c.severity,
             c.title,
-            c.quote.as_deref().map(|q| format!("\nThe program says: \"{q}\"\n")).unwrap_or_default(),
-            c.chained_message.as_deref().map(|m| format!("\nWhen chained: {m}\n")).unwrap_or_default(),
+            c.quote
+                .as_deref()
+                .map(|q| format!("\nThe program says: \"{q}\"\n"))
+                .unwrap_or_default(),
+            c.chained_message
+                .as_deref()
+                .map(|m| format!("\nWhen chained: {m}\n"))
+                .unwrap_or_default(),
         ));
     }
     if let Some(r) = rules.roe.iter().find(|r| r.id == id) {

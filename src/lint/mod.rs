@@ -173,7 +173,11 @@ impl<'r> Linter<'r> {
 
     /// The list of rule ids, for error messages.
     pub fn rule_ids() -> String {
-        explain::RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+        explain::RULES
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Lint one draft's text. `path` is only used for the report.
@@ -204,7 +208,8 @@ impl<'r> Linter<'r> {
             }
         }
         let program = &self.rules.programs[idx];
-        let award = checks::run_all(program, &self.compiled[idx], &draft, &mut diags);
+        let secrets = secrets::find(text);
+        let award = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
         let mut diags = suppress::apply(&draft, diags);
         diags.sort_by(|a, b| {
             (a.line, a.column, std::cmp::Reverse(a.severity), a.rule).cmp(&(
@@ -214,7 +219,6 @@ impl<'r> Linter<'r> {
                 b.rule,
             ))
         });
-        let secrets = secrets::find(text);
         for d in &mut diags {
             d.snippet = draft.snippet(d.line, &secrets);
         }
@@ -245,7 +249,8 @@ pub fn collect_inputs(args: &[String], stdin_name: Option<&str>) -> io::Result<V
             continue;
         }
         let p = Path::new(a);
-        let meta = std::fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{a}: {e}")))?;
+        let meta =
+            std::fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{a}: {e}")))?;
         if !meta.is_dir() {
             out.push(Input::File(p.to_path_buf()));
             continue;
@@ -304,7 +309,10 @@ pub fn run(
         let text = String::from_utf8(bytes).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{path}: not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "{path}: not valid UTF-8 (at byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
             )
         })?;
         let report = linter.lint_text(&path, &text);

@@ -29,11 +29,19 @@ pub trait LintReporter {
 }
 
 /// Build the reporter for a format.
-pub fn reporter<'w>(format: LintFormat, out: Box<dyn Write + 'w>, color: bool) -> Box<dyn LintReporter + 'w> {
+pub fn reporter<'w>(
+    format: LintFormat,
+    out: Box<dyn Write + 'w>,
+    color: bool,
+) -> Box<dyn LintReporter + 'w> {
     match format {
         LintFormat::Text => Box::new(TextReporter { out, color }),
         LintFormat::Json => Box::new(JsonReporter { out, count: 0 }),
-        LintFormat::Sarif => Box::new(SarifReporter { out, results: Vec::new(), artifacts: Vec::new() }),
+        LintFormat::Sarif => Box::new(SarifReporter {
+            out,
+            results: Vec::new(),
+            artifacts: Vec::new(),
+        }),
         LintFormat::Github => Box::new(GithubReporter { out }),
     }
 }
@@ -56,23 +64,37 @@ impl<W: Write> LintReporter for TextReporter<W> {
                 (
                     s.to_string(),
                     d.rule.cyan().to_string(),
-                    format!("{}:{}:{}", r.path, d.line, d.column).bold().to_string(),
+                    format!("{}:{}:{}", r.path, d.line, d.column)
+                        .bold()
+                        .to_string(),
                 )
             } else {
-                (sev.to_string(), d.rule.to_string(), format!("{}:{}:{}", r.path, d.line, d.column))
+                (
+                    sev.to_string(),
+                    d.rule.to_string(),
+                    format!("{}:{}:{}", r.path, d.line, d.column),
+                )
             };
             writeln!(self.out, "{loc}: {sev}[{rule}] {}", d.message)?;
             if let Some(snip) = &d.snippet {
                 let num = d.line.to_string();
                 let pad = " ".repeat(num.len());
-                let bar = if self.color { "|".blue().to_string() } else { "|".into() };
+                let bar = if self.color {
+                    "|".blue().to_string()
+                } else {
+                    "|".into()
+                };
                 writeln!(self.out, " {num} {bar} {snip}")?;
                 let caret_at = snip
                     .chars()
                     .take(d.column.saturating_sub(1) as usize)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect::<String>();
-                let caret = if self.color { "^".red().bold().to_string() } else { "^".into() };
+                let caret = if self.color {
+                    "^".red().bold().to_string()
+                } else {
+                    "^".into()
+                };
                 writeln!(self.out, " {pad} {bar} {caret_at}{caret}")?;
             }
         }
@@ -117,8 +139,11 @@ pub struct JsonReporter<W: Write> {
 
 impl<W: Write> LintReporter for JsonReporter<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        self.out
-            .write_all(if self.count == 0 { b"{\"files\": [\n  " } else { b",\n  " })?;
+        self.out.write_all(if self.count == 0 {
+            b"{\"files\": [\n  "
+        } else {
+            b",\n  "
+        })?;
         let f = JsonFile {
             path: &r.path,
             diagnostics: r
@@ -140,8 +165,11 @@ impl<W: Write> LintReporter for JsonReporter<W> {
     }
 
     fn finish(&mut self, _: &LintSummary) -> io::Result<()> {
-        self.out
-            .write_all(if self.count == 0 { b"{\"files\": []}\n" } else { b"\n]}\n" })?;
+        self.out.write_all(if self.count == 0 {
+            b"{\"files\": []}\n"
+        } else {
+            b"\n]}\n"
+        })?;
         self.out.flush()
     }
 }
@@ -151,7 +179,9 @@ pub fn uri_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -264,7 +294,9 @@ pub struct GithubReporter<W: Write> {
 }
 
 fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_escape_prop(s: &str) -> String {

@@ -109,7 +109,8 @@ fn is_placeholder(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
     let l = l.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     v.starts_with(['<', '{', '$', '*', '[', '%'])
-        || v.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '…' | '-' | '_'))
+        || v.chars()
+            .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '…' | '-' | '_'))
         || l.contains("redacted")
         || l.contains("removed")
         || l.contains("example")
@@ -166,7 +167,14 @@ mod tests {
         let kinds: Vec<_> = s.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
-            vec!["JSON Web Token", "refresh token", "client secret", "password", "session cookie", "private key"]
+            vec![
+                "JSON Web Token",
+                "refresh token",
+                "client secret",
+                "password",
+                "session cookie",
+                "private key"
+            ]
         );
         assert_eq!(s[0].prefix, "eyJ0");
         assert_eq!(s[0].len, JWT.len());

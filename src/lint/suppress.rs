@@ -12,9 +12,8 @@ use super::draft::Draft;
 use super::explain::is_rule;
 use super::{rule, Diagnostic, Severity};
 
-static COMMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<!--\s*scopelint-disable(-next-line)?\b(.*?)-->").unwrap()
-});
+static COMMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<!--\s*scopelint-disable(-next-line)?\b(.*?)-->").unwrap());
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -35,7 +34,10 @@ pub fn parse(d: &Draft<'_>) -> Vec<Suppression> {
             let end_line = d.pos(whole.end()).0;
             let body = c[2].trim();
             let (names, reason) = match body.split_once(':') {
-                Some((n, r)) => (n, Some(r.trim()).filter(|r| !r.is_empty()).map(str::to_string)),
+                Some((n, r)) => (
+                    n,
+                    Some(r.trim()).filter(|r| !r.is_empty()).map(str::to_string),
+                ),
                 None => (body, None),
             };
             Suppression {
@@ -87,7 +89,8 @@ pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         if s.rules.is_empty() {
             out.push(diag(
                 rule::UNUSED_SUPPRESSION,
-                "suppression names no rule: write `scopelint-disable-next-line RULE: reason`".into(),
+                "suppression names no rule: write `scopelint-disable-next-line RULE: reason`"
+                    .into(),
             ));
             continue;
         }
@@ -101,7 +104,12 @@ pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             ));
         }
         if !used[i] {
-            let unknown: Vec<&str> = s.rules.iter().map(String::as_str).filter(|r| !is_rule(r)).collect();
+            let unknown: Vec<&str> = s
+                .rules
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !is_rule(r))
+                .collect();
             let what = if unknown.is_empty() {
                 match s.target_line {
                     Some(l) => format!("no {} diagnostic on line {l}", s.rules.join(", ")),
@@ -110,7 +118,10 @@ pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             } else {
                 format!("unknown rule {}", unknown.join(", "))
             };
-            out.push(diag(rule::UNUSED_SUPPRESSION, format!("unused suppression: {what}")));
+            out.push(diag(
+                rule::UNUSED_SUPPRESSION,
+                format!("unused suppression: {what}"),
+            ));
         }
     }
     out
@@ -148,10 +159,7 @@ mod tests {
         let got: Vec<_> = out.iter().map(|d| (d.rule, d.line)).collect();
         assert_eq!(
             got,
-            vec![
-                ("excluded-class", 4),
-                ("suppression-without-reason", 5),
-            ]
+            vec![("excluded-class", 4), ("suppression-without-reason", 5),]
         );
     }
 
@@ -159,7 +167,16 @@ mod tests {
     fn unused_and_unknown() {
         let d = Draft::parse("<!-- scopelint-disable-next-line roe: x -->\nok\n<!-- scopelint-disable nosuch: y -->\n");
         let out = apply(&d, vec![]);
-        let got: Vec<_> = out.iter().map(|d| (d.rule, d.line, d.message.contains("unknown rule nosuch"))).collect();
-        assert_eq!(got, vec![("unused-suppression", 1, false), ("unused-suppression", 3, true)]);
+        let got: Vec<_> = out
+            .iter()
+            .map(|d| (d.rule, d.line, d.message.contains("unknown rule nosuch")))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("unused-suppression", 1, false),
+                ("unused-suppression", 3, true)
+            ]
+        );
     }
 }

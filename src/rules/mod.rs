@@ -7,6 +7,7 @@
 pub mod diff;
 pub mod examples;
 pub mod model;
+pub mod plain;
 pub mod schema;
 pub mod show;
 pub mod validate;
@@ -225,6 +226,9 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
             });
         }
     };
+    if plain::is_plain_list(path, &text) {
+        return plain::load_plain_file(path, &text, psl);
+    }
     load_program_str(&text, &name, psl)
 }
 

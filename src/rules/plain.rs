@@ -1,0 +1,323 @@
+//! Plain scope lists, as the community's filters use them: one entry per line, `*.example.com`
+//! wildcards (also mid-label and multi-star), exact hosts, IPs and CIDRs, `!`-prefixed
+//! exclusions, `#` comments. A `.inscope` file picks up the `.noscope` file beside it.
+//!
+//! Every entry becomes its own asset (or exclusion) whose id is the entry as written, so a
+//! verdict names the line that decided. Anything not understood is an error with its line and
+//! column, never dropped.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::model::{ProgramMeta, RulesFile};
+use super::{
+    parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule,
+    ExclusionRule, HostPattern, Program, RulesError, SourceLoc,
+};
+use crate::matcher::ScopeIndex;
+use crate::psl::SuffixList;
+
+/// File extensions read as plain lists.
+pub const PLAIN_EXTENSIONS: &[&str] = &["txt", "scope", "inscope", "noscope", "lst", "list"];
+
+/// Whether a rules file should be read as a plain list rather than YAML: by extension, else by
+/// content (a YAML rules file starts with a `key:` mapping or `---`).
+pub fn is_plain_list(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if PLAIN_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()) => return true,
+        Some("yaml" | "yml") => return false,
+        _ => {}
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    match first {
+        None => false,
+        Some(l) => {
+            !(l.starts_with("---")
+                || l.split_once(':').is_some_and(|(k, v)| {
+                    !k.is_empty()
+                        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                        && (v.is_empty() || v.starts_with(' '))
+                }))
+        }
+    }
+}
+
+/// One entry of a list, classified.
+enum Entry {
+    Host(HostPattern),
+    Cidr(ipnet::IpNet),
+}
+
+fn parse_entry(raw: &str) -> Result<Entry, String> {
+    if let Ok(net) = parse_cidr(raw) {
+        return Ok(Entry::Cidr(net));
+    }
+    let mut host = raw;
+    if let Some((scheme, rest)) = raw.split_once("://") {
+        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!("`{raw}` is not a host, wildcard, IP or CIDR"));
+        }
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#', '@']) {
+            return Err(format!(
+                "`{raw}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file"
+            ));
+        }
+        host = rest;
+    }
+    if host.contains(':') && !host.contains('*') {
+        return Err(format!(
+            "`{raw}`: ports cannot be expressed in a plain list; use a YAML rules file"
+        ));
+    }
+    if host.contains(['/', ' ', ',', '\t']) {
+        return Err(format!("`{raw}` is not a host, wildcard, IP or CIDR"));
+    }
+    parse_host_pattern(host, Some(false)).map(Entry::Host)
+}
+
+/// Load a plain list (and, for `x.inscope`, the `x.noscope` beside it).
+pub fn load_plain_file(path: &Path, text: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let origin = path.display().to_string();
+    let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
+    if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
+        let pair = path.with_extension("noscope");
+        if pair.is_file() {
+            let pair_text = std::fs::read_to_string(&pair).map_err(|e| RulesError {
+                file: pair.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read: {e}"),
+            })?;
+            sources.push((pair.display().to_string(), pair_text, true));
+        }
+    }
+    let id = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("plain-list")
+        .to_string();
+    load_plain_sources(&id, &origin, &sources, psl)
+}
+
+fn is_noscope(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("noscope")
+}
+
+/// Load a plain list from text; every line is an inclusion unless prefixed with `!`.
+pub fn load_plain_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    let id = Path::new(origin)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("plain-list")
+        .to_string();
+    load_plain_sources(&id, origin, &[(origin.to_string(), text.to_string(), false)], psl)
+}
+
+fn load_plain_sources(
+    id: &str,
+    origin: &str,
+    sources: &[(String, String, bool)],
+    psl: Arc<SuffixList>,
+) -> Result<Program, RulesError> {
+    let origin: Arc<str> = Arc::from(origin);
+    let customer = CustomerOwnedRule {
+        id: "customer-owned-suffix".to_string(),
+        reason: "the host is below a private-section Public Suffix List entry, so it belongs to that platform's customer, not to the program".to_string(),
+        psl_private: true,
+        suffixes: HashSet::new(),
+        source: SourceLoc {
+            file: origin.clone(),
+            line: 1,
+            column: 1,
+        },
+    };
+    let mut index = ScopeIndex::default();
+    let mut assets: Vec<AssetRule> = Vec::new();
+    let mut exclusions: Vec<ExclusionRule> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (file, text, all_excluded) in sources {
+        let file: Arc<str> = Arc::from(file.as_str());
+        for (n, line) in text.lines().enumerate() {
+            let body = line.split(" #").next().unwrap_or(line);
+            let trimmed = body.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let column = (body.len() - body.trim_start().len()) as u32 + 1;
+            let source = SourceLoc {
+                file: file.clone(),
+                line: n as u32 + 1,
+                column,
+            };
+            let err = |message: String| RulesError {
+                file: file.to_string(),
+                line: source.line,
+                column,
+                message,
+            };
+            let (excluded, entry_text) = match trimmed.strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (*all_excluded, trimmed),
+            };
+            let entry = parse_entry(entry_text).map_err(&err)?;
+            let key = format!("{}{entry_text}", if excluded { "!" } else { "" });
+            if !seen.insert(key.to_ascii_lowercase()) {
+                continue; // the same entry twice means the same thing
+            }
+            if let Entry::Host(p) = &entry {
+                if !excluded {
+                    if let Some(problem) = wildcard_problem(entry_text, p, &psl, &HashSet::new()) {
+                        return Err(err(problem));
+                    }
+                }
+            }
+            let (hosts, cidr) = match entry {
+                Entry::Host(p) => (vec![p], None),
+                Entry::Cidr(c) => (Vec::new(), Some(c)),
+            };
+            if excluded {
+                let i = exclusions.len();
+                for h in &hosts {
+                    index.add_exclusion_host(h, i);
+                }
+                if let Some(c) = cidr {
+                    index.add_exclusion_cidr(c, i);
+                }
+                exclusions.push(ExclusionRule {
+                    id: format!("!{entry_text}"),
+                    reason: format!("excluded by `!{entry_text}` in the list"),
+                    uncertain: false,
+                    note: None,
+                    paths: None,
+                    hosts,
+                    source,
+                });
+            } else {
+                let i = assets.len();
+                for h in &hosts {
+                    index.add_asset_host(h, i);
+                }
+                if let Some(c) = cidr {
+                    index.add_asset_cidr(c, i);
+                }
+                assets.push(AssetRule {
+                    id: entry_text.to_string(),
+                    title: None,
+                    award_table: None,
+                    ports: Vec::new(),
+                    paths: None,
+                    note: None,
+                    hosts,
+                    source,
+                });
+            }
+        }
+    }
+    let file = RulesFile {
+        schema_version: 1,
+        program: ProgramMeta {
+            id: id.to_string(),
+            name: format!("plain list {origin}"),
+            url: None,
+            revision: "unknown".to_string(),
+            history: Vec::new(),
+            default_ports: Vec::new(),
+            notes: None,
+        },
+        assets: Vec::new(),
+        exclusions: Vec::new(),
+        customer_owned: None,
+        standards: Vec::new(),
+        excluded_classes: Vec::new(),
+        rules_of_engagement: Vec::new(),
+        report_sections: Vec::new(),
+        test_naming: None,
+        awards: None,
+        probe: None,
+        examples: Vec::new(),
+    };
+    let assets_source = SourceLoc {
+        file: origin.clone(),
+        line: 1,
+        column: 1,
+    };
+    Ok(Program {
+        file,
+        origin,
+        assets,
+        exclusions,
+        customer_owned: Some(customer),
+        index,
+        psl,
+        assets_source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::VerdictKind;
+
+    fn load(text: &str) -> Result<Program, RulesError> {
+        load_plain_str(text, "list.txt", SuffixList::embedded())
+    }
+
+    fn verdict(p: &Program, t: &str) -> (VerdictKind, String) {
+        let v = p.classify(t, false);
+        (v.kind, v.rule().to_string())
+    }
+
+    #[test]
+    fn entries_wildcards_exclusions_and_comments() {
+        let p = load("# scope\n*.example.com\nexact.example.org  # inline\n!staging.example.com\n192.0.2.0/24\n203.0.113.7\n*-prod.example.net\napi.*.example.io\n").unwrap();
+        assert_eq!(verdict(&p, "a.example.com"), (VerdictKind::InScope, "*.example.com".into()));
+        assert_eq!(verdict(&p, "example.com").0, VerdictKind::OutOfScope);
+        assert_eq!(verdict(&p, "staging.example.com"), (VerdictKind::OutOfScope, "!staging.example.com".into()));
+        assert_eq!(verdict(&p, "exact.example.org").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "192.0.2.9").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "203.0.113.7").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "web-prod.example.net").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "a.web-prod.example.net").0, VerdictKind::OutOfScope);
+        assert_eq!(verdict(&p, "web-prod.example.net.evil.test").0, VerdictKind::OutOfScope);
+        assert_eq!(verdict(&p, "api.eu.example.io").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "api.a.b.example.io").0, VerdictKind::OutOfScope);
+        let v = p.classify("a.example.com", false);
+        assert_eq!(v.source().unwrap().to_string(), "list.txt:2");
+    }
+
+    #[test]
+    fn unknown_entries_are_errors_with_line_and_column() {
+        let e = load("a.example.com\n  not a host\n").err().unwrap();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert!(e.message.contains("not a host"), "{}", e.message);
+        let e = load("https://example.com/path\n").err().unwrap();
+        assert!(e.message.contains("paths"), "{}", e.message);
+        let e = load("*.com\n").err().unwrap();
+        assert!(e.message.contains("public suffix"), "{}", e.message);
+        let e = load("*.google.*\n").err().unwrap();
+        assert!(e.message.contains("last label"), "{}", e.message);
+        let e = load("*-x.azurewebsites.net\n").err().unwrap();
+        assert!(e.message.contains("customer-owned"), "{}", e.message);
+    }
+
+    #[test]
+    fn detection_by_extension_and_content() {
+        assert!(is_plain_list(Path::new("a.scope"), "schema_version: 1"));
+        assert!(!is_plain_list(Path::new("a.yaml"), "*.example.com"));
+        assert!(is_plain_list(Path::new("a"), "# c\n*.example.com\n"));
+        assert!(is_plain_list(Path::new("a"), "2001:db8::/32\n"));
+        assert!(!is_plain_list(Path::new("a"), "# c\nschema_version: 1\n"));
+    }
+
+    #[test]
+    fn explicit_customer_host_is_in_scope_but_wildcards_over_customers_are_not() {
+        let p = load("contoso.azurewebsites.net\n").unwrap();
+        assert_eq!(verdict(&p, "contoso.azurewebsites.net").0, VerdictKind::InScope);
+        assert_eq!(verdict(&p, "x.contoso.azurewebsites.net").0, VerdictKind::OutOfScope);
+    }
+}

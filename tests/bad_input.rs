@@ -1,0 +1,498 @@
+//! The bad-input matrix: table-driven subprocess tests, each with the exact message and exit
+//! code. For target input a bad line is a per-line `invalid` verdict and the run goes on; for
+//! configuration the run stops with exit 2 before printing any verdict. Nothing panics (a
+//! panic would exit 101, which no row expects).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
+
+/// What standard output must be.
+enum Out {
+    /// JSON Lines verdicts, in order: `(verdict, error)`; `error` only for `invalid`.
+    Verdicts(&'static [(&'static str, Option<&'static str>)]),
+    /// Exactly this text.
+    Exact(&'static str),
+    /// Contains each of these.
+    Contains(&'static [&'static str]),
+}
+
+struct Case {
+    name: &'static str,
+    args: Vec<String>,
+    stdin: Vec<u8>,
+    code: i32,
+    stdout: Out,
+    stderr: String,
+}
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_scopelint"))
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+/// `check --format jsonl` on the example program, reading `stdin`.
+fn check_stdin(name: &'static str, stdin: &[u8], code: i32, v: Out, stderr: &str) -> Case {
+    Case {
+        name,
+        args: args(&["--rules", EXAMPLE, "check", "--format", "jsonl"]),
+        stdin: stdin.to_vec(),
+        code,
+        stdout: v,
+        stderr: stderr.to_string(),
+    }
+}
+
+/// `--rules FILE check www.example.com`: a configuration error, exit 2, nothing on stdout.
+fn rules_error(name: &'static str, file: &str, message: &str) -> Case {
+    Case {
+        name,
+        args: args(&[
+            "--rules",
+            file,
+            "check",
+            "--format",
+            "jsonl",
+            "www.example.com",
+            "-",
+        ]),
+        stdin: b"www.example.com\n".to_vec(),
+        code: 2,
+        stdout: Out::Exact(""),
+        stderr: format!("scopelint: {file}:{message}\n"),
+    }
+}
+
+/// Run one case; the child's stdin is fed from a thread so large inputs cannot deadlock.
+fn run(case: &Case) -> Result<(), String> {
+    let mut child = Command::new(bin())
+        .args(&case.args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SCOPELINT_RULES")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdin = child.stdin.take().unwrap();
+    let data = case.stdin.clone();
+    // The child may exit before reading everything (configuration errors): ignore EPIPE.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    writer.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut problems = Vec::new();
+    if out.status.code() != Some(case.code) {
+        problems.push(format!(
+            "exit {:?}, expected {}",
+            out.status.code(),
+            case.code
+        ));
+    }
+    if stderr != case.stderr {
+        problems.push(format!("stderr {stderr:?}, expected {:?}", case.stderr));
+    }
+    match &case.stdout {
+        Out::Exact(s) if stdout != *s => {
+            problems.push(format!("stdout {stdout:?}, expected {s:?}"))
+        }
+        Out::Exact(_) => {}
+        Out::Contains(parts) => {
+            for p in *parts {
+                if !stdout.contains(p) {
+                    problems.push(format!("stdout lacks {p:?}"));
+                }
+            }
+        }
+        Out::Verdicts(expected) => {
+            let got: Vec<(String, Option<String>)> = stdout
+                .lines()
+                .map(|l| {
+                    let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}"));
+                    (
+                        v["verdict"].as_str().unwrap_or_default().to_string(),
+                        v["error"].as_str().map(str::to_string),
+                    )
+                })
+                .collect();
+            let want: Vec<(String, Option<String>)> = expected
+                .iter()
+                .map(|(v, e)| (v.to_string(), e.map(str::to_string)))
+                .collect();
+            if got != want {
+                problems.push(format!("verdicts {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}: {}", case.name, problems.join("; ")))
+    }
+}
+
+fn run_all(cases: &[Case]) {
+    let failures: Vec<String> = cases.iter().filter_map(|c| run(c).err()).collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Deterministic bytes (no `rand` dependency).
+fn garbage(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 56) as u8
+        })
+        .collect()
+}
+
+const IN: (&str, Option<&str>) = ("in-scope", None);
+const OUT: (&str, Option<&str>) = ("out-of-scope", None);
+
+#[test]
+fn target_input_matrix() {
+    let long = format!(
+        "https://www.example.com/{}\nwww.example.com\n",
+        "a".repeat(70_000)
+    );
+    run_all(&[
+        check_stdin(
+            "empty input",
+            b"",
+            0,
+            Out::Exact(""),
+            "scopelint: no targets given\n",
+        ),
+        check_stdin(
+            "only blank lines and comments",
+            b"\n   \n\t\n\r\n# a comment\n",
+            0,
+            Out::Exact(""),
+            "scopelint: no targets given\n",
+        ),
+        check_stdin(
+            "CRLF line endings",
+            b"www.example.com\r\nhttps://staging.example.com/\r\n\r\napi.example.org/v2/orgs\r\n",
+            1,
+            Out::Verdicts(&[IN, OUT, IN]),
+            "",
+        ),
+        check_stdin(
+            "invalid UTF-8 on stdin",
+            b"www.example.com\n\xff\xfe\nwww.exam\xc3ple.com\nwww.example.com\n",
+            1,
+            Out::Verdicts(&[
+                IN,
+                ("invalid", Some("not valid UTF-8 (at byte 0)")),
+                ("invalid", Some("not valid UTF-8 (at byte 8)")),
+                IN,
+            ]),
+            "",
+        ),
+        check_stdin(
+            "NUL byte",
+            b"www.example.com\0\nwww.exa\0mple.com\nwww.example.com\n",
+            1,
+            Out::Verdicts(&[
+                (
+                    "invalid",
+                    Some("contains the control character U+0000, which clients treat differently"),
+                ),
+                (
+                    "invalid",
+                    Some("contains the control character U+0000, which clients treat differently"),
+                ),
+                IN,
+            ]),
+            "",
+        ),
+        check_stdin(
+            "line over the 64 KiB target limit",
+            long.as_bytes(),
+            1,
+            Out::Verdicts(&[
+                (
+                    "invalid",
+                    Some("target is 70024 bytes long; the limit is 65536"),
+                ),
+                IN,
+            ]),
+            "",
+        ),
+        check_stdin(
+            "CR alone inside a line",
+            b"www.example.com\rstaging.example.com\nwww.example.com\n",
+            1,
+            Out::Verdicts(&[
+                (
+                    "invalid",
+                    Some("contains the control character U+000D, which clients treat differently"),
+                ),
+                IN,
+            ]),
+            "",
+        ),
+    ]);
+}
+
+/// A single 100 MB line (generated, streamed from a thread): answered `invalid`, the run goes
+/// on to the next line. `--print in-scope` keeps the 100 MB out of the captured output.
+#[test]
+fn hundred_megabyte_line() {
+    let mut input = vec![b'a'; 100 * 1024 * 1024];
+    input.extend_from_slice(b"\nwww.example.com\nstaging.example.com\n");
+    run_all(&[Case {
+        name: "100 MB single line",
+        args: args(&["--rules", EXAMPLE, "check", "--print", "in-scope"]),
+        stdin: input,
+        code: 0,
+        stdout: Out::Exact("www.example.com\n"),
+        stderr: String::new(),
+    }]);
+}
+
+/// Binary garbage: every line gets a verdict, nothing is in scope, nothing on stderr.
+#[test]
+fn binary_garbage_on_stdin() {
+    let data = garbage(256 * 1024, 0xdead_beef);
+    let out = Command::new(bin())
+        .args(["--rules", EXAMPLE, "check", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .and_then(|mut c| {
+            let mut stdin = c.stdin.take().unwrap();
+            let d = data.clone();
+            let w = std::thread::spawn(move || stdin.write_all(&d));
+            let o = c.wait_with_output();
+            w.join().unwrap().unwrap();
+            o
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let expected = data
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
+        .count();
+    let lines: Vec<Value> = std::str::from_utf8(&out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), expected);
+    assert!(lines.iter().all(|v| v["verdict"] != "in-scope"));
+    assert!(lines.iter().filter(|v| v["verdict"] == "invalid").count() > expected / 2);
+}
+
+#[test]
+fn configuration_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| -> String {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let garbage_file = write("garbage.yaml", &garbage(4096, 42));
+    let nul_file = write("nul.yaml", b"schema_version: 1\0\n");
+    let under_file = format!("{}/rules.yaml", write("a-file", b"x"));
+    let missing = dir.path().join("missing.yaml").display().to_string();
+    let dir_name = dir.path().display().to_string();
+    let mut cases = vec![
+        rules_error(
+            "directory as --rules",
+            &dir_name,
+            "1:1: is a directory, not a rules file",
+        ),
+        rules_error(
+            "missing rules file",
+            &missing,
+            "1:1: cannot read: No such file or directory (os error 2)",
+        ),
+        rules_error(
+            "rules path under a file",
+            &under_file,
+            "1:1: cannot read: Not a directory (os error 20)",
+        ),
+        rules_error(
+            "empty rules file",
+            "fixtures/rules/broken/empty.yaml",
+            "1:1: the rules file is empty",
+        ),
+        rules_error(
+            "not YAML",
+            "fixtures/bad-input/not-yaml.yaml",
+            "1:3: mismatched bracket '{' closed by ']'",
+        ),
+        rules_error(
+            "YAML list instead of a mapping",
+            "fixtures/bad-input/wrong-shape-list.yaml",
+            "1:1: expected mapping start",
+        ),
+        rules_error(
+            "YAML scalar instead of a mapping",
+            "fixtures/bad-input/wrong-shape-scalar.yaml",
+            "1:1: expected mapping start",
+        ),
+        rules_error(
+            "wrong type",
+            "fixtures/rules/broken/wrong-type.yaml",
+            "7:23: invalid u16",
+        ),
+        rules_error(
+            "duplicate keys",
+            "fixtures/rules/broken/duplicate-key.yaml",
+            "10:5: duplicate key `hosts` (a key may appear once per mapping)",
+        ),
+        rules_error(
+            "invalid regex",
+            "fixtures/rules/broken/bad-regex.yaml",
+            "13:16: invalid regex in patterns: error: unclosed group",
+        ),
+        rules_error(
+            "rules file not UTF-8",
+            "fixtures/bad-input/not-utf8.yaml",
+            "3:10: not valid UTF-8",
+        ),
+        rules_error(
+            "binary garbage as rules",
+            &garbage_file,
+            "1:1: not valid UTF-8",
+        ),
+        rules_error(
+            "NUL in rules",
+            &nul_file,
+            "1:18: unexpected character: `\\u{0}'",
+        ),
+    ];
+    // Unreadable file: root reads through mode 000, so the row only runs for other users.
+    let locked = write("locked.yaml", b"schema_version: 1\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    if std::fs::read(&locked).is_err() {
+        cases.push(rules_error(
+            "unreadable rules file",
+            &locked,
+            "1:1: cannot read: Permission denied (os error 13)",
+        ));
+    } else {
+        eprintln!(
+            "note: running as root (mode 000 does not stop reads): the unreadable-file row is covered by `rules path under a file`"
+        );
+    }
+    // SCOPELINT_RULES is configuration too.
+    cases.push(Case {
+        name: "SCOPELINT_RULES names a missing file",
+        args: args(&["check", "www.example.com"]),
+        stdin: Vec::new(),
+        code: 2,
+        stdout: Out::Exact(""),
+        stderr: format!(
+            "scopelint: {missing}:1:1: cannot read: No such file or directory (os error 2)\n"
+        ),
+    });
+    let env_case = cases.pop().unwrap();
+    run_all(&cases);
+    // The environment variable needs its own run.
+    let out = Command::new(bin())
+        .args(&env_case.args)
+        .env("SCOPELINT_RULES", &missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(env_case.code));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), env_case.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+/// A rules file with CRLF line endings is the same program.
+#[test]
+fn crlf_rules_file_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap();
+    let p = dir.path().join("crlf.yaml");
+    std::fs::write(&p, text.replace('\n', "\r\n")).unwrap();
+    let out = Command::new(bin())
+        .args(["--rules", p.to_str().unwrap(), "check", "--format", "jsonl"])
+        .args(["www.example.com", "staging.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Vec<Value> = out
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["verdict"], "in-scope");
+    assert_eq!(
+        v[0]["source"].as_str().unwrap(),
+        format!("{}:9", p.display())
+    );
+    assert_eq!(v[1]["rule"], "staging");
+}
+
+#[test]
+fn draft_matrix() {
+    run_all(&[
+        Case {
+            name: "draft with broken front matter",
+            args: args(&["lint", "fixtures/bad-input/broken-front-matter.md"]),
+            stdin: Vec::new(),
+            code: 1,
+            stdout: Out::Contains(&[
+                "fixtures/bad-input/broken-front-matter.md:3:1: error[invalid-front-matter] front matter is not valid YAML",
+                "3 errors, 2 warnings, 1 note in 1 file",
+            ]),
+            stderr: String::new(),
+        },
+        Case {
+            name: "draft that is not UTF-8",
+            args: args(&["lint", "fixtures/bad-input/not-utf8-draft.md"]),
+            stdin: Vec::new(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: "scopelint: fixtures/bad-input/not-utf8-draft.md: not valid UTF-8 (at byte 14)\n".into(),
+        },
+        Case {
+            name: "draft on stdin that is not UTF-8",
+            args: args(&["lint", "-"]),
+            stdin: b"# Summary\n\xff\n".to_vec(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: "scopelint: <stdin>: not valid UTF-8 (at byte 10)\n".into(),
+        },
+        Case {
+            name: "missing draft",
+            args: args(&["lint", "fixtures/bad-input/no-such-draft.md"]),
+            stdin: Vec::new(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: "scopelint: fixtures/bad-input/no-such-draft.md: No such file or directory (os error 2)\n".into(),
+        },
+    ]);
+}

@@ -1,0 +1,314 @@
+//! Property tests (proptest) for the invariants that make a scope checker trustworthy.
+//!
+//! Programs are generated as YAML and loaded through the real loader; targets are generated
+//! from the same small label alphabet so that matches, near-misses (`xalpha.zz` vs `alpha.zz`)
+//! and exclusions all happen often.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use scopelint::rules::{load_program_str, Program};
+use scopelint::target::{parse_target, Host, Target};
+use scopelint::VerdictKind;
+
+const LABELS: &[&str] = &[
+    "alpha", "beta", "xalpha", "login", "api", "a-b", "b", "android", "ios",
+];
+
+/// A host pattern of a generated program: `labels.zz` or `*.labels.zz`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Pat {
+    base: String,
+    wildcard: bool,
+    include_apex: bool,
+}
+
+impl Pat {
+    /// Does this pattern cover `host`, by the README's definition (independent of the matcher)?
+    fn covers(&self, host: &str) -> bool {
+        if host == self.base {
+            return !self.wildcard || self.include_apex;
+        }
+        self.wildcard && host.ends_with(&format!(".{}", self.base))
+    }
+    fn yaml(&self) -> String {
+        if self.wildcard {
+            format!(
+                "hosts: [\"*.{}\"]\n    include_apex: {}",
+                self.base, self.include_apex
+            )
+        } else {
+            format!("hosts: [\"{}\"]", self.base)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    assets: Vec<(Pat, Option<u16>)>,
+    exclusions: Vec<Pat>,
+}
+
+fn base() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(LABELS), 1..3)
+        .prop_map(|l| format!("{}.zz", l.join(".")))
+}
+
+fn pat() -> impl Strategy<Value = Pat> {
+    (base(), any::<bool>(), any::<bool>()).prop_map(|(base, wildcard, include_apex)| Pat {
+        base,
+        wildcard,
+        include_apex,
+    })
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::collection::vec(
+            (
+                pat(),
+                prop::option::of(prop::sample::select(vec![443u16, 8443])),
+            ),
+            1..5,
+        ),
+        prop::collection::vec(pat(), 0..3),
+    )
+        .prop_map(|(assets, exclusions)| {
+            // One asset per pattern (a pattern listed twice is a load error).
+            let mut seen = BTreeSet::new();
+            let assets = assets
+                .into_iter()
+                .filter(|(p, _)| seen.insert(p.base.clone()))
+                .collect();
+            let mut seen = BTreeSet::new();
+            let exclusions = exclusions
+                .into_iter()
+                .filter(|p| seen.insert(p.base.clone()))
+                .collect();
+            Spec { assets, exclusions }
+        })
+}
+
+fn program_yaml(spec: &Spec) -> String {
+    let mut y = String::from(
+        "schema_version: 1\nprogram:\n  id: prop\n  name: Prop Program\n  revision: 2026-01-01\n  default_ports: [80, 443]\nassets:\n",
+    );
+    for (i, (p, port)) in spec.assets.iter().enumerate() {
+        y.push_str(&format!("  - id: a{i}\n    {}\n", p.yaml()));
+        if let Some(port) = port {
+            y.push_str(&format!("    ports: [{port}]\n"));
+        }
+    }
+    if !spec.exclusions.is_empty() {
+        y.push_str("exclusions:\n");
+        for (i, p) in spec.exclusions.iter().enumerate() {
+            y.push_str(&format!(
+                "  - id: x{i}\n    {}\n    reason: Excluded.\n",
+                p.yaml()
+            ));
+        }
+    }
+    y
+}
+
+fn load(spec: &Spec) -> Program {
+    let yaml = program_yaml(spec);
+    load_program_str(&yaml, "test.yaml", scopelint::psl::SuffixList::embedded())
+        .unwrap_or_else(|e| panic!("generated program does not load: {e}\n{yaml}"))
+}
+
+/// A host from the same alphabet as the patterns, in random case, maybe with a trailing dot.
+fn host() -> impl Strategy<Value = (String, Vec<bool>, bool)> {
+    (
+        prop::collection::vec(prop::sample::select(LABELS), 1..5),
+        prop::collection::vec(any::<bool>(), 32),
+        any::<bool>(),
+    )
+        .prop_map(|(labels, upper, dot)| (format!("{}.zz", labels.join(".")), upper, dot))
+}
+
+fn recase(host: &str, upper: &[bool]) -> String {
+    host.chars()
+        .zip(upper.iter().cycle())
+        .map(|(c, &u)| if u { c.to_ascii_uppercase() } else { c })
+        .collect()
+}
+
+/// `[scheme://][userinfo@]host[:port][/path]` built from the generated host.
+fn target() -> impl Strategy<Value = (String, String)> {
+    (
+        host(),
+        prop::sample::select(vec![
+            "", "https://", "http://", "wss://", "ftp://", "HTTPS://", "//",
+        ]),
+        prop::sample::select(vec!["", "", "user@", "alpha.zz@"]),
+        prop::sample::select(vec!["", "", ":443", ":80", ":8443", ":1"]),
+        prop::sample::select(vec!["", "/", "/x/../y", "/%2e%2e/a?q#f"]),
+    )
+        .prop_map(|((h, upper, dot), scheme, user, port, path)| {
+            let shown = format!("{}{}", recase(&h, &upper), if dot { "." } else { "" });
+            (format!("{scheme}{user}{shown}{port}{path}"), h)
+        })
+}
+
+fn verdict(p: &Program, input: &str) -> (VerdictKind, String) {
+    let v = p.classify(input, false);
+    (v.kind, v.rule().to_string())
+}
+
+/// Arbitrary text that looks like a URL often enough to reach every branch of the parser.
+fn urlish() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-zA-Z0-9.:/@\\\\%\\[\\]#?_~ -]{0,40}",
+        "(https?://)?([a-z0-9%.-]{1,10}@)?[a-zA-Z0-9.%-]{1,20}(:[0-9]{0,6})?(/[a-z0-9.%\\\\]{0,8}){0,3}",
+        "(https?://)?(0x[0-9a-f]{1,3}|[0-9]{1,4})(\\.(0x[0-9a-f]{1,3}|[0-9]{1,4})){0,4}",
+        "(https?://)?\\[[0-9a-f:.]{0,20}\\](:[0-9]{1,5})?",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// parse -> Display -> parse gives the same target (credentials are never printed).
+    #[test]
+    fn normalization_is_idempotent(input in prop_oneof![urlish(), target().prop_map(|t| t.0)]) {
+        if let Ok(t) = parse_target(&input) {
+            let shown = t.to_string();
+            let again = parse_target(&shown);
+            let mut expected = t.clone();
+            if let Target::Net(n) = &mut expected {
+                n.had_userinfo = false;
+            }
+            prop_assert_eq!(again, Ok(expected), "{:?} -> {:?}", input, shown);
+        }
+    }
+
+    /// In scope only if the normalized host equals, or sits below at a label boundary, a pattern
+    /// of an asset, and no exclusion covers it.
+    #[test]
+    fn in_scope_only_under_an_included_pattern(spec in spec(), (input, _) in target()) {
+        let program = load(&spec);
+        let v = program.classify(&input, false);
+        if v.kind == VerdictKind::InScope {
+            let Some(Target::Net(n)) = &v.normalized else {
+                return Err(TestCaseError::fail("in scope without a net target"));
+            };
+            let Host::Domain(d) = &n.host else {
+                return Err(TestCaseError::fail("in scope as an IP"));
+            };
+            prop_assert!(spec.assets.iter().any(|(p, _)| p.covers(d)), "{} in scope, no pattern covers `{}`", input, d);
+            prop_assert!(!spec.exclusions.iter().any(|p| p.covers(d)), "{} in scope but excluded", input);
+            let asset = v.asset().unwrap();
+            let (p, _) = &spec.assets[asset.id[1..].parse::<usize>().unwrap()];
+            prop_assert!(p.covers(d), "deciding asset `{}` does not cover `{}`", asset.id, d);
+        }
+    }
+
+    /// Adding an exclusion never turns a verdict into in-scope.
+    #[test]
+    fn adding_an_exclusion_never_adds_scope(spec in spec(), extra in pat(), (input, _) in target()) {
+        let before = load(&spec);
+        let mut more = spec.clone();
+        if more.exclusions.iter().any(|p| p.base == extra.base) {
+            return Ok(());
+        }
+        more.exclusions.push(extra);
+        let after = load(&more);
+        let (b, a) = (verdict(&before, &input), verdict(&after, &input));
+        if a.0 == VerdictKind::InScope {
+            prop_assert_eq!(&b, &a, "{}: the exclusion put it in scope", input);
+        }
+        // And an exclusion never changes what is invalid.
+        prop_assert_eq!(a.0 == VerdictKind::Invalid, b.0 == VerdictKind::Invalid);
+    }
+
+    /// The verdict of a URL does not depend on host case, one trailing dot or an explicit
+    /// default port.
+    #[test]
+    fn verdict_ignores_case_trailing_dot_and_default_port(
+        spec in spec(),
+        (h, upper, _) in host(),
+        scheme in prop::sample::select(vec![("https", 443u16), ("http", 80), ("wss", 443), ("ws", 80)]),
+        path in prop::sample::select(vec!["/", "/a/b", ""]),
+    ) {
+        let program = load(&spec);
+        let (s, port) = scheme;
+        let plain = format!("{s}://{h}{path}");
+        let base = verdict(&program, &plain);
+        for variant in [
+            format!("{s}://{}{path}", recase(&h, &upper)),
+            format!("{}://{h}{path}", s.to_ascii_uppercase()),
+            format!("{s}://{h}.{path}"),
+            format!("{s}://{h}:{port}{path}"),
+            format!("{s}://{}.:{port}{path}", recase(&h, &upper)),
+        ] {
+            prop_assert_eq!(&verdict(&program, &variant), &base, "{} vs {}", variant, plain);
+        }
+    }
+
+    /// The same on the embedded default program, with its real in-scope hosts.
+    #[test]
+    fn default_program_verdict_ignores_case_dot_and_port(
+        h in prop::sample::select(vec![
+            "login.live.com", "login.microsoftonline.com", "graph.microsoft.com",
+            "contoso.b2clogin.com", "account.live.com", "example.azurewebsites.net",
+            "contoso.ciamlogin.com", "portal.azure.com",
+        ]),
+        upper in prop::collection::vec(any::<bool>(), 32),
+        path in prop::sample::select(vec!["/", "/v1.0/me/authentication/methods", "/common/oauth2/v2.0/authorize"]),
+    ) {
+        static RULES: std::sync::OnceLock<scopelint::ScopeRules> = std::sync::OnceLock::new();
+        let rules = RULES.get_or_init(|| {
+            scopelint::ScopeRules::embedded(scopelint::psl::SuffixList::embedded()).unwrap()
+        });
+        let program = &rules.programs[0];
+        let base = verdict(program, &format!("https://{h}{path}"));
+        for variant in [
+            format!("https://{}{path}", recase(h, &upper)),
+            format!("https://{h}.{path}"),
+            format!("https://{h}:443{path}"),
+            format!("HTTPS://{}.:443{path}", recase(h, &upper)),
+        ] {
+            prop_assert_eq!(&verdict(program, &variant), &base, "{}", variant);
+        }
+    }
+
+    /// The parser never panics and an error always carries a message.
+    #[test]
+    fn parser_is_total(input in urlish()) {
+        if let Err(e) = parse_target(&input) {
+            prop_assert!(!e.message.is_empty());
+        }
+    }
+}
+
+/// The properties above would pass vacuously if nothing were ever in scope: make sure the
+/// generators reach every verdict.
+#[test]
+fn generators_reach_every_verdict() {
+    let spec = Spec {
+        assets: vec![(
+            Pat {
+                base: "alpha.zz".into(),
+                wildcard: true,
+                include_apex: false,
+            },
+            None,
+        )],
+        exclusions: vec![Pat {
+            base: "login.alpha.zz".into(),
+            wildcard: false,
+            include_apex: false,
+        }],
+    };
+    let p = load(&spec);
+    assert_eq!(
+        verdict(&p, "https://API.alpha.zz./").0,
+        VerdictKind::InScope
+    );
+    assert_eq!(verdict(&p, "https://alpha.zz/").0, VerdictKind::OutOfScope);
+    assert_eq!(verdict(&p, "https://xalpha.zz/").0, VerdictKind::OutOfScope);
+    assert_eq!(verdict(&p, "https://login.alpha.zz/").1, "x0");
+    assert_eq!(verdict(&p, "https://alpha.zz\\@x/").0, VerdictKind::Invalid);
+}
