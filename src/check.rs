@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead};
 
-use crate::matcher::{Reason, Verdict, VerdictKind};
+use crate::matcher::{Lookup, Reason, Verdict, VerdictKind};
 use crate::output::CheckReporter;
 use crate::rules::ScopeRules;
 use crate::target::TargetParseError;
@@ -28,12 +28,21 @@ impl CheckSummary {
     }
 }
 
+/// How a `check` run classifies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Record the decision path (`--explain`).
+    pub explain: bool,
+    /// Host lookup: the index, or the linear reference (`--reference`).
+    pub lookup: Lookup,
+}
+
 /// Classify one target and hand the verdict to the reporter.
 pub fn check_one(
     rules: &ScopeRules,
     raw: &[u8],
     reporter: &mut dyn CheckReporter,
-    explain: bool,
+    opts: CheckOptions,
     summary: &mut CheckSummary,
 ) -> io::Result<()> {
     let Some(program) = rules.programs.first() else {
@@ -42,7 +51,7 @@ pub fn check_one(
     match std::str::from_utf8(raw) {
         Ok(text) => {
             let input = text.trim();
-            if let Some(v) = rules.classify(input, explain) {
+            if let Some(v) = rules.classify_with(input, opts.explain, opts.lookup) {
                 summary.count(v.kind);
                 reporter.verdict(raw, input, &v)?;
             }
@@ -59,6 +68,7 @@ pub fn check_one(
                 reason: Reason::Invalid(err),
                 normalized: None,
                 trace: Vec::new(),
+                also_in_scope: Vec::new(),
             };
             summary.count(v.kind);
             reporter.verdict(raw, lossy.trim(), &v)?;
@@ -73,7 +83,7 @@ pub fn check_stream(
     rules: &ScopeRules,
     mut input: impl BufRead,
     reporter: &mut dyn CheckReporter,
-    explain: bool,
+    opts: CheckOptions,
 ) -> io::Result<CheckSummary> {
     let mut summary = CheckSummary::default();
     let mut buf = Vec::with_capacity(1024);
@@ -93,7 +103,7 @@ pub fn check_stream(
         if trimmed.is_empty() || trimmed.starts_with(b"#") {
             continue;
         }
-        check_one(rules, line, reporter, explain, &mut summary)?;
+        check_one(rules, line, reporter, opts, &mut summary)?;
         if buf.capacity() > 1 << 20 {
             // Give back the memory of a huge line instead of keeping it for the whole run.
             buf = Vec::with_capacity(1024);

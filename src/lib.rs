@@ -5,6 +5,11 @@
 //! are parsed by [`target`], classified by [`matcher`] and rendered by [`output`].
 
 pub mod check;
+pub mod config;
+pub mod export;
+#[doc(hidden)]
+pub mod gen;
+pub mod import;
 pub mod lint;
 pub mod matcher;
 pub mod output;

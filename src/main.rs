@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use scopelint::check::{check_one, check_stream, CheckSummary};
+use scopelint::config::{self, Settings};
+
+use scopelint::check::{check_one, check_stream, CheckOptions, CheckSummary};
+use scopelint::matcher::Lookup;
 use scopelint::output::{
     CheckFormat, CheckReporter, JsonReporter, JsonlReporter, PrintFilter, TextReporter,
 };
@@ -20,10 +24,17 @@ use scopelint::{ScopeRules, VerdictKind};
 #[command(
     name = "scopelint",
     version,
+    long_version = scopelint::config::long_version(),
     about = "Keep bug-bounty research inside the program's scope rules",
     propagate_version = true
 )]
 struct Cli {
+    /// Configuration file to use instead of the discovered scopelint.yaml / .scopelint.yaml.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, global = true)]
+    isolated: bool,
     /// Rules file to use instead of the embedded default program (repeatable).
     #[arg(long = "rules", global = true, value_name = "FILE")]
     rules: Vec<PathBuf>,
@@ -75,6 +86,62 @@ enum Command {
         scopelint rules test --fail-uncovered scope-rules/microsoft-identity.yaml\n  \
         scopelint rules diff old.yaml new.yaml --targets targets.txt")]
     Rules(RulesArgs),
+    /// Write a rules YAML file (or a cleaned plain list) from a plain list, a platform's
+    /// bounty-targets-data JSON or a Burp Suite scope export.
+    #[command(
+        after_help = "Formats: list, hackerone, bugcrowd, intigriti, yeswehack, federacy, burp.\n\
+        Entries that cannot be used are listed on stderr with the reason, then `imported N, skipped M`.\n\
+        Exit 0: everything imported; 1: something skipped; 2: usage, file or JSON error.\n\
+        Examples:\n  \
+        scopelint import list wildcards.txt --to list > clean.txt\n  \
+        scopelint import bugcrowd bugcrowd_data.json --program acme --output acme.yaml"
+    )]
+    Import(ImportArgs),
+    /// Write a program's host scope for Burp, ZAP, Caido or as a plain list.
+    #[command(
+        after_help = "What the format cannot express is left out and said on stderr (exit 1).\n\
+        Examples:\n  \
+        scopelint export burp > burp-scope.json\n  \
+        scopelint --rules acme.yaml export list"
+    )]
+    Export(ExportArgs),
+    /// Show the project configuration (scopelint.yaml) in effect.
+    #[command(after_help = "Examples:\n  \
+        scopelint config show\n  \
+        scopelint --config ci/scopelint.yaml config show\n  \
+        scopelint --isolated config show")]
+    Config(ConfigArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  \
+        scopelint completions bash > ~/.local/share/bash-completion/completions/scopelint\n  \
+        scopelint completions zsh > ~/.zfunc/_scopelint\n  \
+        scopelint completions fish > ~/.config/fish/completions/scopelint.fish")]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  \
+        scopelint man > ~/.local/share/man/man1/scopelint.1\n  \
+        scopelint man | man -l -")]
+    Man,
+}
+
+#[derive(clap::Args, Debug)]
+struct ConfigArgs {
+    #[command(subcommand)]
+    command: ConfigCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print every setting, its value and where it came from (flag, env, file:line, default).
+    #[command(after_help = "Examples:\n  \
+        scopelint config show\n  \
+        SCOPELINT_RULES=other.yaml scopelint config show\n  \
+        scopelint --rules my-program.yaml config show")]
+    Show,
 }
 
 #[derive(clap::Args, Debug)]
@@ -111,6 +178,9 @@ struct CheckArgs {
     /// Show the decision path for each target.
     #[arg(long)]
     explain: bool,
+    /// Match by trying every rule in turn instead of the index (slow; for checking the index).
+    #[arg(long, hide = true)]
+    reference: bool,
 }
 
 /// Pacing, resolution and audit options shared by `probe` and `proxy`.
@@ -201,8 +271,9 @@ impl From<io::Error> for CliError {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match configure(&mut cli, &matches).and_then(|settings| run(cli, &settings)) {
         Ok(false) => ExitCode::SUCCESS,
         Ok(true) => ExitCode::from(1),
         Err(CliError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -217,21 +288,113 @@ fn main() -> ExitCode {
     }
 }
 
+/// Load the configuration file (unless `--isolated`) and apply its settings wherever the
+/// command line left them unset. The returned settings say where each value came from.
+fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
+    if matches!(cli.command, Command::Completions { .. } | Command::Man) {
+        return Ok(Settings::resolve(
+            config::ConfigChoice::Isolated,
+            None,
+            None,
+        ));
+    }
+    let cwd = std::env::current_dir()?;
+    let (choice, file) = config::load(cli.config.as_deref(), cli.isolated, &cwd)
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    let env = std::env::var_os(config::RULES_ENV);
+    let mut s = Settings::resolve(choice, file.as_ref(), env.as_deref());
+    let given = |m: &ArgMatches, id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
+    if cli.rules.is_empty() {
+        cli.rules = s.rules.value.clone();
+    } else {
+        s.rules.set_by_flag(cli.rules.clone(), "--rules");
+    }
+    match &cli.psl {
+        Some(p) => s.psl.set_by_flag(Some(p.clone()), "--psl"),
+        None => cli.psl = s.psl.value.clone(),
+    }
+    if given(m, "color") {
+        let name = cli
+            .color
+            .to_possible_value()
+            .map(|v| v.get_name().to_string());
+        s.color.set_by_flag(name.unwrap_or_default(), "--color");
+    } else if let Ok(c) = ColorChoice::from_str(&s.color.value, false) {
+        cli.color = c;
+    }
+    let Some((_, sm)) = m.subcommand() else {
+        return Ok(s);
+    };
+    match &mut cli.command {
+        Command::Check(a) if !given(sm, "format") => a.format = s.check_format.value,
+        Command::Lint(a) => {
+            if !given(sm, "format") {
+                a.format = s.lint_format.value;
+            }
+            if !given(sm, "fail_on") {
+                a.fail_on = s.lint_fail_on.value.as_str().to_string();
+            }
+        }
+        Command::Probe(a) => {
+            if !given(sm, "format") {
+                a.format = s.probe_format.value;
+            }
+            apply_send_settings(&mut a.send, &s);
+        }
+        Command::Proxy(a) => apply_send_settings(&mut a.send, &s),
+        _ => {}
+    }
+    Ok(s)
+}
+
+fn apply_send_settings(a: &mut SendArgs, s: &Settings) {
+    if a.rate.is_none() {
+        a.rate = s.probe_rate.value.clone();
+    }
+    if a.per_host_rate.is_none() {
+        a.per_host_rate = s.probe_per_host_rate.value.clone();
+    }
+    if a.burst.is_none() {
+        a.burst = s.probe_burst.value;
+    }
+}
+
 /// Runs the subcommand; `Ok(true)` means something was found (exit 1).
-fn run(cli: Cli) -> Result<bool, CliError> {
+fn run(cli: Cli, settings: &Settings) -> Result<bool, CliError> {
     let color = use_color(cli.color);
     match &cli.command {
         Command::Check(args) => {
             let rules = load_rules(&cli)?;
-            cmd_check(&rules, args, color)
+            let found = cmd_check(&rules, args, color);
+            // The process ends next: skip freeing tens of thousands of rules one by one.
+            std::mem::forget(rules);
+            found
         }
         Command::Probe(args) => cmd_probe(load_rules(&cli)?, args, color),
         Command::Proxy(args) => cmd_proxy(load_rules(&cli)?, args),
         Command::Lint(args) => {
             let rules = load_rules(&cli)?;
-            cmd_lint(&rules, args, color)
+            cmd_lint(&rules, args, color, &settings.lint_disable.value)
         }
         Command::Rules(args) => cmd_rules(&cli, args, color),
+        Command::Import(args) => cmd_import(&cli, args),
+        Command::Export(args) => cmd_export(&cli, args),
+        Command::Config(ConfigArgs {
+            command: ConfigCommand::Show,
+        }) => {
+            io::stdout().write_all(settings.render().as_bytes())?;
+            Ok(false)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "scopelint", &mut buf);
+            io::stdout().write_all(&buf)?;
+            Ok(false)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut io::stdout().lock())?;
+            Ok(false)
+        }
     }
 }
 
@@ -293,14 +456,22 @@ fn cmd_check(rules: &ScopeRules, args: &CheckArgs, color: bool) -> Result<bool, 
         }
     };
 
+    let opts = CheckOptions {
+        explain: args.explain,
+        lookup: if args.reference {
+            Lookup::Linear
+        } else {
+            Lookup::Indexed
+        },
+    };
     let from_stdin = args.targets.is_empty() || args.targets.iter().any(|t| t == "-");
     let mut summary = CheckSummary::default();
     for t in args.targets.iter().filter(|t| t.as_str() != "-") {
-        check_one(rules, t.as_bytes(), reporter, args.explain, &mut summary)?;
+        check_one(rules, t.as_bytes(), reporter, opts, &mut summary)?;
     }
     if from_stdin {
         let stdin = io::stdin().lock();
-        let s = check_stream(rules, stdin, reporter, args.explain)?;
+        let s = check_stream(rules, stdin, reporter, opts)?;
         summary.in_scope += s.in_scope;
         summary.out_of_scope += s.out_of_scope;
         summary.invalid += s.invalid;
@@ -320,7 +491,12 @@ fn cmd_check(rules: &ScopeRules, args: &CheckArgs, color: bool) -> Result<bool, 
     })
 }
 
-fn cmd_lint(rules: &ScopeRules, args: &LintArgs, color: bool) -> Result<bool, CliError> {
+fn cmd_lint(
+    rules: &ScopeRules,
+    args: &LintArgs,
+    color: bool,
+    disabled: &[String],
+) -> Result<bool, CliError> {
     use scopelint::lint;
     let linter = lint::Linter::new(rules).map_err(|e| CliError::Config(e.to_string()))?;
     if let Some(id) = &args.explain {
@@ -335,8 +511,11 @@ fn cmd_lint(rules: &ScopeRules, args: &LintArgs, color: bool) -> Result<bool, Cl
     }
     let inputs = lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())?;
     let out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut reporter = lint::report::reporter(args.format, Box::new(out), color);
-    let summary = lint::run(&linter, &inputs, reporter.as_mut())?;
+    let reporter = lint::report::reporter(args.format, Box::new(out), color);
+    // Rules disabled in the configuration file are dropped before reporting and counting.
+    let mut reporter = config::DisabledRules::new(reporter, disabled.to_vec());
+    lint::run(&linter, &inputs, &mut reporter)?;
+    let summary = reporter.summary();
     let fail_on = lint::Severity::parse(&args.fail_on).unwrap_or(lint::Severity::Error);
     Ok(summary.fails(fail_on))
 }
@@ -481,7 +660,11 @@ enum RulesCommand {
     /// Report every problem in rules files, with file, line and column.
     #[command(
         after_help = "Errors exit 2; warnings exit 0 unless --fail-on warning (then 1).\n\
-        With no FILE, the rules in use are validated (--rules, SCOPELINT_RULES or the embedded default)."
+        With no FILE, the rules in use are validated (--rules, SCOPELINT_RULES or the embedded default).\n\n\
+        Examples:\n  \
+        scopelint rules validate scope-rules/*.yaml\n  \
+        scopelint rules validate --format json --fail-on warning my-program.yaml\n  \
+        scopelint --rules my-program.yaml rules validate"
     )]
     Validate {
         #[arg(value_name = "FILE")]
@@ -494,7 +677,11 @@ enum RulesCommand {
     },
     /// Run the `examples:` of rules files and list assets and exclusions without one.
     #[command(
-        after_help = "Exit 1 when an example fails (or, with --fail-uncovered, when coverage is incomplete)."
+        after_help = "Exit 1 when an example fails (or, with --fail-uncovered, when coverage is incomplete).\n\n\
+        Examples:\n  \
+        scopelint rules test\n  \
+        scopelint rules test --fail-uncovered scope-rules/microsoft-identity.yaml\n  \
+        scopelint rules test --format json my-program.yaml"
     )]
     Test {
         #[arg(value_name = "FILE")]
@@ -506,6 +693,10 @@ enum RulesCommand {
         fail_uncovered: bool,
     },
     /// Show a program at a glance: assets, exclusions, award tables, with source lines.
+    #[command(after_help = "Examples:\n  \
+        scopelint rules show\n  \
+        scopelint --rules a.yaml --rules b.yaml rules show --program b\n  \
+        scopelint rules show --format json")]
     Show {
         /// Program id, when several rules files are loaded.
         #[arg(long, value_name = "ID")]
@@ -514,6 +705,10 @@ enum RulesCommand {
         format: RulesFormat,
     },
     /// What changed between two revisions of a rules file (exit 1 when anything did).
+    #[command(after_help = "Examples:\n  \
+        scopelint rules diff old.yaml new.yaml\n  \
+        scopelint rules diff old.yaml new.yaml --targets targets.txt\n  \
+        git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml")]
     Diff {
         old: PathBuf,
         new: PathBuf,
@@ -524,6 +719,10 @@ enum RulesCommand {
         format: RulesFormat,
     },
     /// Print the JSON Schema of the rules format.
+    #[command(after_help = "Examples:\n  \
+        scopelint rules schema > scopelint-rules.schema.json\n  \
+        # in a rules file, for editor completion (yaml-language-server):\n  \
+        # yaml-language-server: $schema=./scopelint-rules.schema.json")]
     Schema,
 }
 
@@ -720,4 +919,95 @@ fn cmd_rules_diff(
         Some(v) => !v.is_empty(),
         None => !changes.is_empty(),
     })
+}
+
+// ---- `scopelint import` / `scopelint export` ----------------------------------------------------
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// Input format.
+    #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(scopelint::import::ImportFormat::NAMES))]
+    format: String,
+    /// Input file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The program to import from a platform file (handle, id, URL's last segment or name).
+    #[arg(long, value_name = "HANDLE")]
+    program: Option<String>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output: a rules YAML file, or a cleaned plain list.
+    #[arg(long, value_name = "KIND", default_value = "yaml", value_parser = ["yaml", "list"])]
+    to: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// Output format.
+    #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(scopelint::export::ExportFormat::NAMES))]
+    format: String,
+    /// Program id, when several rules files are loaded (default: the first).
+    #[arg(long, value_name = "ID")]
+    program: Option<String>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), CliError> {
+    match path {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| CliError::Config(format!("{}: cannot write: {e}", p.display()))),
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<bool, CliError> {
+    let psl = rules_psl(cli)?;
+    let format = scopelint::import::ImportFormat::parse(&args.format)
+        .ok_or_else(|| CliError::Config(format!("unknown import format `{}`", args.format)))?;
+    let (text, skipped) = scopelint::import::run_import(
+        format,
+        &args.file,
+        args.program.as_deref(),
+        args.to == "list",
+        &psl,
+    )
+    .map_err(CliError::Config)?;
+    for line in &skipped.messages {
+        eprintln!("scopelint: skipped {line}");
+    }
+    eprintln!("scopelint import: {}", skipped.summary);
+    write_output(args.output.as_deref(), &text)?;
+    Ok(skipped.count > 0)
+}
+
+fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<bool, CliError> {
+    let rules = load_rules(cli)?;
+    let format = scopelint::export::ExportFormat::parse(&args.format)
+        .ok_or_else(|| CliError::Config(format!("unknown export format `{}`", args.format)))?;
+    let p = match &args.program {
+        None => rules.programs.first(),
+        Some(id) => rules.programs.iter().find(|p| p.id() == id),
+    }
+    .ok_or_else(|| {
+        let ids: Vec<&str> = rules.programs.iter().map(|p| p.id()).collect();
+        CliError::Config(format!(
+            "no program `{}` is loaded (loaded: {})",
+            args.program.as_deref().unwrap_or(""),
+            ids.join(", ")
+        ))
+    })?;
+    let ex = scopelint::export::export(p, format);
+    for w in &ex.warnings {
+        eprintln!("scopelint: cannot express: {w}");
+    }
+    write_output(args.output.as_deref(), &ex.text)?;
+    Ok(!ex.warnings.is_empty())
 }

@@ -11,7 +11,7 @@
 //! 5. an asset matched the host but not the port: `out-of-scope` (`port-not-in-scope`);
 //! 6. otherwise: `out-of-scope` (`no-asset`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -84,9 +84,8 @@ pub enum Reason<'p> {
         asset: &'p AssetRule,
         ambiguous: bool,
     },
-    NoAsset {
-        what: String,
-    },
+    /// Nothing covers the target (described from the normalized target when rendered).
+    NoAsset,
     Invalid(TargetParseError),
 }
 
@@ -100,6 +99,9 @@ pub struct Verdict<'p> {
     pub normalized: Option<Target>,
     /// The decision path, filled only when asked for (`--explain`).
     pub trace: Vec<String>,
+    /// With several programs: the ids of the other programs that also have the target in
+    /// scope (filled by [`ScopeRules::classify`]; empty otherwise).
+    pub also_in_scope: Vec<&'p str>,
 }
 
 impl<'p> Verdict<'p> {
@@ -131,7 +133,7 @@ impl<'p> Verdict<'p> {
             Reason::Exclusion { rule, .. } => &rule.id,
             Reason::CustomerOwned { rule, .. } => &rule.id,
             Reason::Port { .. } | Reason::UnknownSchemePort { .. } => RULE_PORT,
-            Reason::PathNotListed { .. } | Reason::NoAsset { .. } => RULE_NO_ASSET,
+            Reason::PathNotListed { .. } | Reason::NoAsset => RULE_NO_ASSET,
             Reason::Invalid(_) => RULE_INVALID,
         }
     }
@@ -145,7 +147,7 @@ impl<'p> Verdict<'p> {
             Reason::Port { asset, .. }
             | Reason::UnknownSchemePort { asset, .. }
             | Reason::PathNotListed { asset, .. } => Some(&asset.source),
-            Reason::NoAsset { .. } => Some(&self.program.assets_source),
+            Reason::NoAsset => Some(&self.program.assets_source),
             Reason::Invalid(_) => None,
         }
     }
@@ -217,21 +219,56 @@ impl<'p> Verdict<'p> {
                     )
                 }
             }
-            Reason::NoAsset { what } => format!("no asset of the {program} covers {what}"),
+            Reason::NoAsset => {
+                let what = match &self.normalized {
+                    Some(Target::App(a)) => format!("the {} app `{}`", a.platform.as_str(), a.id),
+                    Some(Target::Net(n)) => match &n.host {
+                        Host::Domain(d) => format!("host `{d}`"),
+                        Host::Ip(ip) => format!("address `{ip}`"),
+                    },
+                    None => "this target".to_string(),
+                };
+                format!("no asset of the {program} covers {what}")
+            }
             Reason::Invalid(e) => format!("not a target scopelint can classify: {e}"),
         }
     }
 }
 
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
-/// fixed trailing labels so only the globs that could match a host are tried.
+/// fixed trailing labels, all in one map keyed by name, so a host costs one probe per label.
+/// A bit filter over the names' hashes (computed for every suffix of a host in one pass from
+/// the right) answers "no rule here" for most probes without touching the map.
 #[derive(Debug, Default)]
 struct HostTable {
-    exact: HashMap<String, Vec<u32>>,
-    below: HashMap<String, Vec<u32>>,
-    globs: HashMap<String, Vec<(regex::Regex, u32)>>,
+    slots: HashMap<String, Slot>,
+    /// One bit per hash bucket; a clear bit means no key with that hash.
+    filter: Vec<u64>,
+    filter_bits: u32,
     /// Every pattern in insertion order, for the linear reference lookup.
     all: Vec<(HostPattern, u32)>,
+}
+
+/// The rules filed under one name.
+#[derive(Debug, Default)]
+struct Slot {
+    /// Rules matching exactly this name.
+    exact: Vec<u32>,
+    /// Rules matching names strictly below this name.
+    below: Vec<u32>,
+    /// Globs whose fixed trailing labels are this name.
+    globs: Vec<(Box<str>, u32)>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a over the bytes from last to first: the hash of every label-boundary suffix of a host
+/// falls out of one pass.
+fn reverse_hash(s: &str) -> u64 {
+    s.bytes().rev().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
 }
 
 /// How host patterns are looked up.
@@ -259,29 +296,10 @@ fn pattern_specificity(pattern: &HostPattern, host: &str) -> Option<u32> {
                 below.then_some(base.len() as u32)
             }
         }
-        HostPattern::Glob { pattern, anchor } => crate::rules::glob_matches(pattern, host)
-            .then_some(anchor.len() as u32 - 1),
-    }
-}
-
-/// The anchored, label-safe regex of a glob pattern (see [`HostPattern::Glob`]).
-fn glob_regex(pattern: &str) -> regex::Regex {
-    let mut re = String::from("^");
-    for (i, label) in pattern.split('.').enumerate() {
-        if i > 0 {
-            re.push_str(r"\.");
-        }
-        if label == "*" {
-            re.push_str(if i == 0 { r"(?:[^.]+\.)*[^.]+" } else { "[^.]+" });
-        } else {
-            let parts: Vec<String> = label.split('*').map(regex::escape).collect();
-            re.push_str(&parts.join("[^.]*"));
+        HostPattern::Glob { pattern, anchor } => {
+            crate::rules::glob_matches(pattern, host).then_some(anchor.len() as u32 - 1)
         }
     }
-    re.push('$');
-    // The pattern was validated by the loader (letters, digits, `-`, `_`, `.`, `*`), so the
-    // regex is well formed; a failure would be a bug, reported as never matching.
-    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex"))
 }
 
 impl HostTable {
@@ -289,23 +307,57 @@ impl HostTable {
         let id = id as u32;
         self.all.push((pattern.clone(), id));
         match pattern {
-            HostPattern::Exact(h) => self.exact.entry(h.clone()).or_default().push(id),
+            HostPattern::Exact(h) => self.slot(h).exact.push(id),
             HostPattern::Subdomains { base, include_apex } => {
-                self.below.entry(base.clone()).or_default().push(id);
+                let slot = self.slot(base);
+                slot.below.push(id);
                 if *include_apex {
-                    self.exact.entry(base.clone()).or_default().push(id);
+                    slot.exact.push(id);
                 }
             }
-            HostPattern::Glob { pattern, anchor } => self
-                .globs
-                .entry(anchor.clone())
-                .or_default()
-                .push((glob_regex(pattern), id)),
+            HostPattern::Glob { pattern, anchor } => {
+                self.slot(anchor).globs.push((pattern.as_str().into(), id))
+            }
         }
+    }
+
+    fn slot(&mut self, name: &str) -> &mut Slot {
+        if !self.slots.contains_key(name) {
+            self.slots.insert(name.to_string(), Slot::default());
+            // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
+            let want = (self.slots.len() * 16).next_power_of_two().max(1 << 12);
+            if want > self.filter.len() * 64 {
+                self.filter = vec![0; want / 64];
+                self.filter_bits = want.trailing_zeros();
+                let keys: Vec<u64> = self.slots.keys().map(|k| reverse_hash(k)).collect();
+                for h in keys {
+                    self.set_bit(h);
+                }
+            } else {
+                self.set_bit(reverse_hash(name));
+            }
+        }
+        self.slots.get_mut(name).expect("inserted above")
+    }
+
+    fn bit(&self, hash: u64) -> (usize, u64) {
+        let i = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.filter_bits);
+        ((i / 64) as usize, 1u64 << (i % 64))
+    }
+
+    fn set_bit(&mut self, hash: u64) {
+        let (word, mask) = self.bit(hash);
+        self.filter[word] |= mask;
+    }
+
+    fn may_have(&self, hash: u64) -> bool {
+        let (word, mask) = self.bit(hash);
+        self.filter.get(word).is_some_and(|w| w & mask != 0)
     }
 
     /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
     /// specific; a wildcard is more specific the longer its base.
+    #[inline(never)]
     fn lookup(&self, how: Lookup, host: &str, mut f: impl FnMut(u32, u32)) {
         if how == Lookup::Linear {
             for (p, id) in &self.all {
@@ -315,29 +367,32 @@ impl HostTable {
             }
             return;
         }
-        if let Some(ids) = self.exact.get(host) {
-            for &id in ids {
-                f(id, u32::MAX);
-            }
-        }
-        if self.below.is_empty() && self.globs.is_empty() {
+        if self.slots.is_empty() {
             return;
         }
-        for (i, b) in host.bytes().enumerate() {
-            if b == b'.' {
+        let bytes = host.as_bytes();
+        let mut hash = FNV_OFFSET;
+        for i in (0..bytes.len()).rev() {
+            if bytes[i] == b'.' && self.may_have(hash) {
                 let suffix = &host[i + 1..];
-                if let Some(ids) = self.below.get(suffix) {
-                    for &id in ids {
+                if let Some(slot) = self.slots.get(suffix) {
+                    for &id in &slot.below {
                         f(id, suffix.len() as u32);
                     }
-                }
-                if let Some(globs) = self.globs.get(suffix) {
-                    for (re, id) in globs {
-                        if re.is_match(host) {
+                    for (pattern, id) in &slot.globs {
+                        if crate::rules::glob_matches(pattern, host) {
                             // A glob is less specific than a wildcard on the same anchor.
                             f(*id, suffix.len() as u32 - 1);
                         }
                     }
+                }
+            }
+            hash = (hash ^ u64::from(bytes[i])).wrapping_mul(FNV_PRIME);
+        }
+        if self.may_have(hash) {
+            if let Some(slot) = self.slots.get(host) {
+                for &id in &slot.exact {
+                    f(id, u32::MAX);
                 }
             }
         }
@@ -379,7 +434,10 @@ impl ScopeIndex {
         self.excl_cidrs.push((net, excl as u32));
     }
     pub fn add_exclusion_app(&mut self, platform: Platform, id: String, excl: usize) {
-        self.excl_apps.entry((platform, id)).or_default().push(excl as u32);
+        self.excl_apps
+            .entry((platform, id))
+            .or_default()
+            .push(excl as u32);
     }
 }
 
@@ -484,6 +542,7 @@ impl Program {
                     reason: Reason::Invalid(e),
                     normalized: None,
                     trace,
+                    also_in_scope: Vec::new(),
                 }
             }
         }
@@ -515,6 +574,7 @@ impl Program {
             reason,
             normalized: Some(t),
             trace,
+            also_in_scope: Vec::new(),
         };
         if explain {
             let line = format!("decision: {} by `{}`", v.kind, v.rule());
@@ -525,23 +585,34 @@ impl Program {
 
     fn decide_app<'p>(&'p self, a: &AppTarget, tr: &mut Tracer) -> Reason<'p> {
         let key = (a.platform, a.id.clone());
-        let asset = self.index.asset_apps.get(&key).map(|&i| &self.assets[i as usize]);
+        let asset = self
+            .index
+            .asset_apps
+            .get(&key)
+            .map(|&i| &self.assets[i as usize]);
         if let Some(asset) = asset {
-            tr.push(|| format!("candidate: asset `{}` ({}) lists this app", asset.id, asset.source));
+            tr.push(|| {
+                format!(
+                    "candidate: asset `{}` ({}) lists this app",
+                    asset.id, asset.source
+                )
+            });
         }
         if let Some(ids) = self.index.excl_apps.get(&key) {
             let rule = &self.exclusions[ids[0] as usize];
             tr.push(|| format!("exclusion `{}` ({}) lists this app", rule.id, rule.source));
-            return Reason::Exclusion { rule, overrode: asset };
+            return Reason::Exclusion {
+                rule,
+                overrode: asset,
+            };
         }
         match asset {
             Some(asset) => Reason::Asset(asset),
-            None => Reason::NoAsset {
-                what: format!("the {} app `{}`", a.platform.as_str(), a.id),
-            },
+            None => Reason::NoAsset,
         }
     }
 
+    #[inline(never)]
     fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
         // Candidate assets by host or address, with their specificity.
         let mut candidates: Vec<(u32, u32)> = Vec::new();
@@ -551,10 +622,14 @@ impl Program {
                 self.index
                     .asset_hosts
                     .lookup(how, d, |id, spec| candidates.push((id, spec)));
-                self.index.excl_hosts.lookup(how, d, |id, _| excl_hits.push(id));
+                self.index
+                    .excl_hosts
+                    .lookup(how, d, |id, _| excl_hits.push(id));
             }
             Host::Ip(ip) => {
-                cidr_lookup(&self.index.asset_cidrs, *ip, |id, spec| candidates.push((id, spec)));
+                cidr_lookup(&self.index.asset_cidrs, *ip, |id, spec| {
+                    candidates.push((id, spec))
+                });
                 cidr_lookup(&self.index.excl_cidrs, *ip, |id, _| excl_hits.push(id));
             }
         }
@@ -566,7 +641,11 @@ impl Program {
             || excl_hits
                 .iter()
                 .any(|&id| self.exclusions[id as usize].paths.is_some());
-        let segs = if needs_path { path_segments(&n.path) } else { None };
+        let segs = if needs_path {
+            path_segments(&n.path)
+        } else {
+            None
+        };
 
         // Exclusions first: they win over every asset.
         let mut winning_excl: Option<&ExclusionRule> = None;
@@ -636,7 +715,11 @@ impl Program {
                         (Some(_), Some(_)) => ", path matches".to_string(),
                         (Some(_), None) => ", path does not match".to_string(),
                     },
-                    if port_ok.is_ok() { "" } else { ", port not allowed" }
+                    if port_ok.is_ok() {
+                        ""
+                    } else {
+                        ", port not allowed"
+                    }
                 )
             });
             let Some(path_len) = path_len else { continue };
@@ -660,7 +743,11 @@ impl Program {
         // this very host (specificity MAX) is the program's own explicit choice.
         let explicit = best.is_some_and(|(_, (spec, _))| spec == u32::MAX);
         if let (Some(c), Host::Domain(d), false) = (&self.customer_owned, &n.host, explicit) {
-            if let Some(suffix) = customer_suffix(self, c, d) {
+            // The Public Suffix List is consulted only when an asset would otherwise put the
+            // host in scope: without one the verdict is out of scope anyway (`no-asset`), and
+            // the lookup is the most expensive step for the many hosts that match nothing.
+            let use_psl = best.is_some();
+            if let Some(suffix) = customer_suffix(self, c, d, use_psl) {
                 tr.push(|| format!("customer-owned: `{d}` is below `{suffix}` ({})", c.source));
                 if let Some((a, _)) = best {
                     tr.push(|| format!("customer-owned suffix wins over asset `{}`", a.id));
@@ -678,22 +765,23 @@ impl Program {
             return Reason::PathNotListed { asset, ambiguous };
         }
         tr.push(|| "no asset matches".to_string());
-        Reason::NoAsset {
-            what: match &n.host {
-                Host::Domain(d) => format!("host `{d}`"),
-                Host::Ip(ip) => format!("address `{ip}`"),
-            },
-        }
+        Reason::NoAsset
     }
 }
 
-fn customer_suffix(p: &Program, c: &crate::rules::CustomerOwnedRule, d: &str) -> Option<String> {
+#[inline(never)]
+fn customer_suffix(
+    p: &Program,
+    c: &crate::rules::CustomerOwnedRule,
+    d: &str,
+    use_psl: bool,
+) -> Option<String> {
     for (i, b) in d.bytes().enumerate() {
         if b == b'.' && c.suffixes.contains(&d[i + 1..]) {
             return Some(d[i + 1..].to_string());
         }
     }
-    if c.psl_private {
+    if c.psl_private && use_psl {
         return p.psl.private_suffix_below(d).map(str::to_string);
     }
     None
@@ -717,9 +805,15 @@ impl ScopeRules {
     /// [`ScopeRules::classify`] with a choice of host lookup.
     pub fn classify_with(&self, input: &str, explain: bool, how: Lookup) -> Option<Verdict<'_>> {
         let mut first = None;
-        for p in &self.programs {
-            let v = p.classify_with(input, explain, how);
+        for (i, p) in self.programs.iter().enumerate() {
+            let mut v = p.classify_with(input, explain, how);
             if v.kind == VerdictKind::InScope {
+                // Every later program that also has it in scope (earlier ones did not).
+                for q in &self.programs[i + 1..] {
+                    if q.classify_with(input, false, how).kind == VerdictKind::InScope {
+                        v.also_in_scope.push(q.id());
+                    }
+                }
                 return Some(v);
             }
             if v.kind == VerdictKind::Invalid {
@@ -728,5 +822,94 @@ impl ScopeRules {
             first.get_or_insert(v);
         }
         first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{scope_list, Rng, UrlCorpus};
+    use crate::psl::SuffixList;
+    use crate::rules::plain::load_plain_str;
+
+    /// The index must answer exactly what trying every rule in turn answers.
+    #[test]
+    fn index_agrees_with_linear_reference() {
+        let mut list = scope_list(3_000, 5);
+        // Exclusions at several depths, so exclusion lookups are compared too.
+        for i in (0..3_000).step_by(97) {
+            let (_, host) = crate::gen::scope_entry(5, i);
+            list.push_str(&format!("!{host}\n"));
+        }
+        let program = load_plain_str(&list, "synthetic.txt", SuffixList::embedded()).unwrap();
+        let mut rng = Rng(11);
+        let mut checked = 0;
+        for url in UrlCorpus::new(3_000, 5).take(5_000) {
+            // Also a parent and a deeper child of each host.
+            let variants = [url.clone(), format!("x{}.{url}", rng.below(9)), {
+                let t = url.split_once('.').map_or(url.as_str(), |(_, r)| r);
+                t.to_string()
+            }];
+            for v in variants {
+                let fast = program.classify_with(&v, false, Lookup::Indexed);
+                let slow = program.classify_with(&v, false, Lookup::Linear);
+                assert_eq!((fast.kind, fast.rule()), (slow.kind, slow.rule()), "{v}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 15_000);
+    }
+
+    /// The label matcher used by the index agrees with an independent regex translation.
+    #[test]
+    fn glob_matcher_agrees_with_regex() {
+        let patterns = [
+            "*-prod.example.com",
+            "api.*.example.com",
+            "*.*.example.com",
+            "a*b*c.example.com",
+            "*.example.com",
+            "x*.y.example.com",
+        ];
+        let labels = [
+            "a", "b", "c", "ab", "abc", "axbyc", "x", "xy", "api", "prod", "-prod", "web-prod", "y",
+        ];
+        let mut rng = Rng(3);
+        for p in patterns {
+            let mut re = String::from("^");
+            for (i, label) in p.split('.').enumerate() {
+                if i > 0 {
+                    re.push_str(r"\.");
+                }
+                if label == "*" {
+                    re.push_str(if i == 0 {
+                        r"(?:[^.]+\.)*[^.]+"
+                    } else {
+                        "[^.]+"
+                    });
+                } else {
+                    let parts: Vec<String> = label.split('*').map(regex::escape).collect();
+                    re.push_str(&parts.join("[^.]*"));
+                }
+            }
+            re.push('$');
+            let re = regex::Regex::new(&re).unwrap();
+            for _ in 0..3_000 {
+                let n = 1 + rng.below(3) as usize;
+                let mut host: Vec<&str> = (0..n)
+                    .map(|_| labels[rng.below(labels.len() as u64) as usize])
+                    .collect();
+                host.extend(["example", "com"]);
+                if rng.below(3) == 0 {
+                    host.insert(host.len() - 2, "y");
+                }
+                let host = host.join(".");
+                assert_eq!(
+                    crate::rules::glob_matches(p, &host),
+                    re.is_match(&host),
+                    "{p} vs {host}"
+                );
+            }
+        }
     }
 }

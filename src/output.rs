@@ -46,6 +46,9 @@ pub struct VerdictRecord<'a> {
     pub normalized: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<&'a [String]>,
+    /// Other programs that also have the target in scope (only with several programs).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub also_in_scope: &'a [&'a str],
 }
 
 impl<'a> VerdictRecord<'a> {
@@ -63,6 +66,7 @@ impl<'a> VerdictRecord<'a> {
             note: v.note(),
             normalized: v.normalized.as_ref().map(|t| t.to_string()),
             explain: explain.then_some(v.trace.as_slice()),
+            also_in_scope: &v.also_in_scope,
         }
     }
 }

@@ -11,7 +11,8 @@ use std::sync::{Arc, OnceLock};
 use publicsuffix::{List, Psl, Type};
 
 /// The vendored list, as shipped in the binary (with punycode forms added by `build.rs`).
-pub const EMBEDDED_PSL: &str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix_list.ascii.dat"));
+pub const EMBEDDED_PSL: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/public_suffix_list.ascii.dat"));
 
 pub struct SuffixList {
     list: List,

@@ -153,7 +153,15 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
             input.len()
         )));
     }
-    if let Some(c) = input.chars().find(|c| c.is_control()) {
+    let has_control = if input.is_ascii() {
+        input.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        input.chars().any(char::is_control)
+    };
+    if let Some(c) = has_control
+        .then(|| input.chars().find(|c| c.is_control()))
+        .flatten()
+    {
         // Browsers silently strip tabs and newlines from URLs, other clients do not.
         return Err(TargetParseError::new(format!(
             "contains the control character U+{:04X}, which clients treat differently",
@@ -167,10 +175,16 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
 }
 
 fn parse_app(input: &str) -> Result<Option<AppTarget>, TargetParseError> {
-    let Some((prefix, rest)) = input.split_once(':') else {
-        return Ok(None);
+    let prefix_is = |p: &str| {
+        input
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
     };
-    let Some(platform) = Platform::parse(prefix) else {
+    let (platform, rest) = if prefix_is("android:") {
+        (Platform::Android, &input[8..])
+    } else if prefix_is("ios:") {
+        (Platform::Ios, &input[4..])
+    } else {
         return Ok(None);
     };
     if rest.starts_with("//") {
@@ -233,27 +247,44 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
             "more than two slashes after the scheme; clients disagree on where the host is",
         ));
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // One pass over the authority: where it ends, and what is in it.
+    let (mut end, mut ats, mut last_at, mut backslash, mut space) =
+        (rest.len(), 0, 0, false, false);
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b'@' => {
+                ats += 1;
+                last_at = i;
+            }
+            b'\\' => backslash = true,
+            b' ' => space = true,
+            _ => {}
+        }
+    }
     let (authority, tail) = rest.split_at(end);
-    if authority.contains('\\') {
+    if backslash {
         // WHATWG parsers end the authority at `\`, RFC 3986 parsers do not.
         return Err(TargetParseError::new(
             "backslash in the authority; browsers and other clients read a different host",
         ));
     }
-    if authority.contains(' ') {
+    if space {
         return Err(TargetParseError::new("space in the authority"));
     }
-    let ats = authority.matches('@').count();
     if ats > 1 {
         return Err(TargetParseError::new(
             "more than one `@` in the authority; clients disagree on which part is the host",
         ));
     }
     let had_userinfo = ats == 1;
-    let hostport = match authority.rsplit_once('@') {
-        Some((_, hp)) => hp,
-        None => authority,
+    let hostport = if had_userinfo {
+        &authority[last_at + 1..]
+    } else {
+        authority
     };
     if hostport.is_empty() {
         return Err(TargetParseError::new("no host"));
@@ -277,10 +308,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
 }
 
 /// Split `host:port`, `[v6]:port` and (for bare input) an unbracketed IPv6 literal.
-fn split_host_port(
-    hostport: &str,
-    bare: bool,
-) -> Result<(&str, Option<&str>), TargetParseError> {
+fn split_host_port(hostport: &str, bare: bool) -> Result<(&str, Option<&str>), TargetParseError> {
     if let Some(rest) = hostport.strip_prefix('[') {
         let Some(close) = rest.find(']') else {
             return Err(TargetParseError::new("`[` without a closing `]`"));
@@ -332,15 +360,101 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
             .map_err(|_| TargetParseError::new(format!("`{inner}` is not an IPv6 address")))?;
         return Ok(Host::Ip(canonical_v6(v6)));
     }
-    if let Ok(v6) = raw.parse::<Ipv6Addr>() {
-        return Ok(Host::Ip(canonical_v6(v6)));
+    if let Some(host) = fast_domain(raw) {
+        // The WHATWG host parser maps such a name to its lowercase form and nothing else;
+        // skipping it is the common case of recon input (unit tests check the agreement).
+        return Ok(host);
+    }
+    if raw.contains(':') {
+        if let Ok(v6) = raw.parse::<Ipv6Addr>() {
+            return Ok(Host::Ip(canonical_v6(v6)));
+        }
     }
     match url::Host::parse(raw) {
         Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
         Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
         Ok(url::Host::Domain(d)) => normalize_domain(d),
-        Err(e) => Err(TargetParseError::new(format!("`{raw}` is not a valid host: {e}"))),
+        Err(e) => Err(TargetParseError::new(format!(
+            "`{raw}` is not a valid host: {e}"
+        ))),
     }
+}
+
+/// One pass over a host that needs nothing but lowercasing (see [`is_plain_ascii_domain`]),
+/// with the length checks of [`normalize_domain`]. `None` sends the host down the full path.
+fn fast_domain(raw: &str) -> Option<Host> {
+    let bytes = raw.as_bytes();
+    let body = bytes.strip_suffix(b".").unwrap_or(bytes);
+    if body.is_empty() || body.len() > 253 {
+        return None;
+    }
+    let (mut label_start, mut upper, mut last_numeric, mut last_0x) = (0, false, true, false);
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'-' | b'_' => last_numeric = false,
+            b'A'..=b'Z' => {
+                upper = true;
+                last_numeric = false;
+            }
+            b'0'..=b'9' => {}
+            b'.' => {
+                let len = i - label_start;
+                if len == 0 || len > 63 || is_xn(&body[label_start..i]) {
+                    return None;
+                }
+                label_start = i + 1;
+                last_numeric = true;
+                last_0x = false;
+            }
+            _ => return None,
+        }
+        if i == label_start + 1 {
+            last_0x = body[label_start] == b'0' && (b == b'x' || b == b'X');
+        }
+    }
+    let last = &body[label_start..];
+    if last.is_empty() || last.len() > 63 || is_xn(last) || last_numeric || last_0x {
+        return None;
+    }
+    let text = &raw[..body.len()];
+    Some(Host::Domain(if upper {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_string()
+    }))
+}
+
+fn is_xn(label: &[u8]) -> bool {
+    label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--")
+}
+
+/// A name the WHATWG host parser would only lowercase: ASCII letters, digits, `-`, `_` and
+/// `.`, no punycode label (which IDNA must validate), and a last label that is not a number
+/// (which would be read as IPv4: all digits, or `0x...`).
+pub fn is_plain_ascii_domain(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    if bytes.is_empty()
+        || !bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return false;
+    }
+    let trimmed = raw.strip_suffix('.').unwrap_or(raw);
+    let mut last = "";
+    for label in trimmed.split('.') {
+        if label.is_empty()
+            || label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        {
+            return false;
+        }
+        last = label;
+    }
+    let numeric = last.bytes().all(|b| b.is_ascii_digit())
+        || last.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"));
+    !numeric
 }
 
 fn canonical_v6(v6: Ipv6Addr) -> IpAddr {
@@ -358,7 +472,9 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
         return Err(TargetParseError::new("no host"));
     }
     if d.len() > 253 {
-        return Err(TargetParseError::new("host name longer than 253 characters"));
+        return Err(TargetParseError::new(
+            "host name longer than 253 characters",
+        ));
     }
     for label in d.split('.') {
         if label.is_empty() {
@@ -390,7 +506,10 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
         )));
     }
     // A numeric last label means the WHATWG parser would have read an IPv4 address and failed.
-    if d.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+    if d.rsplit('.')
+        .next()
+        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(TargetParseError::new(format!(
             "`{d}` ends in a number but is not a valid IPv4 address"
         )));
@@ -409,16 +528,51 @@ fn unstable_idna_char(c: char) -> bool {
 /// Resolve `.`/`..` segments (including `%2e` forms) the way the WHATWG parser does, with a
 /// backslash treated as a slash. Returns the normalized path and whether the input had one.
 fn normalize_path(tail: &str) -> Result<(String, bool), TargetParseError> {
-    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let path_end = tail
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(tail.len());
     let raw = &tail[..path_end];
     if raw.is_empty() {
         return Ok(("/".to_string(), false));
     }
-    let base = url::Url::parse("http://h/").map_err(|e| TargetParseError::new(e.to_string()))?;
-    let joined = base
-        .join(raw)
-        .map_err(|e| TargetParseError::new(format!("invalid path: {e}")))?;
-    Ok((joined.path().to_string(), true))
+    if is_plain_path(raw) {
+        return Ok((raw.to_string(), true));
+    }
+    let mut url = url::Url::parse("http://h/").map_err(|e| TargetParseError::new(e.to_string()))?;
+    // `set_path`, not `join`: joining `//evil/x` would read `evil` as a host and drop it from
+    // the path (found by fuzzing: `ht//-//8rtr8>5Kot>p//a`).
+    url.set_path(raw);
+    Ok((url.path().to_string(), true))
+}
+
+/// A path the WHATWG parser keeps byte for byte: starts with `/`, only unreserved and
+/// sub-delimiter characters (no `%`, `\`, or characters it would escape), no `.`/`..` segment.
+fn is_plain_path(raw: &str) -> bool {
+    raw.starts_with('/')
+        && raw.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'/' | b'-'
+                        | b'.'
+                        | b'_'
+                        | b'~'
+                        | b'!'
+                        | b'$'
+                        | b'&'
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                        | b':'
+                        | b'@'
+                )
+        })
+        && !raw.split('/').any(|seg| seg == "." || seg == "..")
 }
 
 /// Decode the percent-escapes of one path segment. `None` when the segment decodes to bytes that
@@ -502,6 +656,82 @@ mod tests {
         }
     }
 
+    /// The fast paths must give exactly what the full WHATWG parser gives.
+    #[test]
+    fn fast_paths_agree_with_the_full_parser() {
+        let hosts = [
+            "login.live.com",
+            "LOGIN.Live.COM.",
+            "a_b.example",
+            "-x-.example",
+            "a--b.example",
+            "x.0x",
+            "x.0xg",
+            "x.123",
+            "x.1a",
+            "0x.example",
+            "xn--bcher-kva.example",
+            "a..b",
+            ".a",
+            "a.",
+            "x.y.z.0X1",
+            "localhost",
+            "_dmarc.example.com",
+        ];
+        for h in hosts {
+            let slow = match url::Host::parse(h) {
+                Ok(url::Host::Domain(d)) => normalize_domain(d),
+                Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
+                Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
+                Err(e) => Err(TargetParseError::new(e.to_string())),
+            };
+            if is_plain_ascii_domain(h) {
+                assert_eq!(parse_host(h).ok(), slow.clone().ok(), "{h}");
+                assert!(
+                    slow.is_ok(),
+                    "{h}: fast path accepted what the parser refuses"
+                );
+            }
+            if let Some(fast) = fast_domain(h) {
+                assert_eq!(Ok(fast), slow, "{h}");
+            }
+        }
+        // And on many generated hosts over the characters that matter (letters of both cases,
+        // digits, `x` for `0x`, dots, hyphens, underscores, and a few that leave the fast path).
+        let alphabet = b"aAbzZ09x.._-%";
+        let mut rng = crate::gen::Rng(42);
+        for _ in 0..20_000 {
+            let len = 1 + rng.below(12) as usize;
+            let h: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize] as char)
+                .collect();
+            if let Some(fast) = fast_domain(&h) {
+                let slow = match url::Host::parse(&h) {
+                    Ok(url::Host::Domain(d)) => normalize_domain(d),
+                    other => panic!("{h:?}: fast path gave {fast:?}, parser gave {other:?}"),
+                };
+                assert_eq!(Ok(fast), slow, "{h:?}");
+            }
+        }
+        let paths = [
+            "/a/b",
+            "/v1.0/me/x",
+            "/a.b/c..d/",
+            "/a/./b",
+            "/a/../b",
+            "/%2e/",
+            "/a b",
+            "/~x/(y)*z",
+        ];
+        let base = url::Url::parse("http://h/").unwrap();
+        for p in paths {
+            if is_plain_path(p) {
+                assert_eq!(base.join(p).unwrap().path(), p, "{p}");
+            }
+        }
+        assert!(!is_plain_path("/a/./b") && !is_plain_path("/%2e/") && !is_plain_path("/a b"));
+    }
+
     #[test]
     fn hosts_are_lowercased_and_lose_trailing_dot() {
         assert_eq!(host_of("https://LOGIN.Live.COM./x"), dom("login.live.com"));
@@ -510,7 +740,10 @@ mod tests {
 
     #[test]
     fn unicode_hosts_become_punycode() {
-        assert_eq!(host_of("https://bücher.example/"), dom("xn--bcher-kva.example"));
+        assert_eq!(
+            host_of("https://bücher.example/"),
+            dom("xn--bcher-kva.example")
+        );
         // Fullwidth dots and letters are folded by UTS 46, as browsers do.
         assert_eq!(host_of("ｌｏｇｉｎ．live．com"), dom("login.live.com"));
     }
@@ -523,8 +756,14 @@ mod tests {
 
     #[test]
     fn userinfo_is_never_the_host() {
-        assert_eq!(host_of("https://login.live.com@evil.example/"), dom("evil.example"));
-        assert_eq!(host_of("https://user:pw@login.live.com/"), dom("login.live.com"));
+        assert_eq!(
+            host_of("https://login.live.com@evil.example/"),
+            dom("evil.example")
+        );
+        assert_eq!(
+            host_of("https://user:pw@login.live.com/"),
+            dom("login.live.com")
+        );
     }
 
     #[test]
@@ -547,12 +786,35 @@ mod tests {
     }
 
     #[test]
+    fn a_path_starting_with_two_slashes_stays_a_path() {
+        // Found by fuzzing (fixtures/fuzz-regressions/parse_target): `//x` in the path was
+        // joined as a scheme-relative URL, so `x` vanished from the path.
+        let path = |s: &str| match parse_target(s).unwrap() {
+            Target::Net(n) => n.path,
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            path("h.example//evil.example/v1.0/me%41"),
+            "//evil.example/v1.0/me%41"
+        );
+        assert_eq!(
+            path("h.example//evil.example/v1.0/me"),
+            "//evil.example/v1.0/me"
+        );
+        assert_eq!(path("https://h.example/\\\\evil/x/../y"), "///evil/y");
+        assert_eq!(path("ht//-//8rtr8>5Kot>p//a"), "//-//8rtr8%3E5Kot%3Ep//a");
+    }
+
+    #[test]
     fn display_of_a_host_named_like_a_platform_reads_back_as_a_host() {
         // Found by the idempotence invariant (fixtures/fuzz-regressions/parse_target).
         let t = parse_target("//android:123").unwrap();
         assert_eq!(t.to_string(), "//android:123");
         assert_eq!(parse_target(&t.to_string()).unwrap(), t);
-        assert!(matches!(parse_target("android:123").unwrap(), Target::App(_)));
+        assert!(matches!(
+            parse_target("android:123").unwrap(),
+            Target::App(_)
+        ));
     }
 
     #[test]
@@ -645,7 +907,19 @@ mod tests {
 
     #[test]
     fn internal_ranges() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "100.64.0.1", "0.0.0.0", "::ffff:10.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_internal_ip(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["8.8.8.8", "2001:4860::1", "172.32.0.1"] {

@@ -313,12 +313,15 @@ fn configuration_matrix() {
     let nul_file = write("nul.yaml", b"schema_version: 1\0\n");
     let under_file = format!("{}/rules.yaml", write("a-file", b"x"));
     let missing = dir.path().join("missing.yaml").display().to_string();
-    let dir_name = dir.path().display().to_string();
+    // A directory of rules files loads them all; one that holds none is an error.
+    let empty_dir = dir.path().join("empty-dir");
+    std::fs::create_dir(&empty_dir).unwrap();
+    let dir_name = empty_dir.display().to_string();
     let mut cases = vec![
         rules_error(
-            "directory as --rules",
+            "directory without rules files as --rules",
             &dir_name,
-            "1:1: is a directory, not a rules file",
+            "1:1: the directory holds no rules files (*.yaml, *.yml or plain lists)",
         ),
         rules_error(
             "missing rules file",
@@ -461,22 +464,22 @@ fn draft_matrix() {
     run_all(&[
         Case {
             name: "draft with broken front matter",
-            args: args(&["lint", "fixtures/bad-input/broken-front-matter.md"]),
+            args: args(&["lint", "fixtures/bad-input/broken-front-matter.draft"]),
             stdin: Vec::new(),
             code: 1,
             stdout: Out::Contains(&[
-                "fixtures/bad-input/broken-front-matter.md:3:1: error[invalid-front-matter] front matter is not valid YAML",
+                "fixtures/bad-input/broken-front-matter.draft:3:1: error[invalid-front-matter] front matter is not valid YAML",
                 "3 errors, 2 warnings, 1 note in 1 file",
             ]),
             stderr: String::new(),
         },
         Case {
             name: "draft that is not UTF-8",
-            args: args(&["lint", "fixtures/bad-input/not-utf8-draft.md"]),
+            args: args(&["lint", "fixtures/bad-input/not-utf8.draft"]),
             stdin: Vec::new(),
             code: 2,
             stdout: Out::Exact(""),
-            stderr: "scopelint: fixtures/bad-input/not-utf8-draft.md: not valid UTF-8 (at byte 14)\n".into(),
+            stderr: "scopelint: fixtures/bad-input/not-utf8.draft: not valid UTF-8 (at byte 14)\n".into(),
         },
         Case {
             name: "draft on stdin that is not UTF-8",

@@ -34,7 +34,9 @@ fn embedded_default_classifies_login_live_com_in_scope() {
         .code(0)
         .stdout(predicate::str::starts_with("in-scope"))
         .stdout(predicate::str::contains("[login-live-com]"))
-        .stdout(predicate::str::contains("scope-rules/microsoft-identity.yaml:"));
+        .stdout(predicate::str::contains(
+            "scope-rules/microsoft-identity.yaml:",
+        ));
 }
 
 #[test]
@@ -67,9 +69,15 @@ fn embedded_default_has_general_and_b2c_tables() {
             )
         })
         .collect();
-    assert_eq!(got[0], ("in-scope", "login-microsoftonline-com", Some("general")));
+    assert_eq!(
+        got[0],
+        ("in-scope", "login-microsoftonline-com", Some("general"))
+    );
     assert_eq!(got[1], ("in-scope", "b2c-tenants", Some("b2c")));
-    assert_eq!(got[2], ("in-scope", "graph-identity-sign-in", Some("general")));
+    assert_eq!(
+        got[2],
+        ("in-scope", "graph-identity-sign-in", Some("general"))
+    );
     assert_eq!(got[3].0, "out-of-scope");
     assert_eq!(got[3].1, "no-asset");
     assert_eq!(got[4], ("out-of-scope", "graph-beta", None));
@@ -81,7 +89,10 @@ fn embedded_default_has_general_and_b2c_tables() {
 
 #[test]
 fn exit_codes_follow_the_worst_verdict() {
-    example().args(["check", "www.example.com"]).assert().code(0);
+    example()
+        .args(["check", "www.example.com"])
+        .assert()
+        .code(0);
     example()
         .args(["check", "www.example.com", "evil.example.net"])
         .assert()
@@ -92,7 +103,13 @@ fn exit_codes_follow_the_worst_verdict() {
 #[test]
 fn json_contract_has_every_field() {
     let out = example()
-        .args(["check", "--format", "json", " https://www.example.com/x ", "http://[::1"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            " https://www.example.com/x ",
+            "http://[::1",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -144,7 +161,10 @@ fn stdin_streams_in_order_skipping_blanks_and_comments_and_tolerating_crlf() {
         .clone();
     let v = jsonl(&out);
     let targets: Vec<&str> = v.iter().map(|o| o["target"].as_str().unwrap()).collect();
-    assert_eq!(targets, ["www.example.com", "staging.example.com", "evil.test"]);
+    assert_eq!(
+        targets,
+        ["www.example.com", "staging.example.com", "evil.test"]
+    );
     assert_eq!(v[0]["verdict"], "in-scope");
     assert_eq!(v[1]["rule"], "staging");
     assert_eq!(v[2]["rule"], "no-asset");
@@ -195,10 +215,16 @@ fn explain_shows_which_exclusion_won_over_which_asset() {
         .args(["check", "--explain", "https://staging.example.com/"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("normalized: https://staging.example.com/"))
+        .stdout(predicate::str::contains(
+            "normalized: https://staging.example.com/",
+        ))
         .stdout(predicate::str::contains("exclusion `staging`"))
-        .stdout(predicate::str::contains("candidate: asset `all-subdomains`"))
-        .stdout(predicate::str::contains("decision: out-of-scope by `staging`"));
+        .stdout(predicate::str::contains(
+            "candidate: asset `all-subdomains`",
+        ))
+        .stdout(predicate::str::contains(
+            "decision: out-of-scope by `staging`",
+        ));
 }
 
 #[test]
@@ -238,7 +264,12 @@ fn bad_rules_file_is_exit_2_with_file_line_column() {
     )
     .unwrap();
     scopelint()
-        .args(["--rules", path.to_str().unwrap(), "check", "www.example.com"])
+        .args([
+            "--rules",
+            path.to_str().unwrap(),
+            "check",
+            "www.example.com",
+        ])
         .assert()
         .code(2)
         .stdout("")
@@ -262,10 +293,17 @@ fn unknown_key_and_missing_file_are_exit_2() {
         .stderr(predicate::str::contains(":6:3:"))
         .stderr(predicate::str::contains("revison"));
     scopelint()
-        .args(["--rules", "fixtures/does-not-exist.yaml", "check", "a.example"])
+        .args([
+            "--rules",
+            "fixtures/does-not-exist.yaml",
+            "check",
+            "a.example",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("fixtures/does-not-exist.yaml:1:1: cannot read"));
+        .stderr(predicate::str::contains(
+            "fixtures/does-not-exist.yaml:1:1: cannot read",
+        ));
 }
 
 #[test]
@@ -281,7 +319,10 @@ fn psl_can_be_replaced_at_run_time() {
         path
     };
     // With the vendored list, x.hosted.example.com is covered by `*.example.com`.
-    example().args(["check", "x.hosted.example.com"]).assert().code(0);
+    example()
+        .args(["check", "x.hosted.example.com"])
+        .assert()
+        .code(0);
     // A newer list on which hosted.example.com is a private suffix makes it customer-owned.
     let hosted = psl_file("hosted.dat", "hosted.example.com");
     example()
@@ -289,7 +330,9 @@ fn psl_can_be_replaced_at_run_time() {
         .args(["check", "--format", "jsonl", "x.hosted.example.com"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("\"rule\":\"customer-owned-suffix\""));
+        .stdout(predicate::str::contains(
+            "\"rule\":\"customer-owned-suffix\"",
+        ));
     // A list on which example.com itself is a suffix makes `*.example.com` a load error.
     let apex = psl_file("apex.dat", "example.com");
     example()
@@ -303,6 +346,12 @@ fn psl_can_be_replaced_at_run_time() {
 
 #[test]
 fn usage_errors_are_exit_2() {
-    scopelint().args(["check", "--format", "xml", "a"]).assert().code(2);
-    scopelint().args(["check", "--print", "maybe", "a"]).assert().code(2);
+    scopelint()
+        .args(["check", "--format", "xml", "a"])
+        .assert()
+        .code(2);
+    scopelint()
+        .args(["check", "--print", "maybe", "a"])
+        .assert()
+        .code(2);
 }

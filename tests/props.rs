@@ -274,6 +274,15 @@ proptest! {
         }
     }
 
+    /// The fast path (hashed host index) agrees with the linear reference matcher.
+    #[test]
+    fn index_agrees_with_linear_reference(spec in spec(), (input, _) in target()) {
+        let program = load(&spec);
+        let fast = program.classify_with(&input, false, scopelint::matcher::Lookup::Indexed);
+        let slow = program.classify_with(&input, false, scopelint::matcher::Lookup::Linear);
+        prop_assert_eq!((fast.kind, fast.rule()), (slow.kind, slow.rule()), "{}", input);
+    }
+
     /// The parser never panics and an error always carries a message.
     #[test]
     fn parser_is_total(input in urlish()) {

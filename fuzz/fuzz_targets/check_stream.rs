@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scopelint::check::check_stream;
+use scopelint::check::{check_stream, CheckOptions};
+use scopelint::matcher::Lookup;
 use scopelint::output::JsonlReporter;
 use scopelint::rules::ScopeRules;
 
@@ -18,7 +19,16 @@ fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
     let summary = {
         let mut reporter = JsonlReporter::new(&mut out, true);
-        check_stream(rules, data, &mut reporter, true).expect("writing to a Vec cannot fail")
+        check_stream(
+            rules,
+            data,
+            &mut reporter,
+            CheckOptions {
+                explain: true,
+                lookup: Lookup::Indexed,
+            },
+        )
+        .expect("writing to a Vec cannot fail")
     };
     let expected = data
         .split(|&b| b == b'\n')

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         Linter::new(rules).expect("embedded lint rules compile")
     });
     let report = linter.lint_text("draft.md", text);
-    let lines = text.lines().count().max(1) as u32 + 1;
+    let lines = line_breaks(text) + 2;
     for d in &report.diagnostics {
         assert!(
             d.line <= lines,
@@ -29,3 +29,13 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 });
+
+/// Line breaks as YAML counts them (`\n`, `\r\n` and a lone `\r`): the front matter parser
+/// reports lines that way (found by fuzzing: a draft of lone `\r`s got diagnostics past its last
+/// `\n` line, fixtures/fuzz-regressions/lint_draft/lone-cr-in-front-matter).
+fn line_breaks(text: &str) -> u32 {
+    let b = text.as_bytes();
+    (0..b.len())
+        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count() as u32
+}

@@ -57,6 +57,12 @@ fuzz_target!(|data: &[u8]| {
     }
     for program in &rules().programs {
         let v = program.classify(input, false);
+        let r = program.classify_with(input, false, scopelint::matcher::Lookup::Linear);
+        assert_eq!(
+            (v.kind, v.rule()),
+            (r.kind, r.rule()),
+            "{input:?}: index vs linear"
+        );
         assert_eq!(v.kind == VerdictKind::Invalid, parsed.is_err(), "{input:?}");
         if v.kind != VerdictKind::InScope {
             continue;

@@ -7,6 +7,7 @@
 pub mod diff;
 pub mod examples;
 pub mod model;
+pub mod multi;
 pub mod plain;
 pub mod schema;
 pub mod show;
@@ -178,10 +179,13 @@ impl ScopeRules {
     }
 
     /// Load each rules file given, in order.
-    pub fn from_files(paths: &[impl AsRef<Path>], psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+    pub fn from_files(
+        paths: &[impl AsRef<Path>],
+        psl: Arc<SuffixList>,
+    ) -> Result<ScopeRules, RulesError> {
         let mut programs = Vec::with_capacity(paths.len());
-        for p in paths {
-            programs.push(load_program_file(p.as_ref(), psl.clone())?);
+        for p in multi::expand_rules_paths(paths)? {
+            programs.push(load_program_file(&p, psl.clone())?);
         }
         let mut seen = HashSet::new();
         for p in &programs {
@@ -211,9 +215,13 @@ fn whole_file_error(file: &str, message: String) -> RulesError {
 pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        return Err(whole_file_error(&name, "is a directory, not a rules file".into()));
+        return Err(whole_file_error(
+            &name,
+            "is a directory, not a rules file".into(),
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| whole_file_error(&name, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| whole_file_error(&name, format!("cannot read: {e}")))?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -236,14 +244,23 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
 pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[col_start..]).chars().count() + 1;
+    let col_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[col_start..])
+        .chars()
+        .count()
+        + 1;
     (line as u32, column as u32)
 }
 
 /// Parse YAML into the model, with errors located in `origin`.
 pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesError> {
-    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Err(whole_file_error(origin, "the rules file is empty".into()));
     }
     let mut options = serde_saphyr::options::Options::default();
@@ -275,7 +292,10 @@ fn yaml_error_message(e: &serde_saphyr::Error) -> String {
     // Our policy, not the reader's: drop the crate's advice on how to allow duplicates.
     match message.strip_prefix("duplicate mapping key: ") {
         Some(rest) => {
-            let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
+            let key = rest
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest);
             format!("duplicate key `{key}` (a key may appear once per mapping)")
         }
         None => message.to_string(),
@@ -283,7 +303,11 @@ fn yaml_error_message(e: &serde_saphyr::Error) -> String {
 }
 
 /// Load and validate a program from YAML text.
-pub fn load_program_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+pub fn load_program_str(
+    text: &str,
+    origin: &str,
+    psl: Arc<SuffixList>,
+) -> Result<Program, RulesError> {
     let file = parse_rules_file(text, origin)?;
     compile(file, origin, psl)
 }
@@ -508,7 +532,10 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
     let mut prefixes = Vec::with_capacity(def.prefixes.len());
     for pre in &def.prefixes {
         if !pre.value.starts_with('/') {
-            ctx.report(ctx.err(pre, format!("path prefix `{}` must start with `/`", pre.value)));
+            ctx.report(ctx.err(
+                pre,
+                format!("path prefix `{}` must start with `/`", pre.value),
+            ));
             continue;
         }
         prefixes.push((pre.value.clone(), parse_segments(&pre.value)));
@@ -516,7 +543,10 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
     let mut aliases = Vec::new();
     for a in &def.aliases {
         if !a.from.starts_with('/') || !a.to.starts_with('/') {
-            ctx.report(ctx.err(p, format!("alias `{}` -> `{}`: both must start with `/`", a.from, a.to)));
+            ctx.report(ctx.err(
+                p,
+                format!("alias `{}` -> `{}`: both must start with `/`", a.from, a.to),
+            ));
             continue;
         }
         aliases.push((parse_segments(&a.from), parse_segments(&a.to)));
@@ -541,7 +571,11 @@ pub fn parse_cidr(raw: &str) -> Result<IpNet, String> {
 fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Vec<IpNet> {
     cidrs
         .iter()
-        .filter_map(|c| parse_cidr(&c.value).map_err(|m| ctx.report(ctx.err(c, m))).ok())
+        .filter_map(|c| {
+            parse_cidr(&c.value)
+                .map_err(|m| ctx.report(ctx.err(c, m)))
+                .ok()
+        })
         .collect()
 }
 
@@ -549,7 +583,13 @@ fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<(Platform, St
     apps.iter()
         .map(|a| -> Result<(Platform, String), RulesError> {
             let platform = Platform::parse(&a.value.platform).ok_or_else(|| {
-                ctx.err(a, format!("unknown platform `{}` (expected `android` or `ios`)", a.value.platform))
+                ctx.err(
+                    a,
+                    format!(
+                        "unknown platform `{}` (expected `android` or `ios`)",
+                        a.value.platform
+                    ),
+                )
             })?;
             match target::parse_target(&format!("{}:{}", platform.as_str(), a.value.id)) {
                 Ok(target::Target::App(app)) => Ok((app.platform, app.id)),
@@ -582,7 +622,11 @@ fn compile(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> Result<Progra
 /// Compile a parsed rules file, going on past errors: the program (without the entries that
 /// failed) and every error, in the order found. Shared by the loader (first error) and
 /// `rules validate` (all of them).
-pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Program, Vec<RulesError>) {
+pub fn compile_all(
+    file: RulesFile,
+    origin: &str,
+    psl: Arc<SuffixList>,
+) -> (Program, Vec<RulesError>) {
     let ctx = Ctx {
         origin: Arc::from(origin),
         psl: &psl,
@@ -591,7 +635,10 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
     if file.schema_version != 1 {
         ctx.report(whole_file_error(
             origin,
-            format!("schema_version {} is not supported (this scopelint reads 1)", file.schema_version),
+            format!(
+                "schema_version {} is not supported (this scopelint reads 1)",
+                file.schema_version
+            ),
         ));
     }
 
@@ -673,14 +720,23 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
     let mut assets = Vec::with_capacity(file.assets.len());
     for (i, a) in file.assets.iter().enumerate() {
         let def = &a.value;
-        if let Some(hp) = def.hosts.first().filter(|_| def.include_apex.is_some() && !def.hosts.iter().any(|h| h.value.trim().starts_with("*."))) {
-            ctx.report(ctx.err(hp, "`include_apex` only applies to wildcard hosts (`*.example.com`)"));
+        if let Some(hp) = def.hosts.first().filter(|_| {
+            def.include_apex.is_some()
+                && !def.hosts.iter().any(|h| h.value.trim().starts_with("*."))
+        }) {
+            ctx.report(ctx.err(
+                hp,
+                "`include_apex` only applies to wildcard hosts (`*.example.com`)",
+            ));
         }
         let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, customer_suffixes);
         let cidrs = compile_cidrs(&ctx, &def.cidrs);
         let apps = compile_apps(&ctx, &def.apps);
         if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
-            ctx.report(ctx.err(a, format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+            ctx.report(ctx.err(
+                a,
+                format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id),
+            ));
         }
         let paths = match &def.paths {
             Some(p) if def.hosts.is_empty() => {
@@ -691,8 +747,17 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
             None => None,
         };
         if let Some(t) = &def.award_table {
-            if !table_ids.as_ref().is_some_and(|tables| tables.contains(t.as_str())) {
-                ctx.report(ctx.err(a, format!("asset `{}` names award table `{t}`, which `awards.tables` does not define", def.id)));
+            if !table_ids
+                .as_ref()
+                .is_some_and(|tables| tables.contains(t.as_str()))
+            {
+                ctx.report(ctx.err(
+                    a,
+                    format!(
+                        "asset `{}` names award table `{t}`, which `awards.tables` does not define",
+                        def.id
+                    ),
+                ));
             }
         }
         for h in &hosts {
@@ -703,14 +768,24 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
         }
         for (platform, id) in apps {
             if let Some(prev) = index.add_asset_app(platform, id.clone(), i) {
-                ctx.report(ctx.err(a, format!("app `{}:{id}` is already listed by asset `{}`", platform.as_str(), file.assets[prev].value.id)));
+                ctx.report(ctx.err(
+                    a,
+                    format!(
+                        "app `{}:{id}` is already listed by asset `{}`",
+                        platform.as_str(),
+                        file.assets[prev].value.id
+                    ),
+                ));
             }
         }
         assets.push(AssetRule {
             id: def.id.clone(),
             title: def.title.clone(),
             award_table: def.award_table.clone(),
-            ports: def.ports.clone().unwrap_or_else(|| file.program.default_ports.clone()),
+            ports: def
+                .ports
+                .clone()
+                .unwrap_or_else(|| file.program.default_ports.clone()),
             paths,
             note: def.note.clone(),
             hosts,
@@ -725,7 +800,10 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
         let cidrs = compile_cidrs(&ctx, &def.cidrs);
         let apps = compile_apps(&ctx, &def.apps);
         if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
-            ctx.report(ctx.err(x, format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id)));
+            ctx.report(ctx.err(
+                x,
+                format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id),
+            ));
         }
         let paths = match &def.paths {
             Some(p) if def.hosts.is_empty() => {
@@ -758,25 +836,49 @@ pub fn compile_all(file: RulesFile, origin: &str, psl: Arc<SuffixList>) -> (Prog
     for e in &file.examples {
         if let Some(asset) = &e.value.asset {
             if !file.assets.iter().any(|a| &a.value.id == asset) {
-                ctx.report(ctx.err(e, format!("example names asset `{asset}`, which is not defined")));
+                ctx.report(ctx.err(
+                    e,
+                    format!("example names asset `{asset}`, which is not defined"),
+                ));
             }
         }
         if let Some(t) = &e.value.award_table {
-            if !table_ids.as_ref().is_some_and(|tables| tables.contains(t.as_str())) {
-                ctx.report(ctx.err(e, format!("example names award table `{t}`, which `awards.tables` does not define")));
+            if !table_ids
+                .as_ref()
+                .is_some_and(|tables| tables.contains(t.as_str()))
+            {
+                ctx.report(ctx.err(
+                    e,
+                    format!(
+                        "example names award table `{t}`, which `awards.tables` does not define"
+                    ),
+                ));
             }
         }
         if let Some(rule) = &e.value.rule {
-            let engine = [crate::matcher::RULE_NO_ASSET, crate::matcher::RULE_PORT, crate::matcher::RULE_INVALID];
+            let engine = [
+                crate::matcher::RULE_NO_ASSET,
+                crate::matcher::RULE_PORT,
+                crate::matcher::RULE_INVALID,
+            ];
             let scope_rule = file.assets.iter().any(|a| &a.value.id == rule)
                 || file.exclusions.iter().any(|x| &x.value.id == rule)
-                || file.customer_owned.as_ref().is_some_and(|c| &c.value.id == rule);
+                || file
+                    .customer_owned
+                    .as_ref()
+                    .is_some_and(|c| &c.value.id == rule);
             if !scope_rule && !engine.contains(&rule.as_str()) {
                 ctx.report(ctx.err(e, format!("example names rule `{rule}`, which is not an asset, exclusion or customer_owned id")));
             }
         }
         if crate::matcher::VerdictKind::parse(&e.value.verdict).is_none() {
-            ctx.report(ctx.err(e, format!("example verdict `{}` is not `in-scope`, `out-of-scope` or `invalid`", e.value.verdict)));
+            ctx.report(ctx.err(
+                e,
+                format!(
+                    "example verdict `{}` is not `in-scope`, `out-of-scope` or `invalid`",
+                    e.value.verdict
+                ),
+            ));
         }
     }
 
@@ -809,18 +911,28 @@ fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
         for imp in &t.value.impacts {
             let cells = &imp.value.awards;
             for sev in cells.keys().filter(|k| !aw.severities.contains(k)) {
-                ctx.report(ctx.err(imp, format!(
+                ctx.report(ctx.err(
+                    imp,
+                    format!(
                     "award table `{}`, impact `{}`: severity `{sev}` is not in `awards.severities`",
                     t.value.id, imp.value.id
-                )));
+                ),
+                ));
             }
             for sev in &aw.severities {
                 let row = cells.get(sev);
-                for q in row.into_iter().flat_map(|r| r.keys()).filter(|q| !aw.qualities.contains(q)) {
-                    ctx.report(ctx.err(imp, format!(
+                for q in row
+                    .into_iter()
+                    .flat_map(|r| r.keys())
+                    .filter(|q| !aw.qualities.contains(q))
+                {
+                    ctx.report(ctx.err(
+                        imp,
+                        format!(
                         "award table `{}`, impact `{}`: quality `{q}` is not in `awards.qualities`",
                         t.value.id, imp.value.id
-                    )));
+                    ),
+                    ));
                 }
                 let missing: Vec<&str> = aw
                     .qualities

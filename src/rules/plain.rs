@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use super::model::{ProgramMeta, RulesFile};
 use super::{
-    parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule,
-    ExclusionRule, HostPattern, Program, RulesError, SourceLoc,
+    parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
+    HostPattern, Program, RulesError, SourceLoc,
 };
 use crate::matcher::ScopeIndex;
 use crate::psl::SuffixList;
@@ -81,7 +81,11 @@ fn parse_entry(raw: &str) -> Result<Entry, String> {
 }
 
 /// Load a plain list (and, for `x.inscope`, the `x.noscope` beside it).
-pub fn load_plain_file(path: &Path, text: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+pub fn load_plain_file(
+    path: &Path,
+    text: &str,
+    psl: Arc<SuffixList>,
+) -> Result<Program, RulesError> {
     let origin = path.display().to_string();
     let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
     if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
@@ -109,13 +113,22 @@ fn is_noscope(path: &Path) -> bool {
 }
 
 /// Load a plain list from text; every line is an inclusion unless prefixed with `!`.
-pub fn load_plain_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+pub fn load_plain_str(
+    text: &str,
+    origin: &str,
+    psl: Arc<SuffixList>,
+) -> Result<Program, RulesError> {
     let id = Path::new(origin)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("plain-list")
         .to_string();
-    load_plain_sources(&id, origin, &[(origin.to_string(), text.to_string(), false)], psl)
+    load_plain_sources(
+        &id,
+        origin,
+        &[(origin.to_string(), text.to_string(), false)],
+        psl,
+    )
 }
 
 fn load_plain_sources(
@@ -275,15 +288,27 @@ mod tests {
     #[test]
     fn entries_wildcards_exclusions_and_comments() {
         let p = load("# scope\n*.example.com\nexact.example.org  # inline\n!staging.example.com\n192.0.2.0/24\n203.0.113.7\n*-prod.example.net\napi.*.example.io\n").unwrap();
-        assert_eq!(verdict(&p, "a.example.com"), (VerdictKind::InScope, "*.example.com".into()));
+        assert_eq!(
+            verdict(&p, "a.example.com"),
+            (VerdictKind::InScope, "*.example.com".into())
+        );
         assert_eq!(verdict(&p, "example.com").0, VerdictKind::OutOfScope);
-        assert_eq!(verdict(&p, "staging.example.com"), (VerdictKind::OutOfScope, "!staging.example.com".into()));
+        assert_eq!(
+            verdict(&p, "staging.example.com"),
+            (VerdictKind::OutOfScope, "!staging.example.com".into())
+        );
         assert_eq!(verdict(&p, "exact.example.org").0, VerdictKind::InScope);
         assert_eq!(verdict(&p, "192.0.2.9").0, VerdictKind::InScope);
         assert_eq!(verdict(&p, "203.0.113.7").0, VerdictKind::InScope);
         assert_eq!(verdict(&p, "web-prod.example.net").0, VerdictKind::InScope);
-        assert_eq!(verdict(&p, "a.web-prod.example.net").0, VerdictKind::OutOfScope);
-        assert_eq!(verdict(&p, "web-prod.example.net.evil.test").0, VerdictKind::OutOfScope);
+        assert_eq!(
+            verdict(&p, "a.web-prod.example.net").0,
+            VerdictKind::OutOfScope
+        );
+        assert_eq!(
+            verdict(&p, "web-prod.example.net.evil.test").0,
+            VerdictKind::OutOfScope
+        );
         assert_eq!(verdict(&p, "api.eu.example.io").0, VerdictKind::InScope);
         assert_eq!(verdict(&p, "api.a.b.example.io").0, VerdictKind::OutOfScope);
         let v = p.classify("a.example.com", false);
@@ -317,7 +342,13 @@ mod tests {
     #[test]
     fn explicit_customer_host_is_in_scope_but_wildcards_over_customers_are_not() {
         let p = load("contoso.azurewebsites.net\n").unwrap();
-        assert_eq!(verdict(&p, "contoso.azurewebsites.net").0, VerdictKind::InScope);
-        assert_eq!(verdict(&p, "x.contoso.azurewebsites.net").0, VerdictKind::OutOfScope);
+        assert_eq!(
+            verdict(&p, "contoso.azurewebsites.net").0,
+            VerdictKind::InScope
+        );
+        assert_eq!(
+            verdict(&p, "x.contoso.azurewebsites.net").0,
+            VerdictKind::OutOfScope
+        );
     }
 }

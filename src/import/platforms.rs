@@ -1,0 +1,180 @@
+//! bounty-targets-data JSON (HackerOne, Bugcrowd, Intigriti, YesWeHack, Federacy): an array of
+//! programs, each with `targets.in_scope[]` and `targets.out_of_scope[]`.
+
+use serde_json::Value;
+
+use super::{ImportFormat, Imported, Kind, RawEntry};
+use crate::psl::SuffixList;
+use crate::target::Platform;
+
+fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// The handles a program answers to with `--program`: handle, id, last URL segment.
+pub fn handles(format: ImportFormat, p: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["handle", "id", "company_handle"] {
+        if let Some(h) = s(p, key) {
+            out.push(h.to_string());
+        }
+    }
+    if format != ImportFormat::Intigriti {
+        if let Some(u) = s(p, "url") {
+            if let Some(last) = u.trim_end_matches('/').rsplit('/').next() {
+                out.push(last.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The handle shown for a program (and used as its id).
+fn main_handle(format: ImportFormat, p: &Value) -> String {
+    match format {
+        ImportFormat::Hackerone | ImportFormat::Intigriti | ImportFormat::Yeswehack => {
+            s(p, "handle").or_else(|| s(p, "id")).map(str::to_string)
+        }
+        _ => None,
+    }
+    .or_else(|| handles(format, p).into_iter().last())
+    .or_else(|| s(p, "name").map(str::to_string))
+    .unwrap_or_else(|| "imported".to_string())
+}
+
+/// The text and kind of one target, per platform.
+fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Option<String>) {
+    let ty = s(t, "asset_type")
+        .or_else(|| s(t, "type"))
+        .unwrap_or("")
+        .to_string();
+    let lower = ty.to_ascii_lowercase();
+    let text = match format {
+        ImportFormat::Hackerone => s(t, "asset_identifier"),
+        ImportFormat::Intigriti => s(t, "endpoint"),
+        _ => s(t, "target")
+            .filter(|x| !x.trim().is_empty())
+            .or_else(|| s(t, "uri")),
+    }
+    .unwrap_or("")
+    .to_string();
+    let kind = match lower.as_str() {
+        "google_play_app_id" | "android" | "mobile-application-android" => {
+            Kind::App(Platform::Android)
+        }
+        "apple_store_app_id" | "ios" | "mobile-application-ios" => Kind::App(Platform::Ios),
+        "" | "url" | "wildcard" | "cidr" | "ip_address" | "iprange" | "website" | "api"
+        | "web-application" | "network" | "other" | "application" => Kind::Any,
+        _ => Kind::NotNetwork(ty.clone()),
+    };
+    let mut notes = Vec::new();
+    if let Some(imp) = s(t, "impact").filter(|x| !x.is_empty()) {
+        notes.push(format!("Impact: {imp}."));
+    }
+    if t.get("eligible_for_bounty") == Some(&Value::Bool(false)) {
+        notes.push("Not eligible for bounty.".to_string());
+    }
+    if let Some(sev) = s(t, "max_severity").filter(|x| !x.is_empty()) {
+        notes.push(format!("Max severity: {sev}."));
+    }
+    let note = (!notes.is_empty()).then(|| notes.join(" "));
+    (text, kind, note)
+}
+
+/// Import one program of a platform file.
+pub fn import_platform(
+    format: ImportFormat,
+    json: &str,
+    origin: &str,
+    program: Option<&str>,
+    command: String,
+    psl: &SuffixList,
+) -> Result<Imported, String> {
+    let v: Value = serde_json::from_str(json)
+        .map_err(|e| format!("{origin}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
+    let programs = v
+        .as_array()
+        .ok_or_else(|| format!("{origin}: expected a JSON array of programs"))?;
+    let chosen: Vec<&Value> = match program {
+        // The program's own handle first (Intigriti's company handle is shared by programs).
+        Some(want)
+            if programs
+                .iter()
+                .filter(|p| main_handle(format, p).eq_ignore_ascii_case(want))
+                .count()
+                == 1 =>
+        {
+            programs
+                .iter()
+                .filter(|p| main_handle(format, p).eq_ignore_ascii_case(want))
+                .collect()
+        }
+        Some(want) => programs
+            .iter()
+            .filter(|p| {
+                handles(format, p)
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(want))
+                    || s(p, "name").is_some_and(|n| n.trim().eq_ignore_ascii_case(want.trim()))
+            })
+            .collect(),
+        None => programs.iter().collect(),
+    };
+    let p = match chosen.as_slice() {
+        [one] => *one,
+        [] if program.is_some() => {
+            return Err(format!(
+                "{origin}: no program `{}` (match by handle, id, URL's last segment or name)",
+                program.unwrap_or("")
+            ))
+        }
+        [] => return Err(format!("{origin}: the file lists no programs")),
+        many => {
+            let sample: Vec<String> = many
+                .iter()
+                .take(5)
+                .map(|p| main_handle(format, p))
+                .collect();
+            return Err(format!(
+                "{origin}: {} programs match; choose one with --program HANDLE (e.g. {})",
+                many.len(),
+                sample.join(", ")
+            ));
+        }
+    };
+    let handle = main_handle(format, p);
+    let name = s(p, "name").unwrap_or(&handle).to_string();
+    let url = s(p, "url").map(str::to_string);
+    let mut imp = Imported::new(&handle, &name, url, command);
+    let targets = p
+        .get("targets")
+        .ok_or_else(|| format!("{origin}: program `{handle}` has no `targets`"))?;
+    for (key, excluded) in [("in_scope", false), ("out_of_scope", true)] {
+        let list = match targets.get(key) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                return Err(format!(
+                    "{origin}: `targets.{key}` of `{handle}` is not an array"
+                ))
+            }
+        };
+        for (i, t) in list.iter().enumerate() {
+            let (text, kind, note) = target_of(format, t);
+            // HackerOne marks in-scope entries that may not be submitted.
+            let excluded =
+                excluded || t.get("eligible_for_submission") == Some(&Value::Bool(false));
+            imp.add(
+                RawEntry {
+                    origin: format!("{key}[{i}]"),
+                    text,
+                    excluded,
+                    kind,
+                    note: if excluded { None } else { note },
+                },
+                psl,
+            );
+        }
+    }
+    Ok(imp)
+}
