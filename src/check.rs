@@ -1,6 +1,6 @@
 //! The `check` run: stream targets through the matcher into a reporter.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Write};
 
 use crate::matcher::{Lookup, Reason, Verdict, VerdictKind};
 use crate::output::CheckReporter;
@@ -18,6 +18,11 @@ pub struct CheckSummary {
 impl CheckSummary {
     pub fn total(&self) -> u64 {
         self.in_scope + self.out_of_scope + self.invalid
+    }
+    pub fn add(&mut self, other: &CheckSummary) {
+        self.in_scope += other.in_scope;
+        self.out_of_scope += other.out_of_scope;
+        self.invalid += other.invalid;
     }
     fn count(&mut self, kind: VerdictKind) {
         match kind {
@@ -77,6 +82,28 @@ pub fn check_one(
     Ok(())
 }
 
+/// Handle one input line (with or without its line ending): skip blank and `#` lines, classify
+/// the rest.
+fn check_line(
+    rules: &ScopeRules,
+    mut line: &[u8],
+    reporter: &mut dyn CheckReporter,
+    opts: CheckOptions,
+    summary: &mut CheckSummary,
+) -> io::Result<()> {
+    if let Some(l) = line.strip_suffix(b"\n") {
+        line = l;
+    }
+    if let Some(l) = line.strip_suffix(b"\r") {
+        line = l;
+    }
+    let trimmed = line.trim_ascii();
+    if trimmed.is_empty() || trimmed.starts_with(b"#") {
+        return Ok(());
+    }
+    check_one(rules, line, reporter, opts, summary)
+}
+
 /// Stream targets, one per line, from `input`. Blank lines and `#` comments are skipped; CRLF
 /// and surrounding whitespace are tolerated. Memory stays bounded by the longest line.
 pub fn check_stream(
@@ -92,23 +119,130 @@ pub fn check_stream(
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
-        let mut line = buf.as_slice();
-        if let Some(l) = line.strip_suffix(b"\n") {
-            line = l;
-        }
-        if let Some(l) = line.strip_suffix(b"\r") {
-            line = l;
-        }
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() || trimmed.starts_with(b"#") {
-            continue;
-        }
-        check_one(rules, line, reporter, opts, &mut summary)?;
+        check_line(rules, &buf, reporter, opts, &mut summary)?;
         if buf.capacity() > 1 << 20 {
             // Give back the memory of a huge line instead of keeping it for the whole run.
             buf = Vec::with_capacity(1024);
         }
     }
     reporter.finish()?;
+    Ok(summary)
+}
+
+/// Makes a reporter that writes one batch of output into a buffer.
+pub type ReporterFactory<'a> =
+    dyn for<'b> Fn(&'b mut Vec<u8>) -> Box<dyn CheckReporter + 'b> + Sync + 'a;
+
+/// Pins a closure to the higher-ranked signature of [`ReporterFactory`] (closures do not infer
+/// it on their own).
+pub fn reporter_factory<F>(f: F) -> F
+where
+    F: for<'b> Fn(&'b mut Vec<u8>) -> Box<dyn CheckReporter + 'b> + Sync,
+{
+    f
+}
+
+/// Bytes of input handed to a worker at a time.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// [`check_stream`] on `threads` worker threads, output in input order. A reader thread cuts
+/// the input into batches of whole lines; workers classify a batch each into a buffer with a
+/// reporter from `make`; this thread writes the buffers in order. Channels are bounded, so
+/// memory stays bounded by a few batches per thread (and the longest line).
+pub fn check_stream_parallel(
+    rules: &ScopeRules,
+    mut input: impl BufRead + Send + 'static,
+    out: &mut dyn Write,
+    make: &ReporterFactory<'_>,
+    opts: CheckOptions,
+    threads: usize,
+) -> io::Result<CheckSummary> {
+    use std::collections::BTreeMap;
+    use std::sync::mpsc::sync_channel;
+    use std::sync::{Arc, Mutex};
+
+    let threads = threads.max(1);
+    let (job_tx, job_rx) = sync_channel::<(u64, Vec<u8>)>(threads * 2);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    type BatchResult = io::Result<(Vec<u8>, CheckSummary)>;
+    let (res_tx, res_rx) = sync_channel::<(u64, BatchResult)>(threads * 2);
+
+    // The reader is not a scoped thread: when writing fails (a closed pipe) this function
+    // returns at once instead of waiting for the next line of an input that may never come.
+    let reader = std::thread::spawn(move || -> io::Result<()> {
+        let mut seq = 0u64;
+        loop {
+            let mut batch = Vec::with_capacity(BATCH_BYTES + 1024);
+            let mut eof = false;
+            while batch.len() < BATCH_BYTES {
+                if input.read_until(b'\n', &mut batch)? == 0 {
+                    eof = true;
+                    break;
+                }
+            }
+            if !batch.is_empty() && job_tx.send((seq, batch)).is_err() {
+                return Ok(()); // the writer stopped (e.g. a closed pipe)
+            }
+            seq += 1;
+            if eof {
+                return Ok(());
+            }
+        }
+    });
+    let summary = std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let job_rx = Arc::clone(&job_rx);
+            let res_tx = res_tx.clone();
+            scope.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, batch)) = job else { return };
+                let mut buf = Vec::with_capacity(batch.len() + batch.len() / 2);
+                let mut summary = CheckSummary::default();
+                let result = {
+                    let mut reporter = make(&mut buf);
+                    batch
+                        .split_inclusive(|&b| b == b'\n')
+                        .try_for_each(|line| {
+                            check_line(rules, line, reporter.as_mut(), opts, &mut summary)
+                        })
+                        .and_then(|()| reporter.finish())
+                };
+                if res_tx.send((seq, result.map(|()| (buf, summary)))).is_err() {
+                    return;
+                }
+            });
+        }
+        // Only the workers hold the job receiver and the result sender now, so each side
+        // sees the other hang up.
+        drop(job_rx);
+        drop(res_tx);
+
+        // Write batches in input order as they complete.
+        let mut total = CheckSummary::default();
+        let mut pending: BTreeMap<u64, (Vec<u8>, CheckSummary)> = BTreeMap::new();
+        let mut next = 0u64;
+        let written: io::Result<()> = (|| {
+            for (seq, result) in res_rx.iter() {
+                pending.insert(seq, result?);
+                while let Some((buf, s)) = pending.remove(&next) {
+                    out.write_all(&buf)?;
+                    total.add(&s);
+                    next += 1;
+                }
+            }
+            out.flush()
+        })();
+        // On a write error, dropping the receiver stops the workers (and so the reader, at
+        // its next batch); the scope still waits for the workers, which finish their batch.
+        drop(res_rx);
+        written.map(|()| total)
+    })?;
+    // All batches were written, so the reader has finished: collect its I/O error, if any.
+    reader
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the input reader failed")))?;
     Ok(summary)
 }

@@ -216,3 +216,19 @@ impl<W: Write> CheckReporter for PrintFilter<W> {
         self.out.flush()
     }
 }
+
+/// The reporter for `check`'s options: `--print` wins over `--format`.
+pub fn check_reporter<'a, W: Write + 'a>(
+    out: W,
+    print: Option<VerdictKind>,
+    format: CheckFormat,
+    color: bool,
+    explain: bool,
+) -> Box<dyn CheckReporter + 'a> {
+    match (print, format) {
+        (Some(kind), _) => Box::new(PrintFilter::new(out, kind)),
+        (None, CheckFormat::Text) => Box::new(TextReporter::new(out, color, explain)),
+        (None, CheckFormat::Json) => Box::new(JsonReporter::new(out, explain)),
+        (None, CheckFormat::Jsonl) => Box::new(JsonlReporter::new(out, explain)),
+    }
+}

@@ -15,10 +15,25 @@ pub const EMBEDDED_PSL: &str =
     include_str!(concat!(env!("OUT_DIR"), "/public_suffix_list.ascii.dat"));
 
 pub struct SuffixList {
-    list: List,
+    /// Parsed on first use: the embedded list costs milliseconds to parse, and a `check` whose
+    /// targets never need it (an exact asset, no wildcard to validate) should not pay for it.
+    list: OnceLock<List>,
+    /// The text the list is parsed from, until then.
+    text: &'static str,
+    /// The private section alone, parsed on first use by [`SuffixList::private_suffix_below`]
+    /// when the whole list has not been needed (a third of the rules, a third of the time).
+    private: OnceLock<List>,
     /// The `// VERSION:` line of the file, when it has one.
     version: Option<String>,
     origin: String,
+}
+
+/// The `// VERSION:` line near the top of a list.
+fn version_of(text: &str) -> Option<String> {
+    text.lines()
+        .take(50)
+        .find_map(|l| l.strip_prefix("// VERSION:"))
+        .map(|v| v.trim().to_string())
 }
 
 impl std::fmt::Debug for SuffixList {
@@ -31,27 +46,37 @@ impl std::fmt::Debug for SuffixList {
 }
 
 impl SuffixList {
-    /// The embedded list, parsed once per process.
+    /// The embedded list, parsed lazily, once per process.
     pub fn embedded() -> Arc<SuffixList> {
         static EMBEDDED: OnceLock<Arc<SuffixList>> = OnceLock::new();
         EMBEDDED
             .get_or_init(|| {
-                // The vendored file is checked by a unit test, so this parse cannot fail in a
-                // released binary; an empty list would still fail closed for wildcards.
-                Arc::new(
-                    SuffixList::parse_ascii(EMBEDDED_PSL, "embedded")
-                        .unwrap_or_else(|_| SuffixList::empty("embedded (unreadable)")),
-                )
+                Arc::new(SuffixList {
+                    list: OnceLock::new(),
+                    private: OnceLock::new(),
+                    text: EMBEDDED_PSL,
+                    version: version_of(EMBEDDED_PSL),
+                    origin: "embedded".to_string(),
+                })
             })
             .clone()
     }
 
-    fn empty(origin: &str) -> SuffixList {
-        SuffixList {
-            list: List::new(),
-            version: None,
-            origin: origin.to_string(),
-        }
+    fn private_list(&self) -> &List {
+        self.private.get_or_init(|| {
+            let start = self
+                .text
+                .find("===BEGIN PRIVATE DOMAINS===")
+                .map_or(0, |i| self.text[..i].rfind('\n').map_or(0, |n| n + 1));
+            self.text[start..].parse().unwrap_or_else(|_| List::new())
+        })
+    }
+
+    fn list(&self) -> &List {
+        // The vendored file is checked by a unit test, so this parse cannot fail in a released
+        // binary; an empty list would still fail closed for wildcards.
+        self.list
+            .get_or_init(|| self.text.parse().unwrap_or_else(|_| List::new()))
     }
 
     /// Parse a list as published (Unicode rules are given their punycode form first).
@@ -67,14 +92,11 @@ impl SuffixList {
         if list.is_empty() {
             return Err(format!("{origin}: the Public Suffix List has no rules"));
         }
-        let version = text
-            .lines()
-            .take(50)
-            .find_map(|l| l.strip_prefix("// VERSION:"))
-            .map(|v| v.trim().to_string());
         Ok(SuffixList {
-            list,
-            version,
+            list: OnceLock::from(list),
+            private: OnceLock::new(),
+            text: "",
+            version: version_of(text),
             origin: origin.to_string(),
         })
     }
@@ -95,7 +117,7 @@ impl SuffixList {
 
     /// True when `domain` itself is a listed public suffix (ICANN or private section).
     pub fn is_public_suffix(&self, domain: &str) -> bool {
-        match self.list.suffix(domain.as_bytes()) {
+        match self.list().suffix(domain.as_bytes()) {
             Some(s) => s.is_known() && s.as_bytes() == domain.as_bytes(),
             None => false,
         }
@@ -103,7 +125,10 @@ impl SuffixList {
 
     /// When `domain` sits strictly below a private-section entry, that entry.
     pub fn private_suffix_below<'d>(&self, domain: &'d str) -> Option<&'d str> {
-        let s = self.list.suffix(domain.as_bytes())?;
+        let s = match self.list.get() {
+            Some(full) => full.suffix(domain.as_bytes())?,
+            None => self.private_list().suffix(domain.as_bytes())?,
+        };
         if s.typ() != Some(Type::Private) || s.as_bytes().len() >= domain.len() {
             return None;
         }
@@ -129,6 +154,47 @@ mod tests {
         assert!(psl.is_public_suffix("xn--p1ai"));
         let runtime = SuffixList::parse("// ===BEGIN ICANN DOMAINS===\nрф\n", "t").unwrap();
         assert!(runtime.is_public_suffix("xn--p1ai"));
+    }
+
+    #[test]
+    fn private_section_alone_gives_the_same_answers_as_the_whole_list() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
+        let lazy_private = SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: None,
+            origin: "lazy".into(),
+        };
+        for host in [
+            "contoso.azurewebsites.net",
+            "a.b.blob.core.windows.net",
+            "x.github.io",
+            "login.live.com",
+            "foo.blogspot.co.uk",
+            "a.b.c.compute.amazonaws.com",
+            "x.appspot.com",
+            "www.example.co.uk",
+            "foo.herokuapp.com",
+            "a.s3.amazonaws.com",
+            "evil.com",
+        ] {
+            assert_eq!(
+                lazy_private.private_suffix_below(host),
+                full.private_suffix_below(host),
+                "{host}"
+            );
+            assert_eq!(
+                lazy.private_suffix_below(host),
+                full.private_suffix_below(host),
+                "{host}"
+            );
+        }
+        assert!(
+            lazy_private.list.get().is_none(),
+            "the whole list was parsed"
+        );
     }
 
     #[test]

@@ -355,3 +355,84 @@ fn usage_errors_are_exit_2() {
         .assert()
         .code(2);
 }
+
+/// A large, messy input: generated URLs with blank lines, comments, CRLF and invalid UTF-8.
+fn messy_input(lines: usize) -> Vec<u8> {
+    let mut input = Vec::new();
+    for (i, url) in scopelint::gen::UrlCorpus::new(50, 7)
+        .take(lines)
+        .enumerate()
+    {
+        match i % 97 {
+            0 => input.extend_from_slice(b"\n# a comment\n"),
+            1 => input.extend_from_slice(b"\xff\xfe not utf-8\n"),
+            2 => input.extend_from_slice(b"www.example.com\r\n"),
+            _ => {}
+        }
+        input.extend_from_slice(url.as_bytes());
+        input.push(b'\n');
+    }
+    input
+}
+
+#[test]
+fn threads_give_the_same_output_in_the_same_order() {
+    let input = messy_input(40_000);
+    for args in [
+        &["check", "--format", "jsonl"][..],
+        &["check", "--format", "text", "--explain"][..],
+        &["check", "--print", "in-scope"][..],
+        &["check", "--print", "invalid"][..],
+    ] {
+        let run = |threads: &str| {
+            let out = example()
+                .args(args)
+                .args(["--threads", threads])
+                .write_stdin(input.clone())
+                .output()
+                .unwrap();
+            (out.status.code(), out.stdout)
+        };
+        let (code1, out1) = run("1");
+        let (code4, out4) = run("4");
+        assert_eq!(code1, code4, "{args:?}");
+        assert!(out1.len() > 1000, "{args:?} printed too little");
+        assert!(
+            out1 == out4,
+            "{args:?}: output differs between 1 and 4 threads"
+        );
+    }
+}
+
+#[test]
+fn closed_pipe_ends_quietly_with_threads() {
+    use std::io::{Read, Write};
+    use std::process::{Command as Std, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("scopelint");
+    let mut child = Std::new(bin)
+        .args(["--rules", EXAMPLE, "check", "--threads", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    let writer = {
+        let mut stdin = child.stdin.take().unwrap();
+        let input = messy_input(200_000);
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        })
+    };
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout); // like `| head`
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -339,7 +339,7 @@ fn one(t: &str, psl: &SuffixList) -> Result<Item, String> {
     if let HostPattern::Exact(h) = &pat {
         single_label_or_bad_tld(h)?;
     }
-    if let Some(problem) = wildcard_problem(host, &pat, psl, &HashSet::new()) {
+    if let Some(problem) = wildcard_problem(host, &pat, psl, &Default::default()) {
         return Err(problem);
     }
     let mut item = Item::host(pat);

@@ -133,12 +133,15 @@ pub struct ExclusionRule {
     pub source: SourceLoc,
 }
 
+/// A set of host names, hashed for the per-label lookups of the matcher.
+pub type NameSet = foldhash::HashSet<String>;
+
 #[derive(Debug, Clone)]
 pub struct CustomerOwnedRule {
     pub id: String,
     pub reason: String,
     pub psl_private: bool,
-    pub suffixes: HashSet<String>,
+    pub suffixes: NameSet,
     pub source: SourceLoc,
 }
 
@@ -173,8 +176,15 @@ pub struct ScopeRules {
 impl ScopeRules {
     /// The embedded default program.
     pub fn embedded(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        let file = parse_rules_file(EMBEDDED_RULES, EMBEDDED_RULES_PATH)?;
+        // With another suffix list (`--psl`), the wildcards are checked again against it.
+        let trusted = Arc::ptr_eq(&psl, &SuffixList::embedded());
+        let (program, mut errors) = compile_with(file, EMBEDDED_RULES_PATH, psl, trusted);
+        if !errors.is_empty() {
+            return Err(errors.swap_remove(0));
+        }
         Ok(ScopeRules {
-            programs: vec![load_program_str(EMBEDDED_RULES, EMBEDDED_RULES_PATH, psl)?],
+            programs: vec![program],
         })
     }
 
@@ -318,6 +328,10 @@ struct Ctx<'a> {
     /// Every problem found so far: compilation goes on past an error so `rules validate` can
     /// list them all; the loader reports the first.
     errors: std::cell::RefCell<Vec<RulesError>>,
+    /// The embedded default with the embedded suffix list: already validated by `cargo test`
+    /// (see `embedded_rules_pass_full_validation`), so start-up skips the checks that need the
+    /// suffix list or a regex parser.
+    trusted: bool,
 }
 
 impl Ctx<'_> {
@@ -381,7 +395,7 @@ pub fn wildcard_problem(
     raw: &str,
     pat: &HostPattern,
     psl: &SuffixList,
-    customer: &HashSet<String>,
+    customer: &NameSet,
 ) -> Option<String> {
     let base = match pat {
         HostPattern::Exact(_) => return None,
@@ -490,7 +504,7 @@ fn compile_hosts(
     ctx: &Ctx,
     hosts: &[Spanned<String>],
     include_apex: Option<bool>,
-    customer: &HashSet<String>,
+    customer: &NameSet,
 ) -> Vec<HostPattern> {
     let mut out = Vec::with_capacity(hosts.len());
     for h in hosts {
@@ -501,7 +515,12 @@ fn compile_hosts(
                 continue;
             }
         };
-        if let Some(problem) = wildcard_problem(&h.value, &pat, ctx.psl, customer) {
+        let problem = if ctx.trusted {
+            None
+        } else {
+            wildcard_problem(&h.value, &pat, ctx.psl, customer)
+        };
+        if let Some(problem) = problem {
             ctx.report(ctx.err(h, problem));
             continue;
         }
@@ -601,6 +620,9 @@ fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<(Platform, St
 }
 
 fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) {
+    if ctx.trusted {
+        return;
+    }
     for p in pats {
         if let Err(e) = regex_syntax::Parser::new().parse(&p.value) {
             let detail = e.to_string();
@@ -627,10 +649,20 @@ pub fn compile_all(
     origin: &str,
     psl: Arc<SuffixList>,
 ) -> (Program, Vec<RulesError>) {
+    compile_with(file, origin, psl, false)
+}
+
+fn compile_with(
+    file: RulesFile,
+    origin: &str,
+    psl: Arc<SuffixList>,
+    trusted: bool,
+) -> (Program, Vec<RulesError>) {
     let ctx = Ctx {
         origin: Arc::from(origin),
         psl: &psl,
         errors: Default::default(),
+        trusted,
     };
     if file.schema_version != 1 {
         ctx.report(whole_file_error(
@@ -688,7 +720,7 @@ pub fn compile_all(
 
     let customer_owned = match &file.customer_owned {
         Some(c) => {
-            let mut suffixes = HashSet::new();
+            let mut suffixes = NameSet::default();
             for s in &c.value.suffixes {
                 match parse_host_pattern(s.value.trim_start_matches("*."), None) {
                     Ok(HostPattern::Exact(h)) => {
@@ -708,7 +740,7 @@ pub fn compile_all(
         }
         None => None,
     };
-    let empty = HashSet::new();
+    let empty = NameSet::default();
     let customer_suffixes = customer_owned.as_ref().map_or(&empty, |c| &c.suffixes);
 
     let table_ids: Option<HashSet<&str>> = file
@@ -796,7 +828,7 @@ pub fn compile_all(
     let mut exclusions = Vec::with_capacity(file.exclusions.len());
     for (i, x) in file.exclusions.iter().enumerate() {
         let def = &x.value;
-        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &HashSet::new());
+        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &NameSet::default());
         let cidrs = compile_cidrs(&ctx, &def.cidrs);
         let apps = compile_apps(&ctx, &def.apps);
         if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
@@ -950,5 +982,37 @@ fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Start-up trusts the embedded rules; this is the check that makes that safe.
+    #[test]
+    fn embedded_rules_pass_full_validation() {
+        let psl = SuffixList::embedded();
+        let file = parse_rules_file(EMBEDDED_RULES, EMBEDDED_RULES_PATH).unwrap();
+        let (full, errors) = compile_all(file, EMBEDDED_RULES_PATH, psl.clone());
+        assert!(errors.is_empty(), "{errors:?}");
+        let fast = ScopeRules::embedded(psl).unwrap();
+        let ids = |p: &Program| p.assets.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&fast.programs[0]), ids(&full));
+        assert!(!full.assets.is_empty());
+    }
+
+    #[test]
+    fn another_suffix_list_revalidates_the_embedded_wildcards() {
+        // A list on which b2clogin.com is a public suffix makes `*.b2clogin.com` an error.
+        let psl = Arc::new(
+            SuffixList::parse(
+                "// ===BEGIN ICANN DOMAINS===\ncom\n// ===END ICANN DOMAINS===\n// ===BEGIN PRIVATE DOMAINS===\nb2clogin.com\n// ===END PRIVATE DOMAINS===\n",
+                "test.dat",
+            )
+            .unwrap(),
+        );
+        let e = ScopeRules::embedded(psl).expect_err("must be refused");
+        assert!(e.message.contains("b2clogin.com"), "{}", e.message);
     }
 }

@@ -142,7 +142,7 @@ fn load_plain_sources(
         id: "customer-owned-suffix".to_string(),
         reason: "the host is below a private-section Public Suffix List entry, so it belongs to that platform's customer, not to the program".to_string(),
         psl_private: true,
-        suffixes: HashSet::new(),
+        suffixes: Default::default(),
         source: SourceLoc {
             file: origin.clone(),
             line: 1,
@@ -184,7 +184,9 @@ fn load_plain_sources(
             }
             if let Entry::Host(p) = &entry {
                 if !excluded {
-                    if let Some(problem) = wildcard_problem(entry_text, p, &psl, &HashSet::new()) {
+                    if let Some(problem) =
+                        wildcard_problem(entry_text, p, &psl, &Default::default())
+                    {
                         return Err(err(problem));
                     }
                 }
