@@ -131,7 +131,7 @@ impl Config {
                     file: origin.clone(),
                     line: line.max(1),
                     column: column.max(1),
-                    message: yaml_message(&e),
+                    message: crate::rules::yaml_error_message(&e),
                 }
             })?
         };
@@ -256,26 +256,6 @@ fn enum_name<E: ValueEnum>(value: &E) -> String {
         .to_possible_value()
         .map(|p| p.get_name().to_string())
         .unwrap_or_default()
-}
-
-/// The YAML error's text without the location suffix the crate adds (we print our own).
-fn yaml_message(e: &serde_saphyr::Error) -> String {
-    let text = e.to_string();
-    let first = text.lines().next().unwrap_or("invalid YAML").trim();
-    let message = match first.rfind(" at line ") {
-        Some(i) => &first[..i],
-        None => first,
-    };
-    match message.strip_prefix("duplicate mapping key: ") {
-        Some(rest) => {
-            let key = rest
-                .split(", set DuplicateKeyPolicy")
-                .next()
-                .unwrap_or(rest);
-            format!("duplicate key `{key}` (a key may appear once per mapping)")
-        }
-        None => message.to_string(),
-    }
 }
 
 // ---- discovery ------------------------------------------------------------------------------

@@ -415,22 +415,12 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn load_rules(cli: &Cli) -> Result<ScopeRules, CliError> {
-    let psl = match &cli.psl {
-        Some(p) => Arc::new(SuffixList::from_file(p).map_err(CliError::Config)?),
-        None => SuffixList::embedded(),
-    };
-    let mut files = cli.rules.clone();
-    if files.is_empty() {
-        if let Some(env) = std::env::var_os("SCOPELINT_RULES").filter(|v| !v.is_empty()) {
-            files = std::env::split_paths(&env).collect();
-        }
+    let psl = rules_psl(cli)?;
+    match rules_files(cli, &[]) {
+        Some(files) => ScopeRules::from_files(&files, psl),
+        None => ScopeRules::embedded(psl),
     }
-    let loaded = if files.is_empty() {
-        ScopeRules::embedded(psl)
-    } else {
-        ScopeRules::from_files(&files, psl)
-    };
-    loaded.map_err(|e| CliError::Config(e.to_string()))
+    .map_err(|e| CliError::Config(e.to_string()))
 }
 
 fn cmd_check(rules: &ScopeRules, args: &CheckArgs, color: bool) -> Result<bool, CliError> {

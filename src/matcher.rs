@@ -245,8 +245,6 @@ struct HostTable {
     /// One bit per hash bucket; a clear bit means no key with that hash.
     filter: Vec<u64>,
     filter_bits: u32,
-    /// Every pattern in insertion order, for the linear reference lookup.
-    all: Vec<(HostPattern, u32)>,
 }
 
 /// The rules filed under one name.
@@ -305,7 +303,6 @@ fn pattern_specificity(pattern: &HostPattern, host: &str) -> Option<u32> {
 impl HostTable {
     fn add(&mut self, pattern: &HostPattern, id: usize) {
         let id = id as u32;
-        self.all.push((pattern.clone(), id));
         match pattern {
             HostPattern::Exact(h) => self.slot(h).exact.push(id),
             HostPattern::Subdomains { base, include_apex } => {
@@ -357,16 +354,7 @@ impl HostTable {
 
     /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
     /// specific; a wildcard is more specific the longer its base.
-    #[inline(never)]
-    fn lookup(&self, how: Lookup, host: &str, mut f: impl FnMut(u32, u32)) {
-        if how == Lookup::Linear {
-            for (p, id) in &self.all {
-                if let Some(spec) = pattern_specificity(p, host) {
-                    f(*id, spec);
-                }
-            }
-            return;
-        }
+    fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
         if self.slots.is_empty() {
             return;
         }
@@ -411,6 +399,10 @@ pub struct ScopeIndex {
 }
 
 impl ScopeIndex {
+    /// Room for `n` more asset host names, for loaders that know how many are coming.
+    pub fn reserve_asset_hosts(&mut self, n: usize) {
+        self.asset_hosts.slots.reserve(n);
+    }
     pub fn add_asset_host(&mut self, p: &HostPattern, asset: usize) {
         self.asset_hosts.add(p, asset);
     }
@@ -612,19 +604,34 @@ impl Program {
         }
     }
 
-    #[inline(never)]
     fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
         // Candidate assets by host or address, with their specificity.
         let mut candidates: Vec<(u32, u32)> = Vec::new();
         let mut excl_hits: Vec<u32> = Vec::new();
         match &n.host {
+            Host::Domain(d) if how == Lookup::Linear => {
+                // Every pattern of every rule in turn, by plain comparison.
+                for (i, a) in self.assets.iter().enumerate() {
+                    if let Some(spec) = a
+                        .hosts
+                        .iter()
+                        .filter_map(|p| pattern_specificity(p, d))
+                        .max()
+                    {
+                        candidates.push((i as u32, spec));
+                    }
+                }
+                for (i, x) in self.exclusions.iter().enumerate() {
+                    if x.hosts.iter().any(|p| pattern_specificity(p, d).is_some()) {
+                        excl_hits.push(i as u32);
+                    }
+                }
+            }
             Host::Domain(d) => {
                 self.index
                     .asset_hosts
-                    .lookup(how, d, |id, spec| candidates.push((id, spec)));
-                self.index
-                    .excl_hosts
-                    .lookup(how, d, |id, _| excl_hits.push(id));
+                    .lookup(d, |id, spec| candidates.push((id, spec)));
+                self.index.excl_hosts.lookup(d, |id, _| excl_hits.push(id));
             }
             Host::Ip(ip) => {
                 cidr_lookup(&self.index.asset_cidrs, *ip, |id, spec| {
@@ -769,7 +776,6 @@ impl Program {
     }
 }
 
-#[inline(never)]
 fn customer_suffix(
     p: &Program,
     c: &crate::rules::CustomerOwnedRule,

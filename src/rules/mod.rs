@@ -291,7 +291,8 @@ pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesErro
 }
 
 /// The YAML error's text without the location prefix the crate adds (we print our own).
-fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+/// Shared with the configuration-file loader.
+pub(crate) fn yaml_error_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // serde-saphyr renders "<message> at line L, column C"; keep the message part.

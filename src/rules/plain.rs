@@ -6,7 +6,6 @@
 //! verdict names the line that decided. Anything not understood is an error with its line and
 //! column, never dropped.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -152,7 +151,13 @@ fn load_plain_sources(
     let mut index = ScopeIndex::default();
     let mut assets: Vec<AssetRule> = Vec::new();
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: foldhash::HashSet<String> = Default::default();
+    index.reserve_asset_hosts(
+        sources
+            .iter()
+            .map(|(_, text, _)| text.lines().count())
+            .sum(),
+    );
     for (file, text, all_excluded) in sources {
         let file: Arc<str> = Arc::from(file.as_str());
         for (n, line) in text.lines().enumerate() {
