@@ -18,6 +18,15 @@ fn example() -> Command {
     c
 }
 
+/// A rules file in a temporary directory: a five-line program header, then `rest` (line 6 on).
+fn temp_rules(rest: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.yaml");
+    let header = "schema_version: 1\nprogram:\n  id: x\n  name: X\n  revision: 2026-01-01\n";
+    std::fs::write(&path, format!("{header}{rest}")).unwrap();
+    (dir, path)
+}
+
 fn jsonl(out: &[u8]) -> Vec<Value> {
     std::str::from_utf8(out)
         .unwrap()
@@ -256,13 +265,8 @@ fn rules_from_environment_variable() {
 
 #[test]
 fn bad_rules_file_is_exit_2_with_file_line_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.yaml");
-    std::fs::write(
-        &path,
-        "schema_version: 1\nprogram:\n  id: x\n  name: X\n  revision: 2026-01-01\nassets:\n  - id: a\n    hosts: [\"*.com\"]\n    include_apex: false\n",
-    )
-    .unwrap();
+    let (_dir, path) =
+        temp_rules("assets:\n  - id: a\n    hosts: [\"*.com\"]\n    include_apex: false\n");
     scopelint()
         .args([
             "--rules",
@@ -279,13 +283,7 @@ fn bad_rules_file_is_exit_2_with_file_line_column() {
 
 #[test]
 fn unknown_key_and_missing_file_are_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("typo.yaml");
-    std::fs::write(
-        &path,
-        "schema_version: 1\nprogram:\n  id: x\n  name: X\n  revision: 2026-01-01\n  revison: oops\n",
-    )
-    .unwrap();
+    let (_dir, path) = temp_rules("  revison: oops\n");
     scopelint()
         .args(["--rules", path.to_str().unwrap(), "check", "a.example"])
         .assert()
