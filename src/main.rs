@@ -415,8 +415,13 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn load_rules(cli: &Cli) -> Result<ScopeRules, CliError> {
+    load_rules_from(cli, &[])
+}
+
+/// The programs in `files`, else the rules in use (see [`rules_files`]).
+fn load_rules_from(cli: &Cli, files: &[PathBuf]) -> Result<ScopeRules, CliError> {
     let psl = rules_psl(cli)?;
-    match rules_files(cli, &[]) {
+    match rules_files(cli, files) {
         Some(files) => ScopeRules::from_files(&files, psl),
         None => ScopeRules::embedded(psl),
     }
@@ -781,20 +786,8 @@ fn cmd_rules_validate(
             psl,
         )],
     };
-    let mut out = io::stdout().lock();
-    match format {
-        RulesFormat::Text => {
-            for r in &reports {
-                out.write_all(validate::render_text(r, color).as_bytes())?;
-            }
-        }
-        RulesFormat::Json => {
-            let all: Vec<&validate::Problem> = reports.iter().flat_map(|r| &r.problems).collect();
-            serde_json::to_writer_pretty(&mut out, &all).map_err(io::Error::from)?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
+    let all: Vec<&validate::Problem> = reports.iter().flat_map(|r| &r.problems).collect();
+    write_reports(format, &reports, |r| validate::render_text(r, color), &all)?;
     let errors: usize = reports.iter().map(|r| r.errors()).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings()).sum();
     if errors > 0 {
@@ -816,30 +809,40 @@ fn cmd_rules_test(
     color: bool,
 ) -> Result<bool, CliError> {
     use scopelint::rules::examples;
-    let psl = rules_psl(cli)?;
-    let rules = match rules_files(cli, files) {
-        Some(files) => ScopeRules::from_files(&files, psl),
-        None => ScopeRules::embedded(psl),
-    }
-    .map_err(|e| CliError::Config(e.to_string()))?;
+    let rules = load_rules_from(cli, files)?;
     let reports: Vec<examples::TestReport> =
         rules.programs.iter().map(examples::run_examples).collect();
-    let mut out = io::stdout().lock();
-    match format {
-        RulesFormat::Text => {
-            for r in &reports {
-                out.write_all(examples::render_text(r, color).as_bytes())?;
-            }
-        }
-        RulesFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &reports).map_err(io::Error::from)?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
+    write_reports(
+        format,
+        &reports,
+        |r| examples::render_text(r, color),
+        &reports,
+    )?;
     Ok(reports
         .iter()
         .any(|r| r.failed() > 0 || (fail_uncovered && !r.uncovered.is_empty())))
+}
+
+/// Writes each report as text, or `json` as one pretty-printed document, to standard output.
+fn write_reports<R>(
+    format: RulesFormat,
+    reports: &[R],
+    text: impl Fn(&R) -> String,
+    json: &impl serde::Serialize,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            for r in reports {
+                out.write_all(text(r).as_bytes())?;
+            }
+        }
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, json).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
 }
 
 fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Result<bool, CliError> {

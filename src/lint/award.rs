@@ -138,58 +138,31 @@ pub fn check(
 
     // Validate the declared values against the rules file.
     let mut bad = false;
-    let all_impacts: Vec<&str> = {
-        let mut v: Vec<&str> = awards
-            .tables
-            .iter()
-            .flat_map(|t| t.value.impacts.iter().map(|i| i.value.id.as_str()))
-            .collect();
-        v.dedup();
-        let mut seen = std::collections::HashSet::new();
-        v.retain(|x| seen.insert(*x));
-        v
-    };
-    if let Some(i) = &fm.impact {
-        if !all_impacts.contains(&i.value.as_str()) {
+    let mut all_impacts: Vec<&str> = awards
+        .tables
+        .iter()
+        .flat_map(|t| t.value.impacts.iter().map(|i| i.value.id.as_str()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    all_impacts.retain(|x| seen.insert(*x));
+    let severities: Vec<&str> = awards.severities.iter().map(String::as_str).collect();
+    let qualities: Vec<&str> = awards.qualities.iter().map(String::as_str).collect();
+    for (what, field, allowed) in [
+        ("impact", &fm.impact, &all_impacts),
+        ("severity", &fm.severity, &severities),
+        ("quality", &fm.quality, &qualities),
+    ] {
+        let Some(f) = field else { continue };
+        if !allowed.contains(&f.value.as_str()) {
             bad = true;
             out.push(d.diag_at_line(
                 rule::INVALID_FRONT_MATTER,
                 Severity::Error,
-                i.line,
+                f.line,
                 format!(
-                    "unknown impact `{}` (expected one of {})",
-                    i.value,
-                    ids(all_impacts.iter().copied())
-                ),
-            ));
-        }
-    }
-    if let Some(s) = &fm.severity {
-        if !awards.severities.iter().any(|x| x == &s.value) {
-            bad = true;
-            out.push(d.diag_at_line(
-                rule::INVALID_FRONT_MATTER,
-                Severity::Error,
-                s.line,
-                format!(
-                    "unknown severity `{}` (expected one of {})",
-                    s.value,
-                    ids(awards.severities.iter().map(String::as_str))
-                ),
-            ));
-        }
-    }
-    if let Some(q) = &fm.quality {
-        if !awards.qualities.iter().any(|x| x == &q.value) {
-            bad = true;
-            out.push(d.diag_at_line(
-                rule::INVALID_FRONT_MATTER,
-                Severity::Error,
-                q.line,
-                format!(
-                    "unknown quality `{}` (expected one of {})",
-                    q.value,
-                    ids(awards.qualities.iter().map(String::as_str))
+                    "unknown {what} `{}` (expected one of {})",
+                    f.value,
+                    ids(allowed.iter().copied())
                 ),
             ));
         }

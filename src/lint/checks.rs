@@ -634,17 +634,16 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
         if !seen.insert((kind, name.to_ascii_lowercase())) || n.has_marker(&name) {
             continue;
         }
-        out.push(Diagnostic {
-            rule: rule::TEST_NAMING,
-            severity: Severity::Warning,
+        out.push(Diagnostic::new(
+            rule::TEST_NAMING,
+            Severity::Warning,
             line,
             column,
-            message: format!(
+            format!(
                 "test {kind} `{name}` does not carry the program's marker `{}`: include it in the {kind} name",
                 n.marker
             ),
-            snippet: None,
-        });
+        ));
     }
 }
 

@@ -161,14 +161,7 @@ impl<'a> Draft<'a> {
         message: String,
     ) -> Diagnostic {
         let (line, column) = self.pos(offset);
-        Diagnostic {
-            rule,
-            severity,
-            line,
-            column,
-            message,
-            snippet: None,
-        }
+        Diagnostic::new(rule, severity, line, column, message)
     }
 
     pub fn diag_at_line(
@@ -181,14 +174,7 @@ impl<'a> Draft<'a> {
         // Point at the first non-blank character of the line.
         let text = self.line_text(line);
         let column = text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
-        Diagnostic {
-            rule,
-            severity,
-            line,
-            column,
-            message,
-            snippet: None,
-        }
+        Diagnostic::new(rule, severity, line, column, message)
     }
 
     /// The line as shown under a diagnostic: secrets redacted, long lines cut.

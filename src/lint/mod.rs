@@ -87,6 +87,26 @@ pub struct Diagnostic {
     pub snippet: Option<String>,
 }
 
+impl Diagnostic {
+    /// A diagnostic without a snippet (the reporters add it).
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        line: u32,
+        column: u32,
+        message: String,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            line,
+            column,
+            message,
+            snippet: None,
+        }
+    }
+}
+
 /// The award the draft can expect (the JSON `award` object).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Award {

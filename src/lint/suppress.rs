@@ -78,13 +78,8 @@ pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         })
         .collect();
     for (i, s) in sups.iter().enumerate() {
-        let diag = |rule: &'static str, message: String| Diagnostic {
-            rule,
-            severity: Severity::Warning,
-            line: s.line,
-            column: s.column,
-            message,
-            snippet: None,
+        let diag = |rule: &'static str, message: String| {
+            Diagnostic::new(rule, Severity::Warning, s.line, s.column, message)
         };
         if s.rules.is_empty() {
             out.push(diag(
