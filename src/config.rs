@@ -119,21 +119,19 @@ impl Config {
         {
             ConfigFile::default()
         } else {
-            let mut options = serde_saphyr::options::Options::default();
-            options.with_snippet = false;
-            options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
-            serde_saphyr::from_str_with_options::<ConfigFile>(text, options).map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                ConfigError {
-                    file: origin.clone(),
-                    line: line.max(1),
-                    column: column.max(1),
-                    message: crate::rules::yaml_error_message(&e),
-                }
-            })?
+            serde_saphyr::from_str_with_options::<ConfigFile>(text, crate::rules::yaml_options())
+                .map_err(|e| {
+                    let (line, column) = e
+                        .location()
+                        .map(|l| (l.line(), l.column()))
+                        .unwrap_or((1, 1));
+                    ConfigError {
+                        file: origin.clone(),
+                        line: line.max(1),
+                        column: column.max(1),
+                        message: crate::rules::yaml_error_message(&e),
+                    }
+                })?
         };
         let config = Config {
             path: path.to_path_buf(),

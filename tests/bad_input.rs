@@ -468,7 +468,7 @@ fn draft_matrix() {
             stdin: Vec::new(),
             code: 1,
             stdout: Out::Contains(&[
-                "fixtures/bad-input/broken-front-matter.draft:3:1: error[invalid-front-matter] front matter is not valid YAML",
+                "fixtures/bad-input/broken-front-matter.draft:3:7: error[invalid-front-matter] front matter is not valid YAML: illegal placement of ':' indicator\n 3 | impact: eop\n   |       ^\n",
                 "3 errors, 2 warnings, 1 note in 1 file",
             ]),
             stderr: String::new(),

@@ -30,8 +30,27 @@ pub struct FrontMatter {
     pub standard: Option<Field>,
     pub accounts: Vec<Field>,
     pub tenants: Vec<Field>,
-    /// Problems found while reading it (line, message).
-    pub problems: Vec<(u32, String)>,
+    /// Problems found while reading it.
+    pub problems: Vec<FrontMatterProblem>,
+}
+
+/// Something wrong with the front matter, at a 1-based line and, when the YAML parser says,
+/// a column (otherwise the first non-blank character of the line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatterProblem {
+    pub line: u32,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl FrontMatterProblem {
+    fn at_line(line: u32, message: String) -> FrontMatterProblem {
+        FrontMatterProblem {
+            line,
+            column: None,
+            message,
+        }
+    }
 }
 
 pub const FRONT_MATTER_KEYS: &[&str] = &[
@@ -49,7 +68,9 @@ pub struct Heading {
 #[derive(Debug)]
 pub struct Draft<'a> {
     pub text: &'a str,
-    /// Byte offset of each line start.
+    /// Byte offset of each line start. Lines end at `\n`, `\r\n` or a lone `\r`, as in
+    /// CommonMark and YAML, so the line numbers of front-matter errors (from the YAML parser)
+    /// and of body diagnostics count the same lines.
     line_starts: Vec<usize>,
     pub front: FrontMatter,
     /// Byte offset where the body (after the front matter) starts.
@@ -73,9 +94,10 @@ static ORDERED: LazyLock<Regex> =
 
 impl<'a> Draft<'a> {
     pub fn parse(text: &'a str) -> Draft<'a> {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i + 1);
             }
         }
@@ -98,8 +120,8 @@ impl<'a> Draft<'a> {
                 .as_str()
                 .chars()
                 .map(|c| {
-                    if c == '\n' {
-                        "\n".to_string()
+                    if c == '\n' || c == '\r' {
+                        c.to_string()
                     } else {
                         " ".repeat(c.len_utf8())
                     }
@@ -214,9 +236,12 @@ impl<'a> Draft<'a> {
 
     fn read_front_matter(&mut self) {
         let text = self.text;
-        let first = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let bom = text.len() - first.len();
-        let first_line = first.lines().next().unwrap_or("");
+        let bom = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        let first_line = self.line_text(1).get(bom..).unwrap_or("");
         if first_line.trim_end() != "---" {
             return;
         }
@@ -231,7 +256,7 @@ impl<'a> Draft<'a> {
         }
         let Some((close_idx, close_start)) = close else {
             self.front.present = true;
-            self.front.problems.push((
+            self.front.problems.push(FrontMatterProblem::at_line(
                 1,
                 "front matter starts with `---` but has no closing `---` line".into(),
             ));
@@ -249,28 +274,38 @@ impl<'a> Draft<'a> {
         if yaml.trim().is_empty() {
             return;
         }
-        let value: Value = match serde_saphyr::from_str::<Value>(yaml) {
+        let value: Value = match serde_saphyr::from_str_with_options::<Value>(
+            yaml,
+            crate::rules::yaml_options(),
+        ) {
             Ok(v) => v,
             Err(e) => {
-                let line = e.location().map_or(1, |l| l.line() as u32).max(1);
-                let msg = e.to_string();
-                let msg = msg.lines().next().unwrap_or("invalid YAML");
-                let msg = msg.rfind(" at line ").map_or(msg, |i| &msg[..i]);
-                self.front.problems.push((
-                    fm_first_line + line - 1,
-                    format!("front matter is not valid YAML: {msg}"),
-                ));
+                // The parser counts lines from the first line of the front matter.
+                let (line, column) = e
+                    .location()
+                    .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+                self.front.problems.push(FrontMatterProblem {
+                    line: fm_first_line + line.max(1) - 1,
+                    column: Some(column.max(1)),
+                    message: format!(
+                        "front matter is not valid YAML: {}",
+                        crate::rules::yaml_error_message(&e)
+                    ),
+                });
                 return;
             }
         };
         let Value::Object(map) = value else {
-            self.front.problems.push((
+            self.front.problems.push(FrontMatterProblem::at_line(
                 fm_first_line,
                 "front matter must be a mapping of `key: value`".into(),
             ));
             return;
         };
-        let yaml_lines: Vec<&str> = yaml.lines().collect();
+        // The front matter's lines, split exactly as `line_starts` splits the draft.
+        let yaml_lines: Vec<&str> = (fm_first_line..=close_idx as u32)
+            .map(|l| self.line_text(l))
+            .collect();
         let key_line = |key: &str| -> u32 {
             yaml_lines
                 .iter()
@@ -299,7 +334,7 @@ impl<'a> Draft<'a> {
             };
             let at = key_line(key);
             if !FRONT_MATTER_KEYS.contains(&canonical) {
-                self.front.problems.push((
+                self.front.problems.push(FrontMatterProblem::at_line(
                     at,
                     format!(
                         "unknown front matter key `{key}` (known: {})",
@@ -320,16 +355,16 @@ impl<'a> Draft<'a> {
                         match x {
                             Value::String(s) => out.push(s.clone()),
                             Value::Number(n) => out.push(n.to_string()),
-                            _ => self
-                                .front
-                                .problems
-                                .push((at, format!("`{key}` items must be strings"))),
+                            _ => self.front.problems.push(FrontMatterProblem::at_line(
+                                at,
+                                format!("`{key}` items must be strings"),
+                            )),
                         }
                     }
                     out
                 }
                 _ => {
-                    self.front.problems.push((
+                    self.front.problems.push(FrontMatterProblem::at_line(
                         at,
                         format!(
                             "`{key}` must be {}",
@@ -436,13 +471,23 @@ impl<'a> Draft<'a> {
 
     /// Front-matter problems as diagnostics.
     pub fn front_matter_diagnostics(&self, out: &mut Vec<Diagnostic>) {
-        for (line, msg) in &self.front.problems {
-            out.push(self.diag_at_line(
-                rule::INVALID_FRONT_MATTER,
-                Severity::Error,
-                *line,
-                msg.clone(),
-            ));
+        for p in &self.front.problems {
+            let d = match p.column {
+                Some(column) => Diagnostic::new(
+                    rule::INVALID_FRONT_MATTER,
+                    Severity::Error,
+                    p.line,
+                    column,
+                    p.message.clone(),
+                ),
+                None => self.diag_at_line(
+                    rule::INVALID_FRONT_MATTER,
+                    Severity::Error,
+                    p.line,
+                    p.message.clone(),
+                ),
+            };
+            out.push(d);
         }
     }
 }
@@ -488,10 +533,41 @@ mod tests {
     fn bad_front_matter_is_reported_with_line() {
         let d = Draft::parse("---\ntitle: X\nimpakt: eop\n---\nbody\n");
         assert_eq!(d.front.problems.len(), 1);
-        assert_eq!(d.front.problems[0].0, 3);
-        assert!(d.front.problems[0].1.contains("impakt"));
+        assert_eq!(d.front.problems[0].line, 3);
+        assert!(d.front.problems[0].message.contains("impakt"));
         let d = Draft::parse("---\ntitle: [unclosed\n---\n");
         assert_eq!(d.front.problems.len(), 1, "{:?}", d.front.problems);
+    }
+
+    #[test]
+    fn yaml_errors_point_at_the_parsers_line_and_column() {
+        let d = Draft::parse("---\ntitle: [unclosed\nimpact: eop\n---\n# Summary\n");
+        let p = &d.front.problems[0];
+        assert_eq!((p.line, p.column), (3, Some(7)), "{p:?}");
+        // The message is the parser's, without its own (front-matter-relative) location.
+        assert!(!p.message.contains("line 2"), "{}", p.message);
+        let d = Draft::parse("---\ntitle: X\ntitle: Y\n---\n");
+        assert!(
+            d.front.problems[0].message.contains("duplicate key `title`"),
+            "{:?}",
+            d.front.problems
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_everywhere() {
+        // YAML and CommonMark both end a line at a lone `\r`; the draft must count the same lines
+        // (found by fuzzing: fixtures/fuzz-regressions/lint_draft/lone-cr-in-front-matter).
+        let d = Draft::parse("---\rtitle: X\rimpakt: eop\r---\r# Summary\r\rText\r\n## Impact\n");
+        assert!(d.front.present);
+        assert_eq!(d.front.title.as_ref().unwrap().line, 2);
+        assert_eq!(d.front.problems.len(), 1, "{:?}", d.front.problems);
+        assert_eq!(d.front.problems[0].line, 3);
+        assert_eq!(d.body_line(), 5);
+        let lines: Vec<_> = d.headings.iter().map(|h| h.line).collect();
+        assert_eq!(lines, vec![5, 8]);
+        assert_eq!(d.line_text(7), "Text");
+        assert_eq!(d.pos(d.text.find("Text").unwrap()), (7, 1));
     }
 
     #[test]

@@ -273,10 +273,7 @@ pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesErro
     {
         return Err(whole_file_error(origin, "the rules file is empty".into()));
     }
-    let mut options = serde_saphyr::options::Options::default();
-    options.with_snippet = false;
-    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
-    serde_saphyr::from_str_with_options::<RulesFile>(text, options).map_err(|e| {
+    serde_saphyr::from_str_with_options::<RulesFile>(text, yaml_options()).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
@@ -288,6 +285,16 @@ pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesErro
             message: yaml_error_message(&e),
         }
     })
+}
+
+/// How every YAML file scopelint reads is parsed (rules, configuration, draft front matter):
+/// a duplicate key is an error, and errors come without the crate's snippet (we print our own
+/// location and snippet).
+pub(crate) fn yaml_options() -> serde_saphyr::options::Options {
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    options
 }
 
 /// The YAML error's text without the location prefix the crate adds (we print our own).
