@@ -15,32 +15,87 @@ const LABELS: &[&str] = &[
     "alpha", "beta", "xalpha", "login", "api", "a-b", "b", "android", "ios",
 ];
 
-/// A host pattern of a generated program: `labels.zz` or `*.labels.zz`.
+/// A host pattern of a generated program: `labels.zz`, `*.labels.zz`, or a glob over
+/// `labels.zz`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Pat {
     base: String,
-    wildcard: bool,
-    include_apex: bool,
+    shape: Shape,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    Exact,
+    Subdomains {
+        include_apex: bool,
+    },
+    /// Labels in front of the base, with `*` in them (`a*`, `login.*`, `*.*`).
+    Glob(&'static str),
+}
+
+/// Glob prefixes that match hosts of the label alphabet often (and miss them often).
+const GLOB_PREFIXES: &[&str] = &["a*", "*alpha", "*-b", "x*a*", "*.a*", "login.*", "*.*"];
 
 impl Pat {
     /// Does this pattern cover `host`, by the README's definition (independent of the matcher)?
     fn covers(&self, host: &str) -> bool {
-        if host == self.base {
-            return !self.wildcard || self.include_apex;
+        match &self.shape {
+            Shape::Exact => host == self.base,
+            Shape::Subdomains { include_apex } => {
+                (host == self.base && *include_apex) || host.ends_with(&format!(".{}", self.base))
+            }
+            Shape::Glob(prefix) => glob_regex(&format!("{prefix}.{}", self.base)).is_match(host),
         }
-        self.wildcard && host.ends_with(&format!(".{}", self.base))
+    }
+    /// A host this pattern is meant to cover, with each `*` filled from `picks`.
+    fn instance(&self, picks: &[usize]) -> String {
+        const PIECES: &[&str] = &["x", "alpha", "7", ""];
+        let mut picks = picks.iter().cycle();
+        let mut pick = |from: &[&'static str]| from[picks.next().unwrap() % from.len()];
+        match &self.shape {
+            Shape::Exact => self.base.clone(),
+            Shape::Subdomains { .. } => format!("{}.{}", pick(LABELS), self.base),
+            Shape::Glob(prefix) => {
+                let labels: Vec<String> = prefix
+                    .split('.')
+                    .map(|l| match l {
+                        "*" => pick(LABELS).to_string(),
+                        _ => l.split('*').collect::<Vec<_>>().join(pick(PIECES)),
+                    })
+                    .collect();
+                format!("{}.{}", labels.join("."), self.base)
+            }
+        }
     }
     fn yaml(&self) -> String {
-        if self.wildcard {
-            format!(
-                "hosts: [\"*.{}\"]\n    include_apex: {}",
-                self.base, self.include_apex
-            )
-        } else {
-            format!("hosts: [\"{}\"]", self.base)
+        match &self.shape {
+            Shape::Exact => format!("hosts: [\"{}\"]", self.base),
+            Shape::Subdomains { include_apex } => format!(
+                "hosts: [\"*.{}\"]\n    include_apex: {include_apex}",
+                self.base
+            ),
+            Shape::Glob(prefix) => format!("hosts: [\"{prefix}.{}\"]", self.base),
         }
     }
+}
+
+/// README: "a `*` inside a label stays inside it, a `*` label is one label, or one or more
+/// labels when it is the first", as a regular expression.
+fn glob_regex(pattern: &str) -> regex::Regex {
+    let labels: Vec<String> = pattern
+        .split('.')
+        .enumerate()
+        .map(|(i, label)| match label {
+            "*" if i == 0 => r"[^.]+(?:\.[^.]+)*".to_string(),
+            "*" => "[^.]+".to_string(),
+            _ => label
+                .split('*')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join("[^.]*"),
+        })
+        .collect();
+    regex::Regex::new(&format!("^{}$", labels.join(r"\."))).unwrap()
 }
 
 #[derive(Debug, Clone)]
@@ -49,17 +104,26 @@ struct Spec {
     exclusions: Vec<Pat>,
 }
 
+impl Spec {
+    /// Every pattern, assets and exclusions.
+    fn patterns(&self) -> Vec<Pat> {
+        let assets = self.assets.iter().map(|(p, _)| p);
+        assets.chain(&self.exclusions).cloned().collect()
+    }
+}
+
 fn base() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(LABELS), 1..3)
         .prop_map(|l| format!("{}.zz", l.join(".")))
 }
 
 fn pat() -> impl Strategy<Value = Pat> {
-    (base(), any::<bool>(), any::<bool>()).prop_map(|(base, wildcard, include_apex)| Pat {
-        base,
-        wildcard,
-        include_apex,
-    })
+    let shape = prop_oneof![
+        Just(Shape::Exact),
+        any::<bool>().prop_map(|include_apex| Shape::Subdomains { include_apex }),
+        prop::sample::select(GLOB_PREFIXES).prop_map(Shape::Glob),
+    ];
+    (base(), shape).prop_map(|(base, shape)| Pat { base, shape })
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -117,14 +181,58 @@ fn load(spec: &Spec) -> Program {
         .unwrap_or_else(|e| panic!("generated program does not load: {e}\n{yaml}"))
 }
 
+/// A generated host, the case to print it in, and whether to add a trailing dot.
+type GenHost = (String, Vec<bool>, bool);
+
 /// A host from the same alphabet as the patterns, in random case, maybe with a trailing dot.
-fn host() -> impl Strategy<Value = (String, Vec<bool>, bool)> {
+fn host() -> BoxedStrategy<GenHost> {
     (
         prop::collection::vec(prop::sample::select(LABELS), 1..5),
         prop::collection::vec(any::<bool>(), 32),
         any::<bool>(),
     )
         .prop_map(|(labels, upper, dot)| (format!("{}.zz", labels.join(".")), upper, dot))
+        .boxed()
+}
+
+/// A host near the program's own patterns, so that globs and exclusions decide often: an
+/// instance of a pattern, or up to three labels at or below a pattern's base; or any host of
+/// the alphabet.
+fn host_near(patterns: Vec<Pat>) -> BoxedStrategy<GenHost> {
+    let case_and_dot = || (prop::collection::vec(any::<bool>(), 32), any::<bool>());
+    let under = (
+        prop::collection::vec(prop::sample::select(LABELS), 0..4),
+        prop::sample::select(patterns.clone()),
+        case_and_dot(),
+    )
+        .prop_map(|(front, p, (upper, dot))| {
+            let mut labels = front;
+            labels.push(&p.base);
+            (labels.join("."), upper, dot)
+        });
+    let instance = (
+        prop::sample::select(patterns),
+        prop::collection::vec(0..LABELS.len(), 4),
+        case_and_dot(),
+    )
+        .prop_map(|(p, picks, (upper, dot))| (p.instance(&picks), upper, dot));
+    prop_oneof![1 => host(), 1 => under, 2 => instance].boxed()
+}
+
+/// A program and a host near its patterns.
+fn spec_and_host() -> impl Strategy<Value = (Spec, GenHost)> {
+    spec().prop_flat_map(|spec| {
+        let near = host_near(spec.patterns());
+        (Just(spec), near)
+    })
+}
+
+/// A program and a target near its patterns.
+fn spec_and_target() -> impl Strategy<Value = (Spec, (String, String))> {
+    spec().prop_flat_map(|spec| {
+        let near = target(host_near(spec.patterns()));
+        (Just(spec), near)
+    })
 }
 
 fn recase(host: &str, upper: &[bool]) -> String {
@@ -134,10 +242,10 @@ fn recase(host: &str, upper: &[bool]) -> String {
         .collect()
 }
 
-/// `[scheme://][userinfo@]host[:port][/path]` built from the generated host.
-fn target() -> impl Strategy<Value = (String, String)> {
+/// `[scheme://][userinfo@]host[:port][/path]` built from a generated host.
+fn target(host: BoxedStrategy<GenHost>) -> impl Strategy<Value = (String, String)> {
     (
-        host(),
+        host,
         prop::sample::select(vec![
             "", "https://", "http://", "wss://", "ftp://", "HTTPS://", "//",
         ]),
@@ -172,7 +280,7 @@ proptest! {
 
     /// parse -> Display -> parse gives the same target (credentials are never printed).
     #[test]
-    fn normalization_is_idempotent(input in prop_oneof![urlish(), target().prop_map(|t| t.0)]) {
+    fn normalization_is_idempotent(input in prop_oneof![urlish(), target(host()).prop_map(|t| t.0)]) {
         if let Ok(t) = parse_target(&input) {
             let shown = t.to_string();
             let again = parse_target(&shown);
@@ -187,7 +295,7 @@ proptest! {
     /// In scope only if the normalized host equals, or sits below at a label boundary, a pattern
     /// of an asset, and no exclusion covers it.
     #[test]
-    fn in_scope_only_under_an_included_pattern(spec in spec(), (input, _) in target()) {
+    fn in_scope_only_under_an_included_pattern((spec, (input, _)) in spec_and_target()) {
         let program = load(&spec);
         let v = program.classify(&input, false);
         if v.kind == VerdictKind::InScope {
@@ -207,7 +315,7 @@ proptest! {
 
     /// Adding an exclusion never turns a verdict into in-scope.
     #[test]
-    fn adding_an_exclusion_never_adds_scope(spec in spec(), extra in pat(), (input, _) in target()) {
+    fn adding_an_exclusion_never_adds_scope((spec, (input, _)) in spec_and_target(), extra in pat()) {
         let before = load(&spec);
         let mut more = spec.clone();
         if more.exclusions.iter().any(|p| p.base == extra.base) {
@@ -227,8 +335,7 @@ proptest! {
     /// default port.
     #[test]
     fn verdict_ignores_case_trailing_dot_and_default_port(
-        spec in spec(),
-        (h, upper, _) in host(),
+        (spec, (h, upper, _)) in spec_and_host(),
         scheme in prop::sample::select(vec![("https", 443u16), ("http", 80), ("wss", 443), ("ws", 80)]),
         path in prop::sample::select(vec!["/", "/a/b", ""]),
     ) {
@@ -276,7 +383,7 @@ proptest! {
 
     /// The fast path (hashed host index) agrees with the linear reference matcher.
     #[test]
-    fn index_agrees_with_linear_reference(spec in spec(), (input, _) in target()) {
+    fn index_agrees_with_linear_reference((spec, (input, _)) in spec_and_target()) {
         let program = load(&spec);
         let fast = program.classify_with(&input, false, scopelint::matcher::Lookup::Indexed);
         let slow = program.classify_with(&input, false, scopelint::matcher::Lookup::Linear);
@@ -297,18 +404,27 @@ proptest! {
 #[test]
 fn generators_reach_every_verdict() {
     let spec = Spec {
-        assets: vec![(
-            Pat {
-                base: "alpha.zz".into(),
-                wildcard: true,
-                include_apex: false,
-            },
-            None,
-        )],
+        assets: vec![
+            (
+                Pat {
+                    base: "alpha.zz".into(),
+                    shape: Shape::Subdomains {
+                        include_apex: false,
+                    },
+                },
+                None,
+            ),
+            (
+                Pat {
+                    base: "beta.zz".into(),
+                    shape: Shape::Glob("*.a*"),
+                },
+                None,
+            ),
+        ],
         exclusions: vec![Pat {
             base: "login.alpha.zz".into(),
-            wildcard: false,
-            include_apex: false,
+            shape: Shape::Exact,
         }],
     };
     let p = load(&spec);
@@ -320,4 +436,56 @@ fn generators_reach_every_verdict() {
     assert_eq!(verdict(&p, "https://xalpha.zz/").0, VerdictKind::OutOfScope);
     assert_eq!(verdict(&p, "https://login.alpha.zz/").1, "x0");
     assert_eq!(verdict(&p, "https://alpha.zz\\@x/").0, VerdictKind::Invalid);
+    // The glob: a first `*` label is one or more labels, `a*` stays inside its label.
+    assert_eq!(verdict(&p, "https://b.login.api.beta.zz/").1, "a1");
+    assert_eq!(
+        verdict(&p, "https://api.beta.zz/").0,
+        VerdictKind::OutOfScope
+    );
+    assert_eq!(
+        verdict(&p, "https://b.beta.api.zz/").0,
+        VerdictKind::OutOfScope
+    );
+    assert_eq!(
+        verdict(&p, "https://x.b.beta.zz/").0,
+        VerdictKind::OutOfScope
+    );
+    // And the oracle agrees with those answers.
+    let glob = &spec.assets[1].0;
+    assert!(glob.covers("b.login.api.beta.zz"));
+    assert!(!glob.covers("api.beta.zz") && !glob.covers("x.b.beta.zz"));
+}
+
+/// The generated programs reach verdicts decided by globs (as asset and as exclusion) often
+/// enough for the properties above to test them.
+#[test]
+fn generators_reach_glob_verdicts() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut by_glob_asset, mut by_glob_exclusion) = (0, 0);
+    for _ in 0..2_000 {
+        let (spec, (input, _)) = spec_and_target().new_tree(&mut runner).unwrap().current();
+        let (kind, rule) = verdict(&load(&spec), &input);
+        let glob_at = |pats: &mut dyn Iterator<Item = &Pat>, prefix: char| {
+            pats.enumerate()
+                .any(|(i, p)| matches!(p.shape, Shape::Glob(_)) && rule == format!("{prefix}{i}"))
+        };
+        match kind {
+            VerdictKind::InScope if glob_at(&mut spec.assets.iter().map(|a| &a.0), 'a') => {
+                by_glob_asset += 1
+            }
+            VerdictKind::OutOfScope if glob_at(&mut spec.exclusions.iter(), 'x') => {
+                by_glob_exclusion += 1
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        by_glob_asset >= 50,
+        "{by_glob_asset} in-scope verdicts by a glob asset"
+    );
+    assert!(
+        by_glob_exclusion >= 50,
+        "{by_glob_exclusion} verdicts by a glob exclusion"
+    );
 }

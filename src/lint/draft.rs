@@ -548,7 +548,9 @@ mod tests {
         assert!(!p.message.contains("line 2"), "{}", p.message);
         let d = Draft::parse("---\ntitle: X\ntitle: Y\n---\n");
         assert!(
-            d.front.problems[0].message.contains("duplicate key `title`"),
+            d.front.problems[0]
+                .message
+                .contains("duplicate key `title`"),
             "{:?}",
             d.front.problems
         );
