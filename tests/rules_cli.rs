@@ -333,6 +333,46 @@ fn duplicate_key() {
     );
 }
 
+/// Words `lint` reads are checked when the rules load: a misspelt severity or `applies_to` would
+/// otherwise silently change what `lint` reports.
+#[test]
+fn misspelt_lint_words_are_errors_at_the_value() {
+    assert_problems(
+        "misspelt-lint-words",
+        2,
+        &[
+            (
+                "error",
+                13,
+                15,
+                "excluded class `dos`: severity `eror` is not `error`, `warning` or `info`",
+                None,
+            ),
+            (
+                "error",
+                18,
+                15,
+                "report section `steps`: severity `warnign` is not `error`, `warning` or `info`",
+                None,
+            ),
+            (
+                "error",
+                22,
+                16,
+                "`test_naming.applies_to`: `acounts` is not `accounts` or `tenants`",
+                None,
+            ),
+            (
+                "error",
+                26,
+                7,
+                "`example.com` in `not_accounts`: write an address (`security@example.com`), or `*@example.com` for every address at a domain",
+                None,
+            ),
+        ],
+    );
+}
+
 #[test]
 fn every_broken_fixture_is_tested() {
     let src = std::fs::read_to_string("tests/rules_cli.rs").unwrap();

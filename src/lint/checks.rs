@@ -107,6 +107,8 @@ pub struct Naming {
     pub accounts: bool,
     pub tenants: bool,
     pub tenant_suffixes: Vec<String>,
+    /// Addresses that are not test accounts: (local part, `None` for any; domain), lowercased.
+    pub not_accounts: Vec<(Option<String>, String)>,
     pub quote: Option<String>,
 }
 
@@ -118,6 +120,16 @@ impl Naming {
         } else {
             s.contains(&self.marker)
         }
+    }
+    /// Whether an address found in the text is one of the program's contacts, not an account.
+    fn is_not_account(&self, address: &str) -> bool {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return false;
+        };
+        let (local, domain) = (local.to_ascii_lowercase(), domain.to_ascii_lowercase());
+        self.not_accounts
+            .iter()
+            .any(|(l, d)| *d == domain && l.as_ref().is_none_or(|l| *l == local))
     }
     /// The tenant name if `host` is `<name>.<tenant suffix>`.
     fn tenant_of<'h>(&self, host: &'h str) -> Option<&'h str> {
@@ -158,7 +170,10 @@ impl LintRules {
                 Ok(Class {
                     id: c.id.clone(),
                     title: c.title.clone(),
-                    severity: severity_of(c.severity.as_deref(), Severity::Error),
+                    severity: severity_of(
+                        c.severity.as_ref().map(|s| s.value.as_str()),
+                        Severity::Error,
+                    ),
                     quote: c.quote.clone(),
                     patterns: compile_all(o, "patterns", &c.patterns)?,
                     chained: compile_all(o, "chained_patterns", &c.chained_patterns)?,
@@ -200,7 +215,7 @@ impl LintRules {
                 Ok(Section {
                     id: s.id.clone(),
                     title: s.title.clone(),
-                    severity: severity_of(Some(&s.severity), Severity::Error),
+                    severity: severity_of(Some(&s.severity.value), Severity::Error),
                     headings: compile_all(o, "headings", &s.headings)?,
                 })
             })
@@ -210,12 +225,18 @@ impl LintRules {
             Naming {
                 marker: n.marker.clone(),
                 case_insensitive: n.case_insensitive,
-                accounts: n.applies_to.iter().any(|a| a == "accounts"),
-                tenants: n.applies_to.iter().any(|a| a == "tenants"),
+                accounts: n.applies_to.iter().any(|a| a.value == "accounts"),
+                tenants: n.applies_to.iter().any(|a| a.value == "tenants"),
                 tenant_suffixes: n
                     .tenant_suffixes
                     .iter()
                     .map(|s| s.trim_start_matches("*.").to_ascii_lowercase())
+                    .collect(),
+                // Checked when the rules were loaded.
+                not_accounts: n
+                    .not_accounts
+                    .iter()
+                    .filter_map(|a| crate::rules::parse_not_account(&a.value).ok())
                     .collect(),
                 quote: n.quote.clone(),
             }
@@ -592,6 +613,9 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let mut addr_spans = Vec::new();
     for m in EMAIL.find_iter(text) {
         addr_spans.push(m.range());
+        if n.is_not_account(m.as_str()) {
+            continue;
+        }
         let (l, c) = d.pos(m.start());
         if n.accounts {
             items.push((l, c, "account", m.as_str().to_string()));

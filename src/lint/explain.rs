@@ -41,7 +41,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::TEST_NAMING,
         severity: Severity::Warning,
         summary: "A test account or tenant lacks the program's marker (MSOBB).",
-        help: "Accounts and tenants from `accounts:` / `tenants:` and those found in the text (e-mail addresses; `<name>.onmicrosoft.com` and `<name>.b2clogin.com` tenants, also as the domain of an address) must carry the `test_naming.marker` of the rules file, case-insensitively when the rules say so. An account passes when its name or its tenant carries the marker. Each offending name is its own warning.",
+        help: "Accounts and tenants from `accounts:` / `tenants:` and those found in the text (e-mail addresses; `<name>.onmicrosoft.com` and `<name>.b2clogin.com` tenants, also as the domain of an address) must carry the `test_naming.marker` of the rules file, case-insensitively when the rules say so. An account passes when its name or its tenant carries the marker. Addresses listed in `test_naming.not_accounts` (the program's contacts, such as `bounty@microsoft.com`) are not accounts when found in the text. Each offending name is its own warning.",
     },
     RuleInfo {
         id: rule::UNCERTIFIED_STANDARD,

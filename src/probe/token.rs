@@ -53,7 +53,7 @@ pub fn check_marker(claims: &Map<String, Value>, naming: &TestNamingDef) -> Vec<
         naming
             .applies_to
             .iter()
-            .any(|a| a.eq_ignore_ascii_case(what))
+            .any(|a| a.value.eq_ignore_ascii_case(what))
     };
     let mut problems = Vec::new();
     let accounts: Vec<(&str, &str)> = ACCOUNT_CLAIMS
@@ -111,13 +111,17 @@ fn tenant_of(domain: &str, suffixes: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_saphyr::{Location, Spanned};
 
     fn naming() -> TestNamingDef {
         TestNamingDef {
             marker: "MSOBB".into(),
             case_insensitive: true,
-            applies_to: vec!["accounts".into(), "tenants".into()],
+            applies_to: ["accounts", "tenants"]
+                .map(|a| Spanned::new(a.to_string(), Location::UNKNOWN, Location::UNKNOWN))
+                .into(),
             tenant_suffixes: vec!["onmicrosoft.com".into()],
+            not_accounts: Vec::new(),
             quote: None,
         }
     }

@@ -247,7 +247,10 @@ fn sections(f: &RulesFile) -> Vec<(&'static str, BTreeMap<String, Fields>)> {
                     c.value.id.clone(),
                     fields([
                         ("title", c.value.title.clone()),
-                        ("severity", opt(&c.value.severity)),
+                        (
+                            "severity",
+                            opt(&c.value.severity.as_ref().map(|s| s.value.clone())),
+                        ),
                         ("patterns", list(&c.value.patterns)),
                         ("chained_patterns", list(&c.value.chained_patterns)),
                     ]),

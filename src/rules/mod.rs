@@ -725,6 +725,7 @@ fn compile_with(
     if let Some(aw) = &file_ref.awards {
         check_award_cells(&ctx, &aw.value);
     }
+    check_lint_settings(&ctx, file_ref);
 
     let customer_owned = match &file.customer_owned {
         Some(c) => {
@@ -946,6 +947,69 @@ fn compile_with(
 
 /// Every impact of every award table must give an amount for each severity x quality cell,
 /// and name no severity or quality the table header does not list.
+/// Words `lint` reads (severities, what test naming applies to) and the contact addresses it
+/// skips: a misspelt one would silently change what `lint` reports, so it is an error here.
+fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
+    let check_severity = |what: &str, id: &str, s: &Spanned<String>| {
+        if crate::lint::Severity::parse(&s.value).is_none() {
+            ctx.report(ctx.err(
+                s,
+                format!(
+                    "{what} `{id}`: severity `{}` is not `error`, `warning` or `info`",
+                    s.value
+                ),
+            ));
+        }
+    };
+    for c in &file.excluded_classes {
+        if let Some(s) = &c.value.severity {
+            check_severity("excluded class", &c.value.id, s);
+        }
+    }
+    for r in &file.report_sections {
+        check_severity("report section", &r.value.id, &r.value.severity);
+    }
+    if let Some(n) = &file.test_naming {
+        for a in &n.value.applies_to {
+            if !matches!(a.value.as_str(), "accounts" | "tenants") {
+                ctx.report(ctx.err(
+                    a,
+                    format!(
+                        "`test_naming.applies_to`: `{}` is not `accounts` or `tenants`",
+                        a.value
+                    ),
+                ));
+            }
+        }
+        for a in &n.value.not_accounts {
+            if let Err(m) = parse_not_account(&a.value) {
+                ctx.report(ctx.err(a, m));
+            }
+        }
+    }
+}
+
+/// An entry of `test_naming.not_accounts`, lowercased: the local part (`None` for `*`) and the
+/// domain.
+pub fn parse_not_account(raw: &str) -> Result<(Option<String>, String), String> {
+    let bad = || {
+        format!(
+            "`{raw}` in `not_accounts`: write an address (`security@example.com`), or `*@example.com` for every address at a domain"
+        )
+    };
+    let (local, domain) = raw.trim().rsplit_once('@').ok_or_else(bad)?;
+    let local_ok = local == "*"
+        || (!local.is_empty()
+            && !local.contains(['@', '*'])
+            && !local.contains(char::is_whitespace));
+    match target::parse_host(domain) {
+        Ok(Host::Domain(d)) if local_ok && !domain.contains('*') => {
+            Ok(((local != "*").then(|| local.to_ascii_lowercase()), d))
+        }
+        _ => Err(bad()),
+    }
+}
+
 fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
     for t in &aw.tables {
         for imp in &t.value.impacts {

@@ -233,9 +233,10 @@ pub struct StandardDef {
 pub struct ClassDef {
     pub id: String,
     pub title: String,
-    /// `error` (default) or `warning`.
+    /// `error` (default), `warning` or `info`.
     #[serde(default)]
-    pub severity: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub severity: Option<Spanned<String>>,
     /// Case-insensitive regexes; any match puts a draft in this class.
     #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
@@ -268,8 +269,9 @@ pub struct RoeDef {
 pub struct SectionDef {
     pub id: String,
     pub title: String,
-    /// `error` or `warning`.
-    pub severity: String,
+    /// `error`, `warning` or `info`.
+    #[schemars(with = "String")]
+    pub severity: Spanned<String>,
     /// Case-insensitive regexes matched against heading text.
     #[schemars(with = "Vec<String>")]
     pub headings: Vec<Spanned<String>>,
@@ -283,10 +285,16 @@ pub struct TestNamingDef {
     #[serde(default)]
     pub case_insensitive: bool,
     /// What must carry it: `accounts`, `tenants`.
-    pub applies_to: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub applies_to: Vec<Spanned<String>>,
     /// Domain suffixes whose first label is a tenant name (e.g. `onmicrosoft.com`).
     #[serde(default)]
     pub tenant_suffixes: Vec<String>,
+    /// Addresses a draft may mention that are not test accounts (the program's own contacts):
+    /// `name@example.com`, or `*@example.com` for every address at that domain.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub not_accounts: Vec<Spanned<String>>,
     #[serde(default)]
     pub quote: Option<String>,
 }
