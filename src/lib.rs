@@ -18,6 +18,7 @@ pub mod psl;
 mod psl_ascii;
 pub mod rules;
 pub mod target;
+pub mod text;
 
 pub use matcher::{Verdict, VerdictKind};
 pub use rules::{Program, RulesError, ScopeRules};

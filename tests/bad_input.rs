@@ -479,7 +479,7 @@ fn draft_matrix() {
             stdin: Vec::new(),
             code: 2,
             stdout: Out::Exact(""),
-            stderr: "scopelint: fixtures/bad-input/not-utf8.draft: not valid UTF-8 (at byte 14)\n".into(),
+            stderr: "scopelint: fixtures/bad-input/not-utf8.draft:2:11: not valid UTF-8 (byte 14)\n".into(),
         },
         Case {
             name: "draft on stdin that is not UTF-8",
@@ -487,7 +487,7 @@ fn draft_matrix() {
             stdin: b"# Summary\n\xff\n".to_vec(),
             code: 2,
             stdout: Out::Exact(""),
-            stderr: "scopelint: <stdin>: not valid UTF-8 (at byte 10)\n".into(),
+            stderr: "scopelint: <stdin>:2:1: not valid UTF-8 (byte 10)\n".into(),
         },
         Case {
             name: "missing draft",

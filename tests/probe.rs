@@ -278,6 +278,11 @@ fn per_host_and_global_limits_both_hold() {
             "global: {g:?} apart at 4/s"
         );
     }
+    let span = all[5].duration_since(all[0]);
+    assert!(
+        span >= Duration::from_millis(1200),
+        "global: 6 requests at 4/s within {span:?}"
+    );
     for host in ["www.example.net", "api.example.net"] {
         let t: Vec<Instant> = hits
             .iter()

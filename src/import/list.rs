@@ -66,11 +66,5 @@ pub fn import_list_file(
 /// Read a file as UTF-8, naming the file (and the byte) when it is not.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: not valid UTF-8 (at byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    String::from_utf8(bytes).map_err(|e| crate::text::not_utf8(&path.display().to_string(), &e))
 }

@@ -288,6 +288,11 @@ static APP: LazyLock<regex::Regex> = LazyLock::new(|| {
 static HOST: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
 });
+/// Whether `s` is, as a whole, an address the test-naming check finds in a draft.
+pub fn is_email_address(s: &str) -> bool {
+    EMAIL.find(s).is_some_and(|m| m.range() == (0..s.len()))
+}
+
 static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b",

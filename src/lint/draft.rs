@@ -68,9 +68,9 @@ pub struct Heading {
 #[derive(Debug)]
 pub struct Draft<'a> {
     pub text: &'a str,
-    /// Byte offset of each line start. Lines end at `\n`, `\r\n` or a lone `\r`, as in
-    /// CommonMark and YAML, so the line numbers of front-matter errors (from the YAML parser)
-    /// and of body diagnostics count the same lines.
+    /// Byte offset of each line start, lines as YAML and CommonMark count them
+    /// ([`crate::text`]), so front-matter errors (from the YAML parser) and body diagnostics
+    /// count the same lines.
     line_starts: Vec<usize>,
     pub front: FrontMatter,
     /// Byte offset where the body (after the front matter) starts.
@@ -94,13 +94,7 @@ static ORDERED: LazyLock<Regex> =
 
 impl<'a> Draft<'a> {
     pub fn parse(text: &'a str) -> Draft<'a> {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i + 1);
-            }
-        }
+        let line_starts = crate::text::line_starts(text.as_bytes());
         let mut d = Draft {
             text,
             line_starts,

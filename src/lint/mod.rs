@@ -327,13 +327,7 @@ pub fn run(
             }
         };
         let text = String::from_utf8(bytes).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{path}: not valid UTF-8 (at byte {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
+            io::Error::new(io::ErrorKind::InvalidData, crate::text::not_utf8(&path, &e))
         })?;
         let report = linter.lint_text(&path, &text);
         summary.add(&report);

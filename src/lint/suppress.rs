@@ -42,7 +42,7 @@ pub fn parse(d: &Draft<'_>) -> Vec<Suppression> {
             };
             Suppression {
                 rules: names
-                    .split([',', ' ', '\t', '\n'])
+                    .split(|c: char| c == ',' || c.is_whitespace())
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
@@ -156,6 +156,18 @@ mod tests {
             got,
             vec![("excluded-class", 4), ("suppression-without-reason", 5),]
         );
+    }
+
+    #[test]
+    fn rule_lists_may_span_lines_with_any_line_ending() {
+        for sep in ["\n", "\r\n", "\r"] {
+            let text =
+                format!("<!-- scopelint-disable excluded-class{sep}roe: template -->{sep}x{sep}");
+            let d = Draft::parse(&text);
+            let out = apply(&d, vec![diag("excluded-class", 3), diag("roe", 3)]);
+            let got: Vec<_> = out.iter().map(|d| (d.rule, d.message.clone())).collect();
+            assert!(got.is_empty(), "{sep:?}: {got:?}");
+        }
     }
 
     #[test]

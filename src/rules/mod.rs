@@ -235,7 +235,7 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let (line, column) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+            let (line, column) = crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
             return Err(RulesError {
                 file: name,
                 line,
@@ -248,21 +248,6 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
         return plain::load_plain_file(path, &text, psl);
     }
     load_program_str(&text, &name, psl)
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[col_start..])
-        .chars()
-        .count()
-        + 1;
-    (line as u32, column as u32)
 }
 
 /// Parse YAML into the model, with errors located in `origin`.
@@ -945,8 +930,6 @@ fn compile_with(
     (program, ctx.errors.into_inner())
 }
 
-/// Every impact of every award table must give an amount for each severity x quality cell,
-/// and name no severity or quality the table header does not list.
 /// Words `lint` reads (severities, what test naming applies to) and the contact addresses it
 /// skips: a misspelt one would silently change what `lint` reports, so it is an error here.
 fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
@@ -998,18 +981,20 @@ pub fn parse_not_account(raw: &str) -> Result<(Option<String>, String), String> 
         )
     };
     let (local, domain) = raw.trim().rsplit_once('@').ok_or_else(bad)?;
-    let local_ok = local == "*"
-        || (!local.is_empty()
-            && !local.contains(['@', '*'])
-            && !local.contains(char::is_whitespace));
-    match target::parse_host(domain) {
-        Ok(Host::Domain(d)) if local_ok && !domain.contains('*') => {
-            Ok(((local != "*").then(|| local.to_ascii_lowercase()), d))
-        }
-        _ => Err(bad()),
+    // Only what `lint` would find in a draft as an address can be skipped there: an entry it
+    // can never see is a mistake, not a no-op.
+    let as_found = format!("{}@{domain}", if local == "*" { "a" } else { local });
+    if domain.contains('*') || !crate::lint::checks::is_email_address(&as_found) {
+        return Err(bad());
     }
+    Ok((
+        (local != "*").then(|| local.to_ascii_lowercase()),
+        domain.to_ascii_lowercase(),
+    ))
 }
 
+/// Every impact of every award table must give an amount for each severity x quality cell,
+/// and name no severity or quality the table header does not list.
 fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
     for t in &aw.tables {
         for imp in &t.value.impacts {

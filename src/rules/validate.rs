@@ -127,7 +127,7 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
     match String::from_utf8(bytes) {
         Ok(text) => validate_str(&text, &name, psl),
         Err(e) => {
-            let (line, column) = super::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+            let (line, column) = crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
             FileReport {
                 file: name.clone(),
                 text: None,
@@ -464,7 +464,7 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
     let lines: Vec<&str> = report
         .text
         .as_deref()
-        .map(|t| t.lines().collect())
+        .map(crate::text::lines)
         .unwrap_or_default();
     let mut s = String::new();
     for p in &report.problems {
