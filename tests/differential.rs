@@ -358,10 +358,13 @@ fn node_hosts(urls: &[String]) -> Option<Vec<Option<String>>> {
         .spawn()
     {
         Ok(c) => c,
-        Err(e) => {
+        // In CI (`.ci/run` installs Node.js) a missing `node` is a failure, not a skip: the
+        // check must not pass by not running.
+        Err(e) if std::env::var_os("CI").is_none() => {
             eprintln!("SKIPPED: differential check needs Node.js (`node` in PATH): {e}");
             return None;
         }
+        Err(e) => panic!("CI is set but `node` cannot run ({e}): .ci/run should install nodejs"),
     };
     let json = serde_json::to_vec(urls).unwrap();
     let mut stdin = child.stdin.take().unwrap();
