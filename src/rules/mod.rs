@@ -716,11 +716,26 @@ fn compile_with(
         Some(c) => {
             let mut suffixes = NameSet::default();
             for s in &c.value.suffixes {
-                match parse_host_pattern(s.value.trim_start_matches("*."), None) {
+                // One leading `*.` is allowed and stripped; any other `*` (`*.*.x`, `a*.x`)
+                // would make a pattern, not a suffix (found by fuzzing: it reached an
+                // `unreachable!`, fixtures/fuzz-regressions/rules_load/customer-suffix-with-a-star).
+                let bare = s.value.strip_prefix("*.").unwrap_or(&s.value);
+                let not_a_suffix = || {
+                    format!(
+                        "customer-owned suffix `{}` must be a domain name (`example.net` or `*.example.net`), without other `*`",
+                        s.value
+                    )
+                };
+                let parsed = if bare.contains('*') {
+                    Err(not_a_suffix())
+                } else {
+                    parse_host_pattern(bare, None)
+                };
+                match parsed {
                     Ok(HostPattern::Exact(h)) => {
                         suffixes.insert(h);
                     }
-                    Ok(_) => unreachable!("wildcards are stripped above"),
+                    Ok(_) => ctx.report(ctx.err(s, not_a_suffix())),
                     Err(m) => ctx.report(ctx.err(s, m)),
                 }
             }
@@ -1071,5 +1086,25 @@ mod tests {
         );
         let e = ScopeRules::embedded(psl).expect_err("must be refused");
         assert!(e.message.contains("b2clogin.com"), "{}", e.message);
+    }
+
+    /// Found by fuzzing: a `*` left in a customer-owned suffix after its `*.` prefix reached an
+    /// `unreachable!`. It is an error at the entry.
+    #[test]
+    fn customer_owned_suffix_with_a_star_is_an_error() {
+        for (suffix, column) in [("users.exam*ple.com", 14), ("\"*.*.example.com\"", 14)] {
+            let yaml = format!(
+                "schema_version: 1\nprogram:\n  id: p\n  name: P\n  revision: \"1\"\nassets:\n  - id: a\n    hosts: [www.example.org]\ncustomer_owned:\n  id: c\n  reason: Customers.\n  suffixes: [{suffix}]\n"
+            );
+            let e = load_program_str(&yaml, "t.yaml", SuffixList::embedded())
+                .expect_err("must be refused");
+            assert_eq!((e.line, e.column), (12, column), "{suffix}: {e:?}");
+            assert!(
+                e.message.starts_with("customer-owned suffix `")
+                    && e.message.contains("without other `*`"),
+                "{}",
+                e.message
+            );
+        }
     }
 }
