@@ -845,9 +845,12 @@ fn write_reports<R>(
     out.flush()
 }
 
-fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Result<bool, CliError> {
-    let rules = load_rules(cli)?;
-    let p = match program {
+/// The program `--program ID` names, or the first one loaded.
+fn select_program<'r>(
+    rules: &'r scopelint::ScopeRules,
+    program: Option<&str>,
+) -> Result<&'r scopelint::rules::Program, CliError> {
+    match program {
         None => rules.programs.first(),
         Some(id) => rules.programs.iter().find(|p| p.id() == id),
     }
@@ -858,7 +861,12 @@ fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Resu
             program.unwrap_or(""),
             ids.join(", ")
         ))
-    })?;
+    })
+}
+
+fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Result<bool, CliError> {
+    let rules = load_rules(cli)?;
+    let p = select_program(&rules, program)?;
     let mut out = io::stdout().lock();
     match format {
         RulesFormat::Text => out.write_all(scopelint::rules::show::show_text(p).as_bytes())?,
@@ -981,18 +989,7 @@ fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<bool, CliError> {
     let rules = load_rules(cli)?;
     let format = scopelint::export::ExportFormat::parse(&args.format)
         .ok_or_else(|| CliError::Config(format!("unknown export format `{}`", args.format)))?;
-    let p = match &args.program {
-        None => rules.programs.first(),
-        Some(id) => rules.programs.iter().find(|p| p.id() == id),
-    }
-    .ok_or_else(|| {
-        let ids: Vec<&str> = rules.programs.iter().map(|p| p.id()).collect();
-        CliError::Config(format!(
-            "no program `{}` is loaded (loaded: {})",
-            args.program.as_deref().unwrap_or(""),
-            ids.join(", ")
-        ))
-    })?;
+    let p = select_program(&rules, args.program.as_deref())?;
     let ex = scopelint::export::export(p, format);
     for w in &ex.warnings {
         eprintln!("scopelint: cannot express: {w}");
