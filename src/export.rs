@@ -170,6 +170,14 @@ pub fn export(p: &Program, format: ExportFormat) -> Export {
             None => None,
             Some(pr) => match format {
                 ExportFormat::Burp | ExportFormat::Zap => {
+                    if !pr.query.is_empty() && !r.excluded {
+                        // Without its query condition the entry would cover more than the asset.
+                        ex.warnings.push(format!(
+                            "asset `{}`: query conditions cannot be expressed in {tool}; left out",
+                            r.id
+                        ));
+                        continue;
+                    }
                     if !pr.aliases.is_empty() {
                         ex.warnings.push(format!(
                             "{what} `{}`: path aliases cannot be expressed in {tool}; only the listed prefixes are exported",
@@ -399,7 +407,9 @@ pub fn host_regex(h: &HostPattern) -> String {
             let labels: Vec<&str> = pattern.split('.').collect();
             let mut parts = Vec::new();
             for (i, l) in labels.iter().enumerate() {
-                if *l == "*" {
+                if crate::rules::is_one_label(l) {
+                    parts.push("[^.]+".to_string());
+                } else if *l == "*" {
                     parts.push(if i == 0 {
                         "[^.]+(?:\\.[^.]+)*".to_string()
                     } else {
@@ -449,6 +459,13 @@ fn path_regex(pr: &PathRule) -> String {
                 .map(|seg| match seg {
                     PathSeg::Lit(l) => format!("/{}", regex::escape(l)),
                     PathSeg::Any => "/[^/?#]+".to_string(),
+                    PathSeg::Glob(g) => format!(
+                        "/{}",
+                        g.split('*')
+                            .map(regex::escape)
+                            .collect::<Vec<_>>()
+                            .join("[^/?#]*")
+                    ),
                 })
                 .collect::<String>()
         })

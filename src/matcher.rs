@@ -28,6 +28,12 @@ pub const RULE_NO_ASSET: &str = "no-asset";
 pub const RULE_PORT: &str = "port-not-in-scope";
 /// Rule id reported for input that is not a target.
 pub const RULE_INVALID: &str = "invalid-target";
+/// Rule id reported when a path on a path-restricted host has an encoded separator or invalid
+/// escape, so servers may read it as another path (an excluded one, or one no asset lists).
+pub const RULE_AMBIGUOUS_PATH: &str = "ambiguous-path";
+/// Rule id reported for an app of which only some features are in scope, when the target does
+/// not name one of them (`android:<package>#<feature>`).
+pub const RULE_APP_FEATURE: &str = "app-feature-required";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerdictKind {
@@ -82,7 +88,20 @@ pub enum Reason<'p> {
     },
     PathNotListed {
         asset: &'p AssetRule,
-        ambiguous: bool,
+    },
+    /// The path cannot be read one way (an encoded `/` or `\`, invalid UTF-8, an encoded
+    /// parenthesis or quote in a function call's arguments): refused on a host whose scope
+    /// depends on the path. `exclusion` is the path exclusion it might be read as.
+    AmbiguousPath {
+        asset: Option<&'p AssetRule>,
+        exclusion: Option<&'p ExclusionRule>,
+    },
+    /// Only some features of this app are in scope and the target names none of them.
+    AppFeature {
+        asset: &'p AssetRule,
+        app: String,
+        features: Vec<&'p str>,
+        given: Option<String>,
     },
     /// Nothing covers the target (described from the normalized target when rendered).
     NoAsset,
@@ -134,6 +153,8 @@ impl<'p> Verdict<'p> {
             Reason::CustomerOwned { rule, .. } => &rule.id,
             Reason::Port { .. } | Reason::UnknownSchemePort { .. } => RULE_PORT,
             Reason::PathNotListed { .. } | Reason::NoAsset => RULE_NO_ASSET,
+            Reason::AmbiguousPath { .. } => RULE_AMBIGUOUS_PATH,
+            Reason::AppFeature { .. } => RULE_APP_FEATURE,
             Reason::Invalid(_) => RULE_INVALID,
         }
     }
@@ -146,7 +167,12 @@ impl<'p> Verdict<'p> {
             Reason::CustomerOwned { rule, .. } => Some(&rule.source),
             Reason::Port { asset, .. }
             | Reason::UnknownSchemePort { asset, .. }
-            | Reason::PathNotListed { asset, .. } => Some(&asset.source),
+            | Reason::PathNotListed { asset, .. }
+            | Reason::AppFeature { asset, .. } => Some(&asset.source),
+            Reason::AmbiguousPath { exclusion, asset } => exclusion
+                .map(|x| &x.source)
+                .or(asset.map(|a| &a.source))
+                .or(Some(&self.program.assets_source)),
             Reason::NoAsset => Some(&self.program.assets_source),
             Reason::Invalid(_) => None,
         }
@@ -204,19 +230,57 @@ impl<'p> Verdict<'p> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Reason::PathNotListed { asset, ambiguous } => {
+            Reason::PathNotListed { asset } => {
                 let hosts: Vec<String> = asset.hosts.iter().map(|h| h.to_string()).collect();
-                if *ambiguous {
-                    format!(
-                        "the path has an encoded `/` or `\\` or invalid UTF-8, which servers decode differently; {} is in scope only for listed API paths",
+                format!(
+                    "{} is in scope only for the API paths listed by asset `{}` and its siblings; this path is not one of them",
+                    hosts.join(", "),
+                    asset.id
+                )
+            }
+            Reason::AmbiguousPath { asset, exclusion } => {
+                let mut s = "the path has an encoded `/` or `\\`, invalid UTF-8 or an encoded parenthesis or quote in a call's arguments, which servers decode differently".to_string();
+                if let Some(x) = exclusion {
+                    s.push_str(&format!(
+                        "; it could be read as a path excluded by `{}`",
+                        x.id
+                    ));
+                }
+                if let Some(a) = asset {
+                    let hosts: Vec<String> = a.hosts.iter().map(|h| h.to_string()).collect();
+                    s.push_str(&format!(
+                        "; {} is in scope only for listed paths",
                         hosts.join(", ")
-                    )
-                } else {
-                    format!(
-                        "{} is in scope only for the API paths listed by asset `{}` and its siblings; this path is not one of them",
-                        hosts.join(", "),
+                    ));
+                }
+                s
+            }
+            Reason::AppFeature {
+                asset,
+                app,
+                features,
+                given,
+            } => {
+                let title = asset.title.as_deref().unwrap_or(&asset.id);
+                let list = features
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let how = features
+                    .iter()
+                    .map(|f| format!("`{app}#{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                match given {
+                    Some(g) => format!(
+                        "feature `{g}` of the app `{app}` is not in scope: only {list} is (asset `{}`, {title})",
                         asset.id
-                    )
+                    ),
+                    None => format!(
+                        "the app `{app}` as a whole is not in scope: only its feature {list} is (asset `{}`, {title}); declare the feature as {how}",
+                        asset.id
+                    ),
                 }
             }
             Reason::NoAsset => {
@@ -387,12 +451,16 @@ impl HostTable {
     }
 }
 
+/// An asset listing an app: the feature it is limited to (`None`: the whole app), and the asset.
+type AppEntry = (Option<String>, u32);
+
 /// The compiled, hashed form of a program's assets and exclusions.
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
     asset_hosts: HostTable,
     asset_cidrs: Vec<(IpNet, u32)>,
-    asset_apps: HashMap<(Platform, String), u32>,
+    /// Apps by platform and id: the assets listing the whole app (`None`) or one feature.
+    asset_apps: HashMap<(Platform, String), Vec<AppEntry>>,
     excl_hosts: HostTable,
     excl_cidrs: Vec<(IpNet, u32)>,
     excl_apps: HashMap<(Platform, String), Vec<u32>>,
@@ -409,15 +477,20 @@ impl ScopeIndex {
     pub fn add_asset_cidr(&mut self, net: IpNet, asset: usize) {
         self.asset_cidrs.push((net, asset as u32));
     }
-    /// Returns the asset that already lists this app, if any.
-    pub fn add_asset_app(&mut self, platform: Platform, id: String, asset: usize) -> Option<usize> {
-        match self.asset_apps.entry((platform, id)) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get() as usize),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(asset as u32);
-                None
-            }
+    /// Returns the asset that already lists this app (and feature), if any.
+    pub fn add_asset_app(
+        &mut self,
+        platform: Platform,
+        id: String,
+        feature: Option<String>,
+        asset: usize,
+    ) -> Option<usize> {
+        let entries = self.asset_apps.entry((platform, id)).or_default();
+        if let Some((_, prev)) = entries.iter().find(|(f, _)| *f == feature) {
+            return Some(*prev as usize);
         }
+        entries.push((feature, asset as u32));
+        None
     }
     pub fn add_exclusion_host(&mut self, p: &HostPattern, excl: usize) {
         self.excl_hosts.add(p, excl);
@@ -433,18 +506,64 @@ impl ScopeIndex {
     }
 }
 
-/// Decoded path segments of a target, `None` when a segment cannot be decoded safely.
-fn path_segments(path: &str) -> Option<Vec<String>> {
-    let mut segs: Vec<&str> = path.split('/').skip(1).collect();
-    if segs.last() == Some(&"") {
-        segs.pop();
+/// The segments of a target's path, decoded: as written, and with a call's arguments taken
+/// off (`findTenantInformationByDomainName(domainName='contoso.com')` is matched as
+/// `findTenantInformationByDomainName`, the way OData addresses functions and keys).
+#[derive(Debug)]
+struct PathSegments {
+    full: Vec<String>,
+    named: Vec<String>,
+}
+
+/// Decode a target's path into segments; `None` when a segment cannot be decoded safely (an
+/// encoded separator, invalid UTF-8, or an encoded parenthesis, quote or separator inside a
+/// call's arguments, which servers may split differently).
+fn path_segments(path: &str) -> Option<PathSegments> {
+    let mut raw: Vec<&str> = path.split('/').skip(1).collect();
+    if raw.last() == Some(&"") {
+        raw.pop();
     }
-    segs.into_iter().map(target::decode_segment).collect()
+    let mut full = Vec::with_capacity(raw.len());
+    let mut named = Vec::with_capacity(raw.len());
+    for seg in raw {
+        full.push(target::decode_segment(seg)?);
+        named.push(call_name(seg)?);
+    }
+    Some(PathSegments { full, named })
+}
+
+/// The name part of a segment written `name(args)`, decoded; the whole segment decoded when it
+/// is not a call. `None` when the arguments hide a parenthesis, quote or separator behind a
+/// percent-escape.
+fn call_name(seg: &str) -> Option<String> {
+    let Some((name, rest)) = seg.split_once('(') else {
+        return target::decode_segment(seg);
+    };
+    let Some(args) = rest.strip_suffix(')') else {
+        // `a(b` is not a call: matched as written (it will not match a listed name).
+        return target::decode_segment(seg);
+    };
+    if args.contains(['(', ')']) {
+        return target::decode_segment(seg);
+    }
+    let hides_syntax = args.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                std::str::from_utf8(&w[1..])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok()),
+                Some(b'(' | b')' | b'\'' | b'"' | b'/' | b'\\' | b'%')
+            )
+    });
+    if hides_syntax || target::decode_segment(args).is_none() {
+        return None;
+    }
+    target::decode_segment(name)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PathMatch {
-    /// Matched a prefix of this many segments.
+    /// Matched a prefix of this many segments (plus one per query condition).
     Yes(usize),
     No,
     Ambiguous,
@@ -458,26 +577,53 @@ fn seg_eq(rule: &PathRule, a: &str, b: &str) -> bool {
     }
 }
 
+fn glob_eq(rule: &PathRule, pattern: &str, text: &str) -> bool {
+    if rule.case_insensitive {
+        crate::rules::star_matches(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase())
+    } else {
+        crate::rules::star_matches(pattern, text)
+    }
+}
+
 fn prefix_matches(rule: &PathRule, prefix: &[PathSeg], segs: &[String]) -> bool {
     prefix.len() <= segs.len()
         && prefix.iter().zip(segs).all(|(p, s)| match p {
             PathSeg::Any => !s.is_empty(),
             PathSeg::Lit(l) => seg_eq(rule, l, s),
+            PathSeg::Glob(g) => glob_eq(rule, g, s),
         })
 }
 
-fn match_path(rule: &PathRule, segs: Option<&[String]>) -> PathMatch {
+/// Whether every query condition of the rule holds: the parameter is present, and each of its
+/// values matches (a parameter repeated with another value could be read either way).
+fn query_matches(rule: &PathRule, query: Option<&str>) -> bool {
+    rule.query.iter().all(|(name, want)| {
+        let mut seen = false;
+        let all_match = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .filter(|(k, _)| seg_eq(rule, name, k))
+            .all(|(_, v)| {
+                seen = true;
+                glob_eq(rule, want, &v)
+            });
+        seen && all_match
+    })
+}
+
+fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>) -> PathMatch {
     let Some(segs) = segs else {
         return PathMatch::Ambiguous;
     };
     let rest: &[String] = if rule.versions.is_empty() {
-        segs
+        &segs.named
     } else {
-        match segs.first() {
-            Some(v) if rule.versions.iter().any(|want| seg_eq(rule, want, v)) => &segs[1..],
+        match segs.full.first() {
+            Some(v) if rule.versions.iter().any(|want| seg_eq(rule, want, v)) => &segs.named[1..],
             _ => return PathMatch::No,
         }
     };
+    if !query_matches(rule, query) {
+        return PathMatch::No;
+    }
     // Aliases rewrite a leading prefix (`/me/...` is `/users/{id}/...`).
     let mut rewritten: Option<Vec<String>> = None;
     for (from, to) in &rule.aliases {
@@ -485,7 +631,7 @@ fn match_path(rule: &PathRule, segs: Option<&[String]>) -> PathMatch {
             let mut v: Vec<String> = to
                 .iter()
                 .map(|s| match s {
-                    PathSeg::Lit(l) => l.clone(),
+                    PathSeg::Lit(l) | PathSeg::Glob(l) => l.clone(),
                     PathSeg::Any => "{id}".to_string(),
                 })
                 .collect();
@@ -498,7 +644,7 @@ fn match_path(rule: &PathRule, segs: Option<&[String]>) -> PathMatch {
     rule.prefixes
         .iter()
         .filter(|(_, p)| prefix_matches(rule, p, rest))
-        .map(|(_, p)| p.len())
+        .map(|(_, p)| p.len() + rule.query.len())
         .max()
         .map_or(PathMatch::No, PathMatch::Yes)
 }
@@ -577,16 +723,26 @@ impl Program {
 
     fn decide_app<'p>(&'p self, a: &AppTarget, tr: &mut Tracer) -> Reason<'p> {
         let key = (a.platform, a.id.clone());
-        let asset = self
+        let entries = self
             .index
             .asset_apps
             .get(&key)
-            .map(|&i| &self.assets[i as usize]);
+            .map_or(&[][..], Vec::as_slice);
+        // The whole app, or the very feature the target names. A target naming a feature of an
+        // app that is in scope as a whole is in scope too.
+        let whole = entries.iter().find(|(f, _)| f.is_none());
+        let named = a
+            .feature
+            .as_ref()
+            .and_then(|want| entries.iter().find(|(f, _)| f.as_ref() == Some(want)));
+        let asset = named.or(whole).map(|&(_, i)| &self.assets[i as usize]);
         if let Some(asset) = asset {
             tr.push(|| {
                 format!(
-                    "candidate: asset `{}` ({}) lists this app",
-                    asset.id, asset.source
+                    "candidate: asset `{}` ({}) lists this app{}",
+                    asset.id,
+                    asset.source,
+                    if named.is_some() { " and feature" } else { "" }
                 )
             });
         }
@@ -598,10 +754,29 @@ impl Program {
                 overrode: asset,
             };
         }
-        match asset {
-            Some(asset) => Reason::Asset(asset),
-            None => Reason::NoAsset,
+        if let Some(asset) = asset {
+            return Reason::Asset(asset);
         }
+        // Only features of this app are listed, and the target names none of them.
+        if let Some(&(_, first)) = entries.first() {
+            let asset = &self.assets[first as usize];
+            let features: Vec<&str> = entries.iter().filter_map(|(f, _)| f.as_deref()).collect();
+            tr.push(|| {
+                format!(
+                    "asset `{}` ({}) lists only feature(s) {} of this app",
+                    asset.id,
+                    asset.source,
+                    features.join(", ")
+                )
+            });
+            return Reason::AppFeature {
+                asset,
+                app: format!("{}:{}", a.platform.as_str(), a.id),
+                features,
+                given: a.feature.clone(),
+            };
+        }
+        Reason::NoAsset
     }
 
     fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
@@ -655,29 +830,39 @@ impl Program {
         };
 
         // Exclusions first: they win over every asset.
-        let mut winning_excl: Option<&ExclusionRule> = None;
+        let query = n.query.as_deref();
+        let mut winning_excl: Option<(&ExclusionRule, bool)> = None;
         excl_hits.sort_unstable();
         for &id in &excl_hits {
             let x = &self.exclusions[id as usize];
-            let applies = match &x.paths {
-                None => true,
-                // An ambiguous path may be read as the excluded one: the exclusion applies.
-                Some(p) => match_path(p, segs.as_deref()) != PathMatch::No,
+            let (applies, ambiguous) = match &x.paths {
+                None => (true, false),
+                // An ambiguous path may be read as the excluded one: the exclusion applies,
+                // and the verdict says the ambiguity is why.
+                Some(p) => match match_path(p, segs.as_ref(), query) {
+                    PathMatch::No => (false, false),
+                    PathMatch::Yes(_) => (true, false),
+                    PathMatch::Ambiguous => (true, true),
+                },
             };
             tr.push(|| {
                 format!(
                     "exclusion `{}` ({}): host matches{}",
                     x.id,
                     x.source,
-                    match (&x.paths, applies) {
-                        (None, _) => String::new(),
-                        (Some(_), true) => ", path matches".into(),
-                        (Some(_), false) => ", path does not match: not applied".into(),
+                    match (&x.paths, applies, ambiguous) {
+                        (None, _, _) => String::new(),
+                        (Some(_), true, true) =>
+                            ", path is ambiguous: may be the excluded one, applied".into(),
+                        (Some(_), true, false) => ", path matches".into(),
+                        (Some(_), false, _) => ", path does not match: not applied".into(),
                     }
                 )
             });
-            if applies && winning_excl.is_none_or(|w| w.uncertain && !x.uncertain) {
-                winning_excl = Some(x);
+            // A plain match beats one by ambiguity; a certain exclusion beats an uncertain one.
+            let rank = |x: &ExclusionRule, ambiguous: bool| (ambiguous, x.uncertain);
+            if applies && winning_excl.is_none_or(|(w, wa)| rank(x, ambiguous) < rank(w, wa)) {
+                winning_excl = Some((x, ambiguous));
             }
         }
 
@@ -685,12 +870,13 @@ impl Program {
         let mut best: Option<(&AssetRule, (u32, usize))> = None;
         let mut port_fail: Option<Reason<'p>> = None;
         let mut path_fail: Option<(&AssetRule, bool)> = None;
+        let mut ambiguous_asset: Option<&AssetRule> = None;
         candidates.sort_unstable();
         for &(id, spec) in &candidates {
             let a = &self.assets[id as usize];
             let path_len = match &a.paths {
                 None => Some(0),
-                Some(p) => match match_path(p, segs.as_deref()) {
+                Some(p) => match match_path(p, segs.as_ref(), query) {
                     PathMatch::Yes(len) => Some(len),
                     PathMatch::No => {
                         path_fail.get_or_insert((a, false));
@@ -698,6 +884,7 @@ impl Program {
                     }
                     PathMatch::Ambiguous => {
                         path_fail = Some((a, true));
+                        ambiguous_asset.get_or_insert(a);
                         None
                     }
                 },
@@ -720,6 +907,7 @@ impl Program {
                     match (&a.paths, path_len) {
                         (None, _) => String::new(),
                         (Some(_), Some(_)) => ", path matches".to_string(),
+                        (Some(_), None) if segs.is_none() => ", path is ambiguous".to_string(),
                         (Some(_), None) => ", path does not match".to_string(),
                     },
                     if port_ok.is_ok() {
@@ -740,7 +928,13 @@ impl Program {
             }
         }
 
-        if let Some(rule) = winning_excl {
+        if let Some((rule, ambiguous)) = winning_excl {
+            if ambiguous {
+                return Reason::AmbiguousPath {
+                    asset: best.map(|(a, _)| a).or(ambiguous_asset),
+                    exclusion: Some(rule),
+                };
+            }
             return Reason::Exclusion {
                 rule,
                 overrode: best.map(|(a, _)| a),
@@ -769,7 +963,13 @@ impl Program {
             return r;
         }
         if let Some((asset, ambiguous)) = path_fail {
-            return Reason::PathNotListed { asset, ambiguous };
+            if ambiguous {
+                return Reason::AmbiguousPath {
+                    asset: Some(asset),
+                    exclusion: None,
+                };
+            }
+            return Reason::PathNotListed { asset };
         }
         tr.push(|| "no asset matches".to_string());
         Reason::NoAsset
@@ -917,5 +1117,172 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+/// Path calls, query conditions, one-label hosts and app features, on a small program.
+#[cfg(test)]
+mod expression_tests {
+    use crate::psl::SuffixList;
+    use crate::rules::load_program_str;
+
+    const PROGRAM: &str = r#"schema_version: 1
+program: {id: p, name: P, revision: "1"}
+assets:
+  - id: api
+    hosts: [api.example.com]
+    award_table: main
+    paths:
+      versions: [v1]
+      case_insensitive: true
+      prefixes: [/devices, "/things/{id}/parts"]
+  - id: login
+    hosts: [login.example.com]
+    award_table: main
+  - id: login-special
+    hosts: [login.example.com]
+    award_table: other
+    paths:
+      case_insensitive: true
+      prefixes: ["/"]
+      query: [{name: p, value: "special_*"}]
+  - id: tenants
+    hosts: ["{tenant}.tenants.example.com"]
+    award_table: main
+  - id: mail-feature
+    apps: [{platform: android, id: com.example.mail, feature: sign-in}]
+    award_table: main
+awards:
+  currency: USD
+  severities: [critical]
+  qualities: [high]
+  tables:
+    - {id: main, title: M, impacts: [{id: x, title: X, awards: {critical: {high: 2}}}]}
+    - {id: other, title: O, impacts: [{id: x, title: X, awards: {critical: {high: 1}}}]}
+"#;
+
+    fn verdict(target: &str) -> (String, String) {
+        let p = load_program_str(PROGRAM, "t.yaml", SuffixList::embedded()).unwrap();
+        let v = p.classify(target, false);
+        (v.kind.to_string(), v.rule().to_string())
+    }
+
+    #[test]
+    fn a_call_segment_matches_by_its_name() {
+        let ok = ("in-scope".to_string(), "api".to_string());
+        assert_eq!(verdict("https://api.example.com/v1/devices(id='a-b')"), ok);
+        assert_eq!(verdict("https://api.example.com/v1/Devices(id='a')/x"), ok);
+        assert_eq!(
+            verdict("https://api.example.com/v1/things(k=1)/7/parts(n=2)"),
+            ok
+        );
+        // The version segment is never read as a call.
+        assert_eq!(
+            verdict("https://api.example.com/v1(x)/devices").1,
+            "no-asset"
+        );
+    }
+
+    #[test]
+    fn a_call_never_hides_syntax() {
+        for hidden in [
+            "https://api.example.com/v1/devices(id='a%27b')",
+            "https://api.example.com/v1/devices(id=%28a)",
+            "https://api.example.com/v1/devices(id='a%2fb')",
+            "https://api.example.com/v1/devices(id='a%5cb')",
+            "https://api.example.com/v1/devices(id=%22a%22)",
+        ] {
+            assert_eq!(
+                verdict(hidden),
+                ("out-of-scope".into(), "ambiguous-path".into()),
+                "{hidden}"
+            );
+        }
+        // Not a call: an encoded `(`, nested or unclosed parentheses, an empty name.
+        for not_call in [
+            "https://api.example.com/v1/devices%28id=1)",
+            "https://api.example.com/v1/devices(id=(1))",
+            "https://api.example.com/v1/devices(id='a%27)')",
+            "https://api.example.com/v1/devices(id=1",
+            "https://api.example.com/v1/(id=1)",
+            "https://api.example.com/v1/devicesX(id=1)",
+        ] {
+            assert_eq!(verdict(not_call).0, "out-of-scope", "{not_call}");
+        }
+    }
+
+    #[test]
+    fn query_conditions_choose_an_asset() {
+        let asset = |t: &str| verdict(t).1;
+        assert_eq!(
+            asset("https://login.example.com/a?p=special_x"),
+            "login-special"
+        );
+        assert_eq!(
+            asset("https://login.example.com/a?P=SPECIAL_x&q=1"),
+            "login-special"
+        );
+        assert_eq!(
+            asset("https://login.example.com/a?p=special_%78"),
+            "login-special"
+        );
+        // Absent, another value, or repeated with another value: the plain asset.
+        assert_eq!(asset("https://login.example.com/a"), "login");
+        assert_eq!(asset("https://login.example.com/a?p=plain"), "login");
+        assert_eq!(
+            asset("https://login.example.com/a?p=special_x&p=plain"),
+            "login"
+        );
+        assert_eq!(asset("https://login.example.com/a#?p=special_x"), "login");
+    }
+
+    #[test]
+    fn a_placeholder_label_is_exactly_one_label() {
+        assert_eq!(verdict("contoso.tenants.example.com").0, "in-scope");
+        assert_eq!(verdict("www.tenants.example.com").0, "in-scope");
+        assert_eq!(verdict("a.b.tenants.example.com").1, "no-asset");
+        assert_eq!(verdict("tenants.example.com").1, "no-asset");
+    }
+
+    #[test]
+    fn a_feature_must_be_named() {
+        assert_eq!(
+            verdict("android:com.example.mail#sign-in"),
+            ("in-scope".into(), "mail-feature".into())
+        );
+        assert_eq!(
+            verdict("android:com.example.mail"),
+            ("out-of-scope".into(), "app-feature-required".into())
+        );
+        assert_eq!(
+            verdict("android:com.example.mail#calendar").1,
+            "app-feature-required"
+        );
+        assert_eq!(verdict("ios:com.example.mail#sign-in").1, "no-asset");
+    }
+
+    #[test]
+    fn placeholders_and_features_are_checked_at_load() {
+        let load = |asset: &str| {
+            let yaml = format!(
+                "schema_version: 1\nprogram: {{id: p, name: P, revision: \"1\"}}\nassets:\n{asset}"
+            );
+            load_program_str(&yaml, "t.yaml", SuffixList::embedded())
+                .err()
+                .map(|e| e.message)
+        };
+        assert!(load("  - {id: a, hosts: [\"{t}.example.com\"]}\n").is_none());
+        let e = load("  - {id: a, hosts: [\"x{t}.example.com\"]}\n").unwrap();
+        assert!(e.contains("placeholders"), "{e}");
+        let e = load("  - {id: a, hosts: [\"{t}.com\"]}\n").unwrap();
+        assert!(e.contains("public suffix"), "{e}");
+        let e =
+            load("  - {id: a, apps: [{platform: android, id: a.b, feature: \"x y\"}]}\n").unwrap();
+        assert!(e.contains("not a valid app id"), "{e}");
+        let e = load(
+            "  - {id: a, apps: [{platform: android, id: a.b}, {platform: android, id: a.b}]}\n",
+        )
+        .unwrap();
+        assert!(e.contains("already listed"), "{e}");
     }
 }

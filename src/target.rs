@@ -26,6 +26,9 @@ pub struct NetTarget {
     pub path: String,
     /// Whether the input had a path at all (`host` vs `host/`).
     pub has_path: bool,
+    /// The query as written, without `?` (the fragment is never sent, so it is dropped).
+    /// Kept for rules that look at a query parameter (e.g. which award table a URL falls under).
+    pub query: Option<String>,
     /// The input carried credentials before `@` (they are never the host).
     pub had_userinfo: bool,
 }
@@ -75,12 +78,21 @@ pub struct AppTarget {
     pub platform: Platform,
     /// The id as a store knows it; iOS ids are lowercased (bundle ids are case-insensitive).
     pub id: String,
+    /// A feature inside the app (`android:<package>#<feature>`), lowercased: for programs that
+    /// scope one feature of an app, not the whole app.
+    pub feature: Option<String>,
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::App(a) => write!(f, "{}:{}", a.platform.as_str(), a.id),
+            Target::App(a) => {
+                write!(f, "{}:{}", a.platform.as_str(), a.id)?;
+                match &a.feature {
+                    Some(feature) => write!(f, "#{feature}"),
+                    None => Ok(()),
+                }
+            }
             Target::Net(n) => {
                 match &n.scheme {
                     Some(s) => write!(f, "{s}://")?,
@@ -99,6 +111,9 @@ impl fmt::Display for Target {
                 }
                 if n.has_path {
                     f.write_str(&n.path)?;
+                }
+                if let Some(q) = &n.query {
+                    write!(f, "?{q}")?;
                 }
                 Ok(())
             }
@@ -190,6 +205,22 @@ fn parse_app(input: &str) -> Result<Option<AppTarget>, TargetParseError> {
     if rest.starts_with("//") {
         return Ok(None);
     }
+    let (rest, feature) = match rest.split_once('#') {
+        Some((id, feature)) => {
+            let ok = !feature.is_empty()
+                && feature.len() <= 64
+                && feature
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !ok {
+                return Err(TargetParseError::new(format!(
+                    "`{feature}` is not a valid app feature name (after `#`: letters, digits, `-`, `_`)"
+                )));
+            }
+            (id, Some(feature.to_ascii_lowercase()))
+        }
+        None => (rest, None),
+    };
     let valid = !rest.is_empty()
         && rest.len() <= 255
         && rest
@@ -208,7 +239,11 @@ fn parse_app(input: &str) -> Result<Option<AppTarget>, TargetParseError> {
         Platform::Android => rest.to_string(),
         Platform::Ios => rest.to_ascii_lowercase(),
     };
-    Ok(Some(AppTarget { platform, id }))
+    Ok(Some(AppTarget {
+        platform,
+        id,
+        feature,
+    }))
 }
 
 fn split_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError> {
@@ -297,6 +332,12 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         _ => scheme.as_deref().and_then(default_port),
     };
     let (path, has_path) = normalize_path(tail)?;
+    // The query runs from the first `?` to a `#`; a `?` inside the fragment is not a query.
+    let query = tail
+        .find(['?', '#'])
+        .filter(|&i| tail.as_bytes()[i] == b'?')
+        .map(|i| encode_query(tail[i + 1..].split('#').next().unwrap_or_default()))
+        .filter(|q| !q.is_empty());
     Ok(NetTarget {
         scheme,
         host,
@@ -304,6 +345,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         path,
         has_path,
         had_userinfo,
+        query,
     })
 }
 
@@ -544,6 +586,20 @@ fn normalize_path(tail: &str) -> Result<(String, bool), TargetParseError> {
     // the path (found by fuzzing: `ht//-//8rtr8>5Kot>p//a`).
     url.set_path(raw);
     Ok((url.path().to_string(), true))
+}
+
+/// Percent-encode a query the way the WHATWG parser does for special schemes (controls, space,
+/// `"`, `#`, `<`, `>`, `'` and non-ASCII bytes), so the printed target reads back the same.
+fn encode_query(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    for b in q.bytes() {
+        if b <= 0x20 || b >= 0x7f || matches!(b, b'"' | b'#' | b'<' | b'>' | b'\'') {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
 }
 
 /// A path the WHATWG parser keeps byte for byte: starts with `/`, only unreserved and
@@ -869,6 +925,41 @@ mod tests {
     }
 
     #[test]
+    fn queries_are_kept_without_the_fragment() {
+        let query = |s: &str| match parse_target(s).unwrap() {
+            Target::Net(n) => n.query,
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            query("https://h.example/a?p=B2C_1_x#frag").as_deref(),
+            Some("p=B2C_1_x")
+        );
+        assert_eq!(query("https://h.example?x=1").as_deref(), Some("x=1"));
+        assert_eq!(query("https://h.example/a#frag?p=1"), None);
+        assert_eq!(query("https://h.example/a?"), None);
+        let t = parse_target("https://h.example/a?p=1#f").unwrap();
+        assert_eq!(t.to_string(), "https://h.example/a?p=1");
+        assert_eq!(parse_target(&t.to_string()).unwrap(), t);
+    }
+
+    #[test]
+    fn app_features_follow_a_hash() {
+        let t = parse_target("android:com.example.mail#Authenticator-Lite").unwrap();
+        assert_eq!(
+            t,
+            Target::App(AppTarget {
+                platform: Platform::Android,
+                id: "com.example.mail".into(),
+                feature: Some("authenticator-lite".into()),
+            })
+        );
+        assert_eq!(t.to_string(), "android:com.example.mail#authenticator-lite");
+        assert!(parse_target("android:com.example.mail#").is_err());
+        assert!(parse_target("android:com.example.mail#a b").is_err());
+        assert!(parse_target("ios:com.example.mail#a/b").is_err());
+    }
+
+    #[test]
     fn encoded_separators_do_not_decode_into_segments() {
         assert_eq!(decode_segment("%64irectory").as_deref(), Some("directory"));
         assert_eq!(decode_segment("a%2Fb"), None);
@@ -883,14 +974,16 @@ mod tests {
             parse_target("android:com.azure.authenticator").unwrap(),
             Target::App(AppTarget {
                 platform: Platform::Android,
-                id: "com.azure.authenticator".into()
+                id: "com.azure.authenticator".into(),
+                feature: None,
             })
         );
         assert_eq!(
             parse_target("iOS:com.Microsoft.AzureAuthenticator").unwrap(),
             Target::App(AppTarget {
                 platform: Platform::Ios,
-                id: "com.microsoft.azureauthenticator".into()
+                id: "com.microsoft.azureauthenticator".into(),
+                feature: None,
             })
         );
         assert!(err("android:com/evil").contains("not a valid android app id"));

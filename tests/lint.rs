@@ -93,14 +93,17 @@ fn draft_without_front_matter_uses_its_text() {
     let r = lint_json(&["fixtures/drafts/good-no-front-matter.md"]);
     assert_eq!(r.code, 0);
     // The B2C URL in the text is in scope, the tenant carries MSOBB: only the optional
-    // attack-vector section and the note that no award can be estimated.
+    // attack-vector section, the note that no award can be estimated, and the B2C asset's
+    // note at the URL the finding relies on.
     assert_eq!(
         diags(&r),
         vec![
             d(ATTACK_VECTOR_WARNING, "warning", 1),
-            d("award", "info", 1)
+            d("award", "info", 1),
+            d("asset-note", "info", 6)
         ]
     );
+    assert!(messages(&r, "asset-note")[0].contains("relies on asset `b2c-tenants`"));
     assert!(r.json["files"][0]["award"].is_null());
     // --fail-on warning turns the warning into a failure.
     let r = lint_json(&[
@@ -225,13 +228,15 @@ fn test_naming_names_each_account_and_tenant() {
         .filter(|x| x.0 == "test-naming")
         .map(|x| x.2)
         .collect();
-    assert_eq!(naming, vec![7, 7, 12, 16, 23]);
+    // "account name and/or tenant name": bob.msobb@contoso vouches for the tenant `contoso`,
+    // not for alice, whose own name and tenant both lack the marker.
+    assert_eq!(naming, vec![7, 12, 16, 23]);
     let m = messages(&r, "test-naming");
     assert!(m[0].contains("`alice@contoso.onmicrosoft.com`"));
-    assert!(m[1].contains("tenant `contoso`"));
-    assert!(m[2].contains("tenant `fabrikam`"));
-    assert!(m[3].contains("`carol@fabrikam.onmicrosoft.com`"));
-    assert!(m[4].contains("`dave@example.org`"));
+    assert!(m[1].contains("tenant `fabrikam`"));
+    assert!(m[2].contains("`carol@fabrikam.onmicrosoft.com`"));
+    assert!(m[3].contains("`dave@example.org`"));
+    assert!(!m.iter().any(|x| x.contains("tenant `contoso`")));
     // bob.msobb@ carries the marker (case-insensitively); the program's contact address
     // (`test_naming.not_accounts`, matched case-insensitively) is not a test account.
     assert!(!m
@@ -611,4 +616,164 @@ fn usage_and_io_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+// ---- the default program as the page says it (issue: seed fidelity) --------------------------
+
+#[test]
+fn outlook_as_a_whole_is_not_authenticator_lite() {
+    let r = lint_json(&["fixtures/drafts/outlook-app.md"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        diags(&r),
+        vec![d("target-out-of-scope", "error", 3), d("award", "info", 4)]
+    );
+    let m = &messages(&r, "target-out-of-scope")[0];
+    assert!(
+        m.contains("[app-feature-required]")
+            && m.contains("android:com.microsoft.office.outlook#authenticator-lite"),
+        "{m}"
+    );
+    // No in-scope target: $0 with the reason, not the $100,000 cell.
+    let a = &r.json["files"][0]["award"];
+    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(a["table"], Value::Null);
+    assert_eq!(a["ineligible"], "no target of the draft is in scope");
+}
+
+#[test]
+fn a_declared_feature_is_in_scope_and_its_note_is_shown() {
+    let r = lint_json(&["fixtures/drafts/authenticator-lite.md"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        diags(&r),
+        vec![d("asset-note", "info", 3), d("award", "info", 4)]
+    );
+    let m = &messages(&r, "asset-note")[0];
+    assert!(
+        m.contains("relies on asset `authenticator-lite`")
+            && m.contains("Only the Authenticator Lite feature"),
+        "{m}"
+    );
+    assert_eq!(r.json["files"][0]["award"]["max"], 10000);
+}
+
+#[test]
+fn targets_on_different_tables_get_an_award_each() {
+    let r = lint_json(&["fixtures/drafts/two-tables.md"]);
+    assert_eq!(r.code, 0);
+    let m = messages(&r, "award");
+    assert_eq!(m.len(), 3, "{m:?}");
+    assert!(m[0].contains("sit on different award tables"), "{}", m[0]);
+    assert!(
+        m[1].contains("general table") && m[1].contains("$20,000"),
+        "{}",
+        m[1]
+    );
+    assert!(
+        m[2].contains("b2c table") && m[2].contains("$10,000"),
+        "{}",
+        m[2]
+    );
+    let f = &r.json["files"][0];
+    let tables: Vec<(&str, u64)> = f["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["table"].as_str().unwrap(), a["max"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(tables, vec![("general", 20000), ("b2c", 10000)]);
+    // `award` never overstates: the table that pays least.
+    assert_eq!(f["award"]["table"], "b2c");
+}
+
+#[test]
+fn a_visible_b2c_policy_on_the_legacy_host_pays_from_the_b2c_table() {
+    let r = lint_json(&["fixtures/drafts/legacy-b2c.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["table"], "b2c");
+    assert_eq!(a["max"], 10000);
+    assert!(messages(&r, "asset-note")[0].contains("b2c-legacy-policy-path"));
+}
+
+#[test]
+fn ineligible_findings_get_zero_with_the_reason() {
+    // An excluded class.
+    let r = lint_json(&["fixtures/drafts/excluded-class.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!((a["min"].as_u64(), a["max"].as_u64()), (Some(0), Some(0)));
+    assert!(a["ineligible"]
+        .as_str()
+        .unwrap()
+        .contains("class the program excludes"));
+    assert!(messages(&r, "award")[0].contains("$0, ineligible"));
+    // An uncertified standard.
+    let r = lint_json(&["fixtures/drafts/uncertified-standard.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["max"], 0);
+    assert!(a["ineligible"]
+        .as_str()
+        .unwrap()
+        .contains("standards finding"));
+    // A pasted secret is fixable: the award stays.
+    let r = lint_json(&["fixtures/drafts/secret.md"]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["max"], 7500);
+    assert_eq!(a.get("ineligible"), None);
+}
+
+#[test]
+fn a_suppressed_excluded_class_keeps_the_award() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.md");
+    let text = std::fs::read_to_string(root().join("fixtures/drafts/excluded-class.md")).unwrap();
+    let text = format!("{text}\n<!-- scopelint-disable excluded-class: the header is only the entry point of a chain shown below -->\n");
+    std::fs::write(&p, text).unwrap();
+    let r = lint_json(&[p.to_str().unwrap()]);
+    let a = &r.json["files"][0]["award"];
+    assert_eq!(a["max"], 10000, "{a}");
+    assert_eq!(a.get("ineligible"), None);
+}
+
+#[test]
+fn requiring_network_access_is_an_excluded_class() {
+    let r = lint_json(&["fixtures/drafts/network-access.md"]);
+    assert_eq!(r.code, 1);
+    let m = &messages(&r, "excluded-class")[0];
+    assert!(m.contains("`requires-network-access`"), "{m}");
+}
+
+#[test]
+fn standards_finding_in_a_non_certified_implementation_warns() {
+    let r = lint_json(&["fixtures/drafts/non-certified-implementation.md"]);
+    assert_eq!(r.code, 0);
+    let w: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.0 == "uncertified-standard")
+        .collect();
+    assert_eq!(w, vec![d("uncertified-standard", "warning", 4)]);
+    let m = &messages(&r, "uncertified-standard")[0];
+    assert!(
+        m.contains("asset `login-live-com`") && m.contains("non-certified"),
+        "{m}"
+    );
+    // The same specification against Azure AD's certified OpenID provider is clean.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.md");
+    let text =
+        std::fs::read_to_string(root().join("fixtures/drafts/non-certified-implementation.md"))
+            .unwrap()
+            .replace(
+                "https://login.live.com/oauth20_authorize.srf",
+                "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+            );
+    std::fs::write(&p, text).unwrap();
+    let r = lint_json(&[p.to_str().unwrap()]);
+    assert!(messages(&r, "uncertified-standard").is_empty());
+}
+
+#[test]
+fn a_marked_account_satisfies_its_unmarked_tenant() {
+    let r = lint_json(&["fixtures/drafts/marked-account-unmarked-tenant.md"]);
+    assert!(messages(&r, "test-naming").is_empty(), "{:?}", diags(&r));
 }

@@ -9,9 +9,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::draft::Draft;
+use super::checks::InScopeTarget;
+use super::draft::{Draft, Field};
 use super::{rule, Award, Diagnostic, Severity};
-use crate::rules::model::{AwardTableDef, AwardsDef};
+use crate::rules::model::{AwardTableDef, AwardsDef, ImpactDef};
 use crate::rules::Program;
 
 /// What the draft shows of each report-quality ingredient (the line where it is seen).
@@ -119,15 +120,19 @@ fn ids<'a>(it: impl Iterator<Item = &'a str>) -> String {
     it.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// Check impact/severity/quality and compute the award. `table` is the award table of the first
-/// in-scope target (`None`: no target in scope).
+/// Check impact/severity/quality and compute the award: one per award table of the in-scope
+/// `targets` (`None`: the draft names no target; empty: none is in scope). `ineligible` says
+/// why the finding cannot be paid at all: every award is then $0 with that reason.
 pub fn check(
     program: &Program,
-    table: Option<Option<&str>>,
+    targets: Option<&[InScopeTarget<'_>]>,
+    ineligible: Option<String>,
     d: &Draft<'_>,
     out: &mut Vec<Diagnostic>,
-) -> Option<Award> {
-    let awards: &AwardsDef = &program.file.awards.as_ref()?.value;
+) -> Vec<Award> {
+    let Some(awards) = program.file.awards.as_ref().map(|a| &a.value) else {
+        return Vec::new();
+    };
     let fm = &d.front;
     let at_line = fm
         .impact
@@ -168,7 +173,7 @@ pub fn check(
         }
     }
     if bad {
-        return None;
+        return Vec::new();
     }
     let (Some(impact), Some(severity)) = (&fm.impact, &fm.severity) else {
         out.push(info(format!(
@@ -176,32 +181,98 @@ pub fn check(
             ids(all_impacts.iter().copied()),
             ids(awards.severities.iter().map(String::as_str))
         )));
-        return None;
+        return Vec::new();
     };
-    let Some(table_id) = table else {
-        out.push(info("no award: no target of the draft is in scope".into()));
-        return None;
+    let no_target = |why: Option<String>| Award {
+        table: None,
+        impact: impact.value.clone(),
+        severity: severity.value.clone(),
+        quality: fm.quality.as_ref().map(|q| q.value.clone()),
+        min: 0,
+        max: 0,
+        currency: awards.currency.clone(),
+        ineligible: why,
     };
-    let table: &AwardTableDef = match table_id {
-        Some(id) => &awards.tables.iter().find(|t| t.value.id == id)?.value,
-        None if awards.tables.len() == 1 => &awards.tables[0].value,
+    let targets = match targets {
         None => {
-            out.push(info(
-                "no award estimate: the in-scope target's asset names no award table".into(),
-            ));
-            return None;
+            out.push(info("no award: no target of the draft is in scope".into()));
+            return Vec::new();
         }
+        Some([]) => {
+            out.push(info("no award: no target of the draft is in scope".into()));
+            return vec![no_target(ineligible)];
+        }
+        Some(t) => t,
     };
-    let Some(row) = table.impacts.iter().find(|i| i.value.id == impact.value) else {
+
+    // The award tables of the in-scope targets, in the order the targets come.
+    let mut tables: Vec<(&AwardTableDef, Vec<&str>)> = Vec::new();
+    for t in targets {
+        let table = match &t.asset.award_table {
+            Some(id) => awards
+                .tables
+                .iter()
+                .find(|x| &x.value.id == id)
+                .map(|x| &x.value),
+            None if awards.tables.len() == 1 => Some(&awards.tables[0].value),
+            None => None,
+        };
+        let Some(table) = table else {
+            out.push(info(format!(
+                "no award estimate for `{}`: its asset `{}` names no award table",
+                t.value, t.asset.id
+            )));
+            continue;
+        };
+        match tables.iter_mut().find(|(x, _)| x.id == table.id) {
+            Some((_, values)) => values.push(&t.value),
+            None => tables.push((table, vec![&t.value])),
+        }
+    }
+    let several = tables.len() > 1;
+    if several {
         out.push(info(format!(
-            "no award: impact `{}` is not paid under the {} table ({})",
-            impact.value,
-            table.id,
-            ids(table.impacts.iter().map(|i| i.value.id.as_str()))
+            "the draft's in-scope targets sit on different award tables ({}): the award depends on which target the finding is against; one estimate per table follows",
+            tables
+                .iter()
+                .map(|(t, v)| format!("`{}` for {}", t.id, ids(v.iter().copied())))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
-        return None;
-    };
-    let row = &row.value;
+    }
+    let mut result = Vec::new();
+    for (table, values) in tables {
+        let for_whom = if several {
+            format!("for {}: ", ids(values.iter().copied()))
+        } else {
+            String::new()
+        };
+        let Some(row) = table.impacts.iter().find(|i| i.value.id == impact.value) else {
+            out.push(info(format!(
+                "{for_whom}no award: impact `{}` is not paid under the {} table ({})",
+                impact.value,
+                table.id,
+                ids(table.impacts.iter().map(|i| i.value.id.as_str()))
+            )));
+            continue;
+        };
+        let (award, msg) = estimate(awards, table, &row.value, severity, d, ineligible.clone());
+        out.push(info(format!("{for_whom}{msg}")));
+        result.push(award);
+    }
+    result
+}
+
+/// The award under one table's row, and the sentence that explains it.
+fn estimate(
+    awards: &AwardsDef,
+    table: &AwardTableDef,
+    row: &ImpactDef,
+    severity: &Field,
+    d: &Draft<'_>,
+    ineligible: Option<String>,
+) -> (Award, String) {
+    let fm = &d.front;
     let cells = row.awards.get(&severity.value);
     let amount = |q: &str| cells.and_then(|c| c.get(q)).copied().unwrap_or(0);
     let cur = &awards.currency;
@@ -239,7 +310,17 @@ pub fn check(
             )
         }
     };
-    let msg = if max == 0 {
+    let msg = if let Some(why) = &ineligible {
+        let cell = if min == max {
+            money(cur, max)
+        } else {
+            format!("{} to {}", money(cur, min), money(cur, max))
+        };
+        format!(
+            "{head}: {}, ineligible: {why}; the table would pay {cell} for an eligible finding",
+            money(cur, 0)
+        )
+    } else if max == 0 {
         format!(
             "{msg}. {} severity pays {} in this program: only severities whose row pays more ({}) are awarded",
             severity.value,
@@ -253,16 +334,18 @@ pub fn check(
     } else {
         msg
     };
-    out.push(info(msg));
-    Some(Award {
-        table: table.id.clone(),
-        impact: impact.value.clone(),
+    let paid = ineligible.is_none();
+    let award = Award {
+        table: Some(table.id.clone()),
+        impact: row.id.clone(),
         severity: severity.value.clone(),
         quality,
-        min,
-        max,
+        min: if paid { min } else { 0 },
+        max: if paid { max } else { 0 },
         currency: cur.clone(),
-    })
+        ineligible,
+    };
+    (award, msg)
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::UNCERTIFIED_STANDARD,
         severity: Severity::Error,
         summary: "A standards impact about a specification that is not certified and final.",
-        help: "With `impact: standards-design` or `standards-implementation`, the specification (`standard:` in the front matter, else the ones the text names) must be one the program lists as certified with status final. Drafts, implementer's drafts, candidates and IETF documents (RFCs, Internet-Drafts) get no standards award.",
+        help: "With `impact: standards-design` or `standards-implementation`, the specification (`standard:` in the front matter, else the ones the text names) must be one the program lists as certified, from a body and with a status the rules file's `standards_policy` pays (`paid_bodies`, `paid_statuses`). When the policy lists `certified_implementations`, a standards finding whose in-scope targets are all on other assets is a warning: findings in non-certified implementations do not qualify.",
     },
     RuleInfo {
         id: rule::SECRET,
@@ -65,7 +65,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::AWARD,
         severity: Severity::Info,
         summary: "The award the draft can expect from the program's tables.",
-        help: "impact x severity x report quality from the `awards` tables; the table (general or B2C) comes from the first in-scope target's asset. With `quality:` the figure is exact; without it the range over report quality is given together with an estimate: Low = enough to reproduce (a Steps section or a numbered list), Medium = plus a proof of concept (a code block or PoC section), High = plus a root-cause analysis. Moderate and low severity pay $0.",
+        help: "impact x severity x report quality from the `awards` tables; the table comes from the asset of each in-scope target. When the targets sit on different tables the award of each table is shown, and the JSON `award` is the one that pays least (`awards` lists every table's). An ineligible finding (an excluded-class error, an uncertified or unlisted standard, no target in scope) gets $0 with the reason (JSON `ineligible`); errors the writer can fix (a pasted secret, a missing section or marker) keep the award. A suppressed error does not make the finding ineligible. With `quality:` the figure is exact; without it the range over report quality is given together with an estimate: Low = enough to reproduce (a Steps section or a numbered list), Medium = plus a proof of concept (a code block or PoC section), High = plus a root-cause analysis. Moderate and low severity pay $0.",
     },
     RuleInfo {
         id: rule::UNUSED_SUPPRESSION,
@@ -84,6 +84,12 @@ pub const RULES: &[RuleInfo] = &[
         severity: Severity::Error,
         summary: "The front matter cannot be read or has an unknown key or value.",
         help: "Front matter is YAML between `---` lines at the very top. Known keys: program, title, targets, impact, severity, quality, standard, accounts, tenants. `impact`, `severity` and `quality` must be ids from the program's award tables.",
+    },
+    RuleInfo {
+        id: rule::ASSET_NOTE,
+        severity: Severity::Info,
+        summary: "A condition the program attaches to an asset a target relies on.",
+        help: "When a target of the draft is in scope through an asset with a `note` in the rules file (an app of which only one feature is in scope, API paths whose findings must still argue a particular impact, the table a legacy URL is paid from), the note is shown once per asset, at the target, so the report can address it.",
     },
 ];
 
@@ -137,7 +143,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 rules
                     .standards
                     .iter()
-                    .filter(|x| x.problem().is_none())
+                    .filter(|x| rules.standards_policy.problem(x).is_none())
                     .map(|x| format!("  {:<36} {}", x.id, x.title))
                     .collect(),
             )),

@@ -72,6 +72,7 @@ pub mod rule {
     pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
     pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
     pub const INVALID_FRONT_MATTER: &str = "invalid-front-matter";
+    pub const ASSET_NOTE: &str = "asset-note";
 }
 
 /// One finding in one draft. `line` and `column` are 1-based; columns count Unicode scalar
@@ -110,7 +111,8 @@ impl Diagnostic {
 /// The award the draft can expect (the JSON `award` object).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Award {
-    pub table: String,
+    /// The award table; `null` when no target of the draft is in scope.
+    pub table: Option<String>,
     pub impact: String,
     pub severity: String,
     /// The declared quality; `null` when the draft does not declare one (then `min`..`max`
@@ -119,6 +121,10 @@ pub struct Award {
     pub min: u64,
     pub max: u64,
     pub currency: String,
+    /// Why the finding cannot be paid (then `min` and `max` are 0): an excluded class, a
+    /// standards finding the program does not pay for, or no target in scope. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ineligible: Option<String>,
 }
 
 /// The result for one draft.
@@ -127,7 +133,11 @@ pub struct FileReport {
     /// The path as given (or `--stdin-filename`), with `/` separators.
     pub path: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// The award to expect: when the in-scope targets sit on several award tables, the one
+    /// that pays least (never overstate an award); every table's is in `awards`.
     pub award: Option<Award>,
+    /// One award per award table of the in-scope targets, in the order the targets come.
+    pub awards: Vec<Award>,
 }
 
 impl FileReport {
@@ -229,7 +239,8 @@ impl<'r> Linter<'r> {
         }
         let program = &self.rules.programs[idx];
         let secrets = secrets::find(text);
-        let award = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
+        let awards = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
+        let award = awards.iter().min_by_key(|a| (a.max, a.min)).cloned();
         let mut diags = suppress::apply(&draft, diags);
         diags.sort_by(|a, b| {
             (a.line, a.column, std::cmp::Reverse(a.severity), a.rule).cmp(&(
@@ -246,6 +257,7 @@ impl<'r> Linter<'r> {
             path: path.to_string(),
             diagnostics: diags,
             award,
+            awards,
         }
     }
 }

@@ -129,6 +129,8 @@ struct JsonFile<'a> {
     path: &'a str,
     diagnostics: Vec<JsonDiag<'a>>,
     award: Option<&'a Award>,
+    /// One award per award table of the in-scope targets.
+    awards: &'a [Award],
 }
 
 /// Streams `{"files": [...]}` one file at a time.
@@ -158,6 +160,7 @@ impl<W: Write> LintReporter for JsonReporter<W> {
                 })
                 .collect(),
             award: r.award.as_ref(),
+            awards: &r.awards,
         };
         serde_json::to_writer(&mut self.out, &f)?;
         self.count += 1;

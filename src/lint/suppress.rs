@@ -56,6 +56,13 @@ pub fn parse(d: &Draft<'_>) -> Vec<Suppression> {
         .collect()
 }
 
+/// Whether one of `sups` suppresses `diag` (without recording the use).
+pub fn suppresses(sups: &[Suppression], diag: &Diagnostic) -> bool {
+    sups.iter().any(|s| {
+        s.target_line.is_none_or(|l| l == diag.line) && s.rules.iter().any(|r| r == diag.rule)
+    })
+}
+
 /// Drop suppressed diagnostics and add the suppressions' own warnings.
 pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let sups = parse(d);

@@ -87,7 +87,15 @@ pub fn check_marker(claims: &Map<String, Value>, naming: &TestNamingDef) -> Vec<
             }
         }
         for t in tenants {
-            if !contains_marker(&t, naming) {
+            // "account name and/or tenant name": a marked account vouches for its tenant.
+            let vouched = naming.account_or_tenant
+                && accounts.iter().any(|(_, v)| {
+                    v.rsplit_once('@')
+                        .and_then(|(_, d)| tenant_of(d, &naming.tenant_suffixes))
+                        .is_some_and(|vt| vt == t)
+                        && contains_marker(v, naming)
+                });
+            if !vouched && !contains_marker(&t, naming) {
                 problems.push(format!("tenant `{t}` lacks the test marker `{marker}`"));
             }
         }
@@ -120,6 +128,7 @@ mod tests {
             applies_to: ["accounts", "tenants"]
                 .map(|a| Spanned::new(a.to_string(), Location::UNKNOWN, Location::UNKNOWN))
                 .into(),
+            account_or_tenant: false,
             tenant_suffixes: vec!["onmicrosoft.com".into()],
             not_accounts: Vec::new(),
             quote: None,

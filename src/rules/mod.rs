@@ -74,7 +74,8 @@ pub enum HostPattern {
     Subdomains { base: String, include_apex: bool },
     /// A mid-label or multi-star wildcard (`*-prod.example.com`, `api.*.example.com`), matched
     /// label by label: a `*` inside a label stays inside it; a label that is only `*` is one
-    /// label, or one or more labels when it is the first.
+    /// label, or one or more labels when it is the first. A label written `{name}`
+    /// (`{tenant}.example.com`) is exactly one label wherever it stands.
     Glob {
         /// The normalized pattern.
         pattern: String,
@@ -99,6 +100,8 @@ pub enum PathSeg {
     Lit(String),
     /// `{name}`: any one segment.
     Any,
+    /// A segment with `*` in it (`b2c_1*`): `*` matches any run of characters in the segment.
+    Glob(String),
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +110,8 @@ pub struct PathRule {
     pub case_insensitive: bool,
     pub aliases: Vec<(Vec<PathSeg>, Vec<PathSeg>)>,
     pub prefixes: Vec<(String, Vec<PathSeg>)>,
+    /// Query parameters the target must carry: (name, value glob).
+    pub query: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -356,7 +361,7 @@ pub fn parse_host_pattern(raw: &str, include_apex: Option<bool>) -> Result<HostP
         Some(r) => (true, r),
         None => (false, trimmed),
     };
-    if rest.contains('*') {
+    if rest.contains('*') || trimmed.contains(['{', '}']) {
         return parse_glob(raw, trimmed);
     }
     let host = match target::parse_host(rest) {
@@ -424,15 +429,20 @@ fn parse_glob(raw: &str, trimmed: &str) -> Result<HostPattern, String> {
     if labels.iter().any(|l| l.is_empty()) {
         return Err(format!("`{raw}` has an empty label"));
     }
-    if !pattern
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'))
-    {
+    let plain = |l: &str| {
+        l.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'*'))
+    };
+    if !labels.iter().all(|l| plain(l) || is_one_label(l)) {
         return Err(format!(
-            "`{raw}`: wildcard patterns may only contain ASCII letters, digits, `-`, `_`, `.` and `*` (write IDNs in punycode)"
+            "`{raw}`: wildcard patterns may only contain ASCII letters, digits, `-`, `_`, `.`, `*` and whole-label `{{name}}` placeholders (write IDNs in punycode)"
         ));
     }
-    let fixed = labels.iter().rev().take_while(|l| !l.contains('*')).count();
+    let fixed = labels
+        .iter()
+        .rev()
+        .take_while(|l| !l.contains('*') && !is_one_label(l))
+        .count();
     if fixed == 0 {
         return Err(format!(
             "`{raw}`: a wildcard in the last label would cover domains of unrelated owners"
@@ -447,32 +457,20 @@ fn parse_glob(raw: &str, trimmed: &str) -> Result<HostPattern, String> {
     Ok(HostPattern::Glob { pattern, anchor })
 }
 
+/// A whole-label placeholder `{name}`: exactly one label, whatever it spells.
+pub fn is_one_label(label: &str) -> bool {
+    label.len() > 2
+        && label.starts_with('{')
+        && label.ends_with('}')
+        && label[1..label.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Whether `host` matches a glob pattern, label by label (see [`HostPattern::Glob`]).
 pub fn glob_matches(pattern: &str, host: &str) -> bool {
     let pl: Vec<&str> = pattern.split('.').collect();
     let hl: Vec<&str> = host.split('.').collect();
-    fn label_ok(p: &str, h: &str) -> bool {
-        // Classic `*` matching within one label, `*` matching any run of characters.
-        let (pb, hb) = (p.as_bytes(), h.as_bytes());
-        let (mut pi, mut hi, mut star, mut mark) = (0, 0, None, 0);
-        while hi < hb.len() {
-            if pi < pb.len() && pb[pi] == b'*' {
-                star = Some(pi);
-                mark = hi;
-                pi += 1;
-            } else if pi < pb.len() && pb[pi] == hb[hi] {
-                pi += 1;
-                hi += 1;
-            } else if let Some(s) = star {
-                pi = s + 1;
-                mark += 1;
-                hi = mark;
-            } else {
-                return false;
-            }
-        }
-        pb[pi..].iter().all(|&b| b == b'*')
-    }
     if pl.first() == Some(&"*") && pl.len() > 1 {
         // First label `*`: one or more whole labels.
         let rest = &pl[1..];
@@ -481,16 +479,42 @@ pub fn glob_matches(pattern: &str, host: &str) -> bool {
         }
         let tail = &hl[hl.len() - rest.len()..];
         return hl[..hl.len() - rest.len()].iter().all(|l| !l.is_empty())
-            && rest.iter().zip(tail).all(|(p, h)| label_ok(p, h));
+            && rest.iter().zip(tail).all(|(p, h)| label_matches(p, h));
     }
-    pl.len() == hl.len()
-        && pl.iter().zip(&hl).all(|(p, h)| {
-            if *p == "*" {
-                !h.is_empty()
-            } else {
-                label_ok(p, h)
-            }
-        })
+    pl.len() == hl.len() && pl.iter().zip(&hl).all(|(p, h)| label_matches(p, h))
+}
+
+/// One pattern label against one host label: `*` or `{name}` alone is any one label.
+fn label_matches(p: &str, h: &str) -> bool {
+    if p == "*" || is_one_label(p) {
+        !h.is_empty()
+    } else {
+        star_matches(p, h)
+    }
+}
+
+/// Classic `*` matching: `*` matches any run of characters (within one label or one path
+/// segment: callers split first).
+pub fn star_matches(p: &str, h: &str) -> bool {
+    let (pb, hb) = (p.as_bytes(), h.as_bytes());
+    let (mut pi, mut hi, mut star, mut mark) = (0, 0, None, 0);
+    while hi < hb.len() {
+        if pi < pb.len() && pb[pi] == b'*' {
+            star = Some(pi);
+            mark = hi;
+            pi += 1;
+        } else if pi < pb.len() && pb[pi] == hb[hi] {
+            pi += 1;
+            hi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            hi = mark;
+        } else {
+            return false;
+        }
+    }
+    pb[pi..].iter().all(|&b| b == b'*')
 }
 
 fn compile_hosts(
@@ -528,6 +552,8 @@ fn parse_segments(path: &str) -> Vec<PathSeg> {
         .map(|s| {
             if s.starts_with('{') && s.ends_with('}') {
                 PathSeg::Any
+            } else if s.contains('*') {
+                PathSeg::Glob(s.to_string())
             } else {
                 PathSeg::Lit(s.to_string())
             }
@@ -561,13 +587,37 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
             ));
             continue;
         }
-        aliases.push((parse_segments(&a.from), parse_segments(&a.to)));
+        let (from, to) = (parse_segments(&a.from), parse_segments(&a.to));
+        if from
+            .iter()
+            .chain(&to)
+            .any(|s| matches!(s, PathSeg::Glob(_)))
+        {
+            ctx.report(ctx.err(
+                p,
+                format!(
+                    "alias `{}` -> `{}`: aliases cannot contain `*`",
+                    a.from, a.to
+                ),
+            ));
+            continue;
+        }
+        aliases.push((from, to));
+    }
+    let mut query = Vec::with_capacity(def.query.len());
+    for q in &def.query {
+        if q.name.is_empty() || q.value.is_empty() {
+            ctx.report(ctx.err(p, "`query` entries need a non-empty `name` and `value`"));
+            continue;
+        }
+        query.push((q.name.clone(), q.value.clone()));
     }
     Some(PathRule {
         versions: def.versions.clone(),
         case_insensitive: def.case_insensitive,
         aliases,
         prefixes,
+        query,
     })
 }
 
@@ -591,9 +641,13 @@ fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Vec<IpNet> {
         .collect()
 }
 
-fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<(Platform, String)> {
+/// An app as a rules file lists it: platform, store id and, when only one feature of the app
+/// is in scope, that feature.
+pub type AppKey = (Platform, String, Option<String>);
+
+fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<AppKey> {
     apps.iter()
-        .map(|a| -> Result<(Platform, String), RulesError> {
+        .map(|a| -> Result<AppKey, RulesError> {
             let platform = Platform::parse(&a.value.platform).ok_or_else(|| {
                 ctx.err(
                     a,
@@ -603,9 +657,23 @@ fn compile_apps(ctx: &Ctx, apps: &[Spanned<model::AppDef>]) -> Vec<(Platform, St
                     ),
                 )
             })?;
-            match target::parse_target(&format!("{}:{}", platform.as_str(), a.value.id)) {
-                Ok(target::Target::App(app)) => Ok((app.platform, app.id)),
-                _ => Err(ctx.err(a, format!("`{}` is not a valid app id", a.value.id))),
+            let written = match &a.value.feature {
+                Some(f) => format!("{}:{}#{f}", platform.as_str(), a.value.id),
+                None => format!("{}:{}", platform.as_str(), a.value.id),
+            };
+            match target::parse_target(&written) {
+                Ok(target::Target::App(app)) => Ok((app.platform, app.id, app.feature)),
+                _ if a.value.id.contains('#') => Err(ctx.err(
+                    a,
+                    format!(
+                        "`{}`: write the feature as `feature:`, not in the id",
+                        a.value.id
+                    ),
+                )),
+                _ => Err(ctx.err(
+                    a,
+                    format!("`{written}` is not a valid app id (and feature name)"),
+                )),
             }
         })
         .filter_map(|r| r.map_err(|e| ctx.report(e)).ok())
@@ -807,13 +875,16 @@ fn compile_with(
         for c in cidrs {
             index.add_asset_cidr(c, i);
         }
-        for (platform, id) in apps {
-            if let Some(prev) = index.add_asset_app(platform, id.clone(), i) {
+        for (platform, id, feature) in apps {
+            let shown = match &feature {
+                Some(f) => format!("{}:{id}#{f}", platform.as_str()),
+                None => format!("{}:{id}", platform.as_str()),
+            };
+            if let Some(prev) = index.add_asset_app(platform, id, feature, i) {
                 ctx.report(ctx.err(
                     a,
                     format!(
-                        "app `{}:{id}` is already listed by asset `{}`",
-                        platform.as_str(),
+                        "app `{shown}` is already listed by asset `{}`",
                         file.assets[prev].value.id
                     ),
                 ));
@@ -860,7 +931,18 @@ fn compile_with(
         for c in cidrs {
             index.add_exclusion_cidr(c, i);
         }
-        for (platform, id) in apps {
+        for (platform, id, feature) in apps {
+            if feature.is_some() {
+                // An exclusion of one feature would leave the rest of the app to the assets:
+                // exclusions take out whole apps.
+                ctx.report(ctx.err(
+                    x,
+                    format!(
+                        "exclusion `{}`: `feature` is for assets; an exclusion covers the whole app",
+                        def.id
+                    ),
+                ));
+            }
             index.add_exclusion_app(platform, id, i);
         }
         exclusions.push(ExclusionRule {
@@ -901,6 +983,8 @@ fn compile_with(
                 crate::matcher::RULE_NO_ASSET,
                 crate::matcher::RULE_PORT,
                 crate::matcher::RULE_INVALID,
+                crate::matcher::RULE_AMBIGUOUS_PATH,
+                crate::matcher::RULE_APP_FEATURE,
             ];
             let scope_rule = file.assets.iter().any(|a| &a.value.id == rule)
                 || file.exclusions.iter().any(|x| &x.value.id == rule)
@@ -966,6 +1050,18 @@ fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
     }
     for r in &file.report_sections {
         check_severity("report section", &r.value.id, &r.value.severity);
+    }
+    if let Some(policy) = &file.standards_policy {
+        for imp in &policy.value.certified_implementations {
+            for asset in &imp.value.assets {
+                if !file.assets.iter().any(|a| &a.value.id == asset) {
+                    ctx.report(ctx.err(
+                        imp,
+                        format!("certified implementation `{}` names asset `{asset}`, which is not defined", imp.value.title),
+                    ));
+                }
+            }
+        }
     }
     if let Some(n) = &file.test_naming {
         for a in &n.value.applies_to {
@@ -1078,7 +1174,7 @@ mod tests {
 
     #[test]
     fn another_suffix_list_revalidates_the_embedded_wildcards() {
-        // A list on which b2clogin.com is a public suffix makes `*.b2clogin.com` an error.
+        // A list on which b2clogin.com is a public suffix makes `{tenant}.b2clogin.com` an error.
         let psl = Arc::new(
             SuffixList::parse(
                 "// ===BEGIN ICANN DOMAINS===\ncom\n// ===END ICANN DOMAINS===\n// ===BEGIN PRIVATE DOMAINS===\nb2clogin.com\n// ===END PRIVATE DOMAINS===\n",

@@ -50,6 +50,10 @@ pub struct RulesFile {
     #[serde(default)]
     #[schemars(with = "Option<TestNamingDef>")]
     pub test_naming: Option<Spanned<TestNamingDef>>,
+    /// Which specifications and implementations pay standards awards (read by `lint`).
+    #[serde(default)]
+    #[schemars(with = "Option<StandardsPolicyDef>")]
+    pub standards_policy: Option<Spanned<StandardsPolicyDef>>,
     /// Award tables: impact x severity x report quality.
     #[serde(default)]
     #[schemars(with = "Option<AwardsDef>")]
@@ -165,6 +169,10 @@ pub struct AppDef {
     pub platform: String,
     /// Android package name, iOS bundle id or App Store numeric id.
     pub id: String,
+    /// Only this feature of the app is in scope, not the app as a whole. A target must name it
+    /// (`android:<package>#<feature>`); the bare app id is out of scope with a reason saying so.
+    #[serde(default)]
+    pub feature: Option<String>,
 }
 
 /// API paths on a host: whole-segment prefixes after an optional version segment.
@@ -180,9 +188,22 @@ pub struct PathRuleDef {
     /// Path prefixes rewritten before matching, e.g. `/me` -> `/users/{id}`.
     #[serde(default)]
     pub aliases: Vec<PathAliasDef>,
-    /// Path prefixes (after the version segment); `{id}` matches any one segment.
+    /// Path prefixes (after the version segment); `{id}` matches any one segment, and a `*`
+    /// inside a segment matches any run of characters within that segment (`b2c_1*`).
     #[schemars(with = "Vec<String>")]
     pub prefixes: Vec<Spanned<String>>,
+    /// Query parameters the target must also carry (all of them), e.g. `{name: p, value:
+    /// "b2c_1*"}`. A parameter given more than once must match every time.
+    #[serde(default)]
+    pub query: Vec<QueryParamDef>,
+}
+
+/// A query parameter condition: the decoded value matches `value` (`*` matches any run).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryParamDef {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -264,6 +285,38 @@ pub struct RoeDef {
     pub patterns: Vec<Spanned<String>>,
 }
 
+/// Which standards findings the program pays for. Without this section, any standard marked
+/// `certified: true` pays and every implementation counts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandardsPolicyDef {
+    /// Standards bodies whose specifications can pay (e.g. `[openid]`); empty: any body.
+    #[serde(default)]
+    pub paid_bodies: Vec<String>,
+    /// Display names of bodies for messages (`ietf: IETF`).
+    #[serde(default)]
+    pub body_names: BTreeMap<String, String>,
+    /// Statuses that can pay (e.g. `[final]`); empty: any status.
+    #[serde(default)]
+    pub paid_statuses: Vec<String>,
+    /// The products whose implementation is certified, by the assets that serve them. A
+    /// standards finding whose in-scope targets are all on other assets gets a warning.
+    #[serde(default)]
+    #[schemars(with = "Vec<CertifiedImplementationDef>")]
+    pub certified_implementations: Vec<Spanned<CertifiedImplementationDef>>,
+    /// The page's words for the limitation.
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertifiedImplementationDef {
+    pub title: String,
+    /// Ids of the assets that serve this implementation.
+    pub assets: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
@@ -287,6 +340,10 @@ pub struct TestNamingDef {
     /// What must carry it: `accounts`, `tenants`.
     #[schemars(with = "Vec<String>")]
     pub applies_to: Vec<Spanned<String>>,
+    /// The marker on an account's name or on its tenant's name satisfies the rule for both
+    /// ("account name and/or tenant name"); otherwise each account and tenant needs it.
+    #[serde(default)]
+    pub account_or_tenant: bool,
     /// Domain suffixes whose first label is a tenant name (e.g. `onmicrosoft.com`).
     #[serde(default)]
     pub tenant_suffixes: Vec<String>,

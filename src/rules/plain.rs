@@ -253,6 +253,7 @@ fn load_plain_sources(
         exclusions: Vec::new(),
         customer_owned: None,
         standards: Vec::new(),
+        standards_policy: None,
         excluded_classes: Vec::new(),
         rules_of_engagement: Vec::new(),
         report_sections: Vec::new(),

@@ -297,18 +297,28 @@ fn representatives(
             p.prefixes
                 .iter()
                 .map(|pre| {
-                    let path: Vec<&str> = pre
+                    let path: Vec<String> = pre
                         .value
                         .split('/')
                         .map(|s| {
                             if s.starts_with('{') && s.ends_with('}') {
-                                "x"
+                                "x".to_string()
                             } else {
-                                s
+                                s.replace('*', "x")
                             }
                         })
                         .collect();
-                    format!("{version}{}", path.join("/"))
+                    let query: Vec<String> = p
+                        .query
+                        .iter()
+                        .map(|q| format!("{}={}", q.name, q.value.replace('*', "x")))
+                        .collect();
+                    let query = if query.is_empty() {
+                        String::new()
+                    } else {
+                        format!("?{}", query.join("&"))
+                    };
+                    format!("{version}{}{query}", path.join("/"))
                 })
                 .collect()
         }
@@ -344,10 +354,12 @@ fn representatives(
         }
     }
     for a in apps {
+        let feature = a.value.feature.as_ref().map(|f| format!("#{f}"));
         out.push(format!(
-            "{}:{}",
+            "{}:{}{}",
             a.value.platform.to_ascii_lowercase(),
-            a.value.id
+            a.value.id,
+            feature.unwrap_or_default()
         ));
     }
     out
