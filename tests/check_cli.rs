@@ -434,3 +434,46 @@ fn closed_pipe_ends_quietly_with_threads() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn plain_lists_take_one_label_placeholders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scope.txt");
+    std::fs::write(&path, "{tenant}.b2c.example.com\n!www.b2c.example.com\n").unwrap();
+    let out = scopelint()
+        .args([
+            "--rules",
+            path.to_str().unwrap(),
+            "check",
+            "--format",
+            "jsonl",
+            "-",
+        ])
+        .write_stdin(
+            "contoso.b2c.example.com\na.b.b2c.example.com\nb2c.example.com\nwww.b2c.example.com\n",
+        )
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let verdicts: Vec<(String, String)> = jsonl(&out)
+        .iter()
+        .map(|v| {
+            (
+                v["verdict"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        verdicts,
+        vec![
+            pair("in-scope", "{tenant}.b2c.example.com"),
+            pair("out-of-scope", "no-asset"),
+            pair("out-of-scope", "no-asset"),
+            pair("out-of-scope", "!www.b2c.example.com"),
+        ]
+    );
+}

@@ -332,7 +332,11 @@ fn one(t: &str, psl: &SuffixList) -> Result<Item, String> {
             path: None,
         });
     }
-    if host.contains([' ', '\t', ',', '(', ')', '"', '\'', '<', '>', '!', '{', '}']) {
+    // `{name}` is a one-label placeholder (`{tenant}.example.com`) only as a whole label.
+    let stray_brace = host
+        .split('.')
+        .any(|l| l.contains(['{', '}']) && !crate::rules::is_one_label(l));
+    if stray_brace || host.contains([' ', '\t', ',', '(', ')', '"', '\'', '<', '>', '!']) {
         return Err("free text: not a host, wildcard, URL, IP, CIDR or a list of them".into());
     }
     let pat = parse_host_pattern(host, Some(false))?;
@@ -786,6 +790,12 @@ mod tests {
             vec!["dev_api.example.com"]
         );
         assert_eq!(c("*-prod.example.com").unwrap(), vec!["*-prod.example.com"]);
+        // One-label placeholders survive import; braces elsewhere are free text.
+        assert_eq!(
+            c("{tenant}.login.example.com").unwrap(),
+            vec!["{tenant}.login.example.com"]
+        );
+        assert!(c("x{tenant}.login.example.com").is_err());
         assert!(c("Any host owned by us")
             .unwrap_err()
             .starts_with("free text"));
