@@ -187,7 +187,10 @@ impl Config {
                     .map_err(|m| self.error_at(level, format!("lint.fail_on: {m}")))?;
             }
             for id in lint.disable.iter().flat_map(|d| &d.value) {
-                if !crate::lint::explain::RULES.iter().any(|r| r.id == id.value) {
+                if !crate::lint::rule_info::RULES
+                    .iter()
+                    .any(|r| r.id == id.value)
+                {
                     return Err(self.error_at(
                         id,
                         format!(

@@ -4,8 +4,11 @@
 //! a rules file (`scope-rules/*.yaml`), loaded by [`rules`] into a [`rules::Program`]. Targets
 //! are parsed by [`target`], classified by [`matcher`] and rendered by [`output`].
 
+pub mod authoring;
 pub mod check;
 pub mod config;
+pub mod diagnostic;
+pub mod email;
 pub mod export;
 #[doc(hidden)]
 pub mod gen;

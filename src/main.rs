@@ -773,7 +773,7 @@ fn cmd_rules_validate(
     fail_on_warning: bool,
     color: bool,
 ) -> Result<bool, CliError> {
-    use scopelint::rules::validate;
+    use scopelint::authoring::validate;
     let psl = rules_psl(cli)?;
     let reports: Vec<validate::FileReport> = match rules_files(cli, files) {
         Some(files) => files
@@ -808,7 +808,7 @@ fn cmd_rules_test(
     fail_uncovered: bool,
     color: bool,
 ) -> Result<bool, CliError> {
-    use scopelint::rules::examples;
+    use scopelint::authoring::examples;
     let rules = load_rules_from(cli, files)?;
     let reports: Vec<examples::TestReport> =
         rules.programs.iter().map(examples::run_examples).collect();
@@ -869,9 +869,9 @@ fn cmd_rules_show(cli: &Cli, program: Option<&str>, format: RulesFormat) -> Resu
     let p = select_program(&rules, program)?;
     let mut out = io::stdout().lock();
     match format {
-        RulesFormat::Text => out.write_all(scopelint::rules::show::show_text(p).as_bytes())?,
+        RulesFormat::Text => out.write_all(scopelint::authoring::show::show_text(p).as_bytes())?,
         RulesFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &scopelint::rules::show::show_json(p))
+            serde_json::to_writer_pretty(&mut out, &scopelint::authoring::show::show_json(p))
                 .map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }
@@ -887,7 +887,8 @@ fn cmd_rules_diff(
     targets: Option<&std::path::Path>,
     format: RulesFormat,
 ) -> Result<bool, CliError> {
-    use scopelint::rules::{diff, load_program_file};
+    use scopelint::authoring::diff;
+    use scopelint::rules::load_program_file;
     let psl = rules_psl(cli)?;
     let old = load_program_file(old, psl.clone()).map_err(|e| CliError::Config(e.to_string()))?;
     let new = load_program_file(new, psl).map_err(|e| CliError::Config(e.to_string()))?;

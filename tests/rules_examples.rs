@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use scopelint::authoring::{examples, validate};
 use scopelint::psl::SuffixList;
-use scopelint::rules::{examples, load_program_file, validate};
+use scopelint::rules::load_program_file;
 
 #[test]
 fn every_scope_rules_file_passes_its_examples_with_full_coverage() {

@@ -9,11 +9,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::checks::InScopeTarget;
 use super::draft::{Draft, Field};
 use super::{rule, Award, Diagnostic, Severity};
 use crate::rules::model::{AwardTableDef, AwardsDef, ImpactDef};
-use crate::rules::Program;
+use crate::rules::{AssetRule, Program};
 
 /// What the draft shows of each report-quality ingredient (the line where it is seen).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -98,6 +97,13 @@ pub fn estimate_quality(d: &Draft<'_>) -> QualityEvidence {
         poc,
         root_cause,
     }
+}
+
+/// A target of the draft that is in scope, with the asset that puts it there.
+#[derive(Debug, Clone)]
+pub struct InScopeTarget<'p> {
+    pub value: String,
+    pub asset: &'p AssetRule,
 }
 
 pub fn money(currency: &str, n: u64) -> String {

@@ -7,8 +7,10 @@ use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
+use super::award::InScopeTarget;
 use super::draft::{Draft, Field};
 use super::{award, rule, secrets, Award, Diagnostic, Severity};
+use crate::email::EMAIL;
 use crate::matcher::VerdictKind;
 use crate::rules::model::Spanned;
 use crate::rules::{AssetRule, Program, RulesError};
@@ -343,18 +345,6 @@ static APP: LazyLock<regex::Regex> = LazyLock::new(|| {
 static HOST: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b").unwrap()
 });
-/// Whether `s` is, as a whole, an address the test-naming check finds in a draft.
-pub fn is_email_address(s: &str) -> bool {
-    EMAIL.find(s).is_some_and(|m| m.range() == (0..s.len()))
-}
-
-static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?i)\b[a-z0-9][a-z0-9._%+-]*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b",
-    )
-    .unwrap()
-});
-
 /// A target candidate found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -491,13 +481,6 @@ fn ineligibility(
 
 fn verdict_text(v: &crate::Verdict<'_>) -> String {
     format!("{} [{}]: {}", v.kind, v.rule(), v.reason_text())
-}
-
-/// A target of the draft that is in scope, with the asset that puts it there.
-#[derive(Debug, Clone)]
-pub struct InScopeTarget<'p> {
-    pub value: String,
-    pub asset: &'p AssetRule,
 }
 
 /// Classify the draft's targets. Returns the in-scope ones (`None` when the draft names no

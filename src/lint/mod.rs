@@ -11,10 +11,10 @@ pub mod checks;
 pub mod draft;
 pub mod explain;
 pub mod report;
+pub mod rule_info;
 pub mod secrets;
 pub mod suppress;
 
-use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -25,38 +25,7 @@ use checks::LintRules;
 use draft::Draft;
 use report::LintReporter;
 
-/// How bad a diagnostic is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "info" => Some(Severity::Info),
-            "warning" | "warn" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::diagnostic::Severity;
 
 /// Stable rule ids.
 pub mod rule {
@@ -203,7 +172,7 @@ impl<'r> Linter<'r> {
 
     /// The list of rule ids, for error messages.
     pub fn rule_ids() -> String {
-        explain::RULES
+        rule_info::RULES
             .iter()
             .map(|r| r.id)
             .collect::<Vec<_>>()

@@ -7,7 +7,7 @@ use colored::Colorize;
 use serde::Serialize;
 use serde_json::json;
 
-use super::explain::RULES;
+use super::rule_info::RULES;
 use super::{Award, FileReport, LintSummary, Severity};
 
 /// Output format of `lint`.

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::draft::Draft;
-use super::explain::is_rule;
+use super::rule_info::is_rule;
 use super::{rule, Diagnostic, Severity};
 
 static COMMENT: LazyLock<Regex> =

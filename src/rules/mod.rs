@@ -4,14 +4,12 @@
 //! pattern, CIDR, regex, duplicate id, dangling reference) is a [`RulesError`] that names the
 //! file, line and column.
 
-pub mod diff;
-pub mod examples;
+pub mod index;
 pub mod model;
 pub mod multi;
 pub mod plain;
 pub mod schema;
-pub mod show;
-pub mod validate;
+pub mod verdicts;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -20,9 +18,9 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use crate::matcher::ScopeIndex;
 use crate::psl::SuffixList;
 use crate::target::{self, Host, Platform};
+pub use index::ScopeIndex;
 use model::{PathRuleDef, RulesFile, Spanned};
 
 /// The default program, compiled into the binary.
@@ -980,11 +978,11 @@ fn compile_with(
         }
         if let Some(rule) = &e.value.rule {
             let engine = [
-                crate::matcher::RULE_NO_ASSET,
-                crate::matcher::RULE_PORT,
-                crate::matcher::RULE_INVALID,
-                crate::matcher::RULE_AMBIGUOUS_PATH,
-                crate::matcher::RULE_APP_FEATURE,
+                verdicts::RULE_NO_ASSET,
+                verdicts::RULE_PORT,
+                verdicts::RULE_INVALID,
+                verdicts::RULE_AMBIGUOUS_PATH,
+                verdicts::RULE_APP_FEATURE,
             ];
             let scope_rule = file.assets.iter().any(|a| &a.value.id == rule)
                 || file.exclusions.iter().any(|x| &x.value.id == rule)
@@ -996,7 +994,7 @@ fn compile_with(
                 ctx.report(ctx.err(e, format!("example names rule `{rule}`, which is not an asset, exclusion or customer_owned id")));
             }
         }
-        if crate::matcher::VerdictKind::parse(&e.value.verdict).is_none() {
+        if verdicts::VerdictKind::parse(&e.value.verdict).is_none() {
             ctx.report(ctx.err(
                 e,
                 format!(
@@ -1033,7 +1031,7 @@ fn compile_with(
 /// skips: a misspelt one would silently change what `lint` reports, so it is an error here.
 fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
     let check_severity = |what: &str, id: &str, s: &Spanned<String>| {
-        if crate::lint::Severity::parse(&s.value).is_none() {
+        if crate::diagnostic::Severity::parse(&s.value).is_none() {
             ctx.report(ctx.err(
                 s,
                 format!(
@@ -1097,7 +1095,7 @@ pub fn parse_not_account(raw: &str) -> Result<(Option<String>, String), String> 
     // Only what `lint` would find in a draft as an address can be skipped there: an entry it
     // can never see is a mistake, not a no-op.
     let as_found = format!("{}@{domain}", if local == "*" { "a" } else { local });
-    if domain.contains('*') || !crate::lint::checks::is_email_address(&as_found) {
+    if domain.contains('*') || !crate::email::is_email_address(&as_found) {
         return Err(bad());
     }
     Ok((

@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::plain::PLAIN_EXTENSIONS;
-use super::{Program, RulesError, ScopeRules};
-use crate::matcher::{Verdict, VerdictKind};
+use super::{Program, RulesError};
 
 /// Expand directories into the rules files they hold: every `*.yaml` / `*.yml` and plain list
 /// (`.txt`, `.scope`, `.inscope`, ...; a `.noscope` file is read with its `.inscope` pair, not
@@ -63,80 +62,4 @@ pub fn max_award(program: &Program, table: Option<&str>) -> Option<u64> {
         .flat_map(|row| row.values())
         .copied()
         .max()
-}
-
-/// One program's in-scope answer and the most it can pay for it.
-#[derive(Debug)]
-pub struct Eligible<'p> {
-    pub verdict: Verdict<'p>,
-    /// The highest award of the deciding asset's table (or of any table when the asset names
-    /// none); `None` when the program publishes no award table.
-    pub max_award: Option<u64>,
-}
-
-impl ScopeRules {
-    /// Every program that has `input` in scope, in load order.
-    pub fn in_scope_everywhere(&self, input: &str) -> Vec<Verdict<'_>> {
-        self.programs
-            .iter()
-            .map(|p| p.classify(input, false))
-            .filter(|v| v.kind == VerdictKind::InScope)
-            .collect()
-    }
-
-    /// Ids of the programs other than `decided` that also have `input` in scope.
-    pub fn also_in_scope(&self, input: &str, decided: &str) -> Vec<&str> {
-        self.in_scope_everywhere(input)
-            .iter()
-            .map(|v| v.program.id())
-            .filter(|id| *id != decided)
-            .collect()
-    }
-
-    /// The programs that have `input` in scope, highest possible award first (programs without
-    /// award tables last, then load order). The first is the one a finding should go to: a
-    /// finding is paid once, by a single program.
-    pub fn best_paying(&self, input: &str) -> Vec<Eligible<'_>> {
-        let mut out: Vec<Eligible<'_>> = self
-            .in_scope_everywhere(input)
-            .into_iter()
-            .map(|verdict| {
-                let max_award = max_award(verdict.program, verdict.award_table());
-                Eligible { verdict, max_award }
-            })
-            .collect();
-        // Stable: equal awards keep load order.
-        out.sort_by_key(|e| std::cmp::Reverse(e.max_award));
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::psl::SuffixList;
-
-    #[test]
-    fn best_paying_orders_by_award_and_directories_expand() {
-        let psl = SuffixList::embedded();
-        let cheap =
-            super::super::plain::load_plain_str("*.live.com\n", "cheap.txt", psl.clone()).unwrap();
-        let rules = ScopeRules {
-            programs: vec![
-                cheap,
-                super::super::load_program_str(super::super::EMBEDDED_RULES, "default.yaml", psl)
-                    .unwrap(),
-            ],
-        };
-        let best = rules.best_paying("login.live.com");
-        assert_eq!(best.len(), 2);
-        assert_eq!(best[0].verdict.program.id(), "microsoft-identity");
-        assert!(best[0].max_award.is_some_and(|a| a > 0));
-        assert_eq!(best[1].max_award, None);
-        assert_eq!(
-            rules.also_in_scope("login.live.com", "cheap"),
-            vec!["microsoft-identity"]
-        );
-        assert!(rules.best_paying("example.org").is_empty());
-    }
 }

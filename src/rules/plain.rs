@@ -10,11 +10,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::model::{ProgramMeta, RulesFile};
+use super::ScopeIndex;
 use super::{
     parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
     HostPattern, Program, RulesError, SourceLoc,
 };
-use crate::matcher::ScopeIndex;
 use crate::psl::SuffixList;
 
 /// File extensions read as plain lists.
@@ -282,7 +282,7 @@ fn load_plain_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::VerdictKind;
+    use crate::rules::verdicts::VerdictKind;
 
     fn load(text: &str) -> Result<Program, RulesError> {
         load_plain_str(text, "list.txt", SuffixList::embedded())

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::model::{AppDef, AssetDef, ExclusionDef, PathRuleDef, Spanned};
-use super::Program;
+use crate::rules::model::{AppDef, AssetDef, ExclusionDef, PathRuleDef, Spanned};
+use crate::rules::Program;
 
 /// Lay out rows under headers, columns separated by two spaces, no trailing blanks.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::model::{AppDef, PathRuleDef, RulesFile, Spanned};
-use super::Program;
+use crate::rules::model::{AppDef, PathRuleDef, RulesFile, Spanned};
+use crate::rules::Program;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

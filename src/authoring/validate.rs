@@ -15,10 +15,12 @@ use std::sync::Arc;
 use colored::Colorize;
 use serde::Serialize;
 
-use super::model::{RulesFile, Spanned};
-use super::{compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError};
 use crate::matcher::{Reason, VerdictKind};
 use crate::psl::SuffixList;
+use crate::rules::model::{RulesFile, Spanned};
+use crate::rules::{
+    compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -283,8 +285,8 @@ fn representatives(
     hosts: &[Spanned<String>],
     include_apex: Option<bool>,
     cidrs: &[Spanned<String>],
-    apps: &[Spanned<super::model::AppDef>],
-    paths: Option<&super::model::PathRuleDef>,
+    apps: &[Spanned<crate::rules::model::AppDef>],
+    paths: Option<&crate::rules::model::PathRuleDef>,
 ) -> Vec<String> {
     let suffixes: Vec<String> = match paths {
         None => vec![String::new()],
@@ -344,7 +346,7 @@ fn representatives(
         }
     }
     for c in cidrs {
-        if let Ok(net) = super::parse_cidr(&c.value) {
+        if let Ok(net) = crate::rules::parse_cidr(&c.value) {
             for ip in [net.network(), net.broadcast()] {
                 out.push(match ip {
                     std::net::IpAddr::V6(v6) => format!("[{v6}]"),

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::Program;
+use crate::rules::Program;
 
 /// The outcome of one example.
 #[derive(Debug, Clone, Serialize)]

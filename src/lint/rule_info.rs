@@ -1,0 +1,100 @@
+//! Rule metadata: one entry per stable rule id, used by `--explain`, SARIF rule metadata and
+//! suppression checking.
+
+use super::{rule, Severity};
+
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub help: &'static str,
+}
+
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: rule::TARGET_OUT_OF_SCOPE,
+        severity: Severity::Error,
+        summary: "A declared target is not in scope, or no target in the draft is in scope.",
+        help: "Every `targets:` entry in the front matter is classified like `scopelint check` does; each one that is not in scope is an error carrying the verdict and its reason. Without `targets:`, the URLs, host names and app ids found in the text are classified, and it is an error when none of them is in scope. Fix: test and report only in-scope assets, or correct the target (exact host, v1.0 Graph path, port 443).",
+    },
+    RuleInfo {
+        id: rule::MISSING_TARGET,
+        severity: Severity::Warning,
+        summary: "Nothing says what the finding is against.",
+        help: "The draft declares no `targets:` and its text holds no URL, host name or app id. Add `targets:` to the front matter, in the syntax `scopelint check` accepts.",
+    },
+    RuleInfo {
+        id: rule::EXCLUDED_CLASS,
+        severity: Severity::Error,
+        summary: "The finding belongs to a vulnerability class the program excludes.",
+        help: "The text matches the patterns of an `excluded_classes` entry of the rules file (denial of service, clickjacking on static pages, missing security headers or cookie flags, subdomain takeover, cookie replay, open redirect on its own, account policies, user or tenant enumeration, server-side information disclosure, low-impact CSRF, unsupported browsers, physical access, rooted devices, third-party code, scanner output, documentation fixes, ...). Classes marked `severity: warning` may still qualify. An open redirect that the draft chains into token or code theft is a warning: the report must show the whole chain.",
+    },
+    RuleInfo {
+        id: rule::MISSING_SECTION,
+        severity: Severity::Error,
+        summary: "A required report section is missing.",
+        help: "Each `report_sections` entry must appear as a heading (`#` / setext heading, or a line that is only bold text) matching one of its patterns: for the default program a description (Summary, Overview, Details), steps to reproduce (Steps, Repro, PoC) and the impact are errors; the attack vector is a warning.",
+    },
+    RuleInfo {
+        id: rule::TEST_NAMING,
+        severity: Severity::Warning,
+        summary: "A test account or tenant lacks the program's marker (MSOBB).",
+        help: "Accounts and tenants from `accounts:` / `tenants:` and those found in the text (e-mail addresses; `<name>.onmicrosoft.com` and `<name>.b2clogin.com` tenants, also as the domain of an address) must carry the `test_naming.marker` of the rules file, case-insensitively when the rules say so. An account passes when its name or its tenant carries the marker. Addresses listed in `test_naming.not_accounts` (the program's contacts, such as `bounty@microsoft.com`) are not accounts when found in the text. Each offending name is its own warning.",
+    },
+    RuleInfo {
+        id: rule::UNCERTIFIED_STANDARD,
+        severity: Severity::Error,
+        summary: "A standards impact about a specification that is not certified and final.",
+        help: "With `impact: standards-design` or `standards-implementation`, the specification (`standard:` in the front matter, else the ones the text names) must be one the program lists as certified, from a body and with a status the rules file's `standards_policy` pays (`paid_bodies`, `paid_statuses`). When the policy lists `certified_implementations`, a standards finding whose in-scope targets are all on other assets is a warning: findings in non-certified implementations do not qualify.",
+    },
+    RuleInfo {
+        id: rule::SECRET,
+        severity: Severity::Error,
+        summary: "A credential is pasted into the draft.",
+        help: "JWTs and bearer tokens, refresh, access and ID tokens, client secrets, `password=`-style values, session cookies (ESTSAUTH and kin) and private keys. The message shows only the first four characters and the length. Replace the value with `<redacted>` and revoke or rotate it; placeholders like `<redacted>` or `****` are not reported.",
+    },
+    RuleInfo {
+        id: rule::ROE,
+        severity: Severity::Error,
+        summary: "The draft describes something the rules of engagement forbid.",
+        help: "The text matches a `rules_of_engagement` pattern: denial-of-service or load testing, accessing data that is not wholly your own, going beyond proof of concept for server-side execution (e.g. running xp_cmdshell), automated testing that generates significant traffic, phishing or social engineering.",
+    },
+    RuleInfo {
+        id: rule::AWARD,
+        severity: Severity::Info,
+        summary: "The award the draft can expect from the program's tables.",
+        help: "impact x severity x report quality from the `awards` tables; the table comes from the asset of each in-scope target. When the targets sit on different tables the award of each table is shown, and the JSON `award` is the one that pays least (`awards` lists every table's). An ineligible finding (an excluded-class error, an uncertified or unlisted standard, no target in scope) gets $0 with the reason (JSON `ineligible`); errors the writer can fix (a pasted secret, a missing section or marker) keep the award. A suppressed error does not make the finding ineligible. With `quality:` the figure is exact; without it the range over report quality is given together with an estimate: Low = enough to reproduce (a Steps section or a numbered list), Medium = plus a proof of concept (a code block or PoC section), High = plus a root-cause analysis. Moderate and low severity pay $0.",
+    },
+    RuleInfo {
+        id: rule::UNUSED_SUPPRESSION,
+        severity: Severity::Warning,
+        summary: "A suppression comment suppresses nothing.",
+        help: "`<!-- scopelint-disable-next-line RULE: reason -->` applies to the line after the comment, `<!-- scopelint-disable RULE: reason -->` to the whole file. One that matches no diagnostic, or names an unknown rule, is reported so stale suppressions do not pile up.",
+    },
+    RuleInfo {
+        id: rule::SUPPRESSION_WITHOUT_REASON,
+        severity: Severity::Warning,
+        summary: "A suppression comment gives no reason.",
+        help: "Write the reason after a colon: `<!-- scopelint-disable-next-line excluded-class: the redirect is chained into code theft below -->`.",
+    },
+    RuleInfo {
+        id: rule::INVALID_FRONT_MATTER,
+        severity: Severity::Error,
+        summary: "The front matter cannot be read or has an unknown key or value.",
+        help: "Front matter is YAML between `---` lines at the very top. Known keys: program, title, targets, impact, severity, quality, standard, accounts, tenants. `impact`, `severity` and `quality` must be ids from the program's award tables.",
+    },
+    RuleInfo {
+        id: rule::ASSET_NOTE,
+        severity: Severity::Info,
+        summary: "A condition the program attaches to an asset a target relies on.",
+        help: "When a target of the draft is in scope through an asset with a `note` in the rules file (an app of which only one feature is in scope, API paths whose findings must still argue a particular impact, the table a legacy URL is paid from), the note is shown once per asset, at the target, so the report can address it.",
+    },
+];
+
+pub fn is_rule(id: &str) -> bool {
+    RULES.iter().any(|r| r.id == id)
+}
+
+pub fn info(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == id)
+}

@@ -1,0 +1,188 @@
+//! The compiled, hashed form of a program's assets and exclusions, built by the loader and read
+//! by the matcher.
+//!
+//! Host lookups are hashed on the host and on each of its label-boundary suffixes, so the cost
+//! of a lookup depends on the number of labels in the target, not on the number of rules.
+
+use foldhash::HashMap;
+
+use ipnet::IpNet;
+
+use super::HostPattern;
+use crate::target::Platform;
+
+/// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
+/// fixed trailing labels, all in one map keyed by name, so a host costs one probe per label.
+/// A bit filter over the names' hashes (computed for every suffix of a host in one pass from
+/// the right) answers "no rule here" for most probes without touching the map.
+#[derive(Debug, Default)]
+pub(crate) struct HostTable {
+    slots: HashMap<String, Slot>,
+    /// One bit per hash bucket; a clear bit means no key with that hash.
+    filter: Vec<u64>,
+    filter_bits: u32,
+}
+
+/// The rules filed under one name.
+#[derive(Debug, Default)]
+struct Slot {
+    /// Rules matching exactly this name.
+    exact: Vec<u32>,
+    /// Rules matching names strictly below this name.
+    below: Vec<u32>,
+    /// Globs whose fixed trailing labels are this name.
+    globs: Vec<(Box<str>, u32)>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a over the bytes from last to first: the hash of every label-boundary suffix of a host
+/// falls out of one pass.
+fn reverse_hash(s: &str) -> u64 {
+    s.bytes().rev().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+impl HostTable {
+    fn add(&mut self, pattern: &HostPattern, id: usize) {
+        let id = id as u32;
+        match pattern {
+            HostPattern::Exact(h) => self.slot(h).exact.push(id),
+            HostPattern::Subdomains { base, include_apex } => {
+                let slot = self.slot(base);
+                slot.below.push(id);
+                if *include_apex {
+                    slot.exact.push(id);
+                }
+            }
+            HostPattern::Glob { pattern, anchor } => {
+                self.slot(anchor).globs.push((pattern.as_str().into(), id))
+            }
+        }
+    }
+
+    fn slot(&mut self, name: &str) -> &mut Slot {
+        if !self.slots.contains_key(name) {
+            self.slots.insert(name.to_string(), Slot::default());
+            // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
+            let want = (self.slots.len() * 16).next_power_of_two().max(1 << 12);
+            if want > self.filter.len() * 64 {
+                self.filter = vec![0; want / 64];
+                self.filter_bits = want.trailing_zeros();
+                let keys: Vec<u64> = self.slots.keys().map(|k| reverse_hash(k)).collect();
+                for h in keys {
+                    self.set_bit(h);
+                }
+            } else {
+                self.set_bit(reverse_hash(name));
+            }
+        }
+        self.slots.get_mut(name).expect("inserted above")
+    }
+
+    fn bit(&self, hash: u64) -> (usize, u64) {
+        let i = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.filter_bits);
+        ((i / 64) as usize, 1u64 << (i % 64))
+    }
+
+    fn set_bit(&mut self, hash: u64) {
+        let (word, mask) = self.bit(hash);
+        self.filter[word] |= mask;
+    }
+
+    fn may_have(&self, hash: u64) -> bool {
+        let (word, mask) = self.bit(hash);
+        self.filter.get(word).is_some_and(|w| w & mask != 0)
+    }
+
+    /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
+    /// specific; a wildcard is more specific the longer its base.
+    pub(crate) fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let bytes = host.as_bytes();
+        let mut hash = FNV_OFFSET;
+        for i in (0..bytes.len()).rev() {
+            if bytes[i] == b'.' && self.may_have(hash) {
+                let suffix = &host[i + 1..];
+                if let Some(slot) = self.slots.get(suffix) {
+                    for &id in &slot.below {
+                        f(id, suffix.len() as u32);
+                    }
+                    for (pattern, id) in &slot.globs {
+                        if crate::rules::glob_matches(pattern, host) {
+                            // A glob is less specific than a wildcard on the same anchor.
+                            f(*id, suffix.len() as u32 - 1);
+                        }
+                    }
+                }
+            }
+            hash = (hash ^ u64::from(bytes[i])).wrapping_mul(FNV_PRIME);
+        }
+        if self.may_have(hash) {
+            if let Some(slot) = self.slots.get(host) {
+                for &id in &slot.exact {
+                    f(id, u32::MAX);
+                }
+            }
+        }
+    }
+}
+
+/// An asset listing an app: the feature it is limited to (`None`: the whole app), and the asset.
+pub(crate) type AppEntry = (Option<String>, u32);
+
+/// The compiled, hashed form of a program's assets and exclusions.
+#[derive(Debug, Default)]
+pub struct ScopeIndex {
+    pub(crate) asset_hosts: HostTable,
+    pub(crate) asset_cidrs: Vec<(IpNet, u32)>,
+    /// Apps by platform and id: the assets listing the whole app (`None`) or one feature.
+    pub(crate) asset_apps: HashMap<(Platform, String), Vec<AppEntry>>,
+    pub(crate) excl_hosts: HostTable,
+    pub(crate) excl_cidrs: Vec<(IpNet, u32)>,
+    pub(crate) excl_apps: HashMap<(Platform, String), Vec<u32>>,
+}
+
+impl ScopeIndex {
+    /// Room for `n` more asset host names, for loaders that know how many are coming.
+    pub fn reserve_asset_hosts(&mut self, n: usize) {
+        self.asset_hosts.slots.reserve(n);
+    }
+    pub fn add_asset_host(&mut self, p: &HostPattern, asset: usize) {
+        self.asset_hosts.add(p, asset);
+    }
+    pub fn add_asset_cidr(&mut self, net: IpNet, asset: usize) {
+        self.asset_cidrs.push((net, asset as u32));
+    }
+    /// Returns the asset that already lists this app (and feature), if any.
+    pub fn add_asset_app(
+        &mut self,
+        platform: Platform,
+        id: String,
+        feature: Option<String>,
+        asset: usize,
+    ) -> Option<usize> {
+        let entries = self.asset_apps.entry((platform, id)).or_default();
+        if let Some((_, prev)) = entries.iter().find(|(f, _)| *f == feature) {
+            return Some(*prev as usize);
+        }
+        entries.push((feature, asset as u32));
+        None
+    }
+    pub fn add_exclusion_host(&mut self, p: &HostPattern, excl: usize) {
+        self.excl_hosts.add(p, excl);
+    }
+    pub fn add_exclusion_cidr(&mut self, net: IpNet, excl: usize) {
+        self.excl_cidrs.push((net, excl as u32));
+    }
+    pub fn add_exclusion_app(&mut self, platform: Platform, id: String, excl: usize) {
+        self.excl_apps
+            .entry((platform, id))
+            .or_default()
+            .push(excl as u32);
+    }
+}
