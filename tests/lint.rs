@@ -777,3 +777,18 @@ fn a_marked_account_satisfies_its_unmarked_tenant() {
     let r = lint_json(&["fixtures/drafts/marked-account-unmarked-tenant.md"]);
     assert!(messages(&r, "test-naming").is_empty(), "{:?}", diags(&r));
 }
+
+#[test]
+fn a_discovery_url_in_the_steps_does_not_certify_a_pkce_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.md");
+    std::fs::write(
+        &p,
+        "---\ntargets: [login.microsoftonline.com]\nimpact: standards-implementation\nseverity: important\n---\n# Summary\n\nThe PKCE verifier is not checked.\n\n## Steps to reproduce\n\n1. Fetch https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration with response_mode=form_post.\n2. Redeem the code without the verifier.\n\n## Impact\n\nCode injection.\n",
+    )
+    .unwrap();
+    let r = lint_json(&[p.to_str().unwrap()]);
+    let m = messages(&r, "uncertified-standard");
+    assert_eq!(m.len(), 1, "{:?}", diags(&r));
+    assert!(m[0].contains("PKCE"), "{}", m[0]);
+}

@@ -15,7 +15,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::TARGET_OUT_OF_SCOPE,
         severity: Severity::Error,
         summary: "A declared target is not in scope, or no target in the draft is in scope.",
-        help: "Every `targets:` entry in the front matter is classified like `scopelint check` does; each one that is not in scope is an error carrying the verdict and its reason. Without `targets:`, the URLs, host names and app ids found in the text are classified, and it is an error when none of them is in scope. Fix: test and report only in-scope assets, or correct the target (exact host, v1.0 Graph path, port 443).",
+        help: "Every `targets:` entry in the front matter is classified like `scopelint check` does; each one that is not in scope is an error carrying the verdict and its reason. Without `targets:`, the URLs, host names and app ids found in the text are classified, and it is an error when none of them is in scope. Fix: test and report only in-scope assets, or correct the target (exact host, v1.0 Graph path, an allowed port).",
     },
     RuleInfo {
         id: rule::MISSING_TARGET,
