@@ -1,9 +1,9 @@
 //! The `award` check: what the program's tables pay for impact x severity x report quality,
 //! and an estimate of the report quality when the draft does not declare it.
 //!
-//! Report-quality levels (MSRC "Example Report Submissions"): Low = enough to reproduce, no
-//! reliable proof of concept; Medium = Low plus a reliable, minimized proof of concept;
-//! High = Medium plus a detailed, correct root-cause analysis.
+//! The report-quality levels and what each needs (reproduction steps, a proof of concept, a
+//! root-cause analysis) come from the rules file's `awards.quality_levels`; this module only
+//! finds those ingredients in a draft.
 
 use std::sync::LazyLock;
 
@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::draft::{Draft, Field};
 use super::{rule, Award, Diagnostic, Severity};
-use crate::rules::model::{AwardTableDef, AwardsDef, ImpactDef};
+use crate::rules::model::{AwardTableDef, AwardsDef, ImpactDef, QualityLevelDef};
 use crate::rules::{AssetRule, Program};
 
 /// What the draft shows of each report-quality ingredient (the line where it is seen).
@@ -23,16 +23,23 @@ pub struct QualityEvidence {
 }
 
 impl QualityEvidence {
-    /// The quality level the evidence supports: `high`, `medium` or `low`.
-    pub fn level(&self) -> &'static str {
-        match (self.repro, self.poc, self.root_cause) {
-            (Some(_), Some(_), Some(_)) => "high",
-            (Some(_), Some(_), None) => "medium",
-            _ => "low",
+    fn has(&self, ingredient: &str) -> bool {
+        match ingredient {
+            "repro" => self.repro.is_some(),
+            "poc" => self.poc.is_some(),
+            "root_cause" => self.root_cause.is_some(),
+            _ => false,
         }
     }
 
-    pub fn explain(&self) -> String {
+    /// The highest of the program's quality levels (listed highest first) whose ingredients the
+    /// draft shows; `None` when the program defines no levels.
+    pub fn level<'a>(&self, levels: &'a [QualityLevelDef]) -> Option<&'a QualityLevelDef> {
+        levels.iter().find(|l| l.needs.iter().all(|n| self.has(n)))
+    }
+
+    /// What was found, and what the next level up would need.
+    pub fn explain(&self, levels: &[QualityLevelDef]) -> String {
         let part = |name: &str, at: Option<u32>| match at {
             Some(l) => format!("{name} (line {l})"),
             None => format!("no {name}"),
@@ -43,13 +50,28 @@ impl QualityEvidence {
             part("proof of concept", self.poc),
             part("root-cause analysis", self.root_cause)
         );
-        match self.level() {
-            "high" => {}
-            "medium" => s.push_str("; add a root-cause analysis for the High column"),
-            _ if self.repro.is_none() => {
-                s.push_str("; the draft does not yet show enough to reproduce (numbered steps or a Steps section)")
-            }
-            _ => s.push_str("; add a reliable, minimized proof of concept for the Medium column"),
+        if self.repro.is_none() {
+            s.push_str("; the draft does not yet show enough to reproduce (numbered steps or a Steps section)");
+        }
+        let reached = levels
+            .iter()
+            .position(|l| l.needs.iter().all(|n| self.has(n)));
+        if let Some(up) = reached.and_then(|i| i.checked_sub(1)).map(|i| &levels[i]) {
+            let missing: Vec<&str> = up
+                .needs
+                .iter()
+                .filter(|n| !self.has(n))
+                .map(|n| match n.as_str() {
+                    "repro" => "reproduction steps",
+                    "poc" => "a reliable, minimized proof of concept",
+                    _ => "a root-cause analysis",
+                })
+                .collect();
+            s.push_str(&format!(
+                "; add {} for the {} column",
+                missing.join(" and "),
+                up.id
+            ));
         }
         s
     }
@@ -298,22 +320,21 @@ fn estimate(
             let amounts: Vec<u64> = awards.qualities.iter().map(|q| amount(q)).collect();
             let min = amounts.iter().copied().min().unwrap_or(0);
             let max = amounts.iter().copied().max().unwrap_or(0);
-            let est = evidence.level();
-            let est_amount = amount(est);
-            (
-                None,
-                min,
-                max,
-                format!(
-                    "{}: {} to {} over report quality (no `quality:` declared); estimated {} quality from the draft, {}: {}",
-                    head,
-                    money(cur, min),
-                    money(cur, max),
-                    est,
-                    money(cur, est_amount),
-                    evidence.explain()
-                ),
-            )
+            let mut msg = format!(
+                "{}: {} to {} over report quality (no `quality:` declared)",
+                head,
+                money(cur, min),
+                money(cur, max)
+            );
+            if let Some(est) = evidence.level(&awards.quality_levels) {
+                msg.push_str(&format!(
+                    "; estimated {} quality from the draft, {}: {}",
+                    est.id,
+                    money(cur, amount(&est.id)),
+                    evidence.explain(&awards.quality_levels)
+                ));
+            }
+            (None, min, max, msg)
         }
     };
     let msg = if let Some(why) = &ineligible {
@@ -366,18 +387,41 @@ mod tests {
     }
 
     #[test]
-    fn quality_levels_follow_the_reference() {
-        let low = Draft::parse("# Summary\nx\n# Steps\n1. a\n2. b\n");
-        assert_eq!(estimate_quality(&low).level(), "low");
+    fn quality_levels_come_from_the_rules_file() {
+        let rules = crate::rules::ScopeRules::embedded(crate::psl::SuffixList::embedded()).unwrap();
+        let levels = &rules.programs[0]
+            .file
+            .awards
+            .as_ref()
+            .unwrap()
+            .value
+            .quality_levels;
+        let level = |text: &str| {
+            estimate_quality(&Draft::parse(text))
+                .level(levels)
+                .map(|l| l.id.clone())
+        };
+        assert_eq!(
+            level("# Summary\nx\n# Steps\n1. a\n2. b\n").as_deref(),
+            Some("low")
+        );
         let med = Draft::parse("# Steps\n1. a\n2. b\n```http\nGET / HTTP/1.1\n```\n");
         let e = estimate_quality(&med);
-        assert_eq!((e.level(), e.repro, e.poc), ("medium", Some(1), Some(4)));
-        let high = Draft::parse("# Steps\n1. a\n# PoC\nx\n# Root cause\ny\n");
-        assert_eq!(estimate_quality(&high).level(), "high");
-        let none = Draft::parse("just text with a root cause\n");
-        assert_eq!(estimate_quality(&none).level(), "low");
-        assert!(estimate_quality(&none)
-            .explain()
+        assert_eq!((e.repro, e.poc), (Some(1), Some(4)));
+        assert_eq!(e.level(levels).map(|l| l.id.as_str()), Some("medium"));
+        assert!(e
+            .explain(levels)
+            .contains("add a root-cause analysis for the high column"));
+        assert_eq!(
+            level("# Steps\n1. a\n# PoC\nx\n# Root cause\ny\n").as_deref(),
+            Some("high")
+        );
+        let none = estimate_quality(&Draft::parse("just text with a root cause\n"));
+        assert_eq!(none.level(levels).map(|l| l.id.as_str()), Some("low"));
+        assert!(none
+            .explain(levels)
             .contains("does not yet show enough to reproduce"));
+        // A program without levels gets no estimate.
+        assert!(none.level(&[]).is_none());
     }
 }

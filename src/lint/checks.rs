@@ -183,6 +183,8 @@ pub struct LintRules {
     pub sections: Vec<Section>,
     pub naming: Option<Naming>,
     pub standards_policy: StandardsPolicy,
+    /// The program's own secret formats (`secret_patterns`), after the built-in ones.
+    pub secrets: Vec<secrets::Pattern>,
 }
 
 fn severity_of(s: Option<&str>, default: Severity) -> Severity {
@@ -273,6 +275,24 @@ impl LintRules {
                 quote: n.quote.clone(),
             }
         });
+        let secrets = f
+            .secret_patterns
+            .iter()
+            .map(|sp| {
+                let def = &sp.value;
+                Ok(secrets::Pattern {
+                    kind: def.kind.clone(),
+                    advice: def.advice.clone(),
+                    re: regex::Regex::new(&def.pattern.value).map_err(|e| RulesError {
+                        file: o.to_string(),
+                        line: (def.pattern.referenced.line() as u32).max(1),
+                        column: (def.pattern.referenced.column() as u32).max(1),
+                        message: format!("invalid regex in secret_patterns: {e}"),
+                    })?,
+                    group: def.group,
+                })
+            })
+            .collect::<Result<_, RulesError>>()?;
         let standards_policy = f
             .standards_policy
             .as_ref()
@@ -328,6 +348,7 @@ impl LintRules {
             sections,
             naming,
             standards_policy,
+            secrets,
         })
     }
 }
@@ -405,9 +426,10 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
         if matches!(
             tld,
             "md" | "py" | "js" | "sh" | "rs" | "pl" | "zip" | "exe" | "json"
-        ) && !host.contains("microsoft")
+        ) && program.classify(&host, false).rule() == crate::matcher::RULE_NO_ASSET
         {
-            // File names that happen to end in a country-code TLD.
+            // File names that happen to end in a country-code TLD (`poc.py`), unless the
+            // program itself has something to say about the name.
             continue;
         }
         if seen.insert(host.clone()) {

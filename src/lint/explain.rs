@@ -55,17 +55,50 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
             rule::TEST_NAMING => {
                 if let Some(n) = &rules.naming {
                     s.push_str(&format!(
-                        "\nMarker ({}): `{}`{}\n",
+                        "\nMarker ({}): `{}`{}{}\n",
                         program.id(),
                         n.marker,
                         if n.case_insensitive {
                             " (case-insensitive)"
                         } else {
                             ""
+                        },
+                        if n.account_or_tenant {
+                            "; on the account or on its tenant"
+                        } else {
+                            ""
                         }
                     ));
+                    if !n.tenant_suffixes.is_empty() {
+                        s.push_str(&format!(
+                            "Tenant names: the first label under {}\n",
+                            n.tenant_suffixes
+                                .iter()
+                                .map(|t| format!("`{t}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    if !n.not_accounts.is_empty() {
+                        s.push_str(&format!(
+                            "Not accounts (the program's contacts): {}\n",
+                            n.not_accounts
+                                .iter()
+                                .map(|(l, d)| format!("`{}@{d}`", l.as_deref().unwrap_or("*")))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
                 }
             }
+            rule::SECRET => s.push_str(&list(
+                "Vendor formats",
+                rules
+                    .secrets
+                    .iter()
+                    .map(|p| format!("  {:<36} {}", p.kind, p.advice))
+                    .collect(),
+            )),
             _ => {}
         }
         return Some(s);

@@ -207,7 +207,7 @@ impl<'r> Linter<'r> {
             }
         }
         let program = &self.rules.programs[idx];
-        let secrets = secrets::find(text);
+        let secrets = secrets::find(text, &self.compiled[idx].secrets);
         let awards = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
         let award = awards.iter().min_by_key(|a| (a.max, a.min)).cloned();
         let mut diags = suppress::apply(&draft, diags);

@@ -15,7 +15,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::TARGET_OUT_OF_SCOPE,
         severity: Severity::Error,
         summary: "A declared target is not in scope, or no target in the draft is in scope.",
-        help: "Every `targets:` entry in the front matter is classified like `scopelint check` does; each one that is not in scope is an error carrying the verdict and its reason. Without `targets:`, the URLs, host names and app ids found in the text are classified, and it is an error when none of them is in scope. Fix: test and report only in-scope assets, or correct the target (exact host, v1.0 Graph path, an allowed port).",
+        help: "Every `targets:` entry in the front matter is classified like `scopelint check` does; each one that is not in scope is an error carrying the verdict and its reason. Without `targets:`, the URLs, host names and app ids found in the text are classified, and it is an error when none of them is in scope. Fix: test and report only in-scope assets, or correct the target (exact host, listed API path, an allowed port).",
     },
     RuleInfo {
         id: rule::MISSING_TARGET,
@@ -38,8 +38,8 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: rule::TEST_NAMING,
         severity: Severity::Warning,
-        summary: "A test account or tenant lacks the program's marker (MSOBB).",
-        help: "Accounts and tenants from `accounts:` / `tenants:` and those found in the text (e-mail addresses; `<name>.onmicrosoft.com` and `<name>.b2clogin.com` tenants, also as the domain of an address) must carry the `test_naming.marker` of the rules file, case-insensitively when the rules say so. An account passes when its name or its tenant carries the marker. Addresses listed in `test_naming.not_accounts` (the program's contacts, such as `bounty@microsoft.com`) are not accounts when found in the text. Each offending name is its own warning.",
+        summary: "A test account or tenant lacks the program's test marker.",
+        help: "Accounts and tenants from `accounts:` / `tenants:` and those found in the text (e-mail addresses; `<name>.<tenant suffix>` host names for the rules file's `test_naming.tenant_suffixes`, also as the domain of an address) must carry the `test_naming.marker` of the rules file, case-insensitively when the rules say so. An account passes when its name or its tenant carries the marker; with `account_or_tenant`, a tenant passes when a marked account in it is named. Addresses listed in `test_naming.not_accounts` (the program's contacts) are not accounts when found in the text. Each offending name is its own warning.",
     },
     RuleInfo {
         id: rule::UNCERTIFIED_STANDARD,
@@ -51,7 +51,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::SECRET,
         severity: Severity::Error,
         summary: "A credential is pasted into the draft.",
-        help: "JWTs and bearer tokens, refresh, access and ID tokens, client secrets, `password=`-style values, session cookies (ESTSAUTH and kin) and private keys. The message shows only the first four characters and the length. Replace the value with `<redacted>` and revoke or rotate it; placeholders like `<redacted>` or `****` are not reported.",
+        help: "JWTs and bearer tokens, refresh, access and ID tokens, `client_secret=` and `password=`-style values and private keys, plus the vendor formats of the rules file's `secret_patterns` (session cookies, client-secret shapes). The message shows only the first four characters and the length. Replace the value with `<redacted>` and revoke or rotate it; placeholders like `<redacted>` or `****` are not reported.",
     },
     RuleInfo {
         id: rule::ROE,

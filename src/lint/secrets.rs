@@ -1,6 +1,7 @@
-//! Credentials pasted into a draft. These patterns are generic (token formats, not program
-//! facts), so they live here rather than in the rules file. A secret is never printed in full:
-//! only its first characters and its length.
+//! Credentials pasted into a draft. The patterns here are generic token formats (JWTs, bearer
+//! tokens, `password=` values, private keys); formats that belong to one vendor (its session
+//! cookies, its client-secret shape) come from the rules file's `secret_patterns`. A secret is
+//! never printed in full: only its first characters and its length.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -9,9 +10,9 @@ use regex::Regex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Secret {
-    pub kind: &'static str,
+    pub kind: String,
     /// What to do about it.
-    pub advice: &'static str,
+    pub advice: String,
     /// Byte range of the secret value in the draft.
     pub range: Range<usize>,
     /// The first characters of the value (never more than 4).
@@ -26,18 +27,20 @@ impl Secret {
     }
 }
 
-struct Pattern {
-    kind: &'static str,
-    advice: &'static str,
-    re: Regex,
+/// One way a secret looks: built in, or from a rules file's `secret_patterns`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub kind: String,
+    pub advice: String,
+    pub re: Regex,
     /// Capture group holding the value (0: the whole match).
-    group: usize,
+    pub group: usize,
 }
 
-fn p(kind: &'static str, advice: &'static str, re: &str, group: usize) -> Pattern {
+fn p(kind: &str, advice: &str, re: &str, group: usize) -> Pattern {
     Pattern {
-        kind,
-        advice,
+        kind: kind.to_string(),
+        advice: advice.to_string(),
         re: Regex::new(re).expect("secret pattern"),
         group,
     }
@@ -74,7 +77,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "access or ID token",
             TOKEN_ADVICE,
-            r#"(?i)\b(?:access_token|id_token|x-ms-refreshtokencredential)["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            r#"(?i)\b(?:access_token|id_token)["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
             1,
         ),
         p(
@@ -84,21 +87,9 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             1,
         ),
         p(
-            "client secret",
-            "replace it with `<redacted>` and delete the secret from the app registration",
-            r"\b[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}\b",
-            0,
-        ),
-        p(
             "password",
             "replace it with `<redacted>` and change the test account's password",
             r#"(?i)\b(?:password|passwd|pwd|passcode)["']?\s*[:=]\s*["']?([^\s"'&,;]{4,})"#,
-            1,
-        ),
-        p(
-            "session cookie",
-            "replace the cookie value with `<redacted>` and sign the test account out everywhere",
-            r"(?i)\b(?:ESTSAUTH\w*|ESTSAUTHPERSISTENT|ESTSAUTHLIGHT|SignInStateCookie|MSPAuth|MSPProf|MSPOK|RPSSecAuth|RPSAuth|WLSSC|__Host-MSAAUTHP?|x-ms-gateway-slice|buid|fpc|\.AspNetCore\.Cookies|x-ms-cpim-sso:[\w.-]+|x-ms-cpim-trans)\s*=\s*([^\s;]{16,})",
             1,
         ),
     ]
@@ -122,10 +113,11 @@ fn is_placeholder(v: &str) -> bool {
         || l == "hidden"
 }
 
-/// Every secret in `text`, in order, without overlaps (the first, longest match wins).
-pub fn find(text: &str) -> Vec<Secret> {
+/// Every secret in `text`, in order, without overlaps (the first, longest match wins): the
+/// built-in formats first, then the program's own.
+pub fn find(text: &str, program: &[Pattern]) -> Vec<Secret> {
     let mut found: Vec<Secret> = Vec::new();
-    for pat in PATTERNS.iter() {
+    for pat in PATTERNS.iter().chain(program) {
         for c in pat.re.captures_iter(text) {
             let Some(m) = c.get(pat.group) else { continue };
             let v = m.as_str();
@@ -140,8 +132,8 @@ pub fn find(text: &str) -> Vec<Secret> {
                 continue;
             }
             found.push(Secret {
-                kind: pat.kind,
-                advice: pat.advice,
+                kind: pat.kind.clone(),
+                advice: pat.advice.clone(),
                 prefix: v.chars().take(4).collect(),
                 len: v.chars().count(),
                 range,
@@ -156,6 +148,14 @@ pub fn find(text: &str) -> Vec<Secret> {
 mod tests {
     use super::*;
 
+    /// The vendor formats the default program declares, as `lint` compiles them.
+    fn program_patterns() -> Vec<Pattern> {
+        let rules = crate::rules::ScopeRules::embedded(crate::psl::SuffixList::embedded()).unwrap();
+        crate::lint::checks::LintRules::compile(&rules.programs[0])
+            .unwrap()
+            .secrets
+    }
+
     const JWT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.c2lnbmF0dXJlc2lnbmF0dXJl";
 
     #[test]
@@ -163,8 +163,8 @@ mod tests {
         let text = format!(
             "Authorization: Bearer {JWT}\nrefresh_token=0.AXEAabcdefghijklmnopqrstuvwxyz123456\nclient_secret=Abc8Q~abcdefghijklmnopqrstuvwxyz0123456\npassword: hunter2hunter2\nCookie: ESTSAUTHPERSISTENT=0.ARoAv4j5cvGGr0GRqy180BHbR8Hf\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
         );
-        let s = find(&text);
-        let kinds: Vec<_> = s.iter().map(|s| s.kind).collect();
+        let s = find(&text, &program_patterns());
+        let kinds: Vec<_> = s.iter().map(|s| s.kind.as_str()).collect();
         assert_eq!(
             kinds,
             vec![
@@ -184,6 +184,17 @@ mod tests {
     #[test]
     fn placeholders_are_not_secrets() {
         let text = "password: <redacted>\nclient_secret=********\nBearer <token>\nESTSAUTH=[REDACTED]\npassword=REDACTED\n";
-        assert_eq!(find(text), vec![]);
+        assert_eq!(find(text, &program_patterns()), vec![]);
+    }
+
+    #[test]
+    fn vendor_formats_come_from_the_rules_file() {
+        let text = "Cookie: ESTSAUTHPERSISTENT=0.ARoAv4j5cvGGr0GRqy180BHbR8Hf\nsecret Abc8Q~abcdefghijklmnopqrstuvwxyz0123456\n";
+        assert_eq!(find(text, &[]), vec![]);
+        let kinds: Vec<String> = find(text, &program_patterns())
+            .into_iter()
+            .map(|s| s.kind)
+            .collect();
+        assert_eq!(kinds, vec!["session cookie", "client secret"]);
     }
 }

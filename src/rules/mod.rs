@@ -769,6 +769,14 @@ fn compile_with(
         claim(&s.value.id, ctx.loc(s));
         check_regexes(&ctx, "patterns", &s.value.patterns);
     }
+    for s in &file_ref.secret_patterns {
+        claim(&s.value.id, ctx.loc(s));
+        check_regexes(
+            &ctx,
+            "secret_patterns",
+            std::slice::from_ref(&s.value.pattern),
+        );
+    }
     for s in &file_ref.report_sections {
         claim(&s.value.id, ctx.loc(s));
         check_regexes(&ctx, "headings", &s.value.headings);
@@ -1107,6 +1115,28 @@ pub fn parse_not_account(raw: &str) -> Result<(Option<String>, String), String> 
 /// Every impact of every award table must give an amount for each severity x quality cell,
 /// and name no severity or quality the table header does not list.
 fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
+    for level in &aw.quality_levels {
+        let bad_need = level
+            .needs
+            .iter()
+            .find(|n| !matches!(n.as_str(), "repro" | "poc" | "root_cause"));
+        let problem = if !aw.qualities.contains(&level.id) {
+            Some(format!(
+                "quality level `{}` is not one of `awards.qualities`",
+                level.id
+            ))
+        } else {
+            bad_need.map(|n| {
+                format!(
+                    "quality level `{}`: `{n}` is not `repro`, `poc` or `root_cause`",
+                    level.id
+                )
+            })
+        };
+        if let Some(m) = problem {
+            ctx.report(whole_file_error(&ctx.origin, m));
+        }
+    }
     for t in &aw.tables {
         for imp in &t.value.impacts {
             let cells = &imp.value.awards;

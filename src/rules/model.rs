@@ -34,6 +34,11 @@ pub struct RulesFile {
     #[serde(default)]
     #[schemars(with = "Vec<StandardDef>")]
     pub standards: Vec<Spanned<StandardDef>>,
+    /// Credential formats of the program's vendor that `lint` must catch in a draft (session
+    /// cookies, client-secret shapes), on top of the built-in generic token formats.
+    #[serde(default)]
+    #[schemars(with = "Vec<SecretPatternDef>")]
+    pub secret_patterns: Vec<Spanned<SecretPatternDef>>,
     /// Vulnerability classes the program does not reward, with detection patterns for `lint`.
     #[serde(default)]
     #[schemars(with = "Vec<ClassDef>")]
@@ -273,6 +278,23 @@ pub struct ClassDef {
     pub quote: Option<String>,
 }
 
+/// A credential format: a regex over the draft, and what to do when it matches.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretPatternDef {
+    pub id: String,
+    /// What it is, as the diagnostic names it (`session cookie`).
+    pub kind: String,
+    /// A regex (case-sensitive unless it says `(?i)`).
+    #[schemars(with = "String")]
+    pub pattern: Spanned<String>,
+    /// The capture group holding the secret value (0: the whole match).
+    #[serde(default)]
+    pub group: usize,
+    /// What the writer should do (redact, revoke, rotate).
+    pub advice: String,
+}
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoeDef {
@@ -364,8 +386,26 @@ pub struct AwardsDef {
     pub severities: Vec<String>,
     /// Report-quality rows, highest first.
     pub qualities: Vec<String>,
+    /// How `lint` estimates the report quality of a draft that declares none: each level (ids
+    /// from `qualities`, highest first) with the ingredients it needs. Without it, no estimate.
+    #[serde(default)]
+    pub quality_levels: Vec<QualityLevelDef>,
     #[schemars(with = "Vec<AwardTableDef>")]
     pub tables: Vec<Spanned<AwardTableDef>>,
+}
+
+/// A report-quality level and what a draft must show to reach it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualityLevelDef {
+    /// One of `awards.qualities`.
+    pub id: String,
+    /// Ingredients: `repro` (reproduction steps), `poc` (a proof of concept), `root_cause`.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// The program's definition of the level.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -254,6 +254,7 @@ fn load_plain_sources(
         customer_owned: None,
         standards: Vec::new(),
         standards_policy: None,
+        secret_patterns: Vec::new(),
         excluded_classes: Vec::new(),
         rules_of_engagement: Vec::new(),
         report_sections: Vec::new(),
