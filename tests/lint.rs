@@ -792,3 +792,34 @@ fn a_discovery_url_in_the_steps_does_not_certify_a_pkce_finding() {
     assert_eq!(m.len(), 1, "{:?}", diags(&r));
     assert!(m[0].contains("PKCE"), "{}", m[0]);
 }
+
+/// The engine is generic: a second, fictional program (fixtures/programs/acme-cloud.yaml) makes
+/// every lint rule fire on its drafts, with facts from its own rules file alone.
+#[test]
+fn a_second_program_exercises_every_lint_rule() {
+    let r = lint_json(&[
+        "--rules",
+        "fixtures/programs/acme-cloud.yaml",
+        "fixtures/programs/acme-drafts/",
+    ]);
+    assert_eq!(r.code, 1);
+    let mut seen: Vec<String> = r.json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    let mut all: Vec<String> = scopelint::lint::rule_info::RULES
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    all.sort();
+    assert_eq!(seen, all);
+    // The program's own facts, not the default program's: its marker, cookie and currency.
+    let text = r.json.to_string();
+    assert!(text.contains("`ACMEBB`") && text.contains("session cookie") && text.contains("EUR"));
+    assert!(!text.contains("MSOBB"));
+}

@@ -1,5 +1,6 @@
-//! `cargo test` runs `rules test` on every file in `scope-rules/`: every example passes and
-//! every asset and exclusion has one.
+//! `cargo test` runs `rules test` on every file in `scope-rules/` (and on the second,
+//! fictional program in `fixtures/programs/`): every example passes and every asset and
+//! exclusion has one.
 
 use std::sync::Arc;
 
@@ -10,8 +11,9 @@ use scopelint::rules::load_program_file;
 #[test]
 fn every_scope_rules_file_passes_its_examples_with_full_coverage() {
     let psl: Arc<SuffixList> = SuffixList::embedded();
-    let mut files: Vec<_> = std::fs::read_dir("scope-rules")
-        .unwrap()
+    let mut files: Vec<_> = ["scope-rules", "fixtures/programs"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
