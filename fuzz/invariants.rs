@@ -118,28 +118,47 @@ pub fn check_stream_invariants(rules: &ScopeRules, data: &[u8]) {
     );
 }
 
-/// Any rules file: loading never panics, and a loaded program classifies and lints.
-pub fn rules_load_invariants(data: &[u8]) {
+/// Any rules file: loading never panics; a loaded program answers a verdict (never `invalid`)
+/// for well-formed targets, names a covering asset when in scope, builds a linter, and lints
+/// with every diagnostic inside the draft. Returns whether the file loaded.
+pub fn rules_load_invariants(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
-        return;
+        return false;
     };
     let psl = scopelint::psl::SuffixList::embedded();
-    if let Ok(program) = load_program_str(text, "fuzz.yaml", psl) {
-        for t in [
-            "https://www.example.com/",
-            "a.b.example.com:8443/v2/users/1/settings",
-            "192.0.2.1",
-            "android:com.example.app",
-        ] {
-            let _ = program.classify(t, true);
-        }
-        let rules = ScopeRules {
-            programs: vec![program],
-        };
-        if let Ok(linter) = Linter::new(&rules) {
-            let _ = linter.lint_text("d.md", "---\ntarget: https://www.example.com/\n---\n# T\n");
+    let Ok(program) = load_program_str(text, "fuzz.yaml", psl) else {
+        return false;
+    };
+    for t in [
+        "https://www.example.com/",
+        "a.b.example.com:8443/v2/users/1/settings",
+        "192.0.2.1",
+        "android:com.example.app",
+    ] {
+        let v = program.classify(t, true);
+        assert_ne!(v.kind, VerdictKind::Invalid, "{t}: a well-formed target");
+        if v.kind == VerdictKind::InScope {
+            let asset = v.asset().expect("in-scope names an asset");
+            if let Some(Target::Net(n)) = &v.normalized {
+                if let Host::Domain(d) = &n.host {
+                    assert!(
+                        asset.hosts.iter().any(|p| covered(p, d)),
+                        "{t}: in scope by `{}` but `{d}` is not covered by its hosts",
+                        asset.id
+                    );
+                }
+            }
         }
     }
+    let rules = ScopeRules {
+        programs: vec![program],
+    };
+    let linter = Linter::new(&rules).expect("a loaded program builds a linter");
+    lint_draft_invariants(
+        &linter,
+        b"---\ntargets: https://www.example.com/\nimpact: eop\n---\n# T\nhttps://a.example.com/ x\n",
+    );
+    true
 }
 
 /// Any draft: linting never panics and every diagnostic points inside the draft.

@@ -73,6 +73,7 @@ fn rules_error(name: &'static str, file: &str, message: &str) -> Case {
 /// Run one case; the child's stdin is fed from a thread so large inputs cannot deadlock.
 fn run(case: &Case) -> Result<(), String> {
     let mut child = Command::new(bin())
+        .arg("--isolated")
         .args(&case.args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SCOPELINT_RULES")
@@ -269,6 +270,7 @@ fn hundred_megabyte_line() {
 fn binary_garbage_on_stdin() {
     let data = garbage(256 * 1024, 0xdead_beef);
     let out = Command::new(bin())
+        .arg("--isolated")
         .args(["--rules", EXAMPLE, "check", "--format", "jsonl"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -384,24 +386,13 @@ fn configuration_matrix() {
             "1:18: unexpected character: `\\u{0}'",
         ),
     ];
-    // Unreadable file: root reads through mode 000, so the row only runs for other users.
-    let locked = write("locked.yaml", b"schema_version: 1\n");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    }
-    if std::fs::read(&locked).is_err() {
-        cases.push(rules_error(
-            "unreadable rules file",
-            &locked,
-            "1:1: cannot read: Permission denied (os error 13)",
-        ));
-    } else {
-        eprintln!(
-            "note: running as root (mode 000 does not stop reads): the unreadable-file row is covered by `rules path under a file`"
-        );
-    }
+    // Unreadable file, for every user including root: /proc/self/mem opens, and reading it at
+    // offset 0 (never mapped) fails with EIO. Mode 000 is its own test below.
+    cases.push(rules_error(
+        "unreadable rules file (the read fails)",
+        "/proc/self/mem",
+        "1:1: cannot read: Input/output error (os error 5)",
+    ));
     // SCOPELINT_RULES is configuration too.
     cases.push(Case {
         name: "SCOPELINT_RULES names a missing file",
@@ -417,12 +408,50 @@ fn configuration_matrix() {
     run_all(&cases);
     // The environment variable needs its own run.
     let out = Command::new(bin())
+        .arg("--isolated")
         .args(&env_case.args)
         .env("SCOPELINT_RULES", &missing)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(env_case.code));
     assert_eq!(String::from_utf8_lossy(&out.stderr), env_case.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+/// A rules file with mode 000 is `Permission denied`. Root reads through mode 000, so as root
+/// (how these machines and most containers run) scopelint runs as `nobody` through util-linux
+/// `setpriv`; the row never skips.
+#[test]
+fn rules_file_without_read_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // `nobody` must reach the file: only the file itself is locked.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("locked.yaml");
+    std::fs::write(&locked, "schema_version: 1\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let as_root = std::fs::read(&locked).is_ok();
+    let mut cmd = if as_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin());
+        c
+    } else {
+        Command::new(bin())
+    };
+    let file = locked.display().to_string();
+    let out = cmd
+        .args(["--isolated", "--rules", &file, "check", "www.example.com"])
+        .current_dir(dir.path())
+        .env_remove("SCOPELINT_RULES")
+        .output()
+        .expect("setpriv (util-linux) runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("scopelint: {file}:1:1: cannot read: Permission denied (os error 13)\n"),
+        "as root: {as_root}"
+    );
+    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
 
@@ -435,6 +464,7 @@ fn crlf_rules_file_loads() {
     let p = dir.path().join("crlf.yaml");
     std::fs::write(&p, text.replace('\n', "\r\n")).unwrap();
     let out = Command::new(bin())
+        .arg("--isolated")
         .args(["--rules", p.to_str().unwrap(), "check", "--format", "jsonl"])
         .args(["www.example.com", "staging.example.com"])
         .output()

@@ -9,6 +9,7 @@ const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
 fn scopelint() -> Command {
     let mut c = Command::cargo_bin("scopelint").unwrap();
     c.env_remove("SCOPELINT_RULES").env_remove("NO_COLOR");
+    c.arg("--isolated"); // a stray scopelint.yaml above the repository changes nothing
     c
 }
 
@@ -408,7 +409,7 @@ fn closed_pipe_ends_quietly_with_threads() {
     use std::process::{Command as Std, Stdio};
     let bin = assert_cmd::cargo::cargo_bin("scopelint");
     let mut child = Std::new(bin)
-        .args(["--rules", EXAMPLE, "check", "--threads", "2"])
+        .args(["--isolated", "--rules", EXAMPLE, "check", "--threads", "2"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -205,7 +205,16 @@ fn lint_settings_apply_and_flags_win() {
         .arg(&draft)
         .output()
         .unwrap();
-    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    // JSON from the config, and its `fail_on: warning` makes the warning fail the run.
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"missing-target"), "{json}");
     scopelint(dir.path())
         .args(["lint", "--format", "text"])
         .arg(&draft)
@@ -273,7 +282,8 @@ fn isolated_ignores_the_config() {
     scopelint(dir.path())
         .args(["check", "--isolated", "login.live.com"])
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::starts_with("in-scope"));
     scopelint(dir.path())
         .args(["check", "login.live.com"])
         .assert()
@@ -417,8 +427,13 @@ fn completions_and_man_ignore_a_broken_config() {
     scopelint(dir.path())
         .args(["completions", "bash"])
         .assert()
-        .success();
-    scopelint(dir.path()).arg("man").assert().success();
+        .success()
+        .stdout(predicate::str::contains("_scopelint()"));
+    scopelint(dir.path())
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH scopelint 1"));
 }
 
 #[test]

@@ -444,7 +444,7 @@ fn cli_normalized_matches_library() {
     let out = assert_cmd::Command::cargo_bin("scopelint")
         .unwrap()
         .env_remove("SCOPELINT_RULES")
-        .args(["check", "--format", "jsonl", "-"])
+        .args(["--isolated", "check", "--format", "jsonl", "-"])
         .write_stdin(inputs.join("\n"))
         .output()
         .unwrap();

@@ -15,6 +15,7 @@ fn cmd() -> Command {
     c.current_dir(root())
         .env_remove("SCOPELINT_RULES")
         .env("NO_COLOR", "1")
+        .arg("--isolated")
         .arg("--color")
         .arg("never");
     c

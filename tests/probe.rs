@@ -116,12 +116,111 @@ fn pin(host: &str, port: u16) -> String {
     format!("--resolve={host}:{port}:127.0.0.1")
 }
 
-fn probe() -> Command {
+/// `scopelint probe`, run only once [`assert_pinned_to_loopback`] has checked its arguments.
+struct Probe {
+    cmd: Command,
+    args: Vec<String>,
+    stdin: String,
+}
+
+fn probe() -> Probe {
     let mut c = Command::cargo_bin("scopelint").unwrap();
-    c.args(["--rules", RULES, "--color", "never", "probe"]);
+    c.args(["--isolated", "--rules", RULES, "--color", "never", "probe"]);
     c.env_remove("SCOPELINT_RULES");
     c.timeout(Duration::from_secs(20));
-    c
+    Probe {
+        cmd: c,
+        args: Vec::new(),
+        stdin: String::new(),
+    }
+}
+
+impl Probe {
+    fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Probe {
+        self.args.push(a.as_ref().to_string_lossy().into_owned());
+        self
+    }
+    fn args<S: AsRef<std::ffi::OsStr>>(self, a: impl IntoIterator<Item = S>) -> Probe {
+        a.into_iter().fold(self, |p, a| p.arg(a))
+    }
+    fn write_stdin(mut self, s: impl Into<String>) -> Probe {
+        self.stdin = s.into();
+        self
+    }
+    fn output(mut self) -> std::io::Result<std::process::Output> {
+        assert_pinned_to_loopback(&self.args, &self.stdin);
+        self.cmd.args(&self.args).write_stdin(self.stdin).output()
+    }
+}
+
+/// Refuses to run a probe unless every http(s) URL in its arguments and stdin names a
+/// host:port pinned with `--resolve` to a loopback address, or is a loopback literal; every
+/// pin must point at loopback. (Names reached only through a `Location` header are pinned by
+/// the tests themselves.) Nothing can then reach real DNS or another machine, even with a bug
+/// in the scope check.
+fn assert_pinned_to_loopback(args: &[String], stdin: &str) {
+    let loopback = |a: &str| {
+        a.trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+    };
+    let mut pins: Vec<(String, u16)> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let spec = match a.strip_prefix("--resolve=") {
+            Some(s) => s.to_string(),
+            None if a == "--resolve" => it.next().cloned().unwrap_or_default(),
+            None => continue,
+        };
+        let mut parts = spec.splitn(3, ':');
+        let (host, port, addr) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        if let Ok(port) = port.parse::<u16>() {
+            assert!(loopback(addr), "test bug: --resolve {spec} is not loopback");
+            pins.push((host.to_ascii_lowercase(), port));
+        } // else: a malformed pin, which the test expects scopelint to reject
+    }
+    let urls = args.iter().map(String::as_str).chain(stdin.lines());
+    for u in urls.filter(|s| s.starts_with("http://") || s.starts_with("https://")) {
+        let url = url::Url::parse(u).unwrap_or_else(|e| panic!("test bug: {u}: {e}"));
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let port = url.port_or_known_default().unwrap_or(0);
+        assert!(
+            loopback(&host) || pins.contains(&(host.clone(), port)),
+            "test bug: {u} is not pinned: add --resolve {host}:{port}:127.0.0.1"
+        );
+    }
+}
+
+#[test]
+fn the_pin_guard_refuses_unpinned_names() {
+    let refused = |args: &[&str], stdin: &str| {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let stdin = stdin.to_string();
+        std::panic::catch_unwind(move || assert_pinned_to_loopback(&args, &stdin)).is_err()
+    };
+    assert!(refused(&["http://www.example.net/"], ""));
+    assert!(refused(
+        &[
+            "--resolve=www.example.net:81:127.0.0.1",
+            "http://www.example.net/"
+        ],
+        ""
+    ));
+    assert!(refused(&["--resolve=www.example.net:80:192.0.2.1"], ""));
+    assert!(refused(&[], "http://api.example.net/\n"));
+    assert!(!refused(
+        &[
+            "--resolve",
+            "www.example.net:80:127.0.0.1",
+            "http://WWW.example.net/",
+            "http://127.0.0.2:9/"
+        ],
+        "# comment\n"
+    ));
 }
 
 fn stdout(o: &std::process::Output) -> String {
@@ -388,6 +487,7 @@ fn audit_log_has_one_entry_per_attempt_and_no_secrets() {
     let log = dir.path().join("audit.jsonl");
     let out = probe()
         .args(["--rate", "20/s", "-X", "GET", &pin("www.example.net", p)])
+        .arg(pin("evil.example.org", 80))
         .args([
             "-H",
             "Authorization: Bearer s3cr3t-token",
@@ -437,7 +537,7 @@ fn dry_run_sends_nothing() {
     let out = probe()
         .args(["--dry-run", &pin("www.example.net", s.port())])
         .arg(format!("http://www.example.net:{}/", s.port()))
-        .arg(format!("http://api.example.net:{}/", s.port()))
+        .arg(format!("http://127.0.0.2:{}/", s.port()))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -544,11 +644,13 @@ fn urls_are_read_from_stdin_and_bad_rates_are_usage_errors() {
     assert_eq!(s.hits()[0].path, "/stdin");
     let out = probe()
         .args(["--rate", "4/fortnight", "http://www.example.net/"])
+        .arg(pin("www.example.net", 80))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = probe()
         .args(["--resolve", "nonsense", "http://www.example.net/"])
+        .arg(pin("www.example.net", 80))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

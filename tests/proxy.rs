@@ -67,12 +67,34 @@ struct Proxy {
     child: Child,
     addr: SocketAddr,
     stderr: BufReader<std::process::ChildStderr>,
+    /// `host:port` of every `--resolve` pin (all to loopback, checked at start).
+    pins: Vec<String>,
 }
 
 impl Proxy {
     fn start(args: &[String]) -> Proxy {
+        let pins = args
+            .iter()
+            .filter_map(|a| a.strip_prefix("--resolve="))
+            .map(|spec| {
+                let (hostport, addr) = spec.rsplit_once(':').unwrap();
+                let ip: std::net::IpAddr = addr.parse().unwrap();
+                assert!(
+                    ip.is_loopback(),
+                    "test bug: --resolve {spec} is not loopback"
+                );
+                hostport.to_ascii_lowercase()
+            })
+            .collect();
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
-            .args(["--rules", RULES, "proxy", "--listen", "127.0.0.1:0"])
+            .args([
+                "--isolated",
+                "--rules",
+                RULES,
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+            ])
             .args(args)
             .env_remove("SCOPELINT_RULES")
             .stdin(Stdio::null())
@@ -99,11 +121,35 @@ impl Proxy {
             child,
             addr,
             stderr,
+            pins,
         }
+    }
+
+    /// Refuses a request whose target authority is not pinned to loopback: with a bug in the
+    /// proxy's scope check, an unpinned name would be resolved by real DNS.
+    fn assert_pinned(&self, request: &str) {
+        let target = request.split_whitespace().nth(1).unwrap_or("");
+        let Some(authority) = target
+            .strip_prefix("http://")
+            .map(|rest| rest.split('/').next().unwrap_or(""))
+            .or((!target.starts_with('/')).then_some(target))
+        else {
+            return; // origin form (`GET /path`): no upstream name
+        };
+        let authority = if authority.contains(':') {
+            authority.to_ascii_lowercase()
+        } else {
+            format!("{}:80", authority.to_ascii_lowercase())
+        };
+        assert!(
+            self.pins.contains(&authority),
+            "test bug: {authority} is not pinned to loopback with --resolve"
+        );
     }
 
     /// Send raw bytes, read until the server closes (or `until` appears), return the text.
     fn exchange(&self, request: &str) -> String {
+        self.assert_pinned(request);
         let mut s = TcpStream::connect(self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         s.write_all(request.as_bytes()).unwrap();
@@ -171,13 +217,12 @@ fn forwards_in_scope_refuses_out_of_scope_and_tunnels_only_in_scope() {
     );
 
     // CONNECT, in scope: tunnel, then speak HTTP through it.
+    let connect =
+        format!("CONNECT www.example.net:{ip} HTTP/1.1\r\nHost: www.example.net:{ip}\r\n\r\n");
+    proxy.assert_pinned(&connect);
     let mut s = TcpStream::connect(proxy.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "CONNECT www.example.net:{ip} HTTP/1.1\r\nHost: www.example.net:{ip}\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "{connect}").unwrap();
     let mut reader = BufReader::new(s.try_clone().unwrap());
     let mut status = String::new();
     reader.read_line(&mut status).unwrap();
@@ -291,7 +336,14 @@ fn over_rate_requests_wait_by_default() {
 #[test]
 fn refuses_non_loopback_listen_without_allow_remote() {
     let out = Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
-        .args(["--rules", RULES, "proxy", "--listen", "0.0.0.0:0"])
+        .args([
+            "--isolated",
+            "--rules",
+            RULES,
+            "proxy",
+            "--listen",
+            "0.0.0.0:0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

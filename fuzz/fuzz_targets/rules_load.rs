@@ -7,4 +7,6 @@ mod invariants;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| invariants::rules_load_invariants(data));
+fuzz_target!(|data: &[u8]| {
+    invariants::rules_load_invariants(data);
+});
