@@ -402,10 +402,19 @@ fn audit_log_has_one_entry_per_attempt_and_no_secrets() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = std::fs::read_to_string(&log).unwrap();
-    let entries: Vec<serde_json::Value> = text
+    let all: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // Audit first: each sent request has its `sending` record just before its outcome.
+    for (i, e) in all.iter().enumerate() {
+        if e["verdict"] == "sent" {
+            assert_eq!(all[i - 1]["verdict"], "sending", "{text}");
+            assert_eq!(all[i - 1]["url"], e["url"], "{text}");
+        }
+    }
+    let entries: Vec<&serde_json::Value> =
+        all.iter().filter(|e| e["verdict"] != "sending").collect();
     // /page sent, evil refused, /redirect sent, its out-of-scope hop refused.
     assert_eq!(entries.len(), 4, "{text}");
     let verdicts: Vec<&str> = entries

@@ -15,7 +15,9 @@ use crate::rules::{Program, RulesError};
 
 /// Compile a rules-file pattern: case-insensitive, ASCII classes (so the fast DFA handles any
 /// draft, whatever its characters), falling back to Unicode classes if the pattern needs them.
-fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
+/// `rules validate` compiles with this too, so it refuses exactly what `lint` cannot compile
+/// (syntax errors and patterns over the regex size limit).
+pub(crate) fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
     let build = |unicode: bool| {
         RegexBuilder::new(&p.value)
             .case_insensitive(true)
