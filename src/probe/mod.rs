@@ -842,13 +842,13 @@ impl Pacing {
         let mut p = self;
         let mut warnings = Vec::new();
         if let Some(r) = rate {
-            p.rate = rate::parse_rate(r)?;
+            p.rate = rate::parse_rate(r).map_err(|e| format!("--rate: {e}"))?;
             if !rules_have_per_host {
                 p.per_host_rate = p.rate;
             }
         }
         if let Some(r) = per_host_rate {
-            p.per_host_rate = rate::parse_rate(r)?;
+            p.per_host_rate = rate::parse_rate(r).map_err(|e| format!("--per-host-rate: {e}"))?;
         }
         if let Some(b) = burst {
             p.burst = rate::check_burst(b).map_err(|e| format!("--{e}"))?.get();

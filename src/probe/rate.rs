@@ -83,7 +83,7 @@ pub fn parse_timeout(flag: &str, secs: f64) -> Result<Duration, String> {
         Ok(Duration::from_secs_f64(secs))
     } else {
         Err(format!(
-            "{flag} {secs}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}"
+            "{flag} {secs:?}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}"
         ))
     }
 }
