@@ -178,7 +178,13 @@ pub async fn serve(
                     }
                 };
                 while conns.try_join_next().is_some() {}
-                if conns.len() >= opts.max_connections {
+                // An open tunnel holds its client connection too.
+                let open_tunnels = {
+                    let mut t = tunnels.lock().unwrap_or_else(|e| e.into_inner());
+                    while t.try_join_next().is_some() {}
+                    t.len()
+                };
+                if conns.len() + open_tunnels >= opts.max_connections {
                     // Best effort: the answer fits in a fresh socket's buffer.
                     let _ = stream.try_write(busy_answer(opts.max_connections).as_bytes());
                     stats.busy.fetch_add(1, Ordering::Relaxed);
