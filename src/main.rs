@@ -596,13 +596,6 @@ fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<bool, C
             "--header Host: given more than once; give one virtual host".into(),
         ));
     }
-    let (targets, input_warnings) = probe::collect_targets(&args.urls, io::stdin().lock())?;
-    for w in &input_warnings {
-        eprintln!("scopelint probe: warning: {w}");
-    }
-    if targets.is_empty() {
-        return Err(CliError::Config("no URLs given".into()));
-    }
     let engine = Arc::new(engine(rules, &args.send)?);
     let opts = Arc::new(ProbeOptions {
         method,
@@ -612,11 +605,18 @@ fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<bool, C
         format: args.format,
         color,
     });
+    let (targets, reader) = probe::read_targets(args.urls.clone(), io::BufReader::new(io::stdin()));
     let (summary, _) =
         runtime()?.block_on(probe::run_probe(engine, targets, opts, io::stdout()))?;
+    let skipped = reader
+        .join()
+        .map_err(|_| CliError::Io(io::Error::other("the input reader failed")))??;
+    if summary.targets == 0 && skipped == 0 {
+        return Err(CliError::Config("no URLs given".into()));
+    }
     eprintln!("scopelint probe: {}", summary.line());
     // A skipped input line is a target that was not probed: not a clean run.
-    Ok(summary.found() || !input_warnings.is_empty())
+    Ok(summary.found() || skipped > 0)
 }
 
 fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<bool, CliError> {

@@ -743,3 +743,43 @@ fn non_utf8_stdin_line_is_reported_and_the_rest_probed() {
     let paths: Vec<String> = s.hits().iter().map(|h| h.path.clone()).collect();
     assert_eq!(paths, ["/one", "/three"]);
 }
+
+/// Issue 14, item 10: input is read as it is probed, a task per host only while it has work.
+/// Many distinct hosts, and hosts that come back again and again (more than the queue limit in
+/// a row), all get their records, each host's in input order.
+#[test]
+fn many_hosts_stream_through_in_per_host_order() {
+    let mut input = String::new();
+    for i in 0..20_000 {
+        input.push_str(&format!("http://h{i}.svc.example.net/{i}\n"));
+    }
+    for i in 0..6_000 {
+        input.push_str(&format!("http://r{}.svc.example.net/{i}\n", i / 5_000));
+    }
+    for i in 0..3_000 {
+        input.push_str(&format!("http://m{}.svc.example.net/{i}\n", i % 40));
+    }
+    let out = probe()
+        .args(["--dry-run", "--format", "jsonl"])
+        .write_stdin(input)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut last: std::collections::HashMap<String, u64> = Default::default();
+    let mut n = 0;
+    for l in stdout(&out).lines() {
+        let e: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(e["verdict"], "dry-run");
+        let url = e["url"].as_str().unwrap();
+        let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap();
+        let i: u64 = path.parse().unwrap();
+        if let Some(prev) = last.insert(host.to_string(), i) {
+            assert!(prev < i, "{host}: /{i} came after /{prev}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, 29_000);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("29000 targets"), "{err}");
+}

@@ -542,63 +542,106 @@ fn host_of(url: &Url) -> String {
         .to_ascii_lowercase()
 }
 
-/// Run `probe` over `targets`: one task per first host (requests to a host stay in order),
-/// all sharing the engine's limits. Records go to `out` as they happen.
+/// Most hosts worked on at once.
+const CONCURRENT_HOSTS: usize = 32;
+/// Most targets waiting in the queues of the hosts being worked on.
+const MAX_QUEUED: usize = 4096;
+/// Most targets read ahead of the probing.
+const READ_AHEAD: usize = 1024;
+
+/// Run `probe` over `targets` as they arrive: one task per host (requests to a host stay in
+/// order), at most [`CONCURRENT_HOSTS`] at once, all sharing the engine's limits. Input is
+/// read only as fast as it is probed, and a host's task and queue exist only while it has
+/// work, so memory stays bounded however many targets and distinct hosts come in. Records go
+/// to `out` as they happen.
 pub async fn run_probe<W: Write + Send + 'static>(
     engine: Arc<Engine>,
-    targets: Vec<String>,
+    mut targets: tokio::sync::mpsc::Receiver<String>,
     opts: Arc<ProbeOptions>,
     out: W,
 ) -> std::io::Result<(ProbeSummary, W)> {
+    type Queues = Mutex<HashMap<String, std::collections::VecDeque<String>>>;
     let sink = Arc::new(Sink {
         out: Mutex::new((out, ProbeSummary::default())),
         format: opts.format,
         color: opts.color,
     });
-    let target_count = targets.len() as u64;
-    let mut groups: Vec<Vec<String>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for t in targets {
+    let queues: Arc<Queues> = Arc::default();
+    // Signalled whenever a task takes a target from its queue (or finishes).
+    let progress = Arc::new(tokio::sync::Notify::new());
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut target_count = 0u64;
+    let mut result: std::io::Result<()> = Ok(());
+    let outcome = |r: Result<std::io::Result<()>, tokio::task::JoinError>| match r {
+        Ok(r) => r,
+        Err(e) if e.is_cancelled() => Ok(()),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    };
+    'input: while let Some(t) = targets.recv().await {
+        target_count += 1;
         let t = t.trim().to_string();
         let key = Url::parse(&t).map(|u| host_of(&u)).unwrap_or_default();
-        let i = *index.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[i].push(t);
-    }
-    drop(index);
-    // At most this many hosts are worked on at once; a task is only created when one finishes,
-    // so memory stays bounded with a million distinct hosts.
-    const CONCURRENT_HOSTS: usize = 32;
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut pending = groups.into_iter();
-    let mut result = Ok(());
-    loop {
-        while result.is_ok() && tasks.len() < CONCURRENT_HOSTS {
-            let Some(urls) = pending.next() else { break };
-            let (engine, opts, sink) = (engine.clone(), opts.clone(), sink.clone());
-            tasks.spawn(async move {
-                for u in urls {
-                    probe_one(&engine, &opts, &sink, &u).await?;
+        let mut target = Some(t);
+        while let Some(t) = target.take() {
+            while let Some(r) = tasks.try_join_next() {
+                if let Err(e) = outcome(r) {
+                    result = Err(e);
+                    break 'input;
                 }
-                Ok::<(), std::io::Error>(())
-            });
+            }
+            {
+                let mut q = queues.lock().unwrap_or_else(|e| e.into_inner());
+                let queued: usize = q.values().map(|v| v.len()).sum();
+                if let Some(queue) = q.get_mut(&key) {
+                    if queued < MAX_QUEUED {
+                        queue.push_back(t);
+                        continue;
+                    }
+                } else if tasks.len() < CONCURRENT_HOSTS {
+                    q.insert(key.clone(), std::collections::VecDeque::from([t]));
+                    drop(q);
+                    let (engine, opts, sink) = (engine.clone(), opts.clone(), sink.clone());
+                    let (queues, progress, key) = (queues.clone(), progress.clone(), key.clone());
+                    tasks.spawn(async move {
+                        loop {
+                            // Empty: the host is done; it leaves the map under the same lock,
+                            // so no target can be queued for a task that has ended.
+                            let next = {
+                                let mut q = queues.lock().unwrap_or_else(|e| e.into_inner());
+                                let next = q.get_mut(&key).and_then(|v| v.pop_front());
+                                if next.is_none() {
+                                    q.remove(&key);
+                                }
+                                next
+                            };
+                            progress.notify_one();
+                            let Some(u) = next else { return Ok(()) };
+                            probe_one(&engine, &opts, &sink, &u).await?;
+                        }
+                    });
+                    continue;
+                }
+            }
+            // No room: wait for a task to take a target or to finish, then try again.
+            target = Some(t);
+            tokio::select! {
+                Some(r) = tasks.join_next() => {
+                    if let Err(e) = outcome(r) {
+                        result = Err(e);
+                        break 'input;
+                    }
+                }
+                _ = progress.notified() => {}
+            }
         }
-        let Some(r) = tasks.join_next().await else {
-            break;
-        };
-        match r {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tasks.abort_all();
-                result = Err(e);
-            }
-            Err(e) if e.is_cancelled() => {}
-            Err(e) => {
-                tasks.abort_all();
-                result = Err(std::io::Error::other(e.to_string()));
-            }
+    }
+    if result.is_err() {
+        tasks.abort_all();
+    }
+    while let Some(r) = tasks.join_next().await {
+        if let (Ok(()), Err(e)) = (&result, outcome(r)) {
+            tasks.abort_all();
+            result = Err(e);
         }
     }
     result?;
@@ -885,35 +928,51 @@ pub fn rules_have_per_host(rules: &ScopeRules) -> bool {
     })
 }
 
-/// Read targets: the arguments, plus standard input (one per line, `#` comments and blank
-/// lines skipped) when there are none or one is `-`. A line that is not UTF-8 is skipped with
-/// a warning naming it (the second value); the others are still read.
-pub fn collect_targets(
-    args: &[String],
-    mut stdin: impl std::io::BufRead,
-) -> std::io::Result<(Vec<String>, Vec<String>)> {
-    let mut out: Vec<String> = args.iter().filter(|a| a.as_str() != "-").cloned().collect();
-    let mut warnings = Vec::new();
-    if args.is_empty() || args.iter().any(|a| a == "-") {
+/// Read targets on a thread of their own (standard input blocks): the arguments, then standard
+/// input (one per line, `#` comments and blank lines skipped) when there are none or one is
+/// `-`. At most [`READ_AHEAD`] targets are read ahead of the probing. A line that is not
+/// UTF-8 is skipped with a warning naming it, and counted in the second value; the others are
+/// still read.
+pub fn read_targets(
+    args: Vec<String>,
+    mut stdin: impl std::io::BufRead + Send + 'static,
+) -> (
+    tokio::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<std::io::Result<u64>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let reader = std::thread::spawn(move || {
+        let read_stdin = args.is_empty() || args.iter().any(|a| a == "-");
+        for a in args.into_iter().filter(|a| a != "-") {
+            if tx.blocking_send(a).is_err() {
+                return Ok(0);
+            }
+        }
+        let mut skipped = 0u64;
+        if !read_stdin {
+            return Ok(skipped);
+        }
         let mut line = Vec::new();
         let mut number = 0u64;
         loop {
             line.clear();
             if stdin.read_until(b'\n', &mut line)? == 0 {
-                break;
+                return Ok(skipped);
             }
             number += 1;
             let Ok(text) = std::str::from_utf8(&line) else {
-                warnings.push(format!(
-                    "standard input line {number} is not UTF-8; skipped"
-                ));
+                eprintln!(
+                    "scopelint probe: warning: standard input line {number} is not UTF-8; skipped"
+                );
+                skipped += 1;
                 continue;
             };
             let t = text.trim();
-            if !t.is_empty() && !t.starts_with('#') {
-                out.push(t.to_string());
+            if !t.is_empty() && !t.starts_with('#') && tx.blocking_send(t.to_string()).is_err() {
+                // The run stopped (an error): nothing more to read for.
+                return Ok(skipped);
             }
         }
-    }
-    Ok((out, warnings))
+    });
+    (rx, reader)
 }
