@@ -213,9 +213,8 @@ impl Config {
                 }
             }
             if let Some(b) = &probe.burst {
-                if b.value == 0 {
-                    return Err(self.error_at(b, "probe.burst: must be at least 1".into()));
-                }
+                crate::probe::rate::check_burst(b.value)
+                    .map_err(|m| self.error_at(b, format!("probe.burst: {m}")))?;
             }
             if let Some(fmt) = &probe.format {
                 parse_enum::<ProbeFormat>(&fmt.value)

@@ -257,6 +257,12 @@ struct ProxyArgs {
     /// Answer 429 instead of waiting when a request is over the rate.
     #[arg(long)]
     no_wait: bool,
+    /// Most client connections open at once; more are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = probe::proxy::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Longest wait, in seconds, for a client's request headers.
+    #[arg(long, value_name = "SECS", default_value_t = probe::proxy::HEADER_READ_TIMEOUT.as_secs_f64())]
+    header_timeout: f64,
     #[command(flatten)]
     send: SendArgs,
 }
@@ -529,10 +535,13 @@ fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
     for spec in &a.resolve {
         pins.add(spec).map_err(CliError::Config)?;
     }
-    if !(a.timeout.is_finite() && a.timeout > 0.0) {
-        return Err(CliError::Config(
-            "--timeout must be a positive number of seconds".into(),
-        ));
+    let timeout = probe::rate::parse_timeout("--timeout", a.timeout).map_err(CliError::Config)?;
+    if a.max_wait > probe::rate::MAX_WAIT_SECS {
+        return Err(CliError::Config(format!(
+            "--max-wait {}: at most {} seconds",
+            a.max_wait,
+            probe::rate::MAX_WAIT_SECS
+        )));
     }
     let audit = match &a.audit_log {
         Some(p) => Some(
@@ -544,7 +553,7 @@ fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
     let cfg = probe::EngineConfig {
         pins,
         pacing,
-        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        timeout,
         user_agent: a.user_agent.clone(),
         max_requests: a.max_requests,
         max_wait: std::time::Duration::from_secs(a.max_wait),
@@ -582,9 +591,10 @@ fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<bool, C
         );
         return Ok(true);
     }
-    let targets = probe::collect_targets(&args.urls, io::stdin().lock())?;
-    if targets.is_empty() {
-        return Err(CliError::Config("no URLs given".into()));
+    if headers.get_all(reqwest::header::HOST).iter().count() > 1 {
+        return Err(CliError::Config(
+            "--header Host: given more than once; give one virtual host".into(),
+        ));
     }
     let engine = Arc::new(engine(rules, &args.send)?);
     let opts = Arc::new(ProbeOptions {
@@ -595,10 +605,18 @@ fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<bool, C
         format: args.format,
         color,
     });
+    let (targets, reader) = probe::read_targets(args.urls.clone(), io::BufReader::new(io::stdin()));
     let (summary, _) =
         runtime()?.block_on(probe::run_probe(engine, targets, opts, io::stdout()))?;
+    let skipped = reader
+        .join()
+        .map_err(|_| CliError::Io(io::Error::other("the input reader failed")))??;
+    if summary.targets == 0 && skipped == 0 {
+        return Err(CliError::Config("no URLs given".into()));
+    }
     eprintln!("scopelint probe: {}", summary.line());
-    Ok(summary.found())
+    // A skipped input line is a target that was not probed: not a clean run.
+    Ok(summary.found() || skipped > 0)
 }
 
 fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<bool, CliError> {
@@ -608,9 +626,18 @@ fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<bool, CliError> {
             args.listen
         )));
     }
+    if args.max_connections == 0 {
+        return Err(CliError::Config(
+            "--max-connections must be at least 1".into(),
+        ));
+    }
+    let header_timeout = probe::rate::parse_timeout("--header-timeout", args.header_timeout)
+        .map_err(CliError::Config)?;
     let engine = Arc::new(engine(rules, &args.send)?);
     let opts = probe::proxy::ProxyOptions {
         no_wait: args.no_wait,
+        max_connections: args.max_connections,
+        header_timeout,
     };
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;

@@ -663,33 +663,288 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
     out
 }
 
-/// True when `ip` is in a range that is internal to a network: loopback, private, link-local,
-/// unique-local, unspecified, CGNAT, or an IPv4-mapped form of one of those.
-pub fn is_internal_ip(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_internal_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_internal_v4(v4);
-            }
-            let seg0 = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (seg0 & 0xfe00) == 0xfc00
-                || (seg0 & 0xffc0) == 0xfe80
-        }
-    }
+/// Whether addresses in a special-purpose range are globally reachable, after the "Globally
+/// Reachable" column of the IANA special-purpose address registries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// "True": reachable like any public address.
+    Global,
+    /// "False" (or a deprecated range with "N/A" whose use we cannot vouch for).
+    NotGlobal,
+    /// "N/A" for a range that carries an IPv4 address (6to4): decided by that address.
+    ByEmbeddedV4,
 }
 
-fn is_internal_v4(v4: Ipv4Addr) -> bool {
-    let o = v4.octets();
-    v4.is_loopback()
-        || v4.is_private()
-        || v4.is_link_local()
-        || v4.is_unspecified()
-        || v4.is_broadcast()
-        || (o[0] == 100 && (o[1] & 0xc0) == 64)
-        || o[0] == 0
+/// One row: prefix, registry name (with its RFC), reachability.
+pub type SpecialRange = (&'static str, &'static str, Reach);
+
+/// The IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry, 2024-ish rows),
+/// plus multicast (its own registry; never a unicast target). The most specific row decides.
+pub const IPV4_SPECIAL: &[SpecialRange] = &[
+    ("0.0.0.0/8", "This network (RFC 791)", Reach::NotGlobal),
+    (
+        "0.0.0.0/32",
+        "This host on this network (RFC 1122)",
+        Reach::NotGlobal,
+    ),
+    ("10.0.0.0/8", "Private-Use (RFC 1918)", Reach::NotGlobal),
+    (
+        "100.64.0.0/10",
+        "Shared Address Space (RFC 6598)",
+        Reach::NotGlobal,
+    ),
+    ("127.0.0.0/8", "Loopback (RFC 1122)", Reach::NotGlobal),
+    ("169.254.0.0/16", "Link Local (RFC 3927)", Reach::NotGlobal),
+    ("172.16.0.0/12", "Private-Use (RFC 1918)", Reach::NotGlobal),
+    (
+        "192.0.0.0/24",
+        "IETF Protocol Assignments (RFC 6890)",
+        Reach::NotGlobal,
+    ),
+    (
+        "192.0.0.0/29",
+        "IPv4 Service Continuity Prefix (RFC 7335)",
+        Reach::NotGlobal,
+    ),
+    (
+        "192.0.0.8/32",
+        "IPv4 dummy address (RFC 7600)",
+        Reach::NotGlobal,
+    ),
+    (
+        "192.0.0.9/32",
+        "Port Control Protocol Anycast (RFC 7723)",
+        Reach::Global,
+    ),
+    (
+        "192.0.0.10/32",
+        "Traversal Using Relays around NAT Anycast (RFC 8155)",
+        Reach::Global,
+    ),
+    (
+        "192.0.0.170/32",
+        "NAT64/DNS64 Discovery (RFC 8880)",
+        Reach::NotGlobal,
+    ),
+    (
+        "192.0.0.171/32",
+        "NAT64/DNS64 Discovery (RFC 8880)",
+        Reach::NotGlobal,
+    ),
+    (
+        "192.0.2.0/24",
+        "Documentation (TEST-NET-1) (RFC 5737)",
+        Reach::NotGlobal,
+    ),
+    ("192.31.196.0/24", "AS112-v4 (RFC 7535)", Reach::Global),
+    ("192.52.193.0/24", "AMT (RFC 7450)", Reach::Global),
+    // "N/A": deprecated; nothing to probe there.
+    (
+        "192.88.99.0/24",
+        "Deprecated (6to4 Relay Anycast) (RFC 7526)",
+        Reach::NotGlobal,
+    ),
+    ("192.168.0.0/16", "Private-Use (RFC 1918)", Reach::NotGlobal),
+    (
+        "192.175.48.0/24",
+        "Direct Delegation AS112 Service (RFC 7534)",
+        Reach::Global,
+    ),
+    ("198.18.0.0/15", "Benchmarking (RFC 2544)", Reach::NotGlobal),
+    (
+        "198.51.100.0/24",
+        "Documentation (TEST-NET-2) (RFC 5737)",
+        Reach::NotGlobal,
+    ),
+    (
+        "203.0.113.0/24",
+        "Documentation (TEST-NET-3) (RFC 5737)",
+        Reach::NotGlobal,
+    ),
+    ("240.0.0.0/4", "Reserved (RFC 1112)", Reach::NotGlobal),
+    (
+        "255.255.255.255/32",
+        "Limited Broadcast (RFC 919)",
+        Reach::NotGlobal,
+    ),
+    // Not in the special-purpose registry: the multicast registry.
+    ("224.0.0.0/4", "Multicast (RFC 5771)", Reach::NotGlobal),
+];
+
+/// The IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), plus the
+/// deprecated forms RFC 4291 and RFC 3879 retired and multicast. Anything outside global
+/// unicast 2000::/3 that no row names is refused too.
+pub const IPV6_SPECIAL: &[SpecialRange] = &[
+    ("::1/128", "Loopback Address (RFC 4291)", Reach::NotGlobal),
+    ("::/128", "Unspecified Address (RFC 4291)", Reach::NotGlobal),
+    (
+        "::ffff:0:0/96",
+        "IPv4-mapped Address (RFC 4291)",
+        Reach::NotGlobal,
+    ),
+    (
+        "64:ff9b::/96",
+        "IPv4-IPv6 Translat. (RFC 6052)",
+        Reach::Global,
+    ),
+    (
+        "64:ff9b:1::/48",
+        "IPv4-IPv6 Translat. (RFC 8215)",
+        Reach::NotGlobal,
+    ),
+    (
+        "100::/64",
+        "Discard-Only Address Block (RFC 6666)",
+        Reach::NotGlobal,
+    ),
+    (
+        "100:0:0:1::/64",
+        "Dummy IPv6 Prefix (RFC 9780)",
+        Reach::NotGlobal,
+    ),
+    (
+        "2001::/23",
+        "IETF Protocol Assignments (RFC 2928)",
+        Reach::NotGlobal,
+    ),
+    // "N/A": the IPv4 addresses inside are obfuscated; refused rather than guessed.
+    ("2001::/32", "TEREDO (RFC 4380)", Reach::NotGlobal),
+    (
+        "2001:1::1/128",
+        "Port Control Protocol Anycast (RFC 7723)",
+        Reach::Global,
+    ),
+    (
+        "2001:1::2/128",
+        "Traversal Using Relays around NAT Anycast (RFC 8155)",
+        Reach::Global,
+    ),
+    (
+        "2001:1::3/128",
+        "DNS-SD Service Registration Protocol Anycast (RFC 9665)",
+        Reach::Global,
+    ),
+    ("2001:2::/48", "Benchmarking (RFC 5180)", Reach::NotGlobal),
+    ("2001:3::/32", "AMT (RFC 7450)", Reach::Global),
+    ("2001:4:112::/48", "AS112-v6 (RFC 7535)", Reach::Global),
+    (
+        "2001:10::/28",
+        "Deprecated (previously ORCHID) (RFC 4843)",
+        Reach::NotGlobal,
+    ),
+    ("2001:20::/28", "ORCHIDv2 (RFC 7343)", Reach::Global),
+    (
+        "2001:30::/28",
+        "Drone Remote ID Protocol Entity Tags (DETs) Prefix (RFC 9374)",
+        Reach::Global,
+    ),
+    (
+        "2001:db8::/32",
+        "Documentation (RFC 3849)",
+        Reach::NotGlobal,
+    ),
+    ("2002::/16", "6to4 (RFC 3056)", Reach::ByEmbeddedV4),
+    (
+        "2620:4f:8000::/48",
+        "Direct Delegation AS112 Service (RFC 7534)",
+        Reach::Global,
+    ),
+    ("3fff::/20", "Documentation (RFC 9637)", Reach::NotGlobal),
+    (
+        "5f00::/16",
+        "Segment Routing (SRv6) SIDs (RFC 9602)",
+        Reach::NotGlobal,
+    ),
+    ("fc00::/7", "Unique-Local (RFC 4193)", Reach::NotGlobal),
+    (
+        "fe80::/10",
+        "Link-Local Unicast (RFC 4291)",
+        Reach::NotGlobal,
+    ),
+    // Not rows of the registry: retired or non-unicast forms.
+    (
+        "::/96",
+        "IPv4-compatible Address, deprecated (RFC 4291)",
+        Reach::NotGlobal,
+    ),
+    (
+        "fec0::/10",
+        "Site-Local, deprecated (RFC 3879)",
+        Reach::NotGlobal,
+    ),
+    ("ff00::/8", "Multicast (RFC 4291)", Reach::NotGlobal),
+];
+
+static SPECIAL_NETS: std::sync::LazyLock<Vec<(ipnet::IpNet, &'static str, Reach)>> =
+    std::sync::LazyLock::new(|| {
+        IPV4_SPECIAL
+            .iter()
+            .chain(IPV6_SPECIAL)
+            .map(|(net, name, reach)| (net.parse().expect("registry rows parse"), *name, *reach))
+            .collect()
+    });
+
+/// The most specific registry row containing `ip`.
+fn special_row(ip: IpAddr) -> Option<(ipnet::IpNet, &'static str, Reach)> {
+    SPECIAL_NETS
+        .iter()
+        .filter(|(net, _, _)| net.contains(&ip))
+        .max_by_key(|(net, _, _)| net.prefix_len())
+        .copied()
+}
+
+/// The IPv4 address carried inside an IPv6 one: NAT64 (64:ff9b::/96, last 32 bits), 6to4
+/// (2002:AABB:CCDD::/48), IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d).
+pub fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let last32 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..6] == [0, 0, 0, 0, 0, 0xffff] {
+        return Some(last32);
+    }
+    if s[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+        return Some(last32);
+    }
+    if s[0] == 0x2002 {
+        return Some(Ipv4Addr::new(
+            (s[1] >> 8) as u8,
+            s[1] as u8,
+            (s[2] >> 8) as u8,
+            s[2] as u8,
+        ));
+    }
+    None
+}
+
+/// Why `ip` is not globally reachable (so a probe must not be sent there unless the user pinned
+/// it), or `None` for a global address. IPv6 addresses that carry an IPv4 address are refused
+/// when that address is.
+pub fn not_global_reason(ip: IpAddr) -> Option<String> {
+    let row = special_row(ip);
+    if let Some((net, name, Reach::NotGlobal)) = row {
+        let carried = match ip {
+            IpAddr::V6(v6) => embedded_ipv4(v6).map(|v4| format!(", carrying IPv4 {v4}")),
+            IpAddr::V4(_) => None,
+        }
+        .unwrap_or_default();
+        return Some(format!(
+            "{ip} is in {net} ({name}{carried}), which is not globally reachable"
+        ));
+    }
+    let IpAddr::V6(v6) = ip else { return None };
+    if row.is_none() && (v6.segments()[0] & 0xe000) != 0x2000 {
+        return Some(format!(
+            "{ip} is outside global unicast 2000::/3 and not a globally reachable special range"
+        ));
+    }
+    let v4 = embedded_ipv4(v6)?;
+    not_global_reason(IpAddr::V4(v4)).map(|why| format!("{ip} carries IPv4 {v4}: {why}"))
+}
+
+/// True when `ip` is not globally reachable (see [`not_global_reason`]): loopback, private,
+/// link-local, reserved, documentation, benchmarking, multicast, and IPv6 forms carrying one of
+/// those.
+pub fn is_internal_ip(ip: IpAddr) -> bool {
+    not_global_reason(ip).is_some()
 }
 
 #[cfg(test)]
@@ -1018,5 +1273,202 @@ mod tests {
         for ip in ["8.8.8.8", "2001:4860::1", "172.32.0.1"] {
             assert!(!is_internal_ip(ip.parse().unwrap()), "{ip}");
         }
+    }
+
+    /// One line per row of the IANA special-purpose registries (IPv4, then IPv6), with an
+    /// address inside the row and whether it may be probed ("Globally Reachable"), plus the
+    /// embedded-IPv4 forms and the reproductions of issue 14. Pure classification: nothing
+    /// here opens a socket.
+    #[test]
+    fn special_purpose_registry_rows() {
+        let rows: &[(&str, bool, &str)] = &[
+            // IPv4 Special-Purpose Address Registry.
+            ("0.1.2.3", false, "0.0.0.0/8 This network"),
+            ("0.0.0.0", false, "0.0.0.0/32 This host on this network"),
+            ("10.20.30.40", false, "10.0.0.0/8 Private-Use"),
+            ("100.64.0.1", false, "100.64.0.0/10 Shared Address Space"),
+            (
+                "100.127.255.254",
+                false,
+                "100.64.0.0/10 Shared Address Space",
+            ),
+            ("127.0.0.1", false, "127.0.0.0/8 Loopback"),
+            ("169.254.169.254", false, "169.254.0.0/16 Link Local"),
+            ("172.31.255.255", false, "172.16.0.0/12 Private-Use"),
+            ("192.0.0.1", false, "192.0.0.0/24 IETF Protocol Assignments"),
+            (
+                "192.0.0.7",
+                false,
+                "192.0.0.0/29 IPv4 Service Continuity Prefix",
+            ),
+            ("192.0.0.8", false, "192.0.0.8/32 IPv4 dummy address"),
+            (
+                "192.0.0.9",
+                true,
+                "192.0.0.9/32 Port Control Protocol Anycast",
+            ),
+            ("192.0.0.10", true, "192.0.0.10/32 TURN Anycast"),
+            ("192.0.0.170", false, "192.0.0.170/32 NAT64/DNS64 Discovery"),
+            ("192.0.0.171", false, "192.0.0.171/32 NAT64/DNS64 Discovery"),
+            (
+                "192.0.2.1",
+                false,
+                "192.0.2.0/24 Documentation (TEST-NET-1)",
+            ),
+            ("192.31.196.1", true, "192.31.196.0/24 AS112-v4"),
+            ("192.52.193.1", true, "192.52.193.0/24 AMT"),
+            (
+                "192.88.99.1",
+                false,
+                "192.88.99.0/24 Deprecated (6to4 Relay Anycast)",
+            ),
+            ("192.168.1.1", false, "192.168.0.0/16 Private-Use"),
+            (
+                "192.175.48.1",
+                true,
+                "192.175.48.0/24 Direct Delegation AS112 Service",
+            ),
+            ("198.18.0.1", false, "198.18.0.0/15 Benchmarking"),
+            ("198.19.255.255", false, "198.18.0.0/15 Benchmarking"),
+            (
+                "198.51.100.1",
+                false,
+                "198.51.100.0/24 Documentation (TEST-NET-2)",
+            ),
+            (
+                "203.0.113.1",
+                false,
+                "203.0.113.0/24 Documentation (TEST-NET-3)",
+            ),
+            ("240.0.0.1", false, "240.0.0.0/4 Reserved"),
+            (
+                "255.255.255.255",
+                false,
+                "255.255.255.255/32 Limited Broadcast",
+            ),
+            (
+                "224.0.0.1",
+                false,
+                "224.0.0.0/4 Multicast (multicast registry)",
+            ),
+            (
+                "239.255.255.250",
+                false,
+                "224.0.0.0/4 Multicast (multicast registry)",
+            ),
+            // IPv6 Special-Purpose Address Registry.
+            ("::1", false, "::1/128 Loopback Address"),
+            ("::", false, "::/128 Unspecified Address"),
+            ("::ffff:8.8.8.8", false, "::ffff:0:0/96 IPv4-mapped Address"),
+            (
+                "::ffff:127.0.0.1",
+                false,
+                "::ffff:0:0/96 IPv4-mapped Address",
+            ),
+            (
+                "64:ff9b::808:808",
+                true,
+                "64:ff9b::/96 IPv4-IPv6 Translat. (global IPv4)",
+            ),
+            (
+                "64:ff9b::7f00:1",
+                false,
+                "64:ff9b::/96 IPv4-IPv6 Translat. (carries 127.0.0.1)",
+            ),
+            (
+                "64:ff9b::a00:1",
+                false,
+                "64:ff9b::/96 IPv4-IPv6 Translat. (carries 10.0.0.1)",
+            ),
+            (
+                "64:ff9b:1::1",
+                false,
+                "64:ff9b:1::/48 IPv4-IPv6 Translat. (local-use)",
+            ),
+            ("100::1", false, "100::/64 Discard-Only Address Block"),
+            ("100:0:0:1::1", false, "100:0:0:1::/64 Dummy IPv6 Prefix"),
+            ("2001:0:4136:e378::1", false, "2001::/32 TEREDO"),
+            ("2001:100::1", false, "2001::/23 IETF Protocol Assignments"),
+            (
+                "2001:1::1",
+                true,
+                "2001:1::1/128 Port Control Protocol Anycast",
+            ),
+            ("2001:1::2", true, "2001:1::2/128 TURN Anycast"),
+            ("2001:1::3", true, "2001:1::3/128 DNS-SD SRP Anycast"),
+            (
+                "2001:1::4",
+                false,
+                "2001::/23 IETF Protocol Assignments (outside the anycasts)",
+            ),
+            ("2001:2::1", false, "2001:2::/48 Benchmarking"),
+            ("2001:3::1", true, "2001:3::/32 AMT"),
+            ("2001:4:112::1", true, "2001:4:112::/48 AS112-v6"),
+            (
+                "2001:10::1",
+                false,
+                "2001:10::/28 Deprecated (previously ORCHID)",
+            ),
+            ("2001:20::1", true, "2001:20::/28 ORCHIDv2"),
+            (
+                "2001:30::1",
+                true,
+                "2001:30::/28 Drone Remote ID Protocol Entity Tags",
+            ),
+            ("2001:db8::1", false, "2001:db8::/32 Documentation"),
+            ("2002:808:808::1", true, "2002::/16 6to4 (carries 8.8.8.8)"),
+            (
+                "2002:7f00:1::1",
+                false,
+                "2002::/16 6to4 (carries 127.0.0.1)",
+            ),
+            (
+                "2002:c0a8:101::1",
+                false,
+                "2002::/16 6to4 (carries 192.168.1.1)",
+            ),
+            (
+                "2620:4f:8000::1",
+                true,
+                "2620:4f:8000::/48 Direct Delegation AS112 Service",
+            ),
+            ("3fff::1", false, "3fff::/20 Documentation"),
+            ("5f00::1", false, "5f00::/16 Segment Routing (SRv6) SIDs"),
+            ("fc00::1", false, "fc00::/7 Unique-Local"),
+            ("fd12:3456::1", false, "fc00::/7 Unique-Local"),
+            ("fe80::1", false, "fe80::/10 Link-Local Unicast"),
+            // Deprecated and non-unicast forms outside the registry.
+            ("::127.0.0.1", false, "::/96 IPv4-compatible (deprecated)"),
+            ("::8.8.8.8", false, "::/96 IPv4-compatible (deprecated)"),
+            ("fec0::1", false, "fec0::/10 Site-Local (deprecated)"),
+            ("ff02::1", false, "ff00::/8 Multicast"),
+            ("4000::1", false, "outside global unicast 2000::/3"),
+            // Ordinary public addresses.
+            ("8.8.8.8", true, "public IPv4"),
+            ("2606:4700::1111", true, "public IPv6"),
+        ];
+        for (ip, global, row) in rows {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(
+                not_global_reason(ip).is_none(),
+                *global,
+                "{ip} ({row}): {:?}",
+                not_global_reason(ip)
+            );
+        }
+        // Every registry row of the implementation is exercised by a line above.
+        for (net, name, _) in IPV4_SPECIAL.iter().chain(IPV6_SPECIAL) {
+            let net: ipnet::IpNet = net.parse().unwrap();
+            assert!(
+                rows.iter()
+                    .any(|(ip, _, _)| net.contains(&ip.parse::<IpAddr>().unwrap())),
+                "no test line for {net} ({name})"
+            );
+        }
+        let why = not_global_reason("64:ff9b::7f00:1".parse().unwrap()).unwrap();
+        assert!(
+            why.contains("127.0.0.1") && why.contains("Loopback"),
+            "{why}"
+        );
     }
 }

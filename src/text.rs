@@ -51,6 +51,16 @@ pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error) -> String {
     format!("{file}:{line}:{column}: not valid UTF-8 (byte {at})")
 }
 
+/// `text` as shown in a message: whole when short, else its first 60 characters and its
+/// length, so a 100 MB bad entry does not make a 100 MB error.
+pub fn excerpt(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

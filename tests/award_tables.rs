@@ -168,8 +168,15 @@ fn target(table: &str) -> &'static str {
 
 fn draft(table: &str, impact: &str, severity: &str, quality: Option<&str>) -> String {
     let quality = quality.map_or(String::new(), |q| format!("quality: {q}\n"));
+    // A standards finding is paid only for a certified specification (else it is ineligible,
+    // $0): name one, so the cell itself is what is compared.
+    let standard = if impact.starts_with("standards") {
+        "standard: openid-connect-core\n"
+    } else {
+        ""
+    };
     format!(
-        "---\ntitle: award cell\ntargets: [{}]\nimpact: {impact}\nseverity: {severity}\n{quality}---\n\
+        "---\ntitle: award cell\ntargets: [{}]\nimpact: {impact}\nseverity: {severity}\n{standard}{quality}---\n\
          # Summary\n\nx\n\n## Steps to reproduce\n\n1. y\n\n## Impact\n\nz\n",
         target(table)
     )

@@ -72,8 +72,11 @@ fn rules_error(name: &'static str, file: &str, message: &str) -> Case {
 
 /// Run one case; the child's stdin is fed from a thread so large inputs cannot deadlock.
 fn run(case: &Case) -> Result<(), String> {
+    // `--isolated` keeps a stray scopelint.yaml above the checkout out, except where a case
+    // names its configuration file (the two flags exclude each other).
+    let isolated = !case.args.iter().any(|a| a == "--config");
     let mut child = Command::new(bin())
-        .arg("--isolated")
+        .args(isolated.then_some("--isolated"))
         .args(&case.args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SCOPELINT_RULES")
@@ -528,4 +531,167 @@ fn draft_matrix() {
             stderr: "scopelint: fixtures/bad-input/no-such-draft.md: No such file or directory (os error 2)\n".into(),
         },
     ]);
+}
+
+/// `probe` and `proxy` configuration (issue 14): out-of-range rates, bursts, timeouts and
+/// waits, and malformed pins, are usage errors (exit 2) naming the value, never a panic (101);
+/// `rules validate` and `config show` refuse what the runtime refuses. Nothing is sent: every
+/// row stops before a socket is opened.
+#[test]
+fn probe_and_proxy_configuration_matrix() {
+    const PROBE_RULES: &str = "fixtures/rules/probe-program.yaml";
+    let send = |name: &'static str, cmd: &str, extra: &[&str], stderr: &str| {
+        let mut a = args(&["--rules", PROBE_RULES, cmd]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        if cmd == "probe" {
+            a.push("http://www.example.net/".into());
+        } else {
+            a.extend(args(&["--listen", "127.0.0.1:0"]));
+        }
+        Case {
+            name,
+            args: a,
+            stdin: Vec::new(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: format!("scopelint: {stderr}\n"),
+        }
+    };
+    let validate = |name: &'static str, file: &str, message: &'static [&'static str]| Case {
+        name,
+        args: args(&["--color", "never", "rules", "validate", file]),
+        stdin: Vec::new(),
+        code: 2,
+        stdout: Out::Contains(message),
+        stderr: "scopelint: rules validate: 1 error in 1 file\n".into(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("scopelint.yaml");
+    std::fs::write(&config, "probe:\n  rate: 1e-20/s\n").unwrap();
+    let config = config.display().to_string();
+    let cases = vec![
+        send(
+            "tiny --rate",
+            "probe",
+            &["--rate", "1e-20/s"],
+            "--rate: rate `1e-20/s` is below one request a day",
+        ),
+        send(
+            "tiny --per-host-rate",
+            "probe",
+            &["--per-host-rate", "1e-20/s"],
+            "--per-host-rate: rate `1e-20/s` is below one request a day",
+        ),
+        send(
+            "huge --timeout",
+            "probe",
+            &["--timeout", "1e300"],
+            "--timeout 1e300: use a number of seconds above 0 and at most 3600",
+        ),
+        send(
+            "huge --burst",
+            "probe",
+            &["--burst", "4294967295"],
+            "--burst 4294967295 is out of range: use 1 to 100",
+        ),
+        send(
+            "zero --burst",
+            "probe",
+            &["--burst", "0"],
+            "--burst 0 is out of range: use 1 to 100",
+        ),
+        send(
+            "huge --max-wait",
+            "probe",
+            &["--max-wait", "18446744073709551615"],
+            "--max-wait 18446744073709551615: at most 86400 seconds",
+        ),
+        send(
+            "unclosed bracket in --resolve",
+            "probe",
+            &["--resolve", "www.example.net:8000:[::1"],
+            "--resolve `www.example.net:8000:[::1`: `[::1` has an unpaired bracket",
+        ),
+        send(
+            "tiny proxy --rate",
+            "proxy",
+            &["--rate", "1e-20/s"],
+            "--rate: rate `1e-20/s` is below one request a day",
+        ),
+        send(
+            "zero --max-connections",
+            "proxy",
+            &["--max-connections", "0"],
+            "--max-connections must be at least 1",
+        ),
+        send(
+            "zero --header-timeout",
+            "proxy",
+            &["--header-timeout", "0"],
+            "--header-timeout 0.0: use a number of seconds above 0 and at most 3600",
+        ),
+        validate(
+            "tiny probe.rate in a rules file",
+            "fixtures/rules/broken/probe-rate-tiny.yaml",
+            &["probe.rate: rate `1e-20/s` is below one request a day"],
+        ),
+        validate(
+            "probe.rate: fast in a rules file",
+            "fixtures/rules/broken/probe-rate-word.yaml",
+            &["probe.rate: rate `fast`: expected COUNT/UNIT"],
+        ),
+        validate(
+            "regex over the size limit",
+            "fixtures/rules/broken/regex-too-big.yaml",
+            &["invalid regex in patterns: Compiled regex exceeds size limit"],
+        ),
+        Case {
+            name: "tiny probe.rate in a rules file, at probe",
+            args: args(&[
+                "--rules",
+                "fixtures/rules/broken/probe-rate-tiny.yaml",
+                "probe",
+                "--dry-run",
+                "http://www.example.net/",
+            ]),
+            stdin: Vec::new(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: "scopelint: fixtures/rules/broken/probe-rate-tiny.yaml:28:3: probe.rate: rate `1e-20/s` is below one request a day\n".into(),
+        },
+        Case {
+            name: "tiny probe.rate in scopelint.yaml, at config show",
+            args: args(&["--config", &config, "config", "show"]),
+            stdin: Vec::new(),
+            code: 2,
+            stdout: Out::Exact(""),
+            stderr: format!(
+                "scopelint: {config}:2:9: probe.rate: rate `1e-20/s` is below one request a day\n"
+            ),
+        },
+    ];
+    run_all(&cases);
+}
+
+/// Issue 14: a 100 MB bad entry in a plain list is quoted cut, not whole, in the error.
+#[test]
+fn hundred_megabyte_plain_list_entry_is_cut_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("scope.txt");
+    let mut text = b"www.example.com\nhttps://".to_vec();
+    text.extend(std::iter::repeat_n(b'a', 100 << 20));
+    text.extend_from_slice(b".example.com/path\n");
+    std::fs::write(&list, &text).unwrap();
+    let list = list.display().to_string();
+    run_all(&[Case {
+        name: "100 MB plain-list entry",
+        args: args(&["--rules", &list, "check", "www.example.com"]),
+        stdin: Vec::new(),
+        code: 2,
+        stdout: Out::Exact(""),
+        stderr: format!(
+            "scopelint: {list}:2:1: `https://{}... (104857625 bytes)`: paths and credentials cannot be expressed in a plain list; use a YAML rules file\n",
+            "a".repeat(52)
+        ),
+    }]);
 }

@@ -258,14 +258,22 @@ fn probe_rates_from_the_config_reach_the_proxy() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut before = String::new();
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("listening") {
+        before.push_str(&line);
+        line.clear();
+    }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(line.contains("listening"), "{line}");
+    assert!(line.contains("listening"), "{before}{line}");
     assert!(line.contains("burst 3"), "{line}");
+    // Above the program's burst (the embedded rules set 1): a warning, as for --burst.
+    assert!(
+        before.contains("warning: --burst 3 is more than the program's 1"),
+        "{before}"
+    );
     assert!(line.contains("7/min") || line.contains("0.116"), "{line}");
 }
 

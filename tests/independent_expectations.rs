@@ -20,10 +20,11 @@ fn scopelint() -> Command {
 /// (input, normalized form, verdict, deciding rule), against fixtures/rules/example-program.yaml,
 /// worked from README ("Target syntax", "How a verdict is reached") and the fixture.
 const CASES: &[(&str, &str, &str, &str)] = &[
-    // Case, trailing dot, default port, dot segments; query and fragment are not scope.
+    // Case, trailing dot, default port, dot segments; the query is kept, the fragment (never
+    // sent) is dropped.
     (
         "HTTPS://WWW.Example.COM.:443/a/./b/../c?q#f",
-        "https://www.example.com/a/c",
+        "https://www.example.com/a/c?q",
         "in-scope",
         "www",
     ),

@@ -113,6 +113,49 @@ fn bad_regex() {
     );
 }
 
+/// Issue 14: `rules validate` refuses what the runtime refuses: a regex that parses but
+/// compiles over the size limit, and `probe:` pacing that `probe` and `proxy` reject.
+#[test]
+fn regex_over_the_size_limit() {
+    assert_problems(
+        "regex-too-big",
+        2,
+        &[(
+            "error",
+            13,
+            16,
+            "invalid regex in patterns: Compiled regex exceeds size limit of 10485760 bytes.",
+            None,
+        )],
+    );
+}
+
+#[test]
+fn probe_rates_the_runtime_refuses() {
+    assert_problems(
+        "probe-rate-tiny",
+        2,
+        &[(
+            "error",
+            28,
+            3,
+            "probe.rate: rate `1e-20/s` is below one request a day",
+            None,
+        )],
+    );
+    assert_problems(
+        "probe-rate-word",
+        2,
+        &[(
+            "error",
+            28,
+            3,
+            "probe.rate: rate `fast`: expected COUNT/UNIT, e.g. `4/s`, `100/min`, `0.5/s`",
+            None,
+        )],
+    );
+}
+
 #[test]
 fn bad_cidr() {
     assert_problems(

@@ -17,7 +17,9 @@ use crate::rules::{AssetRule, Program, RulesError};
 
 /// Compile a rules-file pattern: case-insensitive, ASCII classes (so the fast DFA handles any
 /// draft, whatever its characters), falling back to Unicode classes if the pattern needs them.
-fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
+/// `rules validate` compiles with this too, so it refuses exactly what `lint` cannot compile
+/// (syntax errors and patterns over the regex size limit).
+pub(crate) fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
     let build = |unicode: bool| {
         RegexBuilder::new(&p.value)
             .case_insensitive(true)
@@ -379,6 +381,26 @@ fn trim_url(u: &str) -> &str {
 
 /// URLs, app ids and bare host names in the draft, in order of appearance, each once.
 /// Host names count only with a known public suffix and not as part of a URL or an address.
+/// Sort spans `(start, end)` and merge overlapping ones, so [`in_spans`] can binary-search
+/// them (a scan of every span for every match was quadratic in a draft of addresses).
+fn merge_spans(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+/// Whether `pos` lies in one of the sorted, disjoint `spans`.
+fn in_spans(spans: &[(usize, usize)], pos: usize) -> bool {
+    let i = spans.partition_point(|&(a, _)| a <= pos);
+    i > 0 && pos < spans[i - 1].1
+}
+
 pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
@@ -405,11 +427,9 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
             });
         }
     }
+    let covered = merge_spans(covered);
     for m in HOST.find_iter(text) {
-        if covered
-            .iter()
-            .any(|&(a, b)| m.start() >= a && m.start() < b)
-        {
+        if in_spans(&covered, m.start()) {
             continue;
         }
         // Not part of a path or file name (`/x.html`, `poc.html`).
@@ -746,7 +766,7 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     let text = &d.scan;
     let mut addr_spans = Vec::new();
     for m in EMAIL.find_iter(text) {
-        addr_spans.push(m.range());
+        addr_spans.push((m.start(), m.end()));
         if n.is_not_account(m.as_str()) {
             continue;
         }
@@ -767,8 +787,9 @@ fn check_naming(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     if n.tenants {
+        // Matches of one regex come in order without overlapping: already sorted and disjoint.
         for m in HOST.find_iter(text) {
-            if addr_spans.iter().any(|r| r.contains(&m.start())) {
+            if in_spans(&addr_spans, m.start()) {
                 continue;
             }
             let host = m.as_str().to_ascii_lowercase();

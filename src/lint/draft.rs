@@ -72,6 +72,10 @@ pub struct Draft<'a> {
     /// ([`crate::text`]), so front-matter errors (from the YAML parser) and body diagnostics
     /// count the same lines.
     line_starts: Vec<usize>,
+    /// The last column computed by [`Draft::pos`]: (byte offset, column). Matches are asked
+    /// for in order, so the next column on the same line is counted from there, not from the
+    /// line start (which was quadratic on a long line full of matches).
+    last_pos: std::cell::Cell<(usize, usize)>,
     pub front: FrontMatter,
     /// Byte offset where the body (after the front matter) starts.
     pub body_offset: usize,
@@ -98,6 +102,7 @@ impl<'a> Draft<'a> {
         let mut d = Draft {
             text,
             line_starts,
+            last_pos: std::cell::Cell::new((0, 0)),
             front: FrontMatter::default(),
             body_offset: 0,
             headings: Vec::new(),
@@ -107,23 +112,17 @@ impl<'a> Draft<'a> {
         };
         d.read_front_matter();
         d.scan_body();
-        let mut scan = text.to_string();
+        // Every byte of a comment but line endings becomes a space: whole UTF-8 sequences are
+        // replaced by ASCII, so the result is UTF-8 with the same offsets. One pass in place.
+        let mut scan = text.as_bytes().to_vec();
         for m in HTML_COMMENT.find_iter(text) {
-            // Safety of the byte edit: only ASCII replacements of whole UTF-8 sequences.
-            let blanked: String = m
-                .as_str()
-                .chars()
-                .map(|c| {
-                    if c == '\n' || c == '\r' {
-                        c.to_string()
-                    } else {
-                        " ".repeat(c.len_utf8())
-                    }
-                })
-                .collect();
-            scan.replace_range(m.range(), &blanked);
+            for b in &mut scan[m.range()] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
         }
-        d.scan = scan;
+        d.scan = String::from_utf8(scan).expect("blanking comments keeps UTF-8");
         d
     }
 
@@ -153,10 +152,18 @@ impl<'a> Draft<'a> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[i];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let (last_offset, last_col) = self.last_pos.get();
+        let (from, base) = if last_offset >= start && last_offset <= offset {
+            (last_offset, last_col)
+        } else {
+            (start, 0)
+        };
+        let col = base
+            + self
+                .text
+                .get(from..offset)
+                .map_or(offset - from, |s| s.chars().count());
+        self.last_pos.set((offset, col));
         (i as u32 + 1, col as u32 + 1)
     }
 
@@ -166,7 +173,10 @@ impl<'a> Draft<'a> {
     }
 
     pub fn in_code_block(&self, line: u32) -> bool {
-        self.code_blocks.iter().any(|r| r.contains(&line))
+        // Code blocks are in order and do not overlap: the one that could hold `line` is the
+        // last starting at or before it.
+        let i = self.code_blocks.partition_point(|r| r.start <= line);
+        i > 0 && self.code_blocks[i - 1].contains(&line)
     }
 
     pub fn diag_at(
@@ -199,29 +209,41 @@ impl<'a> Draft<'a> {
         let start = *self.line_starts.get(i)?;
         let raw = self.line_text(line);
         let end = start + raw.len();
-        let mut out = String::with_capacity(raw.len());
+        const MAX: usize = 200;
+        // Only the first MAX characters are shown: the work stops there, however long the line
+        // and however many secrets it holds.
+        let mut out = String::new();
+        let mut wanted = MAX + 1;
+        fn push(out: &mut String, wanted: &mut usize, piece: &str) {
+            for c in piece.chars().take(*wanted) {
+                out.push(c);
+                *wanted -= 1;
+            }
+        }
         let mut pos = start;
-        for s in secrets
-            .iter()
-            .filter(|s| s.range.start < end && s.range.end > start)
-        {
+        // `secrets` are in order and do not overlap: skip to the first that ends after the
+        // line starts instead of scanning them all for every line.
+        let first = secrets.partition_point(|s| s.range.end <= start);
+        for s in secrets[first..].iter().take_while(|s| s.range.start < end) {
+            if wanted == 0 {
+                break;
+            }
             let a = s.range.start.max(start);
             if a > pos {
-                out.push_str(&self.text[pos..a]);
+                push(&mut out, &mut wanted, &self.text[pos..a]);
             }
             if a >= pos {
-                out.push_str(&s.redacted());
+                push(&mut out, &mut wanted, &s.redacted());
             }
             pos = pos.max(s.range.end.min(end));
         }
         if pos < end {
-            out.push_str(&self.text[pos..end]);
+            push(&mut out, &mut wanted, &self.text[pos..end]);
         }
-        if out.trim().is_empty() {
+        if wanted > 0 && out.trim().is_empty() {
             return None;
         }
-        const MAX: usize = 200;
-        if out.chars().count() > MAX {
+        if wanted == 0 {
             let cut: String = out.chars().take(MAX).collect();
             return Some(format!("{cut}…"));
         }
@@ -300,24 +322,35 @@ impl<'a> Draft<'a> {
         let yaml_lines: Vec<&str> = (fm_first_line..=close_idx as u32)
             .map(|l| self.line_text(l))
             .collect();
-        let key_line = |key: &str| -> u32 {
-            yaml_lines
-                .iter()
-                .position(|l| {
-                    l.strip_prefix(key)
-                        .is_some_and(|r| r.trim_start().starts_with(':'))
-                })
-                .map_or(fm_first_line, |i| fm_first_line + i as u32)
-        };
-        // A list item's line: the first line at or after its key that contains the value.
-        let item_line = |key_at: u32, item: &str| -> u32 {
-            let from = (key_at - fm_first_line) as usize;
-            yaml_lines
-                .iter()
-                .enumerate()
-                .skip(from)
-                .find(|(_, l)| l.contains(item))
-                .map_or(key_at, |(i, _)| fm_first_line + i as u32)
+        // The line of each key: the first line that starts with it followed by `:`. Built in
+        // one pass (a lookup per key would rescan the front matter for every key); only the
+        // first few colons of a line are tried, so a line of colons costs no more than its
+        // length times a constant.
+        let mut key_lines: std::collections::HashMap<&str, u32> = Default::default();
+        for (i, l) in yaml_lines.iter().enumerate() {
+            for (colon, _) in l.match_indices(':').take(8) {
+                key_lines
+                    .entry(l[..colon].trim_end())
+                    .or_insert(fm_first_line + i as u32);
+            }
+        }
+        let key_line = |key: &str| -> u32 { key_lines.get(key).copied().unwrap_or(fm_first_line) };
+        // Where the search for the next list item resumes: (index into `yaml_lines`, byte
+        // offset in that line). Items come in order, so each search starts where the previous
+        // one stopped and every line is read about once, whether the items are one per line
+        // or all on one line (`[a, b, c]`). An item not found verbatim (YAML escapes) is given
+        // the line the search stopped at, after looking at most ITEM_WINDOW lines ahead.
+        const ITEM_WINDOW: usize = 64;
+        let item_line = |cursor: &mut (usize, usize), item: &str| -> u32 {
+            let (line0, offset0) = *cursor;
+            for (i, l) in yaml_lines.iter().enumerate().skip(line0).take(ITEM_WINDOW) {
+                let from = if i == line0 { offset0.min(l.len()) } else { 0 };
+                if let Some(pos) = l.get(from..).and_then(|rest| rest.find(item)) {
+                    *cursor = (i, from + pos + item.len());
+                    return fm_first_line + i as u32;
+                }
+            }
+            fm_first_line + line0.min(yaml_lines.len().saturating_sub(1)) as u32
         };
         for (key, v) in &map {
             let canonical = match key.as_str() {
@@ -372,12 +405,13 @@ impl<'a> Draft<'a> {
                     continue;
                 }
             };
+            let mut cursor = ((at - fm_first_line) as usize, 0);
             let fields: Vec<Field> = items
                 .into_iter()
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .map(|s| Field {
-                    line: if list { item_line(at, &s) } else { at },
+                    line: if list { item_line(&mut cursor, &s) } else { at },
                     value: s,
                 })
                 .collect();
@@ -596,5 +630,50 @@ mod tests {
     fn positions_count_chars() {
         let d = Draft::parse("héllo wörld\n");
         assert_eq!(d.pos(d.text.find('w').unwrap()), (1, 7));
+    }
+
+    /// `pos` resumes from the previous answer (issue 14: linear on long lines); asked out of
+    /// order or across lines it must still count from the line start.
+    #[test]
+    fn positions_in_any_order() {
+        let d = Draft::parse("ééé x ééé y\nzz é w\n");
+        let x = d.text.find('x').unwrap();
+        let y = d.text.find('y').unwrap();
+        let w = d.text.find('w').unwrap();
+        assert_eq!(d.pos(x), (1, 5));
+        assert_eq!(d.pos(y), (1, 11));
+        assert_eq!(d.pos(x), (1, 5));
+        assert_eq!(d.pos(w), (2, 6));
+        assert_eq!(d.pos(y), (1, 11));
+    }
+
+    /// Item lines resume where the previous item was found (issue 14: linear in the number of
+    /// items): a flow list on one line, a block list, a repeated value, an escaped one.
+    #[test]
+    fn list_item_lines_in_order() {
+        let d = Draft::parse(
+            "---\ntargets: [a.example, b.example]\naccounts:\n  - x@a.example\n  - x@a.example\n  - \"y\\x40a.example\"\n  - z@a.example\n---\n",
+        );
+        let lines = |f: &[Field]| f.iter().map(|f| f.line).collect::<Vec<_>>();
+        assert_eq!(lines(&d.front.targets), [2, 2]);
+        // The escaped `y@a.example` is not in the text: it gets the line the search stopped at.
+        assert_eq!(lines(&d.front.accounts), [4, 5, 5, 7]);
+    }
+
+    /// The snippet under a diagnostic is cut at 200 characters, secrets redacted, however many
+    /// secrets the line holds.
+    #[test]
+    fn snippets_of_a_long_line_of_secrets_are_cut() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl";
+        let line = vec![token; 5000].join(" ");
+        let d = Draft::parse(&line);
+        let secrets = super::super::secrets::find(&line, &[]);
+        assert_eq!(secrets.len(), 5000);
+        let snippet = d.snippet(1, &secrets).unwrap();
+        assert_eq!(snippet.chars().count(), 201, "{snippet}");
+        assert!(
+            snippet.ends_with('…') && !snippet.contains("c2lnbmF0dXJl"),
+            "{snippet}"
+        );
     }
 }

@@ -117,6 +117,10 @@ fn is_placeholder(v: &str) -> bool {
 /// built-in formats first, then the program's own.
 pub fn find(text: &str, program: &[Pattern]) -> Vec<Secret> {
     let mut found: Vec<Secret> = Vec::new();
+    // The ranges taken so far, by start. They never overlap, so a new range overlaps one of
+    // them exactly when it overlaps the last one starting before its end: one lookup, not a
+    // scan of every earlier secret (that scan was quadratic in a draft full of tokens).
+    let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
     for pat in PATTERNS.iter().chain(program) {
         for c in pat.re.captures_iter(text) {
             let Some(m) = c.get(pat.group) else { continue };
@@ -125,12 +129,14 @@ pub fn find(text: &str, program: &[Pattern]) -> Vec<Secret> {
                 continue;
             }
             let range = m.range();
-            if found
-                .iter()
-                .any(|s| s.range.start < range.end && range.start < s.range.end)
+            if taken
+                .range(..range.end)
+                .next_back()
+                .is_some_and(|(_, &end)| range.start < end)
             {
                 continue;
             }
+            taken.insert(range.start, range.end);
             found.push(Secret {
                 kind: pat.kind.clone(),
                 advice: pat.advice.clone(),

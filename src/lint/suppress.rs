@@ -70,13 +70,24 @@ pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         return diags;
     }
     let mut used = vec![false; sups.len()];
+    // The suppressions that can apply to a line: the whole-file ones and that line's, found by
+    // lookup (trying every suppression for every diagnostic was quadratic).
+    let whole_file: Vec<usize> = (0..sups.len())
+        .filter(|&i| sups[i].target_line.is_none())
+        .collect();
+    let mut by_line: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for (i, s) in sups.iter().enumerate() {
+        if let Some(l) = s.target_line {
+            by_line.entry(l).or_default().push(i);
+        }
+    }
     let mut out: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|diag| {
             let mut suppressed = false;
-            for (i, s) in sups.iter().enumerate() {
-                let line_ok = s.target_line.is_none_or(|l| l == diag.line);
-                if line_ok && s.rules.iter().any(|r| r == diag.rule) {
+            let on_line = by_line.get(&diag.line).map_or(&[][..], Vec::as_slice);
+            for &i in whole_file.iter().chain(on_line) {
+                if sups[i].rules.iter().any(|r| r == diag.rule) {
                     used[i] = true;
                     suppressed = true;
                 }

@@ -1,11 +1,16 @@
 //! The audit log: JSON Lines, one entry per attempted request, sent or refused.
 //!
 //! Header values of `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` are
-//! never written; URLs are written without userinfo.
+//! never written; URLs (also redirect targets and targets that do not parse) are written
+//! without userinfo.
+//!
+//! Audit first: every request is preceded by a `sending` entry, written and flushed before a
+//! byte goes out, and followed by its outcome (`sent` or `error`). A request whose `sending`
+//! entry cannot be written is not sent.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -39,14 +44,21 @@ pub struct AuditRecord {
     pub host: String,
     /// The address connected to (`ip:port`), when one was decided.
     pub addr: Option<String>,
-    /// `sent`, `refused`, `error` or `dry-run`.
+    /// `sending` (written before the request goes out), then `sent` or `error`; or `refused`
+    /// or `dry-run` for requests never sent.
     pub verdict: &'static str,
     /// The scope rule that decided (asset id, exclusion id, or an engine rule id).
     pub rule: Option<String>,
     pub status: Option<u16>,
     pub duration_ms: Option<u64>,
-    /// Response body bytes read.
+    /// Response body bytes read (for a CONNECT tunnel: bytes from the server to the client).
     pub bytes: Option<u64>,
+    /// For a CONNECT tunnel: bytes from the client to the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_sent: Option<u64>,
+    /// For a CONNECT tunnel: the TLS server name of the client's ClientHello.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
     /// `Location` of a redirect response.
     pub redirect: Option<String>,
     /// Why the request was refused or failed.
@@ -62,7 +74,7 @@ impl AuditRecord {
             time: rfc3339_now(),
             source,
             method: method.to_string(),
-            url: url.to_string(),
+            url: redact_userinfo(url),
             host: host.to_string(),
             verdict: "refused",
             ..AuditRecord::default()
@@ -85,25 +97,57 @@ impl AuditRecord {
     }
 }
 
-/// An append-only JSON Lines file, flushed after every entry so a killed run keeps its log.
+/// `raw` (a URL or something meant as one, absolute or relative) with any userinfo replaced by
+/// `[redacted]`. Works on text that does not parse (`http://u:pw@host:99999/`), since such
+/// targets are logged as given.
+pub fn redact_userinfo(raw: &str) -> String {
+    let after_scheme = match raw.find("://") {
+        Some(i)
+            if raw[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+        {
+            i + 3
+        }
+        _ if raw.starts_with("//") => 2,
+        _ => return raw.to_string(),
+    };
+    let rest = &raw[after_scheme..];
+    let authority_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{REDACTED}{}", &raw[..after_scheme], &rest[at..]),
+        None => raw.to_string(),
+    }
+}
+
+/// An append-only JSON Lines file, written through after every entry so a killed run keeps its
+/// log.
 pub struct AuditLog {
-    out: Mutex<BufWriter<File>>,
+    path: PathBuf,
+    out: Mutex<File>,
 }
 
 impl AuditLog {
     pub fn open(path: &Path) -> io::Result<AuditLog> {
         let f = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(AuditLog {
-            out: Mutex::new(BufWriter::new(f)),
+            path: path.to_path_buf(),
+            out: Mutex::new(f),
         })
     }
 
+    /// Append one entry and flush it. The error names the log.
     pub fn write(&self, rec: &AuditRecord) -> io::Result<()> {
         let mut line = serde_json::to_vec(rec).map_err(io::Error::other)?;
         line.push(b'\n');
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        out.write_all(&line)?;
-        out.flush()
+        // One unbuffered write per entry: nothing is left in a buffer to be written later.
+        out.write_all(&line).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("audit log {}: cannot write: {e}", self.path.display()),
+            )
+        })
     }
 }
 
@@ -147,6 +191,26 @@ mod tests {
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
         assert_eq!(rfc3339(1_767_225_599, 999), "2025-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn redacts_userinfo_even_when_the_url_does_not_parse() {
+        for (raw, want) in [
+            (
+                "http://user:SECRETPW@in.test:99999/",
+                "http://[redacted]@in.test:99999/",
+            ),
+            (
+                "https://u:p@a.test/x?y=@z",
+                "https://[redacted]@a.test/x?y=@z",
+            ),
+            ("//u:p@a.test/", "//[redacted]@a.test/"),
+            ("/relative/@path", "/relative/@path"),
+            ("https://a.test/path@x", "https://a.test/path@x"),
+            ("http://a:b@c@d.test/", "http://[redacted]@d.test/"),
+        ] {
+            assert_eq!(redact_userinfo(raw), want, "{raw}");
+        }
     }
 
     #[test]

@@ -116,14 +116,15 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     )
 }
 
-/// Send one request; with `keep_body` the body is returned (up to [`MAX_BODY_BYTES`]),
-/// otherwise it is read, counted and dropped.
+/// Send one request. With `keep_body` the body is returned, and a body over
+/// [`MAX_BODY_BYTES`] is an error (never cut silently); otherwise up to [`MAX_BODY_BYTES`] are
+/// read, counted and dropped.
 pub async fn send(
     client: &Client,
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<bytes::Bytes>,
+    body: Option<reqwest::Body>,
     keep_body: bool,
 ) -> Result<Reply, String> {
     let start = Instant::now();
@@ -142,10 +143,27 @@ pub async fn send(
                 Ok(Some(c)) => {
                     bytes += c.len() as u64;
                     if let Some(k) = kept.as_mut() {
+                        if bytes > MAX_BODY_BYTES {
+                            return Err(format!(
+                                "the response body is larger than {MAX_BODY_BYTES} bytes; not passed on"
+                            ));
+                        }
                         k.extend_from_slice(&c);
                     }
                 }
                 Ok(None) => break,
+                Err(e) => return Err(describe(e)),
+            }
+        }
+        // A kept body that filled the limit exactly must also have ended there.
+        if keep_body && bytes >= MAX_BODY_BYTES {
+            match resp.chunk().await {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    return Err(format!(
+                        "the response body is larger than {MAX_BODY_BYTES} bytes; not passed on"
+                    ))
+                }
                 Err(e) => return Err(describe(e)),
             }
         }

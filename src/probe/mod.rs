@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod client;
+pub mod client_hello;
 pub mod proxy;
 pub mod rate;
 pub mod resolve;
@@ -14,7 +15,6 @@ pub mod token;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -37,6 +37,7 @@ pub const FALLBACK_RATE: &str = "1/s";
 pub const MAX_THROTTLE_STRIKES: u32 = 3;
 /// Engine rule ids used in records when no scope rule decided.
 pub const RULE_INTERNAL: &str = "internal-address";
+pub const RULE_RESOLVE: &str = "resolve-failed";
 pub const RULE_BUDGET: &str = "request-budget";
 pub const RULE_STOPPED: &str = "host-stopped";
 pub const RULE_REDIRECTS: &str = "too-many-redirects";
@@ -63,7 +64,9 @@ impl Pacing {
                 Some(r) => rate::parse_rate(r).map_err(|e| at("per_host_rate", e))?,
                 None => rate,
             };
-            let burst = def.burst.unwrap_or(1).max(1);
+            let burst = rate::check_burst(def.burst.unwrap_or(1))
+                .map_err(|e| at("burst", e))?
+                .get();
             best = Some(match best {
                 None => Pacing {
                     rate,
@@ -149,7 +152,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(rules: ScopeRules, cfg: EngineConfig) -> Result<Engine, String> {
-        let burst = NonZeroU32::new(cfg.pacing.burst).ok_or("--burst must be at least 1")?;
+        let burst = rate::check_burst(cfg.pacing.burst).map_err(|e| format!("--{e}"))?;
         Ok(Engine {
             rules,
             pins: cfg.pins,
@@ -229,7 +232,7 @@ impl Engine {
     }
 
     /// Decide the address for a host.
-    pub async fn resolve(&self, host: &str, port: u16) -> Result<Resolved, String> {
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<Resolved, resolve::ResolveError> {
         resolve::resolve(&self.pins, host, port).await
     }
 
@@ -304,8 +307,19 @@ impl Engine {
             h.stopped = Some(msg.clone());
             return Throttle::Stop(msg);
         }
-        h.until = Some(Instant::now() + delay);
-        Throttle::Retry(delay)
+        match Instant::now().checked_add(delay) {
+            Some(until) => {
+                h.until = Some(until);
+                Throttle::Retry(delay)
+            }
+            None => {
+                let msg = format!(
+                    "{host} asked to wait longer than this clock can count; stopped probing it"
+                );
+                h.stopped = Some(msg.clone());
+                Throttle::Stop(msg)
+            }
+        }
     }
 
     /// A non-throttled answer from `host`: forget earlier strikes.
@@ -317,11 +331,45 @@ impl Engine {
     }
 
     /// Append to the audit log (if any). A failing audit log is an error: nothing is sent
-    /// without a record.
+    /// without a record, so callers write a `sending` record (see [`Engine::audit_sending`])
+    /// before any byte goes out.
     pub fn audit(&self, rec: &AuditRecord) -> std::io::Result<()> {
         match &self.audit {
             Some(log) => log.write(rec),
             None => Ok(()),
+        }
+    }
+
+    /// Write the `sending` record of `rec` (audit first): on error, the request must not be
+    /// sent.
+    pub fn audit_sending(&self, rec: &AuditRecord) -> std::io::Result<()> {
+        let mut sending = rec.clone();
+        sending.verdict = "sending";
+        self.audit(&sending)
+    }
+
+    /// Check a user `Host` header for a request to `url`: the virtual host it names must be in
+    /// scope like the URL's host.
+    pub fn check_host_header(&self, url: &Url, value: &reqwest::header::HeaderValue) -> ScopeCheck {
+        let invalid = |why: String| ScopeCheck {
+            in_scope: false,
+            rule: crate::matcher::RULE_INVALID.into(),
+            reason: why,
+        };
+        let Ok(text) = value.to_str() else {
+            return invalid("the Host header is not ASCII text".into());
+        };
+        let text = text.trim();
+        if text.is_empty() || text.contains(['/', '?', '#', '@', '\\', ' ']) {
+            return invalid(format!("Host header `{text}` is not a host[:port]"));
+        }
+        match Url::parse(&format!("{}://{text}/", url.scheme())) {
+            Ok(vhost) if vhost.host_str().is_some() => {
+                let mut check = self.check_url(&vhost);
+                check.reason = format!("Host header `{text}`: {}", check.reason);
+                check
+            }
+            _ => invalid(format!("Host header `{text}` is not a host[:port]")),
         }
     }
 }
@@ -494,63 +542,116 @@ fn host_of(url: &Url) -> String {
         .to_ascii_lowercase()
 }
 
-/// Run `probe` over `targets`: one task per first host (requests to a host stay in order),
-/// all sharing the engine's limits. Records go to `out` as they happen.
+/// Most hosts worked on at once.
+const CONCURRENT_HOSTS: usize = 32;
+/// Most targets waiting in the queues of the hosts being worked on.
+const MAX_QUEUED: usize = 4096;
+/// Most targets read ahead of the probing.
+const READ_AHEAD: usize = 1024;
+
+/// Run `probe` over `targets` as they arrive: one task per host (requests to a host stay in
+/// order), at most [`CONCURRENT_HOSTS`] at once, all sharing the engine's limits. Input is
+/// read only as fast as it is probed, and a host's task and queue exist only while it has
+/// work, so memory stays bounded however many targets and distinct hosts come in. Records go
+/// to `out` as they happen.
 pub async fn run_probe<W: Write + Send + 'static>(
     engine: Arc<Engine>,
-    targets: Vec<String>,
+    mut targets: tokio::sync::mpsc::Receiver<String>,
     opts: Arc<ProbeOptions>,
     out: W,
 ) -> std::io::Result<(ProbeSummary, W)> {
+    type Queues = Mutex<HashMap<String, std::collections::VecDeque<String>>>;
     let sink = Arc::new(Sink {
         out: Mutex::new((out, ProbeSummary::default())),
         format: opts.format,
         color: opts.color,
     });
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for t in &targets {
-        let key = Url::parse(t.trim())
-            .map(|u| host_of(&u))
-            .unwrap_or_default();
-        let i = *index.entry(key.clone()).or_insert_with(|| {
-            groups.push((key, Vec::new()));
-            groups.len() - 1
-        });
-        groups[i].1.push(t.trim().to_string());
-    }
-    let gate = Arc::new(tokio::sync::Semaphore::new(32));
+    let queues: Arc<Queues> = Arc::default();
+    // Signalled whenever a task takes a target from its queue (or finishes).
+    let progress = Arc::new(tokio::sync::Notify::new());
     let mut tasks = tokio::task::JoinSet::new();
-    for (_, urls) in groups {
-        let (engine, opts, sink, gate) = (engine.clone(), opts.clone(), sink.clone(), gate.clone());
-        tasks.spawn(async move {
-            let _permit = gate.acquire_owned().await;
-            for u in urls {
-                probe_one(&engine, &opts, &sink, &u).await?;
+    let mut target_count = 0u64;
+    let mut result: std::io::Result<()> = Ok(());
+    let outcome = |r: Result<std::io::Result<()>, tokio::task::JoinError>| match r {
+        Ok(r) => r,
+        Err(e) if e.is_cancelled() => Ok(()),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    };
+    'input: while let Some(t) = targets.recv().await {
+        target_count += 1;
+        let t = t.trim().to_string();
+        let key = Url::parse(&t).map(|u| host_of(&u)).unwrap_or_default();
+        let mut target = Some(t);
+        while let Some(t) = target.take() {
+            while let Some(r) = tasks.try_join_next() {
+                if let Err(e) = outcome(r) {
+                    result = Err(e);
+                    break 'input;
+                }
             }
-            Ok::<(), std::io::Error>(())
-        });
+            {
+                let mut q = queues.lock().unwrap_or_else(|e| e.into_inner());
+                let queued: usize = q.values().map(|v| v.len()).sum();
+                if let Some(queue) = q.get_mut(&key) {
+                    if queued < MAX_QUEUED {
+                        queue.push_back(t);
+                        continue;
+                    }
+                } else if tasks.len() < CONCURRENT_HOSTS {
+                    q.insert(key.clone(), std::collections::VecDeque::from([t]));
+                    drop(q);
+                    let (engine, opts, sink) = (engine.clone(), opts.clone(), sink.clone());
+                    let (queues, progress, key) = (queues.clone(), progress.clone(), key.clone());
+                    tasks.spawn(async move {
+                        loop {
+                            // Empty: the host is done; it leaves the map under the same lock,
+                            // so no target can be queued for a task that has ended.
+                            let next = {
+                                let mut q = queues.lock().unwrap_or_else(|e| e.into_inner());
+                                let next = q.get_mut(&key).and_then(|v| v.pop_front());
+                                if next.is_none() {
+                                    q.remove(&key);
+                                }
+                                next
+                            };
+                            progress.notify_one();
+                            let Some(u) = next else { return Ok(()) };
+                            probe_one(&engine, &opts, &sink, &u).await?;
+                        }
+                    });
+                    continue;
+                }
+            }
+            // No room: wait for a task to take a target or to finish, then try again.
+            target = Some(t);
+            tokio::select! {
+                Some(r) = tasks.join_next() => {
+                    if let Err(e) = outcome(r) {
+                        result = Err(e);
+                        break 'input;
+                    }
+                }
+                _ = progress.notified() => {}
+            }
+        }
     }
-    let mut result = Ok(());
+    if result.is_err() {
+        tasks.abort_all();
+    }
     while let Some(r) = tasks.join_next().await {
-        match r {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tasks.abort_all();
-                result = Err(e);
-            }
-            Err(e) if e.is_cancelled() => {}
-            Err(e) => result = Err(std::io::Error::other(e.to_string())),
+        if let (Ok(()), Err(e)) = (&result, outcome(r)) {
+            tasks.abort_all();
+            result = Err(e);
         }
     }
     result?;
     let sink = Arc::into_inner(sink).expect("all tasks are done");
     let (w, mut summary) = sink.out.into_inner().unwrap_or_else(|e| e.into_inner());
-    summary.targets = targets.len() as u64;
+    summary.targets = target_count;
     Ok((summary, w))
 }
 
-/// Headers for a hop: secrets only go to the origin they were given for.
+/// Headers for a hop: secrets and a user `Host` only go to the origin they were given for.
 fn hop_headers(
     opts: &ProbeOptions,
     origin: &(String, String, Option<u16>),
@@ -564,6 +665,7 @@ fn hop_headers(
         for name in audit::SECRET_HEADERS {
             h.remove(*name);
         }
+        h.remove(reqwest::header::HOST);
     }
     h
 }
@@ -604,7 +706,11 @@ async fn probe_one<W: Write + Send>(
                     .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("?"))),
             );
 
-        let scope = engine.check_url(&url);
+        let mut scope = engine.check_url(&url);
+        // A user Host header names the virtual host actually asked for: it is checked too.
+        if let (true, Some(vhost)) = (scope.in_scope, headers.get(reqwest::header::HOST)) {
+            scope = engine.check_host_header(&url, vhost);
+        }
         rec.rule = Some(scope.rule.clone());
         if !scope.in_scope {
             rec.reason = Some(match &came_from {
@@ -630,8 +736,8 @@ async fn probe_one<W: Write + Send>(
         let resolved = match engine.resolve(&host, port).await {
             Ok(r) => r,
             Err(e) => {
-                rec.rule = Some(RULE_INTERNAL.into());
-                rec.reason = Some(e);
+                rec.rule = Some(e.rule.into());
+                rec.reason = Some(e.reason);
                 return sink.emit(engine, &rec);
             }
         };
@@ -654,6 +760,7 @@ async fn probe_one<W: Write + Send>(
         };
         engine.wait_turn(&host).await;
         rec.time = audit::rfc3339_now();
+        engine.audit_sending(&rec)?;
         let reply = client::send(&client, method.clone(), url.clone(), headers, None, false).await;
         let reply = match reply {
             Ok(r) => r,
@@ -669,7 +776,7 @@ async fn probe_one<W: Write + Send>(
         rec.bytes = Some(reply.bytes);
         let location = reply.location();
         if (300..400).contains(&reply.status) {
-            rec.redirect = location.clone();
+            rec.redirect = location.as_deref().map(audit::redact_userinfo);
         }
 
         if matches!(reply.status, 429 | 503) {
@@ -778,19 +885,22 @@ impl Pacing {
         let mut p = self;
         let mut warnings = Vec::new();
         if let Some(r) = rate {
-            p.rate = rate::parse_rate(r)?;
+            p.rate = rate::parse_rate(r).map_err(|e| format!("--rate: {e}"))?;
             if !rules_have_per_host {
                 p.per_host_rate = p.rate;
             }
         }
         if let Some(r) = per_host_rate {
-            p.per_host_rate = rate::parse_rate(r)?;
+            p.per_host_rate = rate::parse_rate(r).map_err(|e| format!("--per-host-rate: {e}"))?;
         }
         if let Some(b) = burst {
-            if b == 0 {
-                return Err("--burst must be at least 1".into());
-            }
-            p.burst = b;
+            p.burst = rate::check_burst(b).map_err(|e| format!("--{e}"))?.get();
+        }
+        if p.burst > self.burst {
+            warnings.push(format!(
+                "--burst {} is more than the program's {}",
+                p.burst, self.burst
+            ));
         }
         if p.rate.per_second() > self.rate.per_second() {
             warnings.push(format!(
@@ -818,21 +928,51 @@ pub fn rules_have_per_host(rules: &ScopeRules) -> bool {
     })
 }
 
-/// Read targets: the arguments, plus standard input (one per line, `#` comments and blank
-/// lines skipped) when there are none or one is `-`.
-pub fn collect_targets(
-    args: &[String],
-    stdin: impl std::io::BufRead,
-) -> std::io::Result<Vec<String>> {
-    let mut out: Vec<String> = args.iter().filter(|a| a.as_str() != "-").cloned().collect();
-    if args.is_empty() || args.iter().any(|a| a == "-") {
-        for line in stdin.lines() {
-            let line = line?;
-            let t = line.trim();
-            if !t.is_empty() && !t.starts_with('#') {
-                out.push(t.to_string());
+/// Read targets on a thread of their own (standard input blocks): the arguments, then standard
+/// input (one per line, `#` comments and blank lines skipped) when there are none or one is
+/// `-`. At most [`READ_AHEAD`] targets are read ahead of the probing. A line that is not
+/// UTF-8 is skipped with a warning naming it, and counted in the second value; the others are
+/// still read.
+pub fn read_targets(
+    args: Vec<String>,
+    mut stdin: impl std::io::BufRead + Send + 'static,
+) -> (
+    tokio::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<std::io::Result<u64>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let reader = std::thread::spawn(move || {
+        let read_stdin = args.is_empty() || args.iter().any(|a| a == "-");
+        for a in args.into_iter().filter(|a| a != "-") {
+            if tx.blocking_send(a).is_err() {
+                return Ok(0);
             }
         }
-    }
-    Ok(out)
+        let mut skipped = 0u64;
+        if !read_stdin {
+            return Ok(skipped);
+        }
+        let mut line = Vec::new();
+        let mut number = 0u64;
+        loop {
+            line.clear();
+            if stdin.read_until(b'\n', &mut line)? == 0 {
+                return Ok(skipped);
+            }
+            number += 1;
+            let Ok(text) = std::str::from_utf8(&line) else {
+                eprintln!(
+                    "scopelint probe: warning: standard input line {number} is not UTF-8; skipped"
+                );
+                skipped += 1;
+                continue;
+            };
+            let t = text.trim();
+            if !t.is_empty() && !t.starts_with('#') && tx.blocking_send(t.to_string()).is_err() {
+                // The run stopped (an error): nothing more to read for.
+                return Ok(skipped);
+            }
+        }
+    });
+    (rx, reader)
 }

@@ -3,8 +3,15 @@
 //!
 //! - Absolute-form requests (`GET http://host/path HTTP/1.1`) are checked and forwarded
 //!   (redirects are passed back to the client, whose next request is checked in turn).
-//! - `CONNECT host:port` is checked on its authority, then bytes are passed through untouched
-//!   (no TLS interception).
+//! - `CONNECT host:port` is checked on its authority; then the first bytes from the client must
+//!   be a TLS ClientHello whose server name is that host (see [`super::client_hello`]) before
+//!   anything is connected or passed on. The TLS inside is not intercepted, so `--rate` and
+//!   `--max-requests` count the tunnel, not the requests inside it.
+//! - Bounded: at most `--max-connections` client connections (more get a 503 and are closed),
+//!   request headers must arrive within `--header-timeout`, request bodies are streamed
+//!   (never buffered whole), response bodies are buffered up to
+//!   [`client::MAX_BODY_BYTES`] (a larger one is a 502) by at most [`MAX_IN_FLIGHT`]
+//!   requests at once.
 //! - Out of scope: `403` with the reason in the body. Over the rate: the request waits, or gets
 //!   `429` with `Retry-After` under `--no-wait`.
 
@@ -13,24 +20,49 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::{Full, Limited};
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use reqwest::Url;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use super::audit::AuditRecord;
+use super::client_hello::{self, Parsed, MAX_CLIENT_HELLO};
 use super::{client, Engine, Throttle};
 
-/// Largest request body forwarded.
+/// Largest request body forwarded (streamed; a longer one is cut off and the request fails).
 pub const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
+/// Default of `--max-connections`: most client connections open at once.
+pub const MAX_CONNECTIONS: usize = 512;
+/// Default of `--header-timeout`: longest wait for a client's request headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most forwarded requests in flight at once (each may buffer one response body).
+pub const MAX_IN_FLIGHT: usize = 16;
+/// Longest wait for the ClientHello after a CONNECT is answered.
+pub const CLIENT_HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Engine rule ids of tunnel refusals.
+pub const RULE_TUNNEL_NOT_TLS: &str = "tunnel-not-tls";
+pub const RULE_TUNNEL_SERVER_NAME: &str = "tunnel-server-name";
+/// Rule id of requests the proxy cannot read (its own 400 and 413 answers).
+pub const RULE_BAD_REQUEST: &str = "bad-request";
+
+/// The answer to a client over `--max-connections`, written before the connection is closed.
+fn busy_answer(max: usize) -> String {
+    let body = format!("scopelint proxy: too many open connections ({max}); try again later\n");
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nX-Scopelint: refused\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
 
 /// Headers that belong to one connection and are never forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -46,10 +78,24 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ProxyOptions {
     /// Answer 429 instead of waiting when a request is over the rate.
     pub no_wait: bool,
+    /// Most client connections open at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Longest wait for a client's request headers.
+    pub header_timeout: Duration,
+}
+
+impl Default for ProxyOptions {
+    fn default() -> ProxyOptions {
+        ProxyOptions {
+            no_wait: false,
+            max_connections: MAX_CONNECTIONS,
+            header_timeout: HEADER_READ_TIMEOUT,
+        }
+    }
 }
 
 /// Counts of one proxy run.
@@ -58,6 +104,8 @@ pub struct ProxyStats {
     pub forwarded: AtomicU64,
     pub tunnels: AtomicU64,
     pub refused: AtomicU64,
+    /// Connections turned away over `--max-connections`.
+    pub busy: AtomicU64,
     pub limited: AtomicU64,
     pub errors: AtomicU64,
 }
@@ -65,12 +113,13 @@ pub struct ProxyStats {
 impl ProxyStats {
     pub fn line(&self) -> String {
         format!(
-            "{} forwarded, {} tunnels, {} refused, {} rate-limited, {} errors",
+            "{} forwarded, {} tunnels, {} refused, {} rate-limited, {} errors, {} connections turned away",
             self.forwarded.load(Ordering::Relaxed),
             self.tunnels.load(Ordering::Relaxed),
             self.refused.load(Ordering::Relaxed),
             self.limited.load(Ordering::Relaxed),
-            self.errors.load(Ordering::Relaxed)
+            self.errors.load(Ordering::Relaxed),
+            self.busy.load(Ordering::Relaxed)
         )
     }
 }
@@ -80,6 +129,9 @@ struct State {
     opts: ProxyOptions,
     stats: Arc<ProxyStats>,
     shutdown: watch::Receiver<bool>,
+    in_flight: Arc<Semaphore>,
+    /// Open tunnels, so shutdown can wait for their closing records.
+    tunnels: Arc<Mutex<tokio::task::JoinSet<()>>>,
 }
 
 type Resp = Response<Full<Bytes>>;
@@ -108,6 +160,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<Arc<ProxyStats>> {
     let stats = Arc::new(ProxyStats::default());
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let tunnels: Arc<Mutex<tokio::task::JoinSet<()>>> = Arc::default();
     let (tx, rx) = watch::channel(false);
     let mut conns = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
@@ -123,11 +177,26 @@ pub async fn serve(
                         continue;
                     }
                 };
+                while conns.try_join_next().is_some() {}
+                // An open tunnel holds its client connection too.
+                let open_tunnels = {
+                    let mut t = tunnels.lock().unwrap_or_else(|e| e.into_inner());
+                    while t.try_join_next().is_some() {}
+                    t.len()
+                };
+                if conns.len() + open_tunnels >= opts.max_connections {
+                    // Best effort: the answer fits in a fresh socket's buffer.
+                    let _ = stream.try_write(busy_answer(opts.max_connections).as_bytes());
+                    stats.busy.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 let state = Arc::new(State {
                     engine: engine.clone(),
                     opts,
                     stats: stats.clone(),
                     shutdown: rx.clone(),
+                    in_flight: in_flight.clone(),
+                    tunnels: tunnels.clone(),
                 });
                 let mut stop = rx.clone();
                 conns.spawn(async move {
@@ -136,6 +205,8 @@ pub async fn serve(
                         async move { Ok::<_, Infallible>(handle(state, req).await) }
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(opts.header_timeout)
                         .serve_connection(TokioIo::new(stream), svc)
                         .with_upgrades();
                     tokio::pin!(conn);
@@ -158,6 +229,13 @@ pub async fn serve(
     })
     .await;
     conns.abort_all();
+    // Tunnels saw the shutdown signal too: let them write their closing records.
+    let mut open = std::mem::take(&mut *tunnels.lock().unwrap_or_else(|e| e.into_inner()));
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while open.join_next().await.is_some() {}
+    })
+    .await;
+    open.abort_all();
     Ok(stats)
 }
 
@@ -167,6 +245,22 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Resp {
     } else {
         forward(state, req).await
     }
+}
+
+/// Answer a request the proxy cannot read (400) or take (413), with an audit record.
+fn bad_request(
+    state: &State,
+    req_method: &Method,
+    target: &str,
+    status: StatusCode,
+    why: String,
+) -> Resp {
+    let mut rec = AuditRecord::new("proxy", req_method.as_str(), target, "");
+    rec.rule = Some(RULE_BAD_REQUEST.into());
+    rec.reason = Some(why.clone());
+    let _ = state.engine.audit(&rec);
+    state.stats.refused.fetch_add(1, Ordering::Relaxed);
+    text(status, format!("scopelint proxy: {why}"))
 }
 
 /// Checks shared by both kinds of request. `Err` is the response to give instead.
@@ -201,7 +295,7 @@ async fn admit(
     }
     let resolved = match engine.resolve(host, port).await {
         Ok(r) => r,
-        Err(e) => return Err(refuse(rec, StatusCode::FORBIDDEN, super::RULE_INTERNAL, e)),
+        Err(e) => return Err(refuse(rec, StatusCode::FORBIDDEN, e.rule, e.reason)),
     };
     rec.addr = Some(resolved.addr.to_string());
     if state.opts.no_wait {
@@ -241,7 +335,13 @@ async fn admit(
 async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
     let engine = state.engine.clone();
     let Some(auth) = req.uri().authority().cloned() else {
-        return text(StatusCode::BAD_REQUEST, "CONNECT needs host:port".into());
+        return bad_request(
+            &state,
+            req.method(),
+            &req.uri().to_string(),
+            StatusCode::BAD_REQUEST,
+            "CONNECT needs host:port".into(),
+        );
     };
     let host = auth
         .host()
@@ -249,7 +349,13 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
         .trim_end_matches(']')
         .to_ascii_lowercase();
     let Some(port) = auth.port_u16() else {
-        return text(StatusCode::BAD_REQUEST, "CONNECT needs host:port".into());
+        return bad_request(
+            &state,
+            req.method(),
+            auth.as_str(),
+            StatusCode::BAD_REQUEST,
+            "CONNECT needs host:port".into(),
+        );
     };
     let mut rec = AuditRecord::new("proxy", "CONNECT", auth.as_str(), &host);
     let scope = engine.check_authority(&host, port);
@@ -267,34 +373,161 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let start = Instant::now();
-    let upstream = match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(addr))
+    // Nothing is connected upstream until the client's ClientHello names this host.
+    let tunnels = state.tunnels.clone();
+    let mut tunnels = tunnels.lock().unwrap_or_else(|e| e.into_inner());
+    while tunnels.try_join_next().is_some() {}
+    tunnels.spawn(async move {
+        let Ok(upgraded) = hyper::upgrade::on(req).await else {
+            return;
+        };
+        tunnel(&state, rec, &host, addr, TokioIo::new(upgraded)).await;
+    });
+    Response::new(Full::new(Bytes::new()))
+}
+
+/// Read the ClientHello (across as many packets as it takes, up to [`MAX_CLIENT_HELLO`]
+/// bytes); the bytes read and what they say.
+async fn read_client_hello<R: AsyncRead + Unpin>(
+    client: &mut R,
+) -> Result<(Vec<u8>, client_hello::ClientHello), String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        loop {
+            match client_hello::parse(&buf)? {
+                Parsed::Complete(hello) => return Ok(hello),
+                Parsed::Incomplete if buf.len() >= MAX_CLIENT_HELLO => {
+                    return Err(format!(
+                        "no complete ClientHello in the first {MAX_CLIENT_HELLO} bytes"
+                    ))
+                }
+                Parsed::Incomplete => {}
+            }
+            let room = (MAX_CLIENT_HELLO - buf.len()).min(chunk.len());
+            let n = client
+                .read(&mut chunk[..room])
+                .await
+                .map_err(|e| format!("reading the ClientHello: {e}"))?;
+            if n == 0 {
+                return Err("the client closed the tunnel before a complete ClientHello".into());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    };
+    let hello = tokio::time::timeout(CLIENT_HELLO_TIMEOUT, read)
         .await
-    {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return upstream_error(&state, &mut rec, format!("connect to {addr}: {e}")),
-        Err(_) => return upstream_error(&state, &mut rec, format!("connect to {addr}: timed out")),
+        .map_err(|_| {
+            format!(
+                "no complete ClientHello within {}s",
+                CLIENT_HELLO_TIMEOUT.as_secs()
+            )
+        })??;
+    Ok((buf, hello))
+}
+
+/// Whether a ClientHello's server name fits the CONNECT host: the same name; or, for an IP
+/// literal (which has no server name), none. `Err` says why not.
+fn check_server_name(connect_host: &str, server_name: Option<&str>) -> Result<(), String> {
+    let is_ip = connect_host.parse::<std::net::IpAddr>().is_ok();
+    let want = connect_host.trim_end_matches('.');
+    match server_name {
+        Some(name) if !is_ip && name.eq_ignore_ascii_case(want) => Ok(()),
+        None if is_ip => Ok(()),
+        Some(name) => Err(format!(
+            "the ClientHello names `{name}`, not the CONNECT host `{connect_host}`"
+        )),
+        None => Err(format!(
+            "the ClientHello has no server name; a tunnel to `{connect_host}` must name it"
+        )),
+    }
+}
+
+/// Hold a CONNECT tunnel to `addr`: check the ClientHello, write the `sending` record, connect,
+/// pass bytes both ways, then write the tunnel's record with duration and bytes.
+async fn tunnel<C: AsyncRead + AsyncWrite + Unpin>(
+    state: &State,
+    mut rec: AuditRecord,
+    host: &str,
+    addr: SocketAddr,
+    mut client: C,
+) {
+    let engine = &state.engine;
+    let refuse = |rec: &mut AuditRecord, rule: &str, why: String| {
+        rec.rule = Some(rule.into());
+        rec.reason = Some(why);
+        let _ = engine.audit(rec);
+        state.stats.refused.fetch_add(1, Ordering::Relaxed);
+    };
+    let (hello_bytes, hello) = match read_client_hello(&mut client).await {
+        Ok(h) => h,
+        Err(why) => return refuse(&mut rec, RULE_TUNNEL_NOT_TLS, why),
+    };
+    rec.server_name = hello.server_name.clone();
+    if let Err(why) = check_server_name(host, hello.server_name.as_deref()) {
+        return refuse(&mut rec, RULE_TUNNEL_SERVER_NAME, why);
+    }
+    rec.time = super::audit::rfc3339_now();
+    if let Err(e) = engine.audit_sending(&rec) {
+        eprintln!("scopelint proxy: {e}; tunnel to {host} closed, nothing sent");
+        state.stats.errors.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let start = Instant::now();
+    let upstream =
+        match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                let _ = upstream_error(state, &mut rec, format!("connect to {addr}: {e}"));
+                return;
+            }
+            Err(_) => {
+                let _ = upstream_error(state, &mut rec, format!("connect to {addr}: timed out"));
+                return;
+            }
+        };
+    state.stats.tunnels.fetch_add(1, Ordering::Relaxed);
+    let to_server = AtomicU64::new(0);
+    let to_client = AtomicU64::new(0);
+    let (mut client_read, mut client_write) = tokio::io::split(client);
+    let (mut server_read, mut server_write) = upstream.into_split();
+    let up = async {
+        server_write.write_all(&hello_bytes).await?;
+        to_server.fetch_add(hello_bytes.len() as u64, Ordering::Relaxed);
+        pump(&mut client_read, &mut server_write, &to_server).await
+    };
+    let down = pump(&mut server_read, &mut client_write, &to_client);
+    let mut stop = state.shutdown.clone();
+    let ended = tokio::select! {
+        r = async { tokio::try_join!(up, down) } => r.err().map(|e| e.to_string()),
+        _ = stop.changed() => Some("closed at proxy shutdown".into()),
     };
     rec.verdict = "sent";
     rec.status = Some(200);
     rec.duration_ms = Some(start.elapsed().as_millis() as u64);
+    rec.bytes = Some(to_client.load(Ordering::Relaxed));
+    rec.bytes_sent = Some(to_server.load(Ordering::Relaxed));
+    rec.reason = ended;
     if let Err(e) = engine.audit(&rec) {
-        return text(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}"));
+        eprintln!("scopelint proxy: {e}");
     }
-    state.stats.tunnels.fetch_add(1, Ordering::Relaxed);
-    let mut stop = state.shutdown.clone();
-    tokio::spawn(async move {
-        let Ok(upgraded) = hyper::upgrade::on(req).await else {
-            return;
-        };
-        let mut client = TokioIo::new(upgraded);
-        let mut upstream = upstream;
-        tokio::select! {
-            _ = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {}
-            _ = stop.changed() => {}
+}
+
+/// Copy until end of input, counting bytes, then close the write side.
+async fn pump<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    from: &mut R,
+    to: &mut W,
+    count: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = from.read(&mut buf).await?;
+        if n == 0 {
+            return to.shutdown().await;
         }
-    });
-    Response::new(Full::new(Bytes::new()))
+        to.write_all(&buf[..n]).await?;
+        count.fetch_add(n as u64, Ordering::Relaxed);
+    }
 }
 
 fn upstream_error(state: &State, rec: &mut AuditRecord, why: String) -> Resp {
@@ -308,21 +541,27 @@ fn upstream_error(state: &State, rec: &mut AuditRecord, why: String) -> Resp {
 async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
     let engine = state.engine.clone();
     let uri = req.uri().clone();
+    let method = req.method().clone();
     if uri.scheme().is_none() || uri.authority().is_none() {
-        return text(
+        return bad_request(
+            &state,
+            &method,
+            &uri.to_string(),
             StatusCode::BAD_REQUEST,
-            "scopelint proxy: send absolute-form requests (http://host/path) or CONNECT host:port"
-                .into(),
+            "send absolute-form requests (http://host/path) or CONNECT host:port".into(),
         );
     }
-    let method = req.method().clone();
     let url = match Url::parse(&uri.to_string()) {
         Ok(u) if u.host_str().is_some() => u,
         _ => {
-            return text(
+            let shown = super::audit::redact_userinfo(&uri.to_string());
+            return bad_request(
+                &state,
+                &method,
+                &uri.to_string(),
                 StatusCode::BAD_REQUEST,
-                format!("scopelint proxy: `{uri}` is not a URL"),
-            )
+                format!("`{shown}` is not a URL"),
+            );
         }
     };
     let host = url
@@ -345,25 +584,42 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
         );
     }
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) => {
-            return text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("scopelint proxy: request body: {e}"),
-            )
-        }
-    };
+    let declared_len = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|n| n > MAX_REQUEST_BODY as u64) {
+        return bad_request(
+            &state,
+            &method,
+            &rec.url,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body over the {MAX_REQUEST_BODY}-byte limit"),
+        );
+    }
     let addr = match admit(&state, &mut rec, &host, port).await {
         Ok(a) => a,
         Err(r) => return r,
+    };
+    let Ok(_permit) = state.in_flight.clone().acquire_owned().await else {
+        return upstream_error(&state, &mut rec, "the proxy is shutting down".into());
     };
     let headers = strip_hop_by_hop(&parts.headers);
     let client = match engine.clients.get_async(&host, addr).await {
         Ok(c) => c,
         Err(e) => return upstream_error(&state, &mut rec, e),
     };
-    let body = (!body.is_empty()).then_some(body);
+    // Streamed to the server as it arrives; a body over the limit fails the request.
+    let body = (declared_len != Some(0) && !body.is_end_stream())
+        .then(|| reqwest::Body::wrap(SyncBody(Mutex::new(Limited::new(body, MAX_REQUEST_BODY)))));
+    if let Err(e) = engine.audit_sending(&rec) {
+        state.stats.errors.fetch_add(1, Ordering::Relaxed);
+        return text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("scopelint proxy: not sent: {e}"),
+        );
+    }
     let reply = match client::send(&client, method.clone(), url, headers, body, true).await {
         Ok(r) => r,
         Err(e) => return upstream_error(&state, &mut rec, e),
@@ -373,7 +629,10 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
     rec.duration_ms = Some(reply.duration.as_millis() as u64);
     rec.bytes = Some(reply.bytes);
     if (300..400).contains(&reply.status) {
-        rec.redirect = reply.location();
+        rec.redirect = reply
+            .location()
+            .as_deref()
+            .map(super::audit::redact_userinfo);
     }
     if matches!(reply.status, 429 | 503) {
         if let Throttle::Stop(msg) = engine.on_throttle(&host, reply.status, reply.retry_after()) {
@@ -383,7 +642,10 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
         engine.on_success(&host);
     }
     if let Err(e) = engine.audit(&rec) {
-        return text(StatusCode::INTERNAL_SERVER_ERROR, format!("audit log: {e}"));
+        return text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("scopelint proxy: {e}"),
+        );
     }
     state.stats.forwarded.fetch_add(1, Ordering::Relaxed);
     let mut resp = Response::new(Full::new(reply.body.clone().unwrap_or_default()));
@@ -394,6 +656,27 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
     }
     *resp.headers_mut() = h;
     resp
+}
+
+/// A request body made `Sync` for reqwest (hyper's incoming body is only `Send`); it is only
+/// ever polled by one task, so the lock is never contended.
+struct SyncBody<B>(Mutex<B>);
+
+impl<B: hyper::body::Body + Unpin> hyper::body::Body for SyncBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let inner = self
+            .get_mut()
+            .0
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner());
+        std::pin::Pin::new(inner).poll_frame(cx)
+    }
 }
 
 fn strip_hop_by_hop(h: &HeaderMap) -> HeaderMap {

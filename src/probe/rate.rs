@@ -57,6 +57,36 @@ impl fmt::Display for Rate {
 
 /// Highest accepted rate, so a typo (`4000/s`) is an error rather than a flood.
 pub const MAX_PER_SECOND: f64 = 1000.0;
+/// Longest accepted interval between two requests (one a day).
+pub const MAX_PERIOD_SECS: f64 = 86_400.0;
+/// Most requests allowed back to back (`--burst`, `probe.burst`).
+pub const MAX_BURST: u32 = 100;
+/// Longest accepted `--timeout`, in seconds.
+pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// Longest accepted `--max-wait`, in seconds (a day, like the slowest rate).
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+/// Check a burst (`--burst`, `probe.burst`): 1 to [`MAX_BURST`].
+pub fn check_burst(burst: u32) -> Result<NonZeroU32, String> {
+    match NonZeroU32::new(burst) {
+        Some(b) if burst <= MAX_BURST => Ok(b),
+        _ => Err(format!(
+            "burst {burst} is out of range: use 1 to {MAX_BURST}"
+        )),
+    }
+}
+
+/// Check a timeout in seconds given with `flag` and convert it: positive, finite, at most
+/// [`MAX_TIMEOUT_SECS`].
+pub fn parse_timeout(flag: &str, secs: f64) -> Result<Duration, String> {
+    if secs.is_finite() && secs > 0.0 && secs <= MAX_TIMEOUT_SECS {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "{flag} {secs:?}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}"
+        ))
+    }
+}
 
 /// Parse `N/s`, `N/sec`, `N/second`, `N/m`, `N/min`, `N/minute`, `N/h`, `N/hour`; `N` may be
 /// fractional (`0.5/s`) but must be positive.
@@ -88,7 +118,10 @@ pub fn parse_rate(s: &str) -> Result<Rate, String> {
             "rate `{s}` is above the maximum of {MAX_PER_SECOND}/s"
         ));
     }
-    if rate.period() > Duration::from_secs(86_400) {
+    // Checked in floating point before any Duration is built: a tiny rate's period would
+    // overflow one.
+    let period_secs = per.as_secs_f64() / count;
+    if !(period_secs.is_finite() && period_secs <= MAX_PERIOD_SECS) {
         return Err(format!("rate `{s}` is below one request a day"));
     }
     Ok(rate)
@@ -203,8 +236,35 @@ mod tests {
             "NaN/s",
             "inf/s",
             "5000/s",
+            "1e-20/s",
+            "1e-300/h",
+            "4.9e-324/s",
+            "1e300/s",
+            "fast",
         ] {
             assert!(parse_rate(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn bursts_and_timeouts_have_ranges() {
+        assert!(check_burst(1).is_ok() && check_burst(MAX_BURST).is_ok());
+        for bad in [0, MAX_BURST + 1, u32::MAX] {
+            assert!(check_burst(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_timeout("--timeout", 2.5).unwrap(),
+            Duration::from_millis(2500)
+        );
+        for bad in [
+            0.0,
+            -1.0,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            MAX_TIMEOUT_SECS + 1.0,
+        ] {
+            assert!(parse_timeout("--timeout", bad).is_err(), "{bad}");
         }
     }
 

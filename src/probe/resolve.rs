@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use crate::target::{self, is_internal_ip, Host};
+use crate::target::{self, not_global_reason, Host};
 
 /// `--resolve` pins: (lowercased host, port) to address.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,16 @@ impl Pins {
         let port: u16 = port
             .parse()
             .map_err(|_| format!("--resolve `{spec}`: `{port}` is not a port"))?;
-        let addr_text = addr.trim_start_matches('[').trim_end_matches(']');
+        // Brackets come in pairs or not at all: `[::1` is a typo, not an address.
+        let addr_text = match (addr.strip_prefix('['), addr.strip_suffix(']')) {
+            (Some(inner), Some(_)) => &inner[..inner.len() - 1],
+            (None, None) => addr,
+            _ => {
+                return Err(format!(
+                    "--resolve `{spec}`: `{addr}` has an unpaired bracket"
+                ))
+            }
+        };
         let addr: IpAddr = addr_text
             .parse()
             .map_err(|_| format!("--resolve `{spec}`: `{addr}` is not an IP address"))?;
@@ -61,9 +70,37 @@ pub struct Resolved {
     pub pinned: bool,
 }
 
+/// Why an address could not be decided, with the engine rule id for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveError {
+    /// [`super::RULE_INTERNAL`] or [`super::RULE_RESOLVE`].
+    pub rule: &'static str,
+    pub reason: String,
+}
+
 /// Decide the address for `host:port`. `host` is a domain or an IP literal (IPv6 without
 /// brackets).
-pub async fn resolve(pins: &Pins, host: &str, port: u16) -> Result<Resolved, String> {
+pub async fn resolve(pins: &Pins, host: &str, port: u16) -> Result<Resolved, ResolveError> {
+    resolve_with(pins, host, port, |host, port| async move {
+        tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map(|a| a.collect())
+    })
+    .await
+}
+
+/// [`resolve`] with the system lookup given by the caller (tests stub it, so refusals of
+/// internal answers are checked without a socket ever being opened).
+pub async fn resolve_with<F, Fut>(
+    pins: &Pins,
+    host: &str,
+    port: u16,
+    lookup: F,
+) -> Result<Resolved, ResolveError>
+where
+    F: FnOnce(String, u16) -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<Vec<SocketAddr>>>,
+{
     if let Some(ip) = pins.get(host, port) {
         return Ok(Resolved {
             addr: SocketAddr::new(ip, port),
@@ -72,20 +109,23 @@ pub async fn resolve(pins: &Pins, host: &str, port: u16) -> Result<Resolved, Str
     }
     let literal = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = literal.parse::<IpAddr>() {
-        if is_internal_ip(ip) {
-            return Err(format!(
-                "{ip} is an internal address; pin it with --resolve {host}:{port}:{ip} if you mean it"
-            ));
+        if let Some(why) = not_global_reason(ip) {
+            return Err(ResolveError {
+                rule: super::RULE_INTERNAL,
+                reason: format!("{why}; pin it with --resolve {host}:{port}:{ip} if you mean it"),
+            });
         }
         return Ok(Resolved {
             addr: SocketAddr::new(ip, port),
             pinned: false,
         });
     }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+    let addrs = lookup(host.to_string(), port)
         .await
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .collect();
+        .map_err(|e| ResolveError {
+            rule: super::RULE_RESOLVE,
+            reason: format!("cannot resolve {host}: {e}"),
+        })?;
     check_system_addrs(host, &addrs)?;
     Ok(Resolved {
         addr: addrs[0],
@@ -93,17 +133,22 @@ pub async fn resolve(pins: &Pins, host: &str, port: u16) -> Result<Resolved, Str
     })
 }
 
-/// Refuse a system-resolved answer that is empty or contains any internal address (a name that
-/// resolves partly into internal space is treated as internal).
-pub fn check_system_addrs(host: &str, addrs: &[SocketAddr]) -> Result<(), String> {
+/// Refuse a system-resolved answer that is empty or contains any address that is not globally
+/// reachable (a name that resolves partly into internal space is treated as internal).
+pub fn check_system_addrs(host: &str, addrs: &[SocketAddr]) -> Result<(), ResolveError> {
     if addrs.is_empty() {
-        return Err(format!("{host} resolved to no address"));
+        return Err(ResolveError {
+            rule: super::RULE_RESOLVE,
+            reason: format!("{host} resolved to no address"),
+        });
     }
-    if let Some(a) = addrs.iter().find(|a| is_internal_ip(a.ip())) {
-        return Err(format!(
-            "{host} resolves to the internal address {}; refusing (use --resolve to pin an address explicitly)",
-            a.ip()
-        ));
+    if let Some(why) = addrs.iter().find_map(|a| not_global_reason(a.ip())) {
+        return Err(ResolveError {
+            rule: super::RULE_INTERNAL,
+            reason: format!(
+                "{host} resolves to an address that is not globally reachable: {why}; refusing (use --resolve to pin an address explicitly)"
+            ),
+        });
     }
     Ok(())
 }
@@ -129,6 +174,8 @@ mod tests {
             "x:port:1.2.3.4",
             "x:1:notanip",
             "x:70000:1.2.3.4",
+            "x:1:[::1",
+            "x:1:::1]",
         ] {
             assert!(p.add(bad).is_err(), "{bad}");
         }
@@ -141,6 +188,50 @@ mod tests {
         assert!(check_system_addrs("h", &[public]).is_ok());
         assert!(check_system_addrs("h", &[public, private]).is_err());
         assert!(check_system_addrs("h", &[]).is_err());
+    }
+
+    /// The reproductions of issue 14: a system resolver (stubbed: no socket is opened) answering
+    /// with these is refused as internal; a failed lookup is labelled as a lookup failure.
+    #[tokio::test]
+    async fn system_answers_outside_global_space_are_refused_without_connecting() {
+        let pins = Pins::default();
+        for answer in [
+            "198.18.0.1",
+            "240.0.0.1",
+            "192.0.0.1",
+            "224.0.0.1",
+            "64:ff9b::7f00:1",
+            "2002:7f00:1::1",
+            "::127.0.0.1",
+            "fec0::1",
+        ] {
+            let ip: IpAddr = answer.parse().unwrap();
+            let e = resolve_with(&pins, "in.test", 443, |_, port| async move {
+                Ok(vec![SocketAddr::new(ip, port)])
+            })
+            .await
+            .unwrap_err();
+            assert_eq!(e.rule, crate::probe::RULE_INTERNAL, "{answer}");
+            assert!(
+                e.reason.contains("not globally reachable"),
+                "{answer}: {}",
+                e.reason
+            );
+        }
+        let public: IpAddr = "2606:4700::1".parse().unwrap();
+        let ok = resolve_with(&pins, "in.test", 443, |_, port| async move {
+            Ok(vec![SocketAddr::new(public, port)])
+        })
+        .await
+        .unwrap();
+        assert_eq!(ok.addr, SocketAddr::new(public, 443));
+        let e = resolve_with(&pins, "in.test", 443, |_, _| async {
+            Err(std::io::Error::other("no such host"))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.rule, crate::probe::RULE_RESOLVE);
+        assert!(e.reason.contains("cannot resolve in.test"), "{}", e.reason);
     }
 
     #[tokio::test]

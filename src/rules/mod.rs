@@ -683,11 +683,28 @@ fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) {
         return;
     }
     for p in pats {
-        if let Err(e) = regex_syntax::Parser::new().parse(&p.value) {
-            let detail = e.to_string();
-            let last = detail.lines().last().unwrap_or("").trim().to_string();
-            ctx.report(ctx.err(p, format!("invalid regex in {what}: {last}")));
+        // The very compilation `lint` does: a pattern over the size limit is an error here too.
+        if let Err(e) = crate::lint::checks::compile(&ctx.origin, what, p) {
+            ctx.report(e);
         }
+    }
+}
+
+/// The `probe:` pacing, checked by the code `probe` and `proxy` use, so a rules file they
+/// would refuse does not pass validation.
+fn check_probe_settings(ctx: &Ctx, file: &RulesFile) {
+    let Some(def) = &file.probe else { return };
+    let d = &def.value;
+    for (key, value) in [
+        ("rate", Some(&d.rate)),
+        ("per_host_rate", d.per_host_rate.as_ref()),
+    ] {
+        if let Some(Err(e)) = value.map(|v| crate::probe::rate::parse_rate(v)) {
+            ctx.report(ctx.err(def, format!("probe.{key}: {e}")));
+        }
+    }
+    if let Some(Err(e)) = d.burst.map(crate::probe::rate::check_burst) {
+        ctx.report(ctx.err(def, format!("probe.burst: {e}")));
     }
 }
 
@@ -785,6 +802,7 @@ fn compile_with(
         check_award_cells(&ctx, &aw.value);
     }
     check_lint_settings(&ctx, file_ref);
+    check_probe_settings(&ctx, file_ref);
 
     let customer_owned = match &file.customer_owned {
         Some(c) => {

@@ -55,28 +55,32 @@ fn parse_entry(raw: &str) -> Result<Entry, String> {
     if let Ok(net) = parse_cidr(raw) {
         return Ok(Entry::Cidr(net));
     }
+    let shown = crate::text::excerpt(raw);
     let mut host = raw;
     if let Some((scheme, rest)) = raw.split_once("://") {
         if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(format!("`{raw}` is not a host, wildcard, IP or CIDR"));
+            return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
         }
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#', '@']) {
             return Err(format!(
-                "`{raw}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file"
+                "`{shown}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file"
             ));
         }
         host = rest;
     }
     if host.contains(':') && !host.contains('*') {
         return Err(format!(
-            "`{raw}`: ports cannot be expressed in a plain list; use a YAML rules file"
+            "`{shown}`: ports cannot be expressed in a plain list; use a YAML rules file"
         ));
     }
     if host.contains(['/', ' ', ',', '\t']) {
-        return Err(format!("`{raw}` is not a host, wildcard, IP or CIDR"));
+        return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
     }
-    parse_host_pattern(host, Some(false)).map(Entry::Host)
+    // The pattern parser quotes what it was given: cut that too.
+    parse_host_pattern(host, Some(false))
+        .map(Entry::Host)
+        .map_err(|e| e.replace(host, &crate::text::excerpt(host)))
 }
 
 /// Load a plain list (and, for `x.inscope`, the `x.noscope` beside it).
