@@ -6,7 +6,6 @@
 
 pub mod authoring;
 pub mod check;
-pub mod config;
 pub mod diagnostic;
 pub mod email;
 pub mod export;
@@ -15,6 +14,7 @@ pub mod gen;
 pub mod import;
 pub mod lint;
 pub mod matcher;
+pub mod named;
 pub mod output;
 pub mod probe;
 pub mod psl;

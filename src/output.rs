@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::matcher::{Verdict, VerdictKind};
 
 /// Output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFormat {
     /// One line per target, colored on a terminal.
     Text,
@@ -18,6 +18,8 @@ pub enum CheckFormat {
     /// One JSON verdict object per line.
     Jsonl,
 }
+
+crate::named!(CheckFormat { Text => "text", Json => "json", Jsonl => "jsonl" });
 
 /// Receives each verdict in input order.
 pub trait CheckReporter {

@@ -149,6 +149,8 @@ impl LintSummary {
 pub struct Linter<'r> {
     rules: &'r ScopeRules,
     compiled: Vec<LintRules>,
+    /// Rule ids whose diagnostics are dropped (after suppressions), e.g. from `lint.disable`.
+    disabled: Vec<String>,
 }
 
 impl<'r> Linter<'r> {
@@ -158,7 +160,17 @@ impl<'r> Linter<'r> {
             .iter()
             .map(LintRules::compile)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Linter { rules, compiled })
+        Ok(Linter {
+            rules,
+            compiled,
+            disabled: Vec::new(),
+        })
+    }
+
+    /// Drop the diagnostics of these rule ids (they are neither reported nor counted).
+    pub fn disable(mut self, rule_ids: &[String]) -> Self {
+        self.disabled = rule_ids.to_vec();
+        self
     }
 
     pub fn rules(&self) -> &'r ScopeRules {
@@ -211,6 +223,7 @@ impl<'r> Linter<'r> {
         let awards = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
         let award = awards.iter().min_by_key(|a| (a.max, a.min)).cloned();
         let mut diags = suppress::apply(&draft, diags);
+        diags.retain(|d| !self.disabled.iter().any(|r| r == d.rule));
         diags.sort_by(|a, b| {
             (a.line, a.column, std::cmp::Reverse(a.severity), a.rule).cmp(&(
                 b.line,

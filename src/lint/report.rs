@@ -11,7 +11,7 @@ use super::rule_info::RULES;
 use super::{Award, FileReport, LintSummary, Severity};
 
 /// Output format of `lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LintFormat {
     /// `path:line:col: severity[rule] message` with the line below, colored on a terminal.
     Text,
@@ -22,6 +22,8 @@ pub enum LintFormat {
     /// GitHub Actions workflow annotations (`::error file=...,line=...::`).
     Github,
 }
+
+crate::named!(LintFormat { Text => "text", Json => "json", Sarif => "sarif", Github => "github" });
 
 pub trait LintReporter {
     fn file(&mut self, report: &FileReport) -> io::Result<()>;

@@ -375,11 +375,13 @@ impl Engine {
 }
 
 /// Output format of `probe`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProbeFormat {
     Text,
     Jsonl,
 }
+
+crate::named!(ProbeFormat { Text => "text", Jsonl => "jsonl" });
 
 /// Options of one `probe` run.
 pub struct ProbeOptions {

@@ -278,7 +278,7 @@ pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesErro
 /// How every YAML file scopelint reads is parsed (rules, configuration, draft front matter):
 /// a duplicate key is an error, and errors come without the crate's snippet (we print our own
 /// location and snippet).
-pub(crate) fn yaml_options() -> serde_saphyr::options::Options {
+pub fn yaml_options() -> serde_saphyr::options::Options {
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
@@ -287,7 +287,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::options::Options {
 
 /// The YAML error's text without the location prefix the crate adds (we print our own).
 /// Shared with the configuration-file loader.
-pub(crate) fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+pub fn yaml_error_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // serde-saphyr renders "<message> at line L, column C"; keep the message part.

@@ -13,14 +13,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use clap::ValueEnum;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::lint::report::{LintFormat, LintReporter};
-use crate::lint::{FileReport, LintSummary, Severity};
-use crate::output::CheckFormat;
-use crate::probe::ProbeFormat;
+use scopelint::lint::report::LintFormat;
+use scopelint::lint::Severity;
+use scopelint::named::Named;
+use scopelint::output::CheckFormat;
+use scopelint::probe::ProbeFormat;
 
 /// File names looked for in each directory, in this order (the first one found wins).
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["scopelint.yaml", ".scopelint.yaml"];
@@ -119,19 +119,22 @@ impl Config {
         {
             ConfigFile::default()
         } else {
-            serde_saphyr::from_str_with_options::<ConfigFile>(text, crate::rules::yaml_options())
-                .map_err(|e| {
-                    let (line, column) = e
-                        .location()
-                        .map(|l| (l.line(), l.column()))
-                        .unwrap_or((1, 1));
-                    ConfigError {
-                        file: origin.clone(),
-                        line: line.max(1),
-                        column: column.max(1),
-                        message: crate::rules::yaml_error_message(&e),
-                    }
-                })?
+            serde_saphyr::from_str_with_options::<ConfigFile>(
+                text,
+                scopelint::rules::yaml_options(),
+            )
+            .map_err(|e| {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                ConfigError {
+                    file: origin.clone(),
+                    line: line.max(1),
+                    column: column.max(1),
+                    message: scopelint::rules::yaml_error_message(&e),
+                }
+            })?
         };
         let config = Config {
             path: path.to_path_buf(),
@@ -187,7 +190,7 @@ impl Config {
                     .map_err(|m| self.error_at(level, format!("lint.fail_on: {m}")))?;
             }
             for id in lint.disable.iter().flat_map(|d| &d.value) {
-                if !crate::lint::rule_info::RULES
+                if !scopelint::lint::rule_info::RULES
                     .iter()
                     .any(|r| r.id == id.value)
                 {
@@ -196,7 +199,7 @@ impl Config {
                         format!(
                             "lint.disable: unknown rule `{}` (rules: {})",
                             id.value,
-                            crate::lint::Linter::rule_ids()
+                            scopelint::lint::Linter::rule_ids()
                         ),
                     ));
                 }
@@ -208,12 +211,12 @@ impl Config {
                 ("per_host_rate", &probe.per_host_rate),
             ] {
                 if let Some(r) = rate {
-                    crate::probe::rate::parse_rate(&r.value)
+                    scopelint::probe::rate::parse_rate(&r.value)
                         .map_err(|m| self.error_at(r, format!("probe.{key}: {m}")))?;
                 }
             }
             if let Some(b) = &probe.burst {
-                crate::probe::rate::check_burst(b.value)
+                scopelint::probe::rate::check_burst(b.value)
                     .map_err(|m| self.error_at(b, format!("probe.burst: {m}")))?;
             }
             if let Some(fmt) = &probe.format {
@@ -240,22 +243,15 @@ fn parse_choice(value: &str, choices: &[&str]) -> Result<(), String> {
     }
 }
 
-fn parse_enum<E: ValueEnum>(value: &str) -> Result<E, String> {
-    E::from_str(value, false).map_err(|_| {
-        let names: Vec<String> = E::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value())
-            .map(|p| format!("`{}`", p.get_name()))
-            .collect();
+fn parse_enum<E: Named>(value: &str) -> Result<E, String> {
+    E::parse(value).ok_or_else(|| {
+        let names: Vec<String> = E::names().iter().map(|n| format!("`{n}`")).collect();
         format!("`{value}` is not one of {}", names.join(", "))
     })
 }
 
-fn enum_name<E: ValueEnum>(value: &E) -> String {
-    value
-        .to_possible_value()
-        .map(|p| p.get_name().to_string())
-        .unwrap_or_default()
+fn enum_name<E: Named>(value: &E) -> String {
+    value.name().to_string()
 }
 
 // ---- discovery ------------------------------------------------------------------------------
@@ -505,7 +501,7 @@ impl Settings {
             )
         };
         let rules = if self.rules.value.is_empty() {
-            format!("embedded ({})", crate::rules::EMBEDDED_RULES_PATH)
+            format!("embedded ({})", scopelint::rules::EMBEDDED_RULES_PATH)
         } else {
             paths(&self.rules.value)
         };
@@ -584,50 +580,6 @@ fn file_source<T>(c: &Config, at: &Spanned<T>) -> Source {
     }
 }
 
-// ---- disabled lint rules --------------------------------------------------------------------
-
-/// A lint reporter that drops the diagnostics of disabled rules before they reach `inner`,
-/// and counts what is left (the counts decide the exit code).
-pub struct DisabledRules<'a> {
-    inner: Box<dyn LintReporter + 'a>,
-    disabled: Vec<String>,
-    summary: LintSummary,
-}
-
-impl<'a> DisabledRules<'a> {
-    pub fn new(inner: Box<dyn LintReporter + 'a>, disabled: Vec<String>) -> DisabledRules<'a> {
-        DisabledRules {
-            inner,
-            disabled,
-            summary: LintSummary::default(),
-        }
-    }
-
-    /// Totals over the diagnostics that were kept.
-    pub fn summary(&self) -> LintSummary {
-        self.summary
-    }
-}
-
-impl LintReporter for DisabledRules<'_> {
-    fn file(&mut self, report: &FileReport) -> std::io::Result<()> {
-        if self.disabled.is_empty() {
-            self.summary.add(report);
-            return self.inner.file(report);
-        }
-        let mut kept = report.clone();
-        kept.diagnostics
-            .retain(|d| !self.disabled.iter().any(|r| r == d.rule));
-        self.summary.add(&kept);
-        self.inner.file(&kept)
-    }
-
-    fn finish(&mut self, _summary: &LintSummary) -> std::io::Result<()> {
-        let summary = self.summary;
-        self.inner.finish(&summary)
-    }
-}
-
 // ---- --version ------------------------------------------------------------------------------
 
 /// The `--version` text after the binary name: the crate version, the embedded program's
@@ -651,7 +603,7 @@ pub fn long_version() -> &'static str {
 pub fn embedded_program_revision() -> (Option<&'static str>, Option<&'static str>) {
     let mut in_program = false;
     let (mut id, mut revision) = (None, None);
-    for line in crate::rules::EMBEDDED_RULES.lines() {
+    for line in scopelint::rules::EMBEDDED_RULES.lines() {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
@@ -681,7 +633,7 @@ pub fn embedded_program_revision() -> (Option<&'static str>, Option<&'static str
 
 /// The `// VERSION:` line of the vendored Public Suffix List.
 pub fn embedded_psl_version() -> Option<&'static str> {
-    crate::psl::EMBEDDED_PSL
+    scopelint::psl::EMBEDDED_PSL
         .lines()
         .take(50)
         .find_map(|l| l.strip_prefix("// VERSION:"))
@@ -698,10 +650,10 @@ mod tests {
 
     #[test]
     fn version_scan_agrees_with_the_parsers() {
-        let psl = crate::psl::SuffixList::embedded();
+        let psl = scopelint::psl::SuffixList::embedded();
         assert_eq!(embedded_psl_version(), psl.version());
         assert!(embedded_psl_version().is_some());
-        let rules = crate::ScopeRules::embedded(psl).unwrap();
+        let rules = scopelint::ScopeRules::embedded(psl).unwrap();
         let p = &rules.programs[0].file.program;
         let (id, revision) = embedded_program_revision();
         assert_eq!(id, Some(p.id.as_str()));

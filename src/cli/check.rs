@@ -1,0 +1,72 @@
+//! `scopelint check`: classify targets from arguments and standard input.
+
+use std::io::{self, Write};
+
+use scopelint::check::{
+    check_one, check_stream, check_stream_parallel, reporter_factory, CheckOptions, CheckSummary,
+};
+use scopelint::matcher::Lookup;
+use scopelint::output::{check_reporter, CheckFormat};
+use scopelint::{ScopeRules, VerdictKind};
+
+use super::args::CheckArgs;
+use super::{CliError, ExitStatus};
+
+pub fn cmd_check(
+    rules: &ScopeRules,
+    args: &CheckArgs,
+    color: bool,
+) -> Result<ExitStatus, CliError> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let print_kind = args.print.as_deref().and_then(VerdictKind::parse);
+    let opts = CheckOptions {
+        explain: args.explain,
+        lookup: if args.reference {
+            Lookup::Linear
+        } else {
+            Lookup::Indexed
+        },
+    };
+    let from_stdin = args.targets.is_empty() || args.targets.iter().any(|t| t == "-");
+    let threads = match args.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        n => n,
+    };
+    // One JSON array cannot be cut into independent batches.
+    let parallel =
+        from_stdin && threads > 1 && (print_kind.is_some() || args.format != CheckFormat::Json);
+
+    let mut summary = CheckSummary::default();
+    {
+        let mut reporter = check_reporter(&mut out, print_kind, args.format, color, args.explain);
+        for t in args.targets.iter().filter(|t| t.as_str() != "-") {
+            check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
+        }
+        if from_stdin && !parallel {
+            let s = check_stream(rules, io::stdin().lock(), reporter.as_mut(), opts)?;
+            summary.add(&s);
+        } else {
+            reporter.finish()?;
+        }
+    }
+    if parallel {
+        let make = reporter_factory(|buf| {
+            check_reporter(buf, print_kind, args.format, color, args.explain)
+        });
+        let input = io::BufReader::with_capacity(256 * 1024, io::stdin());
+        let s = check_stream_parallel(rules, input, &mut out, &make, opts, threads)?;
+        summary.add(&s);
+    }
+    if summary.total() == 0 && print_kind.is_none() {
+        let _ = writeln!(io::stderr(), "scopelint: no targets given");
+    }
+    // With --print, "found" is "printed nothing" (exit 1), as with grep.
+    Ok(ExitStatus::found(match print_kind {
+        Some(kind) => match kind {
+            VerdictKind::InScope => summary.in_scope == 0,
+            VerdictKind::OutOfScope => summary.out_of_scope == 0,
+            VerdictKind::Invalid => summary.invalid == 0,
+        },
+        None => summary.out_of_scope + summary.invalid > 0,
+    }))
+}

@@ -1,0 +1,174 @@
+//! `scopelint rules ...`: validate, test, show, diff and the JSON Schema.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use super::args::{Cli, RulesArgs, RulesCommand, RulesFormat};
+use super::{load_rules, load_rules_from, rules_files, rules_psl, select_program};
+use super::{CliError, ExitStatus};
+
+pub fn cmd_rules(cli: &Cli, args: &RulesArgs, color: bool) -> Result<ExitStatus, CliError> {
+    match &args.command {
+        RulesCommand::Validate {
+            files,
+            format,
+            fail_on,
+        } => cmd_rules_validate(cli, files, *format, fail_on == "warning", color),
+        RulesCommand::Test {
+            files,
+            format,
+            fail_uncovered,
+        } => cmd_rules_test(cli, files, *format, *fail_uncovered, color),
+        RulesCommand::Show { program, format } => cmd_rules_show(cli, program.as_deref(), *format),
+        RulesCommand::Diff {
+            old,
+            new,
+            targets,
+            format,
+        } => cmd_rules_diff(cli, old, new, targets.as_deref(), *format),
+        RulesCommand::Schema => {
+            io::stdout().write_all(scopelint::rules::schema::schema_json().as_bytes())?;
+            Ok(ExitStatus::Clean)
+        }
+    }
+}
+
+pub fn cmd_rules_validate(
+    cli: &Cli,
+    files: &[PathBuf],
+    format: RulesFormat,
+    fail_on_warning: bool,
+    color: bool,
+) -> Result<ExitStatus, CliError> {
+    use scopelint::authoring::validate;
+    let psl = rules_psl(cli)?;
+    let reports: Vec<validate::FileReport> = match rules_files(cli, files) {
+        Some(files) => files
+            .iter()
+            .map(|f| validate::validate_file(f, psl.clone()))
+            .collect(),
+        None => vec![validate::validate_str(
+            scopelint::rules::EMBEDDED_RULES,
+            scopelint::rules::EMBEDDED_RULES_PATH,
+            psl,
+        )],
+    };
+    let all: Vec<&validate::Problem> = reports.iter().flat_map(|r| &r.problems).collect();
+    write_reports(format, &reports, |r| validate::render_text(r, color), &all)?;
+    let errors: usize = reports.iter().map(|r| r.errors()).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings()).sum();
+    if errors > 0 {
+        // The errors are the command's own report, not a failure of the tool: exit 2.
+        eprintln!(
+            "scopelint: rules validate: {errors} error{} in {} file{}",
+            if errors == 1 { "" } else { "s" },
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" }
+        );
+        return Ok(ExitStatus::Error);
+    }
+    Ok(ExitStatus::found(fail_on_warning && warnings > 0))
+}
+
+pub fn cmd_rules_test(
+    cli: &Cli,
+    files: &[PathBuf],
+    format: RulesFormat,
+    fail_uncovered: bool,
+    color: bool,
+) -> Result<ExitStatus, CliError> {
+    use scopelint::authoring::examples;
+    let rules = load_rules_from(cli, files)?;
+    let reports: Vec<examples::TestReport> =
+        rules.programs.iter().map(examples::run_examples).collect();
+    write_reports(
+        format,
+        &reports,
+        |r| examples::render_text(r, color),
+        &reports,
+    )?;
+    Ok(ExitStatus::found(reports.iter().any(|r| {
+        r.failed() > 0 || (fail_uncovered && !r.uncovered.is_empty())
+    })))
+}
+
+/// Writes each report as text, or `json` as one pretty-printed document, to standard output.
+pub fn write_reports<R>(
+    format: RulesFormat,
+    reports: &[R],
+    text: impl Fn(&R) -> String,
+    json: &impl serde::Serialize,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            for r in reports {
+                out.write_all(text(r).as_bytes())?;
+            }
+        }
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, json).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
+}
+
+pub fn cmd_rules_show(
+    cli: &Cli,
+    program: Option<&str>,
+    format: RulesFormat,
+) -> Result<ExitStatus, CliError> {
+    let rules = load_rules(cli)?;
+    let p = select_program(&rules, program)?;
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => out.write_all(scopelint::authoring::show::show_text(p).as_bytes())?,
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &scopelint::authoring::show::show_json(p))
+                .map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::Clean)
+}
+
+pub fn cmd_rules_diff(
+    cli: &Cli,
+    old: &std::path::Path,
+    new: &std::path::Path,
+    targets: Option<&std::path::Path>,
+    format: RulesFormat,
+) -> Result<ExitStatus, CliError> {
+    use scopelint::authoring::diff;
+    use scopelint::rules::load_program_file;
+    let psl = rules_psl(cli)?;
+    let old = load_program_file(old, psl.clone()).map_err(|e| CliError::Config(e.to_string()))?;
+    let new = load_program_file(new, psl).map_err(|e| CliError::Config(e.to_string()))?;
+    let changes = diff::diff_files(&old.file, &new.file);
+    let verdicts = match targets {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+            Some(diff::diff_targets(&old, &new, text.lines()))
+        }
+        None => None,
+    };
+    let mut out = io::stdout().lock();
+    match format {
+        RulesFormat::Text => {
+            out.write_all(diff::render_text(&changes, verdicts.as_deref()).as_bytes())?
+        }
+        RulesFormat::Json => {
+            let v = serde_json::json!({ "changes": changes, "verdict_changes": verdicts });
+            serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::found(match &verdicts {
+        Some(v) => !v.is_empty(),
+        None => !changes.is_empty(),
+    }))
+}
