@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use super::award::InScopeTarget;
 use super::draft::{Draft, Field};
@@ -15,29 +15,7 @@ use crate::matcher::VerdictKind;
 use crate::rules::model::Spanned;
 use crate::rules::{AssetRule, Program, RulesError};
 
-/// Compile a rules-file pattern: case-insensitive, ASCII classes (so the fast DFA handles any
-/// draft, whatever its characters), falling back to Unicode classes if the pattern needs them.
-/// `rules validate` compiles with this too, so it refuses exactly what `lint` cannot compile
-/// (syntax errors and patterns over the regex size limit).
-pub(crate) fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, RulesError> {
-    let build = |unicode: bool| {
-        RegexBuilder::new(&p.value)
-            .case_insensitive(true)
-            .unicode(unicode)
-            .build()
-    };
-    build(false)
-        .or_else(|_| build(true))
-        .map_err(|e| RulesError {
-            file: origin.to_string(),
-            line: (p.referenced.line() as u32).max(1),
-            column: (p.referenced.column() as u32).max(1),
-            message: format!(
-                "invalid regex in {what}: {}",
-                e.to_string().lines().last().unwrap_or("").trim()
-            ),
-        })
-}
+use crate::rules::pattern::compile;
 
 fn compile_all(origin: &str, what: &str, ps: &[Spanned<String>]) -> Result<Vec<Regex>, RulesError> {
     ps.iter().map(|p| compile(origin, what, p)).collect()

@@ -5,7 +5,6 @@
 //! limit, so neither limit is ever exceeded.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -16,65 +15,14 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
-/// A request rate: `count` requests per `per`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rate {
-    pub count: f64,
-    pub per: Duration,
-}
+pub use crate::rules::pacing::{
+    check_burst, parse_rate, Rate, MAX_BURST, MAX_PERIOD_SECS, MAX_PER_SECOND,
+};
 
-impl Rate {
-    /// Time between two requests at this rate.
-    pub fn period(&self) -> Duration {
-        Duration::from_secs_f64(self.per.as_secs_f64() / self.count)
-    }
-
-    /// Requests per second.
-    pub fn per_second(&self) -> f64 {
-        self.count / self.per.as_secs_f64()
-    }
-
-    /// The GCRA quota for this rate with `burst` requests allowed back to back.
-    pub fn quota(&self, burst: NonZeroU32) -> Quota {
-        // `period` is never zero: parse_rate caps the rate.
-        Quota::with_period(self.period())
-            .expect("rate period is positive")
-            .allow_burst(burst)
-    }
-}
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match self.per.as_secs() {
-            1 => "s",
-            60 => "min",
-            3600 => "h",
-            _ => "?",
-        };
-        write!(f, "{}/{unit}", self.count)
-    }
-}
-
-/// Highest accepted rate, so a typo (`4000/s`) is an error rather than a flood.
-pub const MAX_PER_SECOND: f64 = 1000.0;
-/// Longest accepted interval between two requests (one a day).
-pub const MAX_PERIOD_SECS: f64 = 86_400.0;
-/// Most requests allowed back to back (`--burst`, `probe.burst`).
-pub const MAX_BURST: u32 = 100;
 /// Longest accepted `--timeout`, in seconds.
 pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// Longest accepted `--max-wait`, in seconds (a day, like the slowest rate).
 pub const MAX_WAIT_SECS: u64 = 86_400;
-
-/// Check a burst (`--burst`, `probe.burst`): 1 to [`MAX_BURST`].
-pub fn check_burst(burst: u32) -> Result<NonZeroU32, String> {
-    match NonZeroU32::new(burst) {
-        Some(b) if burst <= MAX_BURST => Ok(b),
-        _ => Err(format!(
-            "burst {burst} is out of range: use 1 to {MAX_BURST}"
-        )),
-    }
-}
 
 /// Check a timeout in seconds given with `flag` and convert it: positive, finite, at most
 /// [`MAX_TIMEOUT_SECS`].
@@ -88,43 +36,12 @@ pub fn parse_timeout(flag: &str, secs: f64) -> Result<Duration, String> {
     }
 }
 
-/// Parse `N/s`, `N/sec`, `N/second`, `N/m`, `N/min`, `N/minute`, `N/h`, `N/hour`; `N` may be
-/// fractional (`0.5/s`) but must be positive.
-pub fn parse_rate(s: &str) -> Result<Rate, String> {
-    let t = s.trim();
-    let (n, unit) = t.split_once('/').ok_or_else(|| {
-        format!("rate `{s}`: expected COUNT/UNIT, e.g. `4/s`, `100/min`, `0.5/s`")
-    })?;
-    let count: f64 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("rate `{s}`: `{}` is not a number", n.trim()))?;
-    if !count.is_finite() || count <= 0.0 {
-        return Err(format!("rate `{s}`: the count must be a positive number"));
-    }
-    let per = match unit.trim().to_ascii_lowercase().as_str() {
-        "s" | "sec" | "second" => Duration::from_secs(1),
-        "m" | "min" | "minute" => Duration::from_secs(60),
-        "h" | "hour" => Duration::from_secs(3600),
-        other => {
-            return Err(format!(
-                "rate `{s}`: unknown unit `{other}` (use s, min or h)"
-            ))
-        }
-    };
-    let rate = Rate { count, per };
-    if rate.per_second() > MAX_PER_SECOND {
-        return Err(format!(
-            "rate `{s}` is above the maximum of {MAX_PER_SECOND}/s"
-        ));
-    }
-    // Checked in floating point before any Duration is built: a tiny rate's period would
-    // overflow one.
-    let period_secs = per.as_secs_f64() / count;
-    if !(period_secs.is_finite() && period_secs <= MAX_PERIOD_SECS) {
-        return Err(format!("rate `{s}` is below one request a day"));
-    }
-    Ok(rate)
+/// The GCRA quota for `rate` with `burst` requests allowed back to back.
+pub fn quota(rate: &Rate, burst: NonZeroU32) -> Quota {
+    // The period is never zero: parse_rate caps the rate.
+    Quota::with_period(rate.period())
+        .expect("rate period is positive")
+        .allow_burst(burst)
 }
 
 type Direct = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
@@ -149,8 +66,8 @@ struct LastRelease {
 impl Limiters {
     pub fn new(global_rate: Rate, host_rate: Rate, burst: NonZeroU32) -> Limiters {
         Limiters {
-            global: RateLimiter::direct(global_rate.quota(burst)),
-            per_host: RateLimiter::keyed(host_rate.quota(burst)),
+            global: RateLimiter::direct(quota(&global_rate, burst)),
+            per_host: RateLimiter::keyed(quota(&host_rate, burst)),
             global_rate,
             host_rate,
             burst,

@@ -7,6 +7,8 @@
 pub mod index;
 pub mod model;
 pub mod multi;
+pub mod pacing;
+pub mod pattern;
 pub mod plain;
 pub mod schema;
 pub mod verdicts;
@@ -684,7 +686,7 @@ fn check_regexes(ctx: &Ctx, what: &str, pats: &[Spanned<String>]) {
     }
     for p in pats {
         // The very compilation `lint` does: a pattern over the size limit is an error here too.
-        if let Err(e) = crate::lint::checks::compile(&ctx.origin, what, p) {
+        if let Err(e) = pattern::compile(&ctx.origin, what, p) {
             ctx.report(e);
         }
     }
@@ -699,11 +701,11 @@ fn check_probe_settings(ctx: &Ctx, file: &RulesFile) {
         ("rate", Some(&d.rate)),
         ("per_host_rate", d.per_host_rate.as_ref()),
     ] {
-        if let Some(Err(e)) = value.map(|v| crate::probe::rate::parse_rate(v)) {
+        if let Some(Err(e)) = value.map(|v| pacing::parse_rate(v)) {
             ctx.report(ctx.err(def, format!("probe.{key}: {e}")));
         }
     }
-    if let Some(Err(e)) = d.burst.map(crate::probe::rate::check_burst) {
+    if let Some(Err(e)) = d.burst.map(pacing::check_burst) {
         ctx.report(ctx.err(def, format!("probe.burst: {e}")));
     }
 }

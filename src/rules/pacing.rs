@@ -1,0 +1,92 @@
+//! Request pacing as a rules file writes it (`probe.rate: 1/s`, `probe.burst: 1`), parsed and
+//! range-checked here so the loader, `rules validate` and the prober refuse the same values.
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// A request rate: `count` requests per `per`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub count: f64,
+    pub per: Duration,
+}
+
+impl Rate {
+    /// Time between two requests at this rate.
+    pub fn period(&self) -> Duration {
+        Duration::from_secs_f64(self.per.as_secs_f64() / self.count)
+    }
+
+    /// Requests per second.
+    pub fn per_second(&self) -> f64 {
+        self.count / self.per.as_secs_f64()
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.per.as_secs() {
+            1 => "s",
+            60 => "min",
+            3600 => "h",
+            _ => "?",
+        };
+        write!(f, "{}/{unit}", self.count)
+    }
+}
+
+/// Highest accepted rate, so a typo (`4000/s`) is an error rather than a flood.
+pub const MAX_PER_SECOND: f64 = 1000.0;
+/// Longest accepted interval between two requests (one a day).
+pub const MAX_PERIOD_SECS: f64 = 86_400.0;
+/// Most requests allowed back to back (`--burst`, `probe.burst`).
+pub const MAX_BURST: u32 = 100;
+/// Check a burst (`--burst`, `probe.burst`): 1 to [`MAX_BURST`].
+pub fn check_burst(burst: u32) -> Result<NonZeroU32, String> {
+    match NonZeroU32::new(burst) {
+        Some(b) if burst <= MAX_BURST => Ok(b),
+        _ => Err(format!(
+            "burst {burst} is out of range: use 1 to {MAX_BURST}"
+        )),
+    }
+}
+
+/// Parse `N/s`, `N/sec`, `N/second`, `N/m`, `N/min`, `N/minute`, `N/h`, `N/hour`; `N` may be
+/// fractional (`0.5/s`) but must be positive.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let t = s.trim();
+    let (n, unit) = t.split_once('/').ok_or_else(|| {
+        format!("rate `{s}`: expected COUNT/UNIT, e.g. `4/s`, `100/min`, `0.5/s`")
+    })?;
+    let count: f64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("rate `{s}`: `{}` is not a number", n.trim()))?;
+    if !count.is_finite() || count <= 0.0 {
+        return Err(format!("rate `{s}`: the count must be a positive number"));
+    }
+    let per = match unit.trim().to_ascii_lowercase().as_str() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        other => {
+            return Err(format!(
+                "rate `{s}`: unknown unit `{other}` (use s, min or h)"
+            ))
+        }
+    };
+    let rate = Rate { count, per };
+    if rate.per_second() > MAX_PER_SECOND {
+        return Err(format!(
+            "rate `{s}` is above the maximum of {MAX_PER_SECOND}/s"
+        ));
+    }
+    // Checked in floating point before any Duration is built: a tiny rate's period would
+    // overflow one.
+    let period_secs = per.as_secs_f64() / count;
+    if !(period_secs.is_finite() && period_secs <= MAX_PERIOD_SECS) {
+        return Err(format!("rate `{s}` is below one request a day"));
+    }
+    Ok(rate)
+}
