@@ -22,21 +22,8 @@ use crate::rules::{
     compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
+/// The severities `lint` uses; a rules file problem is an error or a warning.
+pub use crate::diagnostic::Severity;
 
 /// One problem in a rules file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -485,7 +472,7 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
         let label = match (p.severity, color) {
             (Severity::Error, true) => "error".red().bold().to_string(),
             (Severity::Warning, true) => "warning".yellow().bold().to_string(),
-            (sev, false) => sev.as_str().to_string(),
+            (sev, _) => sev.as_str().to_string(),
         };
         let _ = writeln!(s, "{label}: {}", p.message);
         let _ = writeln!(s, "  --> {}:{}:{}", p.file, p.line, p.column);
