@@ -145,7 +145,8 @@ pub fn validate_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> FileRepor
             problems.extend(coverage_problems(&program));
         }
     }
-    problems.sort_by_key(|p| (p.line, p.column, p.severity));
+    // Errors before warnings at the same position.
+    problems.sort_by_key(|p| (p.line, p.column, std::cmp::Reverse(p.severity)));
     problems.dedup();
     FileReport {
         file: origin.to_string(),
