@@ -289,6 +289,52 @@ pub(super) fn compile_with(
         ));
     }
 
+    check_ids_and_patterns(&ctx, &file);
+    let customer_owned = compile_customer_owned(&ctx, &file);
+    let empty = NameSet::default();
+    let customer_suffixes = customer_owned.as_ref().map_or(&empty, |c| &c.suffixes);
+
+    let table_ids: Option<HashSet<&str>> = file
+        .awards
+        .as_ref()
+        .map(|a| a.value.tables.iter().map(|t| t.value.id.as_str()).collect());
+
+    let mut index = ScopeIndex::default();
+    let assets = compile_assets(
+        &ctx,
+        &file,
+        customer_suffixes,
+        table_ids.as_ref(),
+        &mut index,
+    );
+    let exclusions = compile_exclusions(&ctx, &file, &mut index);
+    check_examples(&ctx, &file, table_ids.as_ref());
+
+    // The line above the first asset is the `assets:` key in any conventional layout.
+    let assets_source = SourceLoc {
+        file: ctx.origin.clone(),
+        line: file
+            .assets
+            .first()
+            .map_or(1, |a| (a.referenced.line() as u32).saturating_sub(1).max(1)),
+        column: 1,
+    };
+    let program = Program {
+        origin: ctx.origin.clone(),
+        assets,
+        exclusions,
+        customer_owned,
+        index,
+        psl: psl.clone(),
+        assets_source,
+        file,
+    };
+    (program, ctx.errors.into_inner())
+}
+
+/// Ids are unique across assets, exclusions, classes, rules and sections; every pattern
+/// compiles; award cells, lint words and pacing are ones the runtime accepts.
+fn check_ids_and_patterns(ctx: &Ctx, file: &RulesFile) {
     let mut ids: HashMap<String, SourceLoc> = HashMap::new();
     let mut claim = |id: &str, loc: SourceLoc| {
         if let Some(prev) = ids.get(id) {
@@ -314,36 +360,39 @@ pub(super) fn compile_with(
     }
     for c in &file_ref.excluded_classes {
         claim(&c.value.id, ctx.loc(c));
-        check_regexes(&ctx, "patterns", &c.value.patterns);
-        check_regexes(&ctx, "chained_patterns", &c.value.chained_patterns);
+        check_regexes(ctx, "patterns", &c.value.patterns);
+        check_regexes(ctx, "chained_patterns", &c.value.chained_patterns);
     }
     for r in &file_ref.rules_of_engagement {
         claim(&r.value.id, ctx.loc(r));
-        check_regexes(&ctx, "patterns", &r.value.patterns);
+        check_regexes(ctx, "patterns", &r.value.patterns);
     }
     for s in &file_ref.standards {
         claim(&s.value.id, ctx.loc(s));
-        check_regexes(&ctx, "patterns", &s.value.patterns);
+        check_regexes(ctx, "patterns", &s.value.patterns);
     }
     for s in &file_ref.secret_patterns {
         claim(&s.value.id, ctx.loc(s));
         check_regexes(
-            &ctx,
+            ctx,
             "secret_patterns",
             std::slice::from_ref(&s.value.pattern),
         );
     }
     for s in &file_ref.report_sections {
         claim(&s.value.id, ctx.loc(s));
-        check_regexes(&ctx, "headings", &s.value.headings);
+        check_regexes(ctx, "headings", &s.value.headings);
     }
     if let Some(aw) = &file_ref.awards {
-        check_award_cells(&ctx, &aw.value);
+        check_award_cells(ctx, &aw.value);
     }
-    check_lint_settings(&ctx, file_ref);
-    check_probe_settings(&ctx, file_ref);
+    check_lint_settings(ctx, file_ref);
+    check_probe_settings(ctx, file_ref);
+}
 
-    let customer_owned = match &file.customer_owned {
+/// The customer-owned suffixes: each a domain name, with at most one leading `*.`.
+fn compile_customer_owned(ctx: &Ctx, file: &RulesFile) -> Option<CustomerOwnedRule> {
+    match &file.customer_owned {
         Some(c) => {
             let mut suffixes = NameSet::default();
             for s in &c.value.suffixes {
@@ -379,16 +428,18 @@ pub(super) fn compile_with(
             })
         }
         None => None,
-    };
-    let empty = NameSet::default();
-    let customer_suffixes = customer_owned.as_ref().map_or(&empty, |c| &c.suffixes);
+    }
+}
 
-    let table_ids: Option<HashSet<&str>> = file
-        .awards
-        .as_ref()
-        .map(|a| a.value.tables.iter().map(|t| t.value.id.as_str()).collect());
-
-    let mut index = ScopeIndex::default();
+/// The assets, indexed: host patterns (refusing wildcards over public or customer-owned
+/// suffixes), CIDRs, apps (and features), paths, ports and award tables.
+fn compile_assets(
+    ctx: &Ctx,
+    file: &RulesFile,
+    customer_suffixes: &NameSet,
+    table_ids: Option<&HashSet<&str>>,
+    index: &mut ScopeIndex,
+) -> Vec<AssetRule> {
     let mut assets = Vec::with_capacity(file.assets.len());
     for (i, a) in file.assets.iter().enumerate() {
         let def = &a.value;
@@ -401,9 +452,9 @@ pub(super) fn compile_with(
                 "`include_apex` only applies to wildcard hosts (`*.example.com`)",
             ));
         }
-        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, customer_suffixes);
-        let cidrs = compile_cidrs(&ctx, &def.cidrs);
-        let apps = compile_apps(&ctx, &def.apps);
+        let hosts = compile_hosts(ctx, &def.hosts, def.include_apex, customer_suffixes);
+        let cidrs = compile_cidrs(ctx, &def.cidrs);
+        let apps = compile_apps(ctx, &def.apps);
         if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
             ctx.report(ctx.err(
                 a,
@@ -415,7 +466,7 @@ pub(super) fn compile_with(
                 ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
                 None
             }
-            Some(p) => compile_paths(&ctx, p),
+            Some(p) => compile_paths(ctx, p),
             None => None,
         };
         if let Some(t) = &def.award_table {
@@ -467,13 +518,17 @@ pub(super) fn compile_with(
             source: ctx.loc(a),
         });
     }
+    assets
+}
 
+/// The exclusions, indexed.
+fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Vec<ExclusionRule> {
     let mut exclusions = Vec::with_capacity(file.exclusions.len());
     for (i, x) in file.exclusions.iter().enumerate() {
         let def = &x.value;
-        let hosts = compile_hosts(&ctx, &def.hosts, def.include_apex, &NameSet::default());
-        let cidrs = compile_cidrs(&ctx, &def.cidrs);
-        let apps = compile_apps(&ctx, &def.apps);
+        let hosts = compile_hosts(ctx, &def.hosts, def.include_apex, &NameSet::default());
+        let cidrs = compile_cidrs(ctx, &def.cidrs);
+        let apps = compile_apps(ctx, &def.apps);
         if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
             ctx.report(ctx.err(
                 x,
@@ -485,7 +540,7 @@ pub(super) fn compile_with(
                 ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
                 None
             }
-            Some(p) => compile_paths(&ctx, p),
+            Some(p) => compile_paths(ctx, p),
             None => None,
         };
         for h in &hosts {
@@ -518,7 +573,11 @@ pub(super) fn compile_with(
             source: ctx.loc(x),
         });
     }
+    exclusions
+}
 
+/// The examples name assets, tables, rules and verdicts that exist.
+fn check_examples(ctx: &Ctx, file: &RulesFile, table_ids: Option<&HashSet<&str>>) {
     for e in &file.examples {
         if let Some(asset) = &e.value.asset {
             if !file.assets.iter().any(|a| &a.value.id == asset) {
@@ -569,27 +628,6 @@ pub(super) fn compile_with(
             ));
         }
     }
-
-    // The line above the first asset is the `assets:` key in any conventional layout.
-    let assets_source = SourceLoc {
-        file: ctx.origin.clone(),
-        line: file
-            .assets
-            .first()
-            .map_or(1, |a| (a.referenced.line() as u32).saturating_sub(1).max(1)),
-        column: 1,
-    };
-    let program = Program {
-        origin: ctx.origin.clone(),
-        assets,
-        exclusions,
-        customer_owned,
-        index,
-        psl: psl.clone(),
-        assets_source,
-        file,
-    };
-    (program, ctx.errors.into_inner())
 }
 
 /// Words `lint` reads (severities, what test naming applies to) and the contact addresses it
