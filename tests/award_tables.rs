@@ -245,7 +245,7 @@ fn lint_awards_every_cell_of_the_page() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// Without `quality:`, the award is the range over report quality (README). Worked by hand
+/// Without `quality:`, the award is the range over report quality (docs/lint.md). Worked by hand
 /// from the page, not from the transcription above.
 #[test]
 fn lint_without_quality_gives_the_range_over_quality() {

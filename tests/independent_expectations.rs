@@ -1,4 +1,4 @@
-//! Expectations worked by hand, from README and the rules fixture, for code whose other tests
+//! Expectations worked by hand, from the docs and the rules fixture, for code whose other tests
 //! are circular (issue 22): the indexed and the linear lookup share normalization and verdict
 //! code, `cli_normalized_matches_library` compares the CLI with the same function, and the
 //! Burp export is otherwise only checked by re-importing it with scopelint. Nothing here calls
@@ -18,7 +18,7 @@ fn scopelint() -> Command {
 }
 
 /// (input, normalized form, verdict, deciding rule), against fixtures/rules/example-program.yaml,
-/// worked from README ("Target syntax", "How a verdict is reached") and the fixture.
+/// worked from docs/check.md ("Target syntax", "How a verdict is reached") and the fixture.
 const CASES: &[(&str, &str, &str, &str)] = &[
     // Case, trailing dot, default port, dot segments; the query is kept, the fragment (never
     // sent) is dropped.

@@ -37,7 +37,7 @@ enum Shape {
 const GLOB_PREFIXES: &[&str] = &["a*", "*alpha", "*-b", "x*a*", "*.a*", "login.*", "*.*"];
 
 impl Pat {
-    /// Does this pattern cover `host`, by the README's definition (independent of the matcher)?
+    /// Does this pattern cover `host`, by the definition in docs/rules.md (independent of the matcher)?
     fn covers(&self, host: &str) -> bool {
         match &self.shape {
             Shape::Exact => host == self.base,
@@ -79,7 +79,7 @@ impl Pat {
     }
 }
 
-/// README: "a `*` inside a label stays inside it, a `*` label is one label, or one or more
+/// docs/rules.md: "a `*` inside a label stays inside it, a `*` label is one label, or one or more
 /// labels when it is the first", as a regular expression.
 fn glob_regex(pattern: &str) -> regex::Regex {
     let labels: Vec<String> = pattern

@@ -1,4 +1,4 @@
-//! One test per safety promise of README that a planted bug once broke without `cargo test`
+//! One test per safety promise of README and docs/ that a planted bug once broke without `cargo test`
 //! noticing (issue 22). Each test's comment names the bug it catches and how that was verified:
 //! the bug was planted by hand in `src/`, the test was run and failed, and the plant was reverted.
 //!
@@ -304,7 +304,7 @@ fn the_guard_refuses_unpinned_names() {
 // Credentials on redirects
 // ---------------------------------------------------------------------------------------------
 
-/// README: "`Authorization`, `Proxy-Authorization` and `Cookie` are dropped when a redirect
+/// docs/probe-and-proxy.md: "`Authorization`, `Proxy-Authorization` and `Cookie` are dropped when a redirect
 /// changes scheme, host or port." Same host and scheme, another port: a new origin.
 ///
 /// Fails if the port is left out of the same-origin comparison: verified by planting
@@ -396,7 +396,7 @@ fn chain() -> Server {
     })
 }
 
-/// README: "At most `--max-redirects` hops (default 5)."
+/// docs/probe-and-proxy.md: "At most `--max-redirects` hops (default 5)."
 ///
 /// Fails if `--max-redirects` is ignored: verified by planting `if hops >= opts.max_redirects`
 /// -> `if false && hops >= opts.max_redirects` in `probe_one` (src/probe/mod.rs): 11 requests.
@@ -419,7 +419,7 @@ fn max_redirects_bounds_the_hops() {
     }
 }
 
-/// README: "`--max-requests N` is a hard limit for the run (redirect hops and retries count)."
+/// docs/probe-and-proxy.md: "`--max-requests N` is a hard limit for the run (redirect hops and retries count)."
 ///
 /// Fails if redirect hops are not counted: verified by planting
 /// `if !engine.take_budget()` -> `if hops == 0 && !engine.take_budget()` in `probe_one`
@@ -504,7 +504,7 @@ fn retries_count_against_max_requests() {
 // Audit log
 // ---------------------------------------------------------------------------------------------
 
-/// README: "URLs are logged without userinfo." Checked in the audit log and on stdout, for the
+/// docs/probe-and-proxy.md: "URLs are logged without userinfo." Checked in the audit log and on stdout, for the
 /// first request and for a redirect hop that carries userinfo of its own.
 ///
 /// Fails if userinfo is logged: verified by planting `fn loggable` -> `url.to_string()`
@@ -545,7 +545,7 @@ fn audit_log_never_holds_userinfo() {
     );
 }
 
-/// README: "JSON Lines, appended and flushed per entry."
+/// docs/probe-and-proxy.md: "JSON Lines, appended and flushed per entry."
 ///
 /// Fails if the log is truncated on open: verified by planting `.append(true)` ->
 /// `.write(true).truncate(true)` in `AuditLog::open` (src/probe/audit.rs).
