@@ -824,3 +824,73 @@ fn a_second_program_exercises_every_lint_rule() {
     assert!(text.contains("`ACMEBB`") && text.contains("session cookie") && text.contains("EUR"));
     assert!(!text.contains("MSOBB"));
 }
+
+// ---- what a new user hit (issue 17) -----------------------------------------------------------
+
+#[test]
+fn no_drafts_is_an_error_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = cmd().args(["lint", d]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no drafts found"));
+    let out = cmd().args(["lint", "--allow-empty", d]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_draft_that_is_not_utf8_is_a_finding_and_the_others_are_still_reported() {
+    let out = cmd()
+        .args(["lint", "--format", "sarif"])
+        .args([
+            "fixtures/bad-input/not-utf8.draft",
+            "fixtures/drafts/excluded-class.md",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|x| x["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"unreadable-draft"), "{rules:?}");
+    assert!(rules.contains(&"excluded-class"), "{rules:?}");
+}
+
+#[test]
+fn rules_can_be_disabled_and_enabled_on_the_command_line() {
+    let r = lint_json(&["--disable", "award", "fixtures/drafts/good.md"]);
+    assert!(diags(&r).is_empty(), "{:?}", diags(&r));
+    let out = cmd()
+        .args([
+            "lint",
+            "--disable",
+            "no-such-rule",
+            "fixtures/drafts/good.md",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // --enable wins over a disable from the configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("scopelint.yaml");
+    std::fs::write(&cfg, "lint:\n  disable: [award]\n").unwrap();
+    let out = Command::cargo_bin("scopelint")
+        .unwrap()
+        .env_remove("SCOPELINT_RULES")
+        .current_dir(root())
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "lint",
+            "--format",
+            "json",
+        ])
+        .args(["--enable", "award", "fixtures/drafts/good.md"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["diagnostics"][0]["rule"], "award");
+}

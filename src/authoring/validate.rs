@@ -114,6 +114,19 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
         Err(e) => return whole(format!("cannot read: {e}")),
     };
     match String::from_utf8(bytes) {
+        // A plain list is checked by loading it, as `--rules` does: every entry a host,
+        // wildcard or CIDR, every wildcard allowed (it has no author-level checks).
+        Ok(text) if crate::rules::plain::is_plain_list(path, &text) => {
+            let problems = match crate::rules::load_program_file(path, psl) {
+                Ok(_) => Vec::new(),
+                Err(e) => vec![Problem::from_error(e)],
+            };
+            FileReport {
+                file: name,
+                text: Some(text),
+                problems,
+            }
+        }
         Ok(text) => validate_str(&text, &name, psl),
         Err(e) => {
             let (line, column) = crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to());

@@ -157,6 +157,15 @@ pub struct LintArgs {
     /// Explain a rule (or an excluded class / rule of engagement id) and exit.
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+    /// Succeed when the paths hold no draft (by default that is an error, exit 2).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Drop this rule's diagnostics (repeatable; adds to `lint.disable` in scopelint.yaml).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Report this rule even if `lint.disable` in scopelint.yaml drops it (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub enable: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]

@@ -14,9 +14,23 @@ pub fn cmd_lint(
     color: bool,
     disabled: &[String],
 ) -> Result<ExitStatus, CliError> {
+    for id in args.disable.iter().chain(&args.enable) {
+        if !lint::rule_info::is_rule(id) {
+            return Err(CliError::Config(format!(
+                "unknown rule `{id}` (rules: {})",
+                lint::Linter::rule_ids()
+            )));
+        }
+    }
+    let disabled: Vec<String> = disabled
+        .iter()
+        .chain(&args.disable)
+        .filter(|id| !args.enable.contains(id))
+        .cloned()
+        .collect();
     let linter = lint::Linter::new(rules)
         .map_err(|e| CliError::Config(e.to_string()))?
-        .disable(disabled);
+        .disable(&disabled);
     if let Some(id) = &args.explain {
         let text = linter.explain(id).ok_or_else(|| {
             CliError::Config(format!(
@@ -28,6 +42,13 @@ pub fn cmd_lint(
         return Ok(ExitStatus::Clean);
     }
     let inputs = lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())?;
+    if inputs.is_empty() && !args.allow_empty {
+        // A mistyped folder must not pass CI silently.
+        return Err(CliError::Config(format!(
+            "no drafts found in {} (no *.md file below it); --allow-empty to accept that",
+            args.paths.join(", ")
+        )));
+    }
     let out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut reporter = lint::report::reporter(args.format, Box::new(out), color);
     let summary = lint::run(&linter, &inputs, reporter.as_mut())?;

@@ -42,6 +42,7 @@ pub mod rule {
     pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
     pub const INVALID_FRONT_MATTER: &str = "invalid-front-matter";
     pub const ASSET_NOTE: &str = "asset-note";
+    pub const UNREADABLE_DRAFT: &str = "unreadable-draft";
 }
 
 /// One finding in one draft. `line` and `column` are 1-based; columns count Unicode scalar
@@ -320,10 +321,27 @@ pub fn run(
                 (name.clone(), buf)
             }
         };
-        let text = String::from_utf8(bytes).map_err(|e| {
-            io::Error::new(io::ErrorKind::InvalidData, crate::text::not_utf8(&path, &e))
-        })?;
-        let report = linter.lint_text(&path, &text);
+        // A draft that is not UTF-8 is a finding about that draft (the others are still
+        // linted and reported), not a failure of the run.
+        let report = match String::from_utf8(bytes) {
+            Ok(text) => linter.lint_text(&path, &text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let (line, column) = crate::text::line_col(e.as_bytes(), at);
+                FileReport {
+                    path,
+                    diagnostics: vec![Diagnostic::new(
+                        rule::UNREADABLE_DRAFT,
+                        Severity::Error,
+                        line,
+                        column,
+                        format!("not valid UTF-8 (byte {at}): save the draft as UTF-8"),
+                    )],
+                    award: None,
+                    awards: Vec::new(),
+                }
+            }
+        };
         summary.add(&report);
         reporter.file(&report)?;
     }

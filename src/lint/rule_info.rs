@@ -84,6 +84,12 @@ pub const RULES: &[RuleInfo] = &[
         help: "Front matter is YAML between `---` lines at the very top. Known keys: program, title, targets, impact, severity, quality, standard, accounts, tenants. `impact`, `severity` and `quality` must be ids from the program's award tables.",
     },
     RuleInfo {
+        id: rule::UNREADABLE_DRAFT,
+        severity: Severity::Error,
+        summary: "A draft that cannot be read as text (not UTF-8).",
+        help: "The draft is reported at the first byte that is not UTF-8 and nothing else in it is checked; the other drafts of the run are linted as usual. Save the file as UTF-8.",
+    },
+    RuleInfo {
         id: rule::ASSET_NOTE,
         severity: Severity::Info,
         summary: "A condition the program attaches to an asset a target relies on.",
