@@ -778,3 +778,91 @@ fn single_thread_check_ends_quietly_on_a_closed_pipe() {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secret detection: placeholders are not secrets, near-placeholders are (mutation follow-up)
+// ---------------------------------------------------------------------------------------------
+
+/// Lines of `draft` that `lint --format json` reports as `secret`.
+fn secret_lines(draft: &str) -> Vec<u64> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.md");
+    std::fs::write(&path, draft).unwrap();
+    let out = Command::cargo_bin("scopelint")
+        .unwrap()
+        .args(["--isolated", "lint", "--format", "json"])
+        .arg(&path)
+        .env_remove("SCOPELINT_RULES")
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "secret")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect()
+}
+
+/// Each placeholder form the README's advice produces, or a writer commonly uses, is not a
+/// secret; a real value that merely contains such a word is. Written after `cargo mutants`
+/// left the `||`/`==` mutants of `is_placeholder` (src/lint/secrets.rs) alive: each line below
+/// is the only one that tells its own alternative apart.
+#[test]
+fn placeholders_are_not_secrets_but_lookalike_values_are() {
+    let placeholders = [
+        "password=<pw_value>",
+        "password={pw_value}",
+        "password=$PW_VALUE",
+        "password=*pw_value",
+        "password=[pw_value]",
+        "password=%PW_VALUE%",
+        "password=xxxxxxxx",
+        "password=REDACTED",
+        "password=removed-from-report",
+        "password=example-pass",
+        "password=placeholder1",
+        "password=your_password",
+        "password=your-password",
+        "password=password",
+        "password=secret",
+        "password=hidden",
+    ];
+    let mut draft = String::from("# Summary\n\n");
+    for p in placeholders {
+        draft.push_str(p);
+        draft.push('\n');
+    }
+    assert_eq!(secret_lines(&draft), Vec::<u64>::new(), "{draft}");
+    // Line 3 on: values that contain a placeholder word but are not one.
+    let real = [
+        "password=hidden2024!",
+        "password=secret-Tr0ub4dor",
+        "password=passwordZ9q",
+        "password=x1x2x3x4",
+        "password=Hunter2Hunter2",
+    ];
+    let draft = format!("# Summary\n\n{}\n", real.join("\n"));
+    assert_eq!(secret_lines(&draft), [3, 4, 5, 6, 7], "{draft}");
+}
+
+/// Two secrets that touch (a 37-character app secret ending exactly where a private key block
+/// begins) are both reported. Written after `cargo mutants` left `s.range.start < range.end`
+/// -> `<=` in `secrets::find` (src/lint/secrets.rs) alive: that mutant drops the second one
+/// (verified by planting it: `left: [3]`).
+#[test]
+fn touching_secrets_are_both_reported() {
+    let app_secret = format!("abc8Q~{}", "a".repeat(31));
+    let draft = format!(
+        "# Summary\n\n{app_secret}-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+    );
+    assert_eq!(secret_lines(&draft), [3, 3], "{draft}");
+    // The other way round: an app secret that starts where a private key block ends (mutant
+    // `range.start < s.range.end` -> `<=`, same function). Ranges are the secret values, so
+    // only the patterns whose whole match is the value can touch.
+    let draft = format!(
+        "# Summary\n\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----{app_secret}\n"
+    );
+    assert_eq!(secret_lines(&draft), [3, 5], "{draft}");
+}
