@@ -301,7 +301,7 @@ fn unknown_key_and_missing_file_are_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "fixtures/does-not-exist.yaml:1:1: cannot read",
+            "fixtures/does-not-exist.yaml: cannot read",
         ));
 }
 
@@ -476,5 +476,62 @@ fn plain_lists_take_one_label_placeholders() {
             pair("out-of-scope", "no-asset"),
             pair("out-of-scope", "!www.b2c.example.com"),
         ]
+    );
+}
+
+// ---- what a new user hit (issue 17) -----------------------------------------------------------
+
+#[test]
+fn print_refuses_formats_it_cannot_honour() {
+    for extra in [
+        ["--format", "json"],
+        ["--format", "jsonl"],
+        ["--explain", "--explain"],
+    ] {
+        let mut c = scopelint();
+        c.args(["check", "--print", "in-scope"]);
+        c.args(if extra[0] == extra[1] {
+            &extra[..1]
+        } else {
+            &extra[..]
+        });
+        let out = c.arg("login.live.com").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .contains("--print prints the input lines unchanged"));
+    }
+}
+
+#[test]
+fn a_target_that_names_a_file_gets_a_hint() {
+    let out = scopelint().args(["check", "Cargo.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`Cargo.toml` is a file") && err.contains("check - < Cargo.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn quiet_prints_nothing_and_stats_counts() {
+    let out = scopelint()
+        .args(["check", "-q", "login.live.com", "evil.example"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let out = scopelint()
+        .args(["check", "-q", "login.live.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = scopelint()
+        .args(["check", "--stats", "login.live.com", "evil.example", "a b"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "scopelint check: 3 targets: 1 in scope, 1 out of scope, 1 invalid\n"
     );
 }

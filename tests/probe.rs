@@ -787,8 +787,8 @@ fn enormous_retry_after_stops_the_host_without_panicking() {
         .arg(format!("http://www.example.net:{p}/"))
         .output()
         .unwrap();
-    // Exit 0, not 101: the 429 was an answer like any other; the host is simply left alone.
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Exit 1, not 101: no panic, and a host given up on is not a clean run (issue 17).
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("stopped probing"), "{}", stdout(&out));
     assert_eq!(s.hits().len(), 1);
 }
@@ -898,4 +898,45 @@ fn many_hosts_stream_through_in_per_host_order() {
     assert_eq!(n, 29_000);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("29000 targets"), "{err}");
+}
+
+/// Issue 17: under --require-marker, nothing checked is not a pass.
+#[test]
+fn require_marker_refuses_when_there_is_nothing_to_check() {
+    let s = Server::start(ok());
+    let p = s.port();
+    let out = probe()
+        .args(["--require-marker", &pin("www.example.net", p)])
+        .args(["-H", "Authorization: Bearer not-a-jwt"])
+        .arg(format!("http://www.example.net:{p}/"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no token to check"));
+    assert!(s.hits().is_empty());
+}
+
+/// Issue 17: a host given up on (429 after 429) means exit 1, even when it was the last URL.
+#[test]
+fn a_host_given_up_on_is_never_a_clean_run() {
+    let s = Server::start(|_, _| reply("429 Too Many Requests", "Retry-After: 0\r\n", ""));
+    let p = s.port();
+    let out = probe()
+        .args([
+            "--rate",
+            "50/s",
+            "--per-host-rate",
+            "50/s",
+            &pin("www.example.net", p),
+        ])
+        .arg(format!("http://www.example.net:{p}/only"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 host given up on") && err.contains("1 target:"),
+        "{err}"
+    );
+    assert!(!s.hits().is_empty());
 }

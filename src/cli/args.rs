@@ -183,6 +183,12 @@ pub struct CheckArgs {
     /// Show the decision path for each target.
     #[arg(long)]
     pub explain: bool,
+    /// Print nothing; the exit status is the answer (0: every target in scope).
+    #[arg(long, short = 'q', conflicts_with_all = ["print", "explain"])]
+    pub quiet: bool,
+    /// At the end, print the counts of each verdict on standard error.
+    #[arg(long)]
+    pub stats: bool,
     /// Match by trying every rule in turn instead of the index (slow; for checking the index).
     #[arg(long, hide = true)]
     pub reference: bool,

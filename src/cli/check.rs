@@ -17,8 +17,28 @@ pub fn cmd_check(
     args: &CheckArgs,
     color: bool,
 ) -> Result<ExitStatus, CliError> {
-    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    // -q: the exit status is the answer; nothing is written.
+    let mut out: Box<dyn Write> = if args.quiet {
+        Box::new(io::sink())
+    } else {
+        Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
+    };
     let print_kind = args.print.as_deref().and_then(VerdictKind::parse);
+    if print_kind.is_some() && (args.format != CheckFormat::Text || args.explain) {
+        // --print echoes input lines unchanged: there is no verdict object to format or explain.
+        return Err(CliError::Config(
+            "--print prints the input lines unchanged: it cannot be combined with --format json/jsonl or --explain; use --format jsonl and filter on `verdict` instead"
+                .into(),
+        ));
+    }
+    // A target that names a file here was probably meant as input: say so, and go on.
+    for t in args.targets.iter().filter(|t| t.as_str() != "-") {
+        if std::path::Path::new(t).is_file() {
+            eprintln!(
+                "scopelint: hint: `{t}` is a file; to classify the targets in it, use `scopelint check - < {t}`"
+            );
+        }
+    }
     let opts = CheckOptions {
         explain: args.explain,
         lookup: if args.reference {
@@ -59,6 +79,17 @@ pub fn cmd_check(
     }
     if summary.total() == 0 && print_kind.is_none() {
         let _ = writeln!(io::stderr(), "scopelint: no targets given");
+    }
+    if args.stats {
+        let _ = writeln!(
+            io::stderr(),
+            "scopelint check: {} target{}: {} in scope, {} out of scope, {} invalid",
+            summary.total(),
+            if summary.total() == 1 { "" } else { "s" },
+            summary.in_scope,
+            summary.out_of_scope,
+            summary.invalid
+        );
     }
     // With --print, "found" is "printed nothing" (exit 1), as with grep.
     Ok(ExitStatus::found(match print_kind {

@@ -74,6 +74,26 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
         ),
         None => None,
     };
+    if args.require_marker {
+        // Nothing checked is not a pass.
+        if !rules.programs.iter().any(|p| p.file.test_naming.is_some()) {
+            return Err(CliError::Config(
+                "--require-marker: the program has no `test_naming`, so there is no marker to check"
+                    .into(),
+            ));
+        }
+        let has_jwt = headers
+            .get_all(reqwest::header::AUTHORIZATION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| probe::token::bearer_jwt(v).is_some());
+        if !has_jwt {
+            return Err(CliError::Config(
+                "--require-marker: no `Authorization: Bearer <JWT>` header, so no token to check for the marker"
+                    .into(),
+            ));
+        }
+    }
     let marker_problems = probe::token_warnings(&rules, &headers);
     for w in &marker_problems {
         eprintln!("scopelint: warning: {w}");

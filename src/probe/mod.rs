@@ -403,13 +403,15 @@ pub struct ProbeSummary {
     pub refused: u64,
     pub errors: u64,
     pub dry_run: u64,
+    /// Hosts given up on (too many 429/503, or a Retry-After beyond --max-wait).
+    pub stopped_hosts: u64,
     pub by_status: BTreeMap<u16, u64>,
 }
 
 impl ProbeSummary {
-    /// Whether anything was refused or failed (exit 1).
+    /// Whether anything was refused or failed, or a host was given up on (exit 1).
     pub fn found(&self) -> bool {
-        self.refused + self.errors > 0
+        self.refused + self.errors + self.stopped_hosts > 0
     }
 
     fn add(&mut self, rec: &AuditRecord) {
@@ -428,10 +430,21 @@ impl ProbeSummary {
 
     /// One line: `3 sent, 1 refused, 0 errors (200: 2, 302: 1)`.
     pub fn line(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut s = format!(
-            "{} targets: {} sent, {} refused, {} errors",
-            self.targets, self.sent, self.refused, self.errors
+            "{}: {} sent, {} refused, {}",
+            plural(self.targets, "target", "targets"),
+            self.sent,
+            self.refused,
+            plural(self.errors, "error", "errors")
         );
+        if self.stopped_hosts > 0 {
+            s.push_str(&format!(
+                ", {} given up on",
+                plural(self.stopped_hosts, "host", "hosts")
+            ));
+        }
         if self.dry_run > 0 {
             s.push_str(&format!(", {} dry-run", self.dry_run));
         }
@@ -455,6 +468,12 @@ struct Sink<W: Write + Send> {
 }
 
 impl<W: Write + Send> Sink<W> {
+    /// Count a host given up on: the run is not clean even if it was the last target.
+    fn host_stopped(&self) {
+        let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        g.1.stopped_hosts += 1;
+    }
+
     fn emit(&self, engine: &Engine, rec: &AuditRecord) -> std::io::Result<()> {
         engine.audit(rec)?;
         let line = match self.format {
@@ -790,6 +809,7 @@ async fn probe_one<W: Write + Send>(
                 }
                 Throttle::Stop(msg) => {
                     rec.reason = Some(msg);
+                    sink.host_stopped();
                     return sink.emit(engine, &rec);
                 }
             }

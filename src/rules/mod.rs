@@ -44,6 +44,10 @@ pub struct RulesError {
 
 impl fmt::Display for RulesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0: the file as a whole could not be read; there is no position to name.
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -209,8 +213,12 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
             "is a directory, not a rules file".into(),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| whole_file_error(&name, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| RulesError {
+        file: name.clone(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
