@@ -535,3 +535,44 @@ fn quiet_prints_nothing_and_stats_counts() {
         "scopelint check: 3 targets: 1 in scope, 1 out of scope, 1 invalid\n"
     );
 }
+
+/// Issue 17: the main man page refers to `scopelint-check(1)` and the others; `man --dir`
+/// writes every one of them, with the subcommand's options.
+#[test]
+fn man_dir_writes_a_page_per_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    scopelint()
+        .args(["man", "--dir", dir.path().to_str().unwrap()])
+        .assert()
+        .code(0);
+    let main = std::fs::read_to_string(dir.path().join("scopelint.1")).unwrap();
+    for sub in [
+        "check", "lint", "probe", "proxy", "rules", "import", "export", "config",
+    ] {
+        assert!(main.contains(&format!("scopelint\\-{sub}(1)")), "{sub}");
+        assert!(
+            dir.path().join(format!("scopelint-{sub}.1")).exists(),
+            "{sub}"
+        );
+    }
+    let check = std::fs::read_to_string(dir.path().join("scopelint-check.1")).unwrap();
+    assert!(
+        check.contains("\\-\\-print") && check.contains("\\-\\-threads"),
+        "{check}"
+    );
+}
+
+/// Issue 17: a busy port names the address.
+#[test]
+fn proxy_on_a_busy_port_names_the_address() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let out = scopelint()
+        .args(["proxy", "--listen", &addr])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+}

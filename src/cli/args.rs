@@ -117,11 +117,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
+    /// Print the man page (roff), or write every page (one per subcommand) to a directory.
     #[command(after_help = "Examples:\n  \
         scopelint man > ~/.local/share/man/man1/scopelint.1\n  \
+        scopelint man --dir ~/.local/share/man/man1\n  \
         scopelint man | man -l -")]
-    Man,
+    Man {
+        /// Write scopelint.1 and scopelint-<command>.1 for every subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]

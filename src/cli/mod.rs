@@ -107,7 +107,17 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
             io::stdout().write_all(&buf)?;
             Ok(ExitStatus::Clean)
         }
-        Command::Man => {
+        Command::Man { dir: Some(dir) } => {
+            // The main page refers to `scopelint-check(1)` and the others: write them all.
+            clap_mangen::generate_to(Cli::command(), dir).map_err(|e| {
+                CliError::Config(format!(
+                    "{}: cannot write the man pages: {e}",
+                    dir.display()
+                ))
+            })?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man { dir: None } => {
             clap_mangen::Man::new(Cli::command()).render(&mut io::stdout().lock())?;
             Ok(ExitStatus::Clean)
         }

@@ -153,7 +153,11 @@ pub fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<ExitStatus, CliE
         header_timeout,
     };
     runtime()?.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot listen on {}: {e}", args.listen))
+            })?;
         let l = &engine.limiters;
         eprintln!(
             "scopelint proxy listening on {} (rate {}, per host {}, burst {}); Ctrl-C to stop",

@@ -11,7 +11,10 @@ use super::CliError;
 /// Load the configuration file (unless `--isolated`) and apply its settings wherever the
 /// command line left them unset. The returned settings say where each value came from.
 pub fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
-    if matches!(cli.command, Command::Completions { .. } | Command::Man) {
+    if matches!(
+        cli.command,
+        Command::Completions { .. } | Command::Man { .. }
+    ) {
         return Ok(Settings::resolve(
             config::ConfigChoice::Isolated,
             None,
