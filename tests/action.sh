@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the GitHub Action's lint step (ci-action/lint.sh) with sample inputs, as the runner
+# Runs the GitHub Action's lint step (.ci/action-lint.sh) with sample inputs, as the runner
 # would: inputs in the environment, GITHUB_OUTPUT a file. No Docker, no GitHub. Needs a built
 # scopelint (cargo build); `.ci/run` runs it after `cargo test`.
 set -euo pipefail
@@ -14,7 +14,7 @@ run_step() {  # run_step NAME -> sets $code and $out
   out="$work/$1.out"
   : > "$work/github_output"
   set +e
-  GITHUB_OUTPUT="$work/github_output" SARIF_FILE="$work/$1.sarif" bash ci-action/lint.sh > "$out" 2>&1
+  GITHUB_OUTPUT="$work/github_output" SARIF_FILE="$work/$1.sarif" bash .ci/action-lint.sh > "$out" 2>&1
   code=$?
   set -e
 }
