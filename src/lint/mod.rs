@@ -8,6 +8,8 @@
 
 pub mod award;
 pub mod checks;
+#[doc(hidden)]
+pub mod corpus;
 pub mod draft;
 pub mod explain;
 pub mod report;
