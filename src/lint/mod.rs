@@ -12,6 +12,7 @@ pub mod checks;
 pub mod corpus;
 pub mod draft;
 pub mod explain;
+pub mod prose;
 pub mod report;
 pub mod secrets;
 pub mod suppress;
