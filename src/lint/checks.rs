@@ -928,61 +928,77 @@ fn check_roe(
     }
 }
 
-/// Why `lint` reads each sentence the way it does, for `--explain`: per sentence, its place,
-/// the terms found, and for every class or rule of engagement that matched, was negated or
-/// was excepted, which.
+/// Why `lint` reads each sentence the way it does, for `--explain`: per sentence with any
+/// term, its place, the terms found, and every class or rule of engagement that matched
+/// (regex or concepts), was negated (by which trigger) or excepted (by which `unless` terms).
 pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
     let a = Analysis::new(&rules.lexicon, d);
+    let hits = Hits::new(rules, d.scan.as_bytes());
+    let class_hits: Vec<_> = rules
+        .classes
+        .iter()
+        .map(|c| sentence_hits(rules, &hits, &a, d, &c.patterns, &c.rules))
+        .collect();
+    let roe_hits: Vec<_> = rules
+        .roe
+        .iter()
+        .map(|r| sentence_hits(rules, &hits, &a, d, &r.patterns, &r.rules))
+        .collect();
     let mut lines = Vec::new();
     for s in 0..a.len() {
-        let (line, column) = d.pos(a.offset(s));
         let mut notes = Vec::new();
-        for c in &rules.classes {
-            for r in &c.rules {
-                match a.eval(&rules.lexicon, d, s, r) {
-                    RuleResult::Match { terms, hedge, .. } => {
+        let mut entry = |kind: &str,
+                         id: &str,
+                         found: &[Option<SentenceHit>],
+                         crules: &[Vec<u32>],
+                         unless: &[Vec<u32>]| {
+            match &found[s] {
+                Some(h) => notes.push(format!(
+                    "{kind} `{id}` matched \"{}\"{}",
+                    h.what,
+                    h.hedge
+                        .as_ref()
+                        .map(|x| format!(", hedged by \"{x}\""))
+                        .unwrap_or_default()
+                )),
+                None => {
+                    if let Some((term, trigger)) =
+                        crules
+                            .iter()
+                            .find_map(|r| match a.eval(&rules.lexicon, d, s, r) {
+                                RuleResult::Negated { term, trigger } => Some((term, trigger)),
+                                _ => None,
+                            })
+                    {
                         notes.push(format!(
-                            "class `{}` matched {}{}",
-                            c.id,
-                            terms.join(" + "),
-                            hedge
-                                .map(|h| format!(" (hedged by \"{h}\")"))
-                                .unwrap_or_default()
+                            "{kind} `{id}`: \"{term}\" negated by \"{trigger}\""
                         ));
-                        break;
                     }
-                    RuleResult::Negated { term, trigger } => notes.push(format!(
-                        "class `{}`: \"{term}\" negated by \"{trigger}\"",
-                        c.id
-                    )),
-                    RuleResult::None => {}
                 }
             }
-            for r in &c.unless {
-                if let RuleResult::Match { terms, .. } = a.eval(&rules.lexicon, d, s, r) {
-                    notes.push(format!("class `{}`: exception {}", c.id, terms.join(" + ")));
-                }
-            }
-        }
-        for r in &rules.roe {
-            for x in &r.rules {
-                match a.eval(&rules.lexicon, d, s, x) {
-                    RuleResult::Match { terms, .. } => {
+            if found.iter().any(Option::is_some) {
+                for u in unless {
+                    if let RuleResult::Match { terms, .. } = a.eval(&rules.lexicon, d, s, u) {
                         notes.push(format!(
-                            "rule of engagement `{}` matched {}",
-                            r.id,
+                            "{kind} `{id}`: exception \"{}\" applies",
                             terms.join(" + ")
                         ));
                         break;
                     }
-                    RuleResult::Negated { term, trigger } => notes.push(format!(
-                        "rule of engagement `{}`: \"{term}\" negated by \"{trigger}\"",
-                        r.id
-                    )),
-                    RuleResult::None => {}
                 }
             }
+        };
+        for (c, found) in rules.classes.iter().zip(&class_hits) {
+            entry("class", &c.id, found, &c.rules, &c.unless);
         }
+        for (r, found) in rules.roe.iter().zip(&roe_hits) {
+            entry("rule of engagement", &r.id, found, &r.rules, &r.unless);
+        }
+        let terms = a.describe(&rules.lexicon, d, s);
+        if terms.is_empty() && notes.is_empty() {
+            continue;
+        }
+        let (line, column) = d.pos(a.offset(s));
         let place = match a.place(s) {
             Place::Body => "body",
             Place::Title => "title",
@@ -990,8 +1006,7 @@ pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
             Place::Evidence => "impact section",
         };
         lines.push(format!(
-            "{line}:{column} [{place}] terms: {}{}",
-            a.describe(&rules.lexicon, d, s),
+            "{line}:{column} [{place}] terms: {terms}{}",
             notes
                 .iter()
                 .map(|n| format!("\n    {n}"))

@@ -177,6 +177,9 @@ pub struct Lexicon {
     /// Prefix patterns shorter than three letters (checked at every word).
     short_prefix: Vec<usize>,
     window: usize,
+    /// Terms already added (concept and patterns), so spelling variants that normalize alike
+    /// are matched once.
+    seen: std::collections::HashSet<String>,
     ignore_sections: Vec<Regex>,
     evidence_sections: Vec<Regex>,
 }
@@ -233,6 +236,9 @@ impl Lexicon {
             pats.extend(toks.into_iter().map(|t| Pat::Exact(t.stem)));
         }
         if pats.is_empty() {
+            return;
+        }
+        if !self.seen.insert(format!("{concept}:{pats:?}")) {
             return;
         }
         let idx = self.terms.len();
@@ -678,11 +684,14 @@ impl Analysis {
 
     /// A one-line account of every term found in sentence `s`, for `--explain`.
     pub fn describe(&self, lex: &Lexicon, d: &Draft<'_>, s: usize) -> String {
-        self.occs(s)
-            .iter()
-            .map(|o| format!("{} \"{}\"", lex.label(o.concept), self.span_text(d, s, o)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut seen = Vec::new();
+        for o in self.occs(s).iter().filter(|o| o.concept != TERMINATOR) {
+            let x = format!("{} \"{}\"", lex.label(o.concept), self.span_text(d, s, o));
+            if !seen.contains(&x) {
+                seen.push(x);
+            }
+        }
+        seen.join(", ")
     }
 }
 
