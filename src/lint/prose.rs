@@ -8,7 +8,7 @@
 //! lookup per token, and sentences are cut into chunks of at most [`MAX_SENTENCE`] words so
 //! the per-sentence negation checks stay bounded.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use regex::bytes::Regex;
 
@@ -42,7 +42,14 @@ pub struct Token {
 /// consistent, not linguistically right): plural `s`, `ing`, `ed`, a final `e`, `y` -> `i`.
 /// Words of three letters or fewer are kept (`dos`, `ips`, `was`).
 pub fn stem(word: &str) -> String {
-    let mut w = word.to_lowercase().replace('’', "'");
+    stem_lower(word.to_lowercase())
+}
+
+/// [`stem`] of a word already lowercased.
+fn stem_lower(mut w: String) -> String {
+    if w.contains('’') {
+        w = w.replace('’', "'");
+    }
     for suf in ["'s", "'"] {
         if let Some(x) = w.strip_suffix(suf) {
             w = x.to_string();
@@ -121,9 +128,10 @@ pub fn tokenize(text: &str, base: usize, out: &mut Vec<Token>) {
             } else {
                 None
             };
+            let raw = word.to_lowercase();
             out.push(Token {
-                stem: stem(word),
-                raw: word.to_lowercase(),
+                stem: stem_lower(raw.clone()),
+                raw,
                 start: base + i,
                 end: base + end,
                 num,
@@ -179,13 +187,13 @@ pub struct Lexicon {
     window: usize,
     /// Terms already added (concept and patterns), so spelling variants that normalize alike
     /// are matched once.
-    seen: std::collections::HashSet<String>,
+    seen: HashSet<String>,
     ignore_sections: Vec<Regex>,
     evidence_sections: Vec<Regex>,
 }
 
-fn first3(s: &str) -> String {
-    s.chars().take(3).collect()
+fn first3(s: &str) -> &str {
+    &s[..s.char_indices().nth(3).map_or(s.len(), |(i, _)| i)]
 }
 
 impl Lexicon {
@@ -245,9 +253,11 @@ impl Lexicon {
         match &pats[0] {
             Pat::Exact(s) => self.by_first.entry(s.clone()).or_default().push(idx),
             Pat::Raw(r) => self.by_first.entry(stem(r)).or_default().push(idx),
-            Pat::Prefix(p) if p.chars().count() >= 3 => {
-                self.by_prefix.entry(first3(p)).or_default().push(idx)
-            }
+            Pat::Prefix(p) if p.chars().count() >= 3 => self
+                .by_prefix
+                .entry(first3(p).to_string())
+                .or_default()
+                .push(idx),
             Pat::Prefix(_) => self.short_prefix.push(idx),
         }
         self.terms.push(Term { pats, concept });
@@ -313,7 +323,7 @@ impl Lexicon {
         for i in 0..toks.len() {
             let first = &toks[i];
             let exact = self.by_first.get(&first.stem).map(Vec::as_slice);
-            let prefix = self.by_prefix.get(&first3(&first.raw)).map(Vec::as_slice);
+            let prefix = self.by_prefix.get(first3(&first.raw)).map(Vec::as_slice);
             for &ti in exact
                 .unwrap_or_default()
                 .iter()
@@ -388,6 +398,9 @@ pub struct Analysis {
     toks: Vec<Token>,
     sents: Vec<Sentence>,
     occs: Vec<Occ>,
+    /// Per sentence, a bit per concept found (`words` 64-bit words each).
+    present: Vec<u64>,
+    words: usize,
 }
 
 /// The result of one rule in one sentence.
@@ -502,15 +515,23 @@ impl Analysis {
         }
         b.flush(place);
         let mut occs = Vec::new();
-        for s in &mut b.sents {
+        let words = lex.labels.len().div_ceil(64).max(1);
+        let mut present = vec![0u64; words * b.sents.len()];
+        for (i, s) in b.sents.iter_mut().enumerate() {
             s.occ_start = occs.len();
             lex.occurrences(&b.toks[s.tok_start..s.tok_end], &mut occs);
             s.occ_end = occs.len();
+            for o in &occs[s.occ_start..] {
+                let c = o.concept as usize;
+                present[i * words + c / 64] |= 1 << (c % 64);
+            }
         }
         Analysis {
             toks: b.toks,
             sents: b.sents,
             occs,
+            present,
+            words,
         }
     }
 
@@ -559,7 +580,10 @@ impl Analysis {
 
     /// Whether any term of `concept` occurs in sentence `s`.
     pub fn has(&self, s: usize, concept: u32) -> bool {
-        self.occs(s).iter().any(|o| o.concept == concept)
+        let c = concept as usize;
+        self.present
+            .get(s * self.words + c / 64)
+            .is_some_and(|w| w & (1 << (c % 64)) != 0)
     }
 
     /// The trigger of kind `kind` whose scope covers `o` (before it for `NEG_PRE` and `HEDGE`,
@@ -604,6 +628,10 @@ impl Analysis {
             return RuleResult::None;
         }
         let occs = self.occs(s);
+        // Most rules lack a concept in most sentences: decide that before any negation work.
+        if !rule.iter().all(|&c| self.has(s, c)) {
+            return RuleResult::None;
+        }
         let mut terms = Vec::new();
         let mut offset = usize::MAX;
         let mut hedge = None;
