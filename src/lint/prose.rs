@@ -24,13 +24,12 @@ const PSEUDO: u32 = 2;
 const TERMINATOR: u32 = 3;
 const HEDGE: u32 = 4;
 
-/// A word or punctuation mark of the draft.
+/// A word or punctuation mark of the draft. Its lowercased and stemmed forms live in the
+/// [`TokBuf`]'s arena (no allocation per word).
 #[derive(Debug, Clone)]
 pub struct Token {
-    /// Lowercased, suffix-stripped form.
-    pub stem: String,
-    /// Lowercased form.
-    pub raw: String,
+    stem: (u32, u32),
+    raw: (u32, u32),
     /// Byte range in the draft.
     pub start: usize,
     pub end: usize,
@@ -38,52 +37,72 @@ pub struct Token {
     pub num: Option<u64>,
 }
 
+/// Tokens and the arena holding their forms.
+#[derive(Debug, Default)]
+pub struct TokBuf {
+    pub toks: Vec<Token>,
+    arena: String,
+}
+
+impl TokBuf {
+    fn get(&self, (a, b): (u32, u32)) -> &str {
+        self.arena.get(a as usize..b as usize).unwrap_or("")
+    }
+    /// Lowercased, suffix-stripped form.
+    pub fn stem(&self, t: &Token) -> &str {
+        self.get(t.stem)
+    }
+    /// Lowercased form.
+    pub fn raw(&self, t: &Token) -> &str {
+        self.get(t.raw)
+    }
+}
+
 /// Simple English suffix stripping, applied alike to terms and to drafts (so it need only be
 /// consistent, not linguistically right): plural `s`, `ing`, `ed`, a final `e`, `y` -> `i`.
 /// Words of three letters or fewer are kept (`dos`, `ips`, `was`).
 pub fn stem(word: &str) -> String {
-    stem_lower(word.to_lowercase())
+    let mut w = word.to_lowercase().replace('’', "'");
+    stem_tail(&mut w, 0);
+    w
 }
 
-/// [`stem`] of a word already lowercased.
-fn stem_lower(mut w: String) -> String {
-    if w.contains('’') {
-        w = w.replace('’', "'");
-    }
+/// [`stem`] in place: `w[start..]` is a lowercased word with `'` for `’`.
+fn stem_tail(w: &mut String, start: usize) {
     for suf in ["'s", "'"] {
-        if let Some(x) = w.strip_suffix(suf) {
-            w = x.to_string();
+        if w.len() - start > suf.len() && w.ends_with(suf) {
+            w.truncate(w.len() - suf.len());
         }
     }
-    if w.chars().count() <= 3 || !w.is_ascii() || w.bytes().all(|b| b.is_ascii_digit()) {
-        return w;
+    let t = &w[start..];
+    if t.chars().count() <= 3 || !t.is_ascii() || t.bytes().all(|b| b.is_ascii_digit()) {
+        return;
     }
-    if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+    if t.ends_with('s') && !t.ends_with("ss") && !t.ends_with("us") && !t.ends_with("is") {
         w.pop();
     }
     let mut cut = false;
     for suf in ["ing", "ed"] {
-        if w.len() >= suf.len() + 3 && w.ends_with(suf) {
+        if w.len() - start >= suf.len() + 3 && w.ends_with(suf) {
             w.truncate(w.len() - suf.len());
             cut = true;
             break;
         }
     }
     if cut {
-        let b = w.as_bytes();
+        let b = &w.as_bytes()[start..];
         let n = b.len();
         if n >= 4 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
             w.pop();
         }
     }
-    if w.len() > 3 && w.ends_with('e') {
+    if w.len() - start > 3 && w.ends_with('e') {
         w.pop();
     }
-    if w.len() > 3 && w.ends_with('y') {
+    if w.len() - start > 3 && w.ends_with('y') {
         w.pop();
         w.push('i');
     }
-    w
 }
 
 fn is_word_char(c: char) -> bool {
@@ -91,7 +110,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Split `text` (which starts at byte `base` of the draft) into tokens.
-pub fn tokenize(text: &str, base: usize, out: &mut Vec<Token>) {
+pub fn tokenize(text: &str, base: usize, out: &mut TokBuf) {
     let bytes = text.as_bytes();
     let mut it = text.char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -124,22 +143,46 @@ pub fn tokenize(text: &str, base: usize, out: &mut Vec<Token>) {
             }
             let word = &text[i..end];
             let num = if all_digits {
-                word.replace(',', "").parse().ok()
+                word.bytes()
+                    .filter(u8::is_ascii_digit)
+                    .try_fold(0u64, |n, b| {
+                        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+                    })
             } else {
                 None
             };
-            let raw = word.to_lowercase();
-            out.push(Token {
-                stem: stem_lower(raw.clone()),
-                raw,
+            let a = &mut out.arena;
+            let r0 = a.len();
+            if word.is_ascii() {
+                a.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                a.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            let r1 = a.len();
+            a.extend(word.chars().flat_map(char::to_lowercase).map(|c| {
+                if c == '’' {
+                    '\''
+                } else {
+                    c
+                }
+            }));
+            stem_tail(a, r1);
+            let s1 = a.len();
+            out.toks.push(Token {
+                stem: (r1 as u32, s1 as u32),
+                raw: (r0 as u32, r1 as u32),
                 start: base + i,
                 end: base + end,
                 num,
             });
         } else if matches!(c, ',' | ';' | ':' | '(' | ')') {
-            out.push(Token {
-                stem: c.to_string(),
-                raw: c.to_string(),
+            let a = &mut out.arena;
+            let r0 = a.len();
+            a.push(c);
+            let r1 = a.len();
+            out.toks.push(Token {
+                stem: (r0 as u32, r1 as u32),
+                raw: (r0 as u32, r1 as u32),
                 start: base + i,
                 end: base + i + 1,
                 num: None,
@@ -157,11 +200,11 @@ enum Pat {
 }
 
 impl Pat {
-    fn matches(&self, t: &Token) -> bool {
+    fn matches(&self, buf: &TokBuf, t: &Token) -> bool {
         match self {
-            Pat::Exact(s) => t.stem == *s,
-            Pat::Prefix(p) => t.raw.starts_with(p.as_str()),
-            Pat::Raw(r) => t.raw == *r,
+            Pat::Exact(s) => buf.stem(t) == s,
+            Pat::Prefix(p) => buf.raw(t).starts_with(p.as_str()),
+            Pat::Raw(r) => buf.raw(t) == r,
         }
     }
 }
@@ -239,9 +282,9 @@ impl Lexicon {
                 }
                 continue;
             }
-            let mut toks = Vec::new();
-            tokenize(word, 0, &mut toks);
-            pats.extend(toks.into_iter().map(|t| Pat::Exact(t.stem)));
+            let mut buf = TokBuf::default();
+            tokenize(word, 0, &mut buf);
+            pats.extend(buf.toks.iter().map(|t| Pat::Exact(buf.stem(t).to_string())));
         }
         if pats.is_empty() {
             return;
@@ -319,11 +362,14 @@ impl Lexicon {
         self.labels.get(c as usize).map_or("?", String::as_str)
     }
 
-    fn occurrences(&self, toks: &[Token], out: &mut Vec<Occ>) {
+    fn occurrences(&self, buf: &TokBuf, toks: &[Token], out: &mut Vec<Occ>) {
         for i in 0..toks.len() {
             let first = &toks[i];
-            let exact = self.by_first.get(&first.stem).map(Vec::as_slice);
-            let prefix = self.by_prefix.get(first3(&first.raw)).map(Vec::as_slice);
+            let exact = self.by_first.get(buf.stem(first)).map(Vec::as_slice);
+            let prefix = self
+                .by_prefix
+                .get(first3(buf.raw(first)))
+                .map(Vec::as_slice);
             for &ti in exact
                 .unwrap_or_default()
                 .iter()
@@ -336,7 +382,7 @@ impl Lexicon {
                     && t.pats
                         .iter()
                         .zip(&toks[i..i + n])
-                        .all(|(p, k)| p.matches(k))
+                        .all(|(p, k)| p.matches(buf, k))
                 {
                     out.push(Occ {
                         concept: t.concept,
@@ -434,7 +480,7 @@ impl Analysis {
             for (n, line) in text.split_inclusive('\n').enumerate() {
                 if n as u32 + 1 == t.line {
                     if let Some(p) = line.find("title:") {
-                        tokenize(&line[p + 6..], off + p + 6, &mut b.toks);
+                        tokenize(&line[p + 6..], off + p + 6, &mut b.buf);
                         b.flush_as(Place::Title);
                         has_title = true;
                     }
@@ -482,7 +528,7 @@ impl Analysis {
                 if !ignored && !evidence {
                     let hp = if has_title { Place::Body } else { Place::Title };
                     has_title = true;
-                    tokenize(body, start, &mut b.toks);
+                    tokenize(body, start, &mut b.buf);
                     b.flush_as(hp);
                 }
                 continue;
@@ -506,12 +552,12 @@ impl Analysis {
                 let ends = matches!(c, '.' | '!' | '?')
                     && it.peek().is_none_or(|&(_, n)| n.is_whitespace());
                 if ends {
-                    tokenize(&body[seg..i], start + seg, &mut b.toks);
+                    tokenize(&body[seg..i], start + seg, &mut b.buf);
                     seg = i + 1;
                     b.flush(place);
                 }
             }
-            tokenize(&body[seg..], start + seg, &mut b.toks);
+            tokenize(&body[seg..], start + seg, &mut b.buf);
         }
         b.flush(place);
         let mut occs = Vec::new();
@@ -519,7 +565,7 @@ impl Analysis {
         let mut present = vec![0u64; words * b.sents.len()];
         for (i, s) in b.sents.iter_mut().enumerate() {
             s.occ_start = occs.len();
-            lex.occurrences(&b.toks[s.tok_start..s.tok_end], &mut occs);
+            lex.occurrences(&b.buf, &b.buf.toks[s.tok_start..s.tok_end], &mut occs);
             s.occ_end = occs.len();
             for o in &occs[s.occ_start..] {
                 let c = o.concept as usize;
@@ -527,7 +573,7 @@ impl Analysis {
             }
         }
         Analysis {
-            toks: b.toks,
+            toks: b.buf.toks,
             sents: b.sents,
             occs,
             present,
@@ -725,7 +771,7 @@ impl Analysis {
 
 #[derive(Default)]
 struct Builder {
-    toks: Vec<Token>,
+    buf: TokBuf,
     sents: Vec<Sentence>,
     cur: usize,
     first_done: bool,
@@ -734,7 +780,7 @@ struct Builder {
 impl Builder {
     /// End the open sentence; the first body sentence is the description's first sentence.
     fn flush(&mut self, place: Place) {
-        let p = if place == Place::Body && !self.first_done && self.toks.len() > self.cur {
+        let p = if place == Place::Body && !self.first_done && self.buf.toks.len() > self.cur {
             self.first_done = true;
             Place::First
         } else {
@@ -744,8 +790,8 @@ impl Builder {
     }
 
     fn flush_as(&mut self, place: Place) {
-        while self.cur < self.toks.len() {
-            let end = (self.cur + MAX_SENTENCE).min(self.toks.len());
+        while self.cur < self.buf.toks.len() {
+            let end = (self.cur + MAX_SENTENCE).min(self.buf.toks.len());
             self.sents.push(Sentence {
                 tok_start: self.cur,
                 tok_end: end,
@@ -782,9 +828,9 @@ mod tests {
 
     #[test]
     fn numbers_with_thousands_separators() {
-        let mut t = Vec::new();
+        let mut t = TokBuf::default();
         tokenize("ran 50,000 requests, then 40", 0, &mut t);
-        let nums: Vec<_> = t.iter().filter_map(|t| t.num).collect();
+        let nums: Vec<_> = t.toks.iter().filter_map(|t| t.num).collect();
         assert_eq!(nums, vec![50000, 40]);
     }
 
