@@ -178,14 +178,22 @@ fn excluded_class_is_an_error_with_the_class_id() {
     assert_eq!(r.code, 1);
     assert_eq!(
         diags(&r),
+        // Each occurrence is its own diagnostic (issue 16): the title, the first sentence and
+        // the impact section state the class (errors); "can be framed" is a clickjacking
+        // warning.
         vec![
             d("excluded-class", "error", 2),
             d("award", "info", 4),
-            d("missing-section", "warning", 7)
+            d("missing-section", "warning", 7),
+            d("excluded-class", "error", 9),
+            d("excluded-class", "warning", 9),
+            d("excluded-class", "error", 17),
         ]
     );
     assert!(messages(&r, "excluded-class")[0].contains("`missing-security-headers`"));
-    assert_eq!(r.json["files"][0]["diagnostics"][0]["column"], 16);
+    assert!(messages(&r, "excluded-class")[0].contains("in the title"));
+    // At the start of the matched phrase "Missing X-Frame-Options".
+    assert_eq!(r.json["files"][0]["diagnostics"][0]["column"], 8);
 }
 
 #[test]
@@ -454,17 +462,17 @@ fn text_format_line_and_snippet() {
     let s = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = s.lines().collect();
     assert!(
-        lines[0].starts_with("fixtures/drafts/excluded-class.md:2:16: error[excluded-class] "),
+        lines[0].starts_with("fixtures/drafts/excluded-class.md:2:8: error[excluded-class] "),
         "{s}"
     );
     assert_eq!(
         lines[1],
         " 2 | title: Missing X-Frame-Options on account.live.com"
     );
-    assert_eq!(lines[2], "   |                ^");
+    assert_eq!(lines[2], "   |        ^");
     assert_eq!(
         *lines.last().unwrap(),
-        "1 error, 1 warning, 1 note in 1 file"
+        "3 errors, 2 warnings, 1 note in 1 file"
     );
 }
 
@@ -483,7 +491,7 @@ fn github_annotations() {
     let s = String::from_utf8(out.stdout).unwrap();
     let first = s.lines().next().unwrap();
     assert!(
-        first.starts_with("::error file=fixtures/drafts/excluded-class.md,line=2,col=16,title=scopelint excluded-class::"),
+        first.starts_with("::error file=fixtures/drafts/excluded-class.md,line=2,col=8,title=scopelint excluded-class::"),
         "{first}"
     );
     assert!(s
@@ -549,7 +557,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     );
     assert_eq!(
         hit["locations"][0]["physicalLocation"]["region"]["startColumn"],
-        16
+        8
     );
     let idx = hit["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[idx], "excluded-class");

@@ -691,3 +691,42 @@ api2.example.com
         .code(0)
         .stdout("no changes to the rules\n");
 }
+
+/// The prose model's keys (issue 16) are checked when the rules load, at their position.
+#[test]
+fn bad_prose_keys_are_errors() {
+    assert_problems(
+        "bad-prose-keys",
+        2,
+        &[
+            (
+                "error",
+                11,
+                3,
+                "prose concept `dos` must list at least one term, none empty",
+                None,
+            ),
+            (
+                "error",
+                12,
+                5,
+                "`prose.negation.window` must be at least 1",
+                None,
+            ),
+            (
+                "error",
+                20,
+                20,
+                "excluded class `dos`: a `match` rule must list at least one concept or term, none empty",
+                None,
+            ),
+            (
+                "error",
+                24,
+                13,
+                "rule of engagement `traffic`: `volume` needs `min` above 0 and at least one unit",
+                None,
+            ),
+        ],
+    );
+}

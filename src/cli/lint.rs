@@ -39,6 +39,15 @@ pub fn cmd_lint(
             ))
         })?;
         print!("{text}");
+        // With drafts: how the prose model reads each one (terms, negations, exceptions).
+        for input in lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())? {
+            if let lint::Input::File(p) = &input {
+                println!("\n{}:", p.display());
+                for line in linter.explain_draft(&std::fs::read_to_string(p)?) {
+                    println!("  {line}");
+                }
+            }
+        }
         return Ok(ExitStatus::Clean);
     }
     let inputs = lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())?;

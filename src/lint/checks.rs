@@ -9,6 +9,7 @@ use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use super::award::InScopeTarget;
 use super::draft::{Draft, Field};
+use super::prose::{Analysis, Lexicon, Place, RuleResult};
 use super::{award, rule, secrets, Award, Diagnostic, Severity};
 use crate::email::EMAIL;
 use crate::matcher::VerdictKind;
@@ -29,12 +30,23 @@ pub struct Class {
     pub patterns: Vec<Regex>,
     pub chained: Vec<Regex>,
     pub chained_message: Option<String>,
+    /// Concept rules (`match`), as lexicon concept ids.
+    pub rules: Vec<Vec<u32>>,
+    /// Concept rules for the program's exceptions (`unless`).
+    pub unless: Vec<Vec<u32>>,
+    pub unless_message: Option<String>,
 }
 
 pub struct Roe {
     pub id: String,
     pub text: String,
     pub patterns: Vec<Regex>,
+    pub rules: Vec<Vec<u32>>,
+    /// Any of these concepts must name the researcher in the sentence (empty: not checked).
+    pub actor: Vec<u32>,
+    pub unless: Vec<Vec<u32>>,
+    /// (minimum count, unit concepts).
+    pub volume: Option<(u64, Vec<u32>)>,
 }
 
 pub struct Standard {
@@ -165,6 +177,8 @@ pub struct LintRules {
     pub standards_policy: StandardsPolicy,
     /// The program's own secret formats (`secret_patterns`), after the built-in ones.
     pub secrets: Vec<secrets::Pattern>,
+    /// The prose model (`prose` in the rules file).
+    pub lexicon: Lexicon,
 }
 
 fn severity_of(s: Option<&str>, default: Severity) -> Severity {
@@ -175,12 +189,77 @@ impl LintRules {
     pub fn compile(program: &Program) -> Result<LintRules, RulesError> {
         let f = &program.file;
         let o = &*program.origin;
+        let mut lex = match &f.prose {
+            Some(p) => {
+                let p = &p.value;
+                let neg = p.negation.as_ref().map(|n| &n.value);
+                let mut lex = Lexicon::new(
+                    neg.and_then(|n| n.window).unwrap_or(6) as usize,
+                    compile_all(o, "prose.ignore_sections", &p.ignore_sections)?,
+                    compile_all(o, "prose.evidence_sections", &p.evidence_sections)?,
+                );
+                for (name, terms) in &p.concepts {
+                    lex.define(name, terms);
+                }
+                if let Some(n) = neg {
+                    lex.negation_pre(&n.pre);
+                    lex.negation_post(&n.post);
+                    lex.pseudo(&n.pseudo);
+                    lex.terminators(&n.terminators);
+                }
+                lex.hedges(&p.hedges);
+                lex
+            }
+            None => Lexicon::new(6, Vec::new(), Vec::new()),
+        };
+        let mut class_rules = Vec::new();
+        for c in &f.excluded_classes {
+            let m = c
+                .value
+                .match_rules
+                .iter()
+                .map(|r| lex.rule(&r.value))
+                .collect::<Vec<_>>();
+            let u = c
+                .value
+                .unless
+                .iter()
+                .map(|r| lex.rule(&r.value))
+                .collect::<Vec<_>>();
+            class_rules.push((m, u));
+        }
+        let mut roe_rules = Vec::new();
+        for r in &f.rules_of_engagement {
+            let r = &r.value;
+            let m = r
+                .match_rules
+                .iter()
+                .map(|x| lex.rule(&x.value))
+                .collect::<Vec<_>>();
+            let u = r
+                .unless
+                .iter()
+                .map(|x| lex.rule(&x.value))
+                .collect::<Vec<_>>();
+            let actor = lex.rule(&r.actor);
+            let volume = r
+                .volume
+                .as_ref()
+                .map(|v| (v.value.min, lex.rule(&v.value.units)));
+            roe_rules.push((m, u, actor, volume));
+        }
+        let mut class_rules = class_rules.into_iter();
+        let mut roe_rules = roe_rules.into_iter();
         let classes = f
             .excluded_classes
             .iter()
             .map(|c| {
                 let c = &c.value;
+                let (rules, unless) = class_rules.next().unwrap_or_default();
                 Ok(Class {
+                    rules,
+                    unless,
+                    unless_message: c.unless_message.clone(),
                     id: c.id.clone(),
                     title: c.title.clone(),
                     severity: severity_of(
@@ -198,7 +277,12 @@ impl LintRules {
             .rules_of_engagement
             .iter()
             .map(|r| {
+                let (rules, unless, actor, volume) = roe_rules.next().unwrap_or_default();
                 Ok(Roe {
+                    rules,
+                    unless,
+                    actor,
+                    volume,
                     id: r.value.id.clone(),
                     text: r.value.text.clone(),
                     patterns: compile_all(o, "patterns", &r.value.patterns)?,
@@ -329,6 +413,7 @@ impl LintRules {
             naming,
             standards_policy,
             secrets,
+            lexicon: lex,
         })
     }
 }
@@ -455,12 +540,13 @@ pub fn run_all(
     d.front_matter_diagnostics(out);
     let hits = Hits::new(rules, d.scan.as_bytes());
     let targets = check_targets(program, d, out);
-    check_classes(rules, &hits, d, out);
+    let prose = Analysis::new(&rules.lexicon, d);
+    check_classes(rules, &hits, &prose, d, out);
     check_sections(rules, d, out);
     check_naming(rules, d, out);
     check_standard(rules, &hits, d, targets.as_deref(), out);
     check_secrets(d, secrets, out);
-    check_roe(rules, &hits, d, out);
+    check_roe(rules, &hits, &prose, d, out);
     let ineligible = ineligibility(d, out, targets.as_deref());
     award::check(program, targets.as_deref(), ineligible, d, out)
 }
@@ -620,7 +706,7 @@ impl<'a> Hits<'a> {
         Hits { rules, matched }
     }
 
-    fn may_match(&self, re: &Regex) -> bool {
+    pub fn may_match(&self, re: &Regex) -> bool {
         match (&self.matched, self.rules.prefilter_index.get(re.as_str())) {
             (Some(m), Some(&i)) => m[i],
             _ => true,
@@ -636,62 +722,301 @@ impl<'a> Hits<'a> {
     }
 }
 
-fn check_classes(rules: &LintRules, hits: &Hits<'_>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
+/// What matched in one sentence.
+struct SentenceHit {
+    offset: usize,
+    what: String,
+    hedge: Option<String>,
+}
+
+/// Per sentence of `a`, the earliest match of any of `patterns` (regexes) or `rules` (concept
+/// rules, not negated).
+fn sentence_hits(
+    rules: &LintRules,
+    hits: &Hits<'_>,
+    a: &Analysis,
+    d: &Draft<'_>,
+    patterns: &[Regex],
+    concept_rules: &[Vec<u32>],
+) -> Vec<Option<SentenceHit>> {
+    let mut out: Vec<Option<SentenceHit>> = (0..a.len()).map(|_| None).collect();
+    let hay = d.scan.as_bytes();
+    for re in patterns.iter().filter(|r| hits.may_match(r)) {
+        for m in re.find_iter(hay) {
+            let Some(s) = a.sentence_at(m.start()) else {
+                continue;
+            };
+            if a.negated_at(&rules.lexicon, d, s, m.start()).is_some() {
+                continue;
+            }
+            if out[s].as_ref().is_none_or(|h| m.start() < h.offset) {
+                out[s] = Some(SentenceHit {
+                    offset: m.start(),
+                    what: excerpt(m.as_bytes()),
+                    hedge: None,
+                });
+            }
+        }
+    }
+    if concept_rules.is_empty() {
+        return out;
+    }
+    for (s, slot) in out.iter_mut().enumerate() {
+        for rule in concept_rules {
+            if let RuleResult::Match {
+                offset,
+                terms,
+                hedge,
+            } = a.eval(&rules.lexicon, d, s, rule)
+            {
+                if slot.as_ref().is_none_or(|h| offset < h.offset) {
+                    *slot = Some(SentenceHit {
+                        offset,
+                        what: excerpt(terms.join(" + ").as_bytes()),
+                        hedge,
+                    });
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The first `unless` rule of a class that matches anywhere in the draft: its terms.
+fn unless_hit(
+    rules: &LintRules,
+    a: &Analysis,
+    d: &Draft<'_>,
+    unless: &[Vec<u32>],
+) -> Option<String> {
+    if unless.is_empty() {
+        return None;
+    }
+    (0..a.len()).find_map(|s| {
+        unless
+            .iter()
+            .find_map(|r| match a.eval(&rules.lexicon, d, s, r) {
+                RuleResult::Match { terms, .. } => Some(terms.join(" + ")),
+                _ => None,
+            })
+    })
+}
+
+/// Excluded classes: one diagnostic per sentence that states the class. Errors only where a
+/// finding's class is stated (the title, the description's first sentence, the impact
+/// section); a class named elsewhere, in a hedged sentence, or with one of the class's
+/// `unless` exceptions is a warning.
+fn check_classes(
+    rules: &LintRules,
+    hits: &Hits<'_>,
+    a: &Analysis,
+    d: &Draft<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let hay = d.scan.as_bytes();
     for c in &rules.classes {
-        let Some((s, e)) = hits.first_match(&c.patterns, hay) else {
-            continue;
-        };
-        let matched = excerpt(&hay[s..e]);
-        if hits.first_match(&c.chained, hay).is_some() {
-            let msg = c.chained_message.clone().unwrap_or_else(|| {
-                "this class qualifies only when chained into a more severe vulnerability: show the whole chain".into()
-            });
-            out.push(d.diag_at(
-                rule::EXCLUDED_CLASS,
-                Severity::Warning,
-                s,
-                format!("{} (`{}`, matched \"{matched}\"): {msg}", c.title, c.id),
-            ));
+        let found = sentence_hits(rules, hits, a, d, &c.patterns, &c.rules);
+        if found.iter().all(Option::is_none) {
             continue;
         }
+        let exception = unless_hit(rules, a, d, &c.unless).map(|terms| {
+            c.unless_message
+                .clone()
+                .or_else(|| c.chained_message.clone())
+                .map(|m| format!("exception \"{terms}\" applies: {m}"))
+                .unwrap_or_else(|| format!("exception \"{terms}\" applies: show that it does"))
+        });
+        let exception = exception.or_else(|| {
+            hits.first_match(&c.chained, hay).map(|_| {
+                c.chained_message.clone().unwrap_or_else(|| {
+                    "this class qualifies only when chained into a more severe vulnerability: show the whole chain".into()
+                })
+            })
+        });
         let quote = c
             .quote
             .as_deref()
             .map(|q| format!("; the program says: \"{q}\""))
             .unwrap_or_default();
-        out.push(d.diag_at(
-            rule::EXCLUDED_CLASS,
-            c.severity,
-            s,
-            format!("{} (`{}`, matched \"{matched}\"){}", c.title, c.id, quote),
-        ));
+        for (s, h) in found.iter().enumerate() {
+            let Some(h) = h else { continue };
+            let place = a.place(s);
+            let head = format!(
+                "{} (`{}`, matched \"{}\" {})",
+                c.title,
+                c.id,
+                h.what,
+                place.describe()
+            );
+            let (severity, msg) = if let Some(e) = &exception {
+                (Severity::Warning, format!("{head}: {e}"))
+            } else if !place.is_evidence() {
+                (
+                    c.severity.min(Severity::Warning),
+                    format!("{head}: not in the title, first sentence or impact section; if the finding is of this class the program does not pay for it{quote}"),
+                )
+            } else if let Some(hg) = &h.hedge {
+                (
+                    c.severity.min(Severity::Warning),
+                    format!("{head}, hedged by \"{hg}\"{quote}"),
+                )
+            } else {
+                (c.severity, format!("{head}{quote}"))
+            };
+            out.push(d.diag_at(rule::EXCLUDED_CLASS, severity, h.offset, msg));
+        }
     }
 }
 
-fn check_roe(rules: &LintRules, hits: &Hits<'_>, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
-    let hay = d.scan.as_bytes();
+/// Rules of engagement: one error per sentence describing the researcher doing what a rule
+/// forbids (with `actor`, the sentence must name the researcher; below a rule's `volume`
+/// threshold, or with one of its `unless` rules, it does not count).
+fn check_roe(
+    rules: &LintRules,
+    hits: &Hits<'_>,
+    a: &Analysis,
+    d: &Draft<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     for r in &rules.roe {
-        let Some((s, e)) = hits.first_match(&r.patterns, hay) else {
-            continue;
-        };
+        let mut found = sentence_hits(rules, hits, a, d, &r.patterns, &r.rules);
+        for (s, slot) in found.iter_mut().enumerate() {
+            if let Some((min, units)) = &r.volume {
+                let counts = a.counts(s, units);
+                let over = counts.iter().copied().find(|n| n >= min);
+                match over {
+                    Some(n) if slot.is_none() => {
+                        *slot = Some(SentenceHit {
+                            offset: a.offset(s),
+                            what: format!("{n} (at least {min})"),
+                            hedge: None,
+                        })
+                    }
+                    None if !counts.is_empty() => *slot = None,
+                    _ => {}
+                }
+            }
+            if slot.is_none() {
+                continue;
+            }
+            if !r.actor.is_empty() && !r.actor.iter().any(|&c| a.has(s, c)) {
+                *slot = None;
+                continue;
+            }
+            if r.unless
+                .iter()
+                .any(|u| matches!(a.eval(&rules.lexicon, d, s, u), RuleResult::Match { .. }))
+            {
+                *slot = None;
+            }
+        }
         let first_sentence = r
             .text
             .split(". ")
             .next()
             .unwrap_or(&r.text)
             .trim_end_matches('.');
-        out.push(d.diag_at(
-            rule::ROE,
-            Severity::Error,
-            s,
-            format!(
-                "the rules of engagement forbid this (`{}`, matched \"{}\"): \"{first_sentence}.\"",
-                r.id,
-                excerpt(&hay[s..e])
-            ),
+        for h in found.into_iter().flatten() {
+            out.push(d.diag_at(
+                rule::ROE,
+                Severity::Error,
+                h.offset,
+                format!(
+                    "the rules of engagement forbid this (`{}`, matched \"{}\"): \"{first_sentence}.\"",
+                    r.id, h.what
+                ),
+            ));
+        }
+    }
+}
+
+/// Why `lint` reads each sentence the way it does, for `--explain`: per sentence with any
+/// term, its place, the terms found, and every class or rule of engagement that matched
+/// (regex or concepts), was negated (by which trigger) or excepted (by which `unless` terms).
+pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
+    let a = Analysis::new(&rules.lexicon, d);
+    let hits = Hits::new(rules, d.scan.as_bytes());
+    let class_hits: Vec<_> = rules
+        .classes
+        .iter()
+        .map(|c| sentence_hits(rules, &hits, &a, d, &c.patterns, &c.rules))
+        .collect();
+    let roe_hits: Vec<_> = rules
+        .roe
+        .iter()
+        .map(|r| sentence_hits(rules, &hits, &a, d, &r.patterns, &r.rules))
+        .collect();
+    let mut lines = Vec::new();
+    for s in 0..a.len() {
+        let mut notes = Vec::new();
+        let mut entry = |kind: &str,
+                         id: &str,
+                         found: &[Option<SentenceHit>],
+                         crules: &[Vec<u32>],
+                         unless: &[Vec<u32>]| {
+            match &found[s] {
+                Some(h) => notes.push(format!(
+                    "{kind} `{id}` matched \"{}\"{}",
+                    h.what,
+                    h.hedge
+                        .as_ref()
+                        .map(|x| format!(", hedged by \"{x}\""))
+                        .unwrap_or_default()
+                )),
+                None => {
+                    if let Some((term, trigger)) =
+                        crules
+                            .iter()
+                            .find_map(|r| match a.eval(&rules.lexicon, d, s, r) {
+                                RuleResult::Negated { term, trigger } => Some((term, trigger)),
+                                _ => None,
+                            })
+                    {
+                        notes.push(format!(
+                            "{kind} `{id}`: \"{term}\" negated by \"{trigger}\""
+                        ));
+                    }
+                }
+            }
+            if found.iter().any(Option::is_some) {
+                for u in unless {
+                    if let RuleResult::Match { terms, .. } = a.eval(&rules.lexicon, d, s, u) {
+                        notes.push(format!(
+                            "{kind} `{id}`: exception \"{}\" applies",
+                            terms.join(" + ")
+                        ));
+                        break;
+                    }
+                }
+            }
+        };
+        for (c, found) in rules.classes.iter().zip(&class_hits) {
+            entry("class", &c.id, found, &c.rules, &c.unless);
+        }
+        for (r, found) in rules.roe.iter().zip(&roe_hits) {
+            entry("rule of engagement", &r.id, found, &r.rules, &r.unless);
+        }
+        let terms = a.describe(&rules.lexicon, d, s);
+        if terms.is_empty() && notes.is_empty() {
+            continue;
+        }
+        let (line, column) = d.pos(a.offset(s));
+        let place = match a.place(s) {
+            Place::Body => "body",
+            Place::Title => "title",
+            Place::First => "first sentence",
+            Place::Evidence => "impact section",
+        };
+        lines.push(format!(
+            "{line}:{column} [{place}] terms: {terms}{}",
+            notes
+                .iter()
+                .map(|n| format!("\n    {n}"))
+                .collect::<String>()
         ));
     }
+    lines
 }
 
 fn check_sections(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {

@@ -8,8 +8,11 @@
 
 pub mod award;
 pub mod checks;
+#[doc(hidden)]
+pub mod corpus;
 pub mod draft;
 pub mod explain;
+pub mod prose;
 pub mod report;
 pub mod rule_info;
 pub mod secrets;
@@ -190,6 +193,22 @@ impl<'r> Linter<'r> {
             .map(|r| r.id)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// `--explain ID DRAFT...`: how the prose model reads a draft, one line per sentence
+    /// (its place, the terms found, and which class or rule matched, was negated or excepted).
+    pub fn explain_draft(&self, text: &str) -> Vec<String> {
+        let draft = Draft::parse(text);
+        let idx = draft
+            .front
+            .program
+            .as_ref()
+            .and_then(|p| self.rules.programs.iter().position(|x| x.id() == p.value))
+            .unwrap_or(0);
+        self.compiled
+            .get(idx)
+            .map(|c| checks::explain_prose(c, &draft))
+            .unwrap_or_default()
     }
 
     /// Lint one draft's text. `path` is only used for the report.

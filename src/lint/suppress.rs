@@ -1,5 +1,7 @@
 //! Suppression comments:
 //! `<!-- scopelint-disable-next-line RULE[, RULE]: reason -->` (the line after the comment) and
+//! `<!-- scopelint-disable-title RULE[, RULE]: reason -->` (the title: the front matter's
+//! `title:` line, else the first heading) and
 //! `<!-- scopelint-disable RULE[, RULE]: reason -->` (the whole file). A suppression without a
 //! reason is a warning (`suppression-without-reason`); one that suppresses nothing is a warning
 //! (`unused-suppression`). Neither of those two can itself be suppressed.
@@ -12,8 +14,9 @@ use super::draft::Draft;
 use super::rule_info::is_rule;
 use super::{rule, Diagnostic, Severity};
 
-static COMMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<!--\s*scopelint-disable(-next-line)?\b(.*?)-->").unwrap());
+static COMMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<!--\s*scopelint-disable(-next-line|-title)?\b(.*?)-->").unwrap()
+});
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -23,6 +26,16 @@ pub struct Suppression {
     pub target_line: Option<u32>,
     pub line: u32,
     pub column: u32,
+}
+
+/// The line of the draft's title: the front matter's `title:`, else the first heading.
+fn title_line(d: &Draft<'_>) -> u32 {
+    d.front
+        .title
+        .as_ref()
+        .map(|f| f.line)
+        .or_else(|| d.headings.first().map(|h| h.line))
+        .unwrap_or(1)
 }
 
 pub fn parse(d: &Draft<'_>) -> Vec<Suppression> {
@@ -48,7 +61,11 @@ pub fn parse(d: &Draft<'_>) -> Vec<Suppression> {
                     .map(str::to_string)
                     .collect(),
                 reason,
-                target_line: c.get(1).map(|_| end_line + 1),
+                target_line: match c.get(1).map(|m| m.as_str()) {
+                    Some("-title") => Some(title_line(d)),
+                    Some(_) => Some(end_line + 1),
+                    None => None,
+                },
                 line,
                 column,
             }
@@ -186,6 +203,19 @@ mod tests {
             let got: Vec<_> = out.iter().map(|d| (d.rule, d.message.clone())).collect();
             assert!(got.is_empty(), "{sep:?}: {got:?}");
         }
+    }
+
+    #[test]
+    fn a_suppression_can_name_the_title() {
+        let d = Draft::parse(
+            "---\ntitle: Open redirect\n---\n<!-- scopelint-disable-title excluded-class: chained below -->\n# Summary\nx\n",
+        );
+        let out = apply(
+            &d,
+            vec![diag("excluded-class", 2), diag("excluded-class", 6)],
+        );
+        let got: Vec<_> = out.iter().map(|d| (d.rule, d.line)).collect();
+        assert_eq!(got, vec![("excluded-class", 6)]);
     }
 
     #[test]

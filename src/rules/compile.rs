@@ -630,6 +630,59 @@ fn check_examples(ctx: &Ctx, file: &RulesFile, table_ids: Option<&HashSet<&str>>
     }
 }
 
+/// The `prose` model and the `match` / `unless` / `volume` keys that use it.
+fn check_prose_settings(ctx: &Ctx, file: &RulesFile) {
+    let rule_lists = |what: &str, id: &str, key: &str, rules: &[Spanned<Vec<String>>]| {
+        for r in rules {
+            if r.value.is_empty() || r.value.iter().any(|i| i.trim().is_empty()) {
+                ctx.report(ctx.err(
+                    r,
+                    format!("{what} `{id}`: a `{key}` rule must list at least one concept or term, none empty"),
+                ));
+            }
+        }
+    };
+    for c in &file.excluded_classes {
+        rule_lists("excluded class", &c.value.id, "match", &c.value.match_rules);
+        rule_lists("excluded class", &c.value.id, "unless", &c.value.unless);
+    }
+    for r in &file.rules_of_engagement {
+        rule_lists(
+            "rule of engagement",
+            &r.value.id,
+            "match",
+            &r.value.match_rules,
+        );
+        rule_lists("rule of engagement", &r.value.id, "unless", &r.value.unless);
+        if let Some(v) = &r.value.volume {
+            if v.value.min == 0 || v.value.units.is_empty() {
+                ctx.report(ctx.err(
+                    v,
+                    format!(
+                        "rule of engagement `{}`: `volume` needs `min` above 0 and at least one unit",
+                        r.value.id
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(p) = &file.prose {
+        for (name, terms) in &p.value.concepts {
+            if terms.is_empty() || terms.iter().any(|t| t.trim().is_empty() || t.trim() == "*") {
+                ctx.report(ctx.err(
+                    p,
+                    format!("prose concept `{name}` must list at least one term, none empty"),
+                ));
+            }
+        }
+        if let Some(n) = &p.value.negation {
+            if n.value.window == Some(0) {
+                ctx.report(ctx.err(n, "`prose.negation.window` must be at least 1"));
+            }
+        }
+    }
+}
+
 /// Words `lint` reads (severities, what test naming applies to) and the contact addresses it
 /// skips: a misspelt one would silently change what `lint` reports, so it is an error here.
 fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
@@ -652,6 +705,7 @@ fn check_lint_settings(ctx: &Ctx, file: &RulesFile) {
     for r in &file.report_sections {
         check_severity("report section", &r.value.id, &r.value.severity);
     }
+    check_prose_settings(ctx, file);
     if let Some(policy) = &file.standards_policy {
         for imp in &policy.value.certified_implementations {
             for asset in &imp.value.assets {

@@ -71,6 +71,78 @@ pub struct RulesFile {
     #[serde(default)]
     #[schemars(with = "Vec<ExampleDef>")]
     pub examples: Vec<Spanned<ExampleDef>>,
+    /// How `lint` reads prose: named concepts (sets of terms) that `match` / `unless` of
+    /// excluded classes and rules of engagement combine, negation and hedging triggers, and
+    /// which report sections are (or are not) evidence of a finding's class.
+    #[serde(default)]
+    #[schemars(with = "Option<ProseDef>")]
+    pub prose: Option<Spanned<ProseDef>>,
+}
+
+/// The prose-matching model of `lint`. A *term* is a word or phrase matched on whole words,
+/// case-insensitively, after simple English suffix stripping (`replayed`, `replays` and
+/// `replaying` all match `replay`); a word ending in `*` matches any word it begins
+/// (`enumerat*`); hyphens separate words (`denial-of-service` = `denial of service`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProseDef {
+    /// Named sets of terms (synonyms, abbreviations, spelling variants). A `match` or
+    /// `unless` item that names a concept stands for any of its terms; any other item is a
+    /// term itself.
+    #[serde(default)]
+    pub concepts: BTreeMap<String, Vec<String>>,
+    /// Negation scope in the spirit of NegEx: a term is negated when a `pre` trigger comes
+    /// before it (or a `post` trigger after it) within `window` words of the same clause.
+    #[serde(default)]
+    #[schemars(with = "Option<NegationDef>")]
+    pub negation: Option<Spanned<NegationDef>>,
+    /// Hedging triggers (`might`, `could potentially`): a class matched in their scope is
+    /// reported as a warning, not an error. Same scope rules as `negation.pre`.
+    #[serde(default)]
+    pub hedges: Vec<String>,
+    /// Case-insensitive regexes on headings: sections whose text is not evidence of the
+    /// finding's class (quoted program rules, "what I did not do", references).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ignore_sections: Vec<Spanned<String>>,
+    /// Case-insensitive regexes on headings: sections that state the finding's class (the
+    /// impact). With the title and the description's first sentence, these are the
+    /// evidence; a class matched only elsewhere is a warning ("mentioned in passing").
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub evidence_sections: Vec<Spanned<String>>,
+}
+
+/// Negation triggers (see [`ProseDef::negation`]).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegationDef {
+    /// Triggers that negate what follows them (`not`, `no`, `without`, `did not`).
+    #[serde(default)]
+    pub pre: Vec<String>,
+    /// Triggers that negate what precedes them (`was ruled out`, `is not possible`).
+    #[serde(default)]
+    pub post: Vec<String>,
+    /// Phrases that contain a trigger but do not negate (`not only`, `no longer`).
+    #[serde(default)]
+    pub pseudo: Vec<String>,
+    /// Terms that end a trigger's scope (`but`, `however`, `which`, `;`, `,`).
+    #[serde(default)]
+    pub terminators: Vec<String>,
+    /// How many words a trigger reaches (default 6).
+    #[serde(default)]
+    pub window: Option<u32>,
+}
+
+/// A volume threshold for a rule of engagement: "N requests" with N below `min` is not
+/// high traffic, and a sentence stating it does not break the rule; N at or above `min` does.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeDef {
+    /// The smallest count that breaks the rule.
+    pub min: u64,
+    /// Terms or concepts for what is counted (`requests`, `attempts`), right after the number.
+    pub units: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -273,6 +345,19 @@ pub struct ClassDef {
     pub chained_patterns: Vec<Spanned<String>>,
     #[serde(default)]
     pub chained_message: Option<String>,
+    /// Concept rules: each item is a list of concepts (or terms) that must all occur in one
+    /// sentence, in any order, not negated. Any rule matching puts the sentence in this class.
+    #[serde(default, rename = "match")]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub match_rules: Vec<Spanned<Vec<String>>>,
+    /// Concept rules for the program's own exceptions: when one matches anywhere in the
+    /// draft (not negated), the class is a warning with `unless_message`, not an error.
+    #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub unless: Vec<Spanned<Vec<String>>>,
+    /// The page's wording of the exception, shown when an `unless` rule matched.
+    #[serde(default)]
+    pub unless_message: Option<String>,
     /// The page's words for this exclusion.
     #[serde(default)]
     pub quote: Option<String>,
@@ -305,6 +390,23 @@ pub struct RoeDef {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
+    /// Concept rules (as for excluded classes) that indicate breaking this rule.
+    #[serde(default, rename = "match")]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub match_rules: Vec<Spanned<Vec<String>>>,
+    /// Concepts or terms naming the researcher (`I`, `we`): when set, a sentence counts only
+    /// if it also names the researcher, so an attack scenario is not the tester's action.
+    #[serde(default)]
+    pub actor: Vec<String>,
+    /// Concept rules that take a sentence out of this rule (an MFA-fatigue attack is not
+    /// denial-of-service testing).
+    #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub unless: Vec<Spanned<Vec<String>>>,
+    /// A volume threshold: counts below it are not a breach of this rule.
+    #[serde(default)]
+    #[schemars(with = "Option<VolumeDef>")]
+    pub volume: Option<Spanned<VolumeDef>>,
 }
 
 /// Which standards findings the program pays for. Without this section, any standard marked

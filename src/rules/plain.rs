@@ -266,6 +266,7 @@ fn load_plain_sources(
         awards: None,
         probe: None,
         examples: Vec::new(),
+        prose: None,
     };
     let assets_source = SourceLoc {
         file: origin.clone(),
