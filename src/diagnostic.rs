@@ -1,5 +1,5 @@
-//! What every command reports about a file: severities (and, as they move here, the one
-//! diagnostic type its reporters share).
+//! What every command reports about a file: severities, and [`SourceError`], the one error type
+//! for a problem at a place in a file (a rules file, `scopelint.yaml`, a plain list).
 
 use std::fmt;
 
@@ -32,8 +32,35 @@ impl Severity {
     }
 }
 
+crate::named!(Severity { Error => "error", Warning => "warning", Info => "info" });
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
+/// A problem at a place in a file: `file:line:column: message`. Line 0 means the file as a
+/// whole (it could not be read): then no position is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file, self.message);
+        }
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for SourceError {}

@@ -18,18 +18,11 @@ pub enum ExportFormat {
     List,
 }
 
+crate::named!(ExportFormat { Burp => "burp", Zap => "zap", Caido => "caido", List => "list" });
+
 impl ExportFormat {
-    pub const NAMES: &'static [&'static str] = &["burp", "zap", "caido", "list"];
-    pub fn parse(s: &str) -> Option<ExportFormat> {
-        Some(match s {
-            "burp" => ExportFormat::Burp,
-            "zap" => ExportFormat::Zap,
-            "caido" => ExportFormat::Caido,
-            "list" => ExportFormat::List,
-            _ => return None,
-        })
-    }
-    fn name(self) -> &'static str {
+    /// The tool's name, for messages.
+    fn tool_name(self) -> &'static str {
         match self {
             ExportFormat::Burp => "Burp",
             ExportFormat::Zap => "ZAP",
@@ -147,7 +140,7 @@ fn extras(
 pub fn export(p: &Program, format: ExportFormat) -> Export {
     let mut ex = Export::default();
     let rules = flatten(p);
-    let tool = format.name();
+    let tool = format.tool_name();
     let mut port_warned = false;
     // Entries per format.
     let mut list_lines: Vec<String> = Vec::new();

@@ -6,10 +6,14 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use scopelint::diagnostic::Severity;
+use scopelint::export::ExportFormat;
+use scopelint::import::ImportFormat;
 use scopelint::lint::report::LintFormat;
 use scopelint::named::Named;
 use scopelint::output::CheckFormat;
 use scopelint::probe::{self, ProbeFormat};
+use scopelint::VerdictKind;
 
 /// A value parser for a [`Named`] enum: its names are the possible values.
 pub fn named<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
@@ -154,8 +158,8 @@ pub struct LintArgs {
     #[arg(long, value_parser = named::<LintFormat>(), default_value = "text")]
     pub format: LintFormat,
     /// Exit 1 when any diagnostic is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = ["error", "warning", "info"])]
-    pub fail_on: String,
+    #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = named::<Severity>())]
+    pub fail_on: Severity,
     /// Name to report for a draft read from stdin (`-`).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<String>,
@@ -183,8 +187,8 @@ pub struct CheckArgs {
     #[arg(long, value_parser = named::<CheckFormat>(), default_value = "text")]
     pub format: CheckFormat,
     /// Print only the input lines with this verdict, unchanged (exit 0 if any, 1 if none).
-    #[arg(long, value_name = "VERDICT", value_parser = ["in-scope", "out-of-scope", "invalid"])]
-    pub print: Option<String>,
+    #[arg(long, value_name = "VERDICT", value_parser = named::<VerdictKind>())]
+    pub print: Option<VerdictKind>,
     /// Show the decision path for each target.
     #[arg(long)]
     pub explain: bool,
@@ -369,8 +373,8 @@ pub enum RulesCommand {
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
     /// Input format.
-    #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(scopelint::import::ImportFormat::NAMES))]
-    pub format: String,
+    #[arg(value_name = "FORMAT", value_parser = named::<ImportFormat>())]
+    pub format: ImportFormat,
     /// Input file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -388,8 +392,8 @@ pub struct ImportArgs {
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
     /// Output format.
-    #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(scopelint::export::ExportFormat::NAMES))]
-    pub format: String,
+    #[arg(value_name = "FORMAT", value_parser = named::<ExportFormat>())]
+    pub format: ExportFormat,
     /// Program id, when several rules files are loaded (default: the first).
     #[arg(long, value_name = "ID")]
     pub program: Option<String>,

@@ -23,7 +23,7 @@ pub fn cmd_check(
     } else {
         Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
     };
-    let print_kind = args.print.as_deref().and_then(VerdictKind::parse);
+    let print_kind = args.print;
     if print_kind.is_some() && (args.format != CheckFormat::Text || args.explain) {
         // --print echoes input lines unchanged: there is no verdict object to format or explain.
         return Err(CliError::Config(

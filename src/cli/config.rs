@@ -69,26 +69,8 @@ pub struct ProbeSection {
     pub format: Option<Spanned<String>>,
 }
 
-/// A problem in a configuration file, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ConfigError {}
+/// A problem in a configuration file, with where it is (the one source-located error type).
+pub type ConfigError = scopelint::diagnostic::SourceError;
 
 /// A configuration file, parsed and checked.
 #[derive(Debug)]
@@ -103,8 +85,8 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: path.display().to_string(),
-            line: 1,
-            column: 1,
+            line: 0,
+            column: 0,
             message: format!("cannot read configuration file: {e}"),
         })?;
         Config::parse(&text, path)
@@ -130,8 +112,8 @@ impl Config {
                     .unwrap_or((1, 1));
                 ConfigError {
                     file: origin.clone(),
-                    line: line.max(1),
-                    column: column.max(1),
+                    line: line.max(1) as u32,
+                    column: column.max(1) as u32,
                     message: scopelint::rules::yaml_error_message(&e),
                 }
             })?
@@ -155,8 +137,8 @@ impl Config {
     fn error_at<T>(&self, at: &Spanned<T>, message: String) -> ConfigError {
         ConfigError {
             file: self.path.display().to_string(),
-            line: at.referenced.line().max(1),
-            column: at.referenced.column().max(1),
+            line: at.referenced.line().max(1) as u32,
+            column: at.referenced.column().max(1) as u32,
             message,
         }
     }

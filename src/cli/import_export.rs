@@ -21,8 +21,7 @@ pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Cl
 
 pub fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<ExitStatus, CliError> {
     let psl = rules_psl(cli)?;
-    let format = scopelint::import::ImportFormat::parse(&args.format)
-        .ok_or_else(|| CliError::Config(format!("unknown import format `{}`", args.format)))?;
+    let format = args.format;
     let (text, skipped) = scopelint::import::run_import(
         format,
         &args.file,
@@ -41,8 +40,7 @@ pub fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<ExitStatus, CliError> 
 
 pub fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<ExitStatus, CliError> {
     let rules = load_rules(cli)?;
-    let format = scopelint::export::ExportFormat::parse(&args.format)
-        .ok_or_else(|| CliError::Config(format!("unknown export format `{}`", args.format)))?;
+    let format = args.format;
     let p = select_program(&rules, args.program.as_deref())?;
     let ex = scopelint::export::export(p, format);
     for w in &ex.warnings {

@@ -61,6 +61,6 @@ pub fn cmd_lint(
     let out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut reporter = lint::report::reporter(args.format, Box::new(out), color);
     let summary = lint::run(&linter, &inputs, reporter.as_mut())?;
-    let fail_on = lint::Severity::parse(&args.fail_on).unwrap_or(lint::Severity::Error);
+    let fail_on = args.fail_on;
     Ok(ExitStatus::found(summary.fails(fail_on)))
 }

@@ -55,7 +55,7 @@ pub fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
                 a.format = s.lint_format.value;
             }
             if !given(sm, "fail_on") {
-                a.fail_on = s.lint_fail_on.value.as_str().to_string();
+                a.fail_on = s.lint_fail_on.value;
             }
         }
         Command::Probe(a) => {

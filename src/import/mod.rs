@@ -49,16 +49,17 @@ impl ImportFormat {
             _ => return None,
         })
     }
-    pub const NAMES: &'static [&'static str] = &[
-        "list",
-        "hackerone",
-        "bugcrowd",
-        "intigriti",
-        "yeswehack",
-        "federacy",
-        "burp",
-    ];
 }
+
+crate::named!(ImportFormat {
+    List => "list",
+    Hackerone => "hackerone",
+    Bugcrowd => "bugcrowd",
+    Intigriti => "intigriti",
+    Yeswehack => "yeswehack",
+    Federacy => "federacy",
+    Burp => "burp",
+});
 
 /// What an input entry says it is, when the format says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -696,11 +697,7 @@ pub fn run_import(
     psl: &std::sync::Arc<SuffixList>,
 ) -> Result<(String, ImportReport), String> {
     let origin = path.display().to_string();
-    let fmt_name = ImportFormat::NAMES
-        .iter()
-        .find(|n| ImportFormat::parse(n) == Some(format))
-        .copied()
-        .unwrap_or("list");
+    let fmt_name = crate::named::Named::name(format);
     let mut command = format!("scopelint import {fmt_name} {origin}");
     if let Some(p) = program {
         command.push_str(&format!(" --program {p}"));

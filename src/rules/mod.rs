@@ -33,30 +33,8 @@ pub const EMBEDDED_RULES: &str = include_str!("../../scope-rules/microsoft-ident
 /// The path shown for rules that come from the embedded default.
 pub const EMBEDDED_RULES_PATH: &str = "scope-rules/microsoft-identity.yaml";
 
-/// A problem in a rules file, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RulesError {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-impl fmt::Display for RulesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Line 0: the file as a whole could not be read; there is no position to name.
-        if self.line == 0 {
-            return write!(f, "{}: {}", self.file, self.message);
-        }
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for RulesError {}
+/// A problem in a rules file, with where it is (the one source-located error type).
+pub type RulesError = crate::diagnostic::SourceError;
 
 /// Where a rule is written.
 #[derive(Debug, Clone, PartialEq, Eq)]

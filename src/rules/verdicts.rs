@@ -41,6 +41,8 @@ impl VerdictKind {
     }
 }
 
+crate::named!(VerdictKind { InScope => "in-scope", OutOfScope => "out-of-scope", Invalid => "invalid" });
+
 impl fmt::Display for VerdictKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
