@@ -1,5 +1,5 @@
 //! The invariants of each fuzz target, in one place: the fuzz targets in `fuzz_targets/` and the
-//! stable replay of saved inputs (`tests/fuzz_regressions.rs`) both include this file, so a
+//! stable replay of saved inputs (`tests/integration/fuzz_regressions.rs`) both include this file, so a
 //! regression is checked exactly as the fuzzer checked it.
 #![allow(dead_code)] // each includer uses the functions of its own target only
 

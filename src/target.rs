@@ -1130,7 +1130,7 @@ mod tests {
 
     #[test]
     fn idn_characters_with_version_dependent_status_are_invalid() {
-        // Found by tests/differential.rs: the `idna` crate accepts, Node's WHATWG URL refuses.
+        // Found by tests/integration/differential.rs: the `idna` crate accepts, Node's WHATWG URL refuses.
         assert!(err("http://xn--0x7f.#1/xn--").contains("U+190EA"));
         assert!(err("https://a\u{190ea}.com/").contains("IDNA status"));
         assert!(err("https://a\u{323b0}.com/").contains("IDNA status"));

@@ -10,10 +10,8 @@ use serde_json::Value;
 const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
 
 fn scopelint() -> Command {
-    let mut c = Command::cargo_bin("scopelint").unwrap();
-    c.args(["--isolated", "--color", "never", "--rules", EXAMPLE])
-        .env_remove("SCOPELINT_RULES")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut c = crate::common::scopelint();
+    c.args(["--color", "never", "--rules", EXAMPLE]);
     c
 }
 

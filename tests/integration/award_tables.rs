@@ -79,10 +79,8 @@ fn page() -> BTreeMap<(&'static str, &'static str, &'static str, &'static str), 
 }
 
 fn scopelint() -> Command {
-    let mut c = Command::cargo_bin("scopelint").unwrap();
-    c.args(["--isolated", "--color", "never"])
-        .env_remove("SCOPELINT_RULES")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut c = crate::common::scopelint();
+    c.args(["--color", "never"]);
     c
 }
 

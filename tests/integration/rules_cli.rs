@@ -6,9 +6,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn scopelint() -> Command {
-    let mut c = Command::cargo_bin("scopelint").unwrap();
-    c.env_remove("SCOPELINT_RULES").env("NO_COLOR", "1");
-    c.arg("--isolated"); // a stray scopelint.yaml above the repository changes nothing
+    let mut c = crate::common::scopelint();
+    c.env("NO_COLOR", "1");
     c
 }
 
@@ -427,7 +426,7 @@ fn misspelt_lint_words_are_errors_at_the_value() {
 
 #[test]
 fn every_broken_fixture_is_tested() {
-    let src = std::fs::read_to_string("tests/rules_cli.rs").unwrap();
+    let src = std::fs::read_to_string("tests/integration/rules_cli.rs").unwrap();
     for entry in std::fs::read_dir("fixtures/rules/broken").unwrap() {
         let name = entry.unwrap().path();
         let stem = name.file_stem().unwrap().to_str().unwrap().to_string();

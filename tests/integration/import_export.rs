@@ -7,10 +7,7 @@ use serde_json::Value;
 const FIX: &str = "fixtures/import";
 
 fn scopelint() -> Command {
-    let mut c = Command::cargo_bin("scopelint").unwrap();
-    c.env_remove("SCOPELINT_RULES").env_remove("NO_COLOR");
-    c.arg("--isolated"); // a stray scopelint.yaml above the repository changes nothing
-    c
+    crate::common::scopelint()
 }
 
 struct Out {

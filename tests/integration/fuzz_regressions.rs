@@ -2,7 +2,7 @@
 //! the same name, on stable Rust. The invariants are the fuzz targets' own
 //! (`fuzz/invariants.rs`), included here, so a saved input is checked exactly as it was found.
 
-#[path = "../fuzz/invariants.rs"]
+#[path = "../../fuzz/invariants.rs"]
 mod invariants;
 
 use std::path::Path;
@@ -29,7 +29,7 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn every_fuzz_target_has_saved_inputs_and_a_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let this = std::fs::read_to_string(root.join("tests/fuzz_regressions.rs")).unwrap();
+    let this = std::fs::read_to_string(root.join("tests/integration/fuzz_regressions.rs")).unwrap();
     let mut targets: Vec<String> = std::fs::read_dir(root.join("fuzz/fuzz_targets"))
         .unwrap()
         .map(|e| e.unwrap().path())
