@@ -293,6 +293,15 @@ pub struct RulesArgs {
     pub command: RulesCommand,
 }
 
+/// Output of `rules validate`: its own text and JSON, or SARIF / GitHub annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RulesFormat {
     Text,
@@ -313,8 +322,9 @@ pub enum RulesCommand {
     Validate {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
-        format: RulesFormat,
+        /// Output format (SARIF and GitHub annotations through the emitters `lint` uses).
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
         /// Exit 1 when there are warnings (errors always exit 2).
         #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"], default_value = "error")]
         fail_on: String,

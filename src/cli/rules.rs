@@ -3,7 +3,12 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use super::args::{Cli, RulesArgs, RulesCommand, RulesFormat};
+use scopelint::diagnostic::Severity;
+use scopelint::lint;
+use scopelint::lint::report::LintFormat;
+use scopelint::lint::rule_info::RuleInfo;
+
+use super::args::{Cli, RulesArgs, RulesCommand, RulesFormat, ValidateFormat};
 use super::{load_rules, load_rules_from, rules_files, rules_psl, select_program};
 use super::{CliError, ExitStatus};
 
@@ -36,7 +41,7 @@ pub fn cmd_rules(cli: &Cli, args: &RulesArgs, color: bool) -> Result<ExitStatus,
 pub fn cmd_rules_validate(
     cli: &Cli,
     files: &[PathBuf],
-    format: RulesFormat,
+    format: ValidateFormat,
     fail_on_warning: bool,
     color: bool,
 ) -> Result<ExitStatus, CliError> {
@@ -54,7 +59,23 @@ pub fn cmd_rules_validate(
         )],
     };
     let all: Vec<&validate::Problem> = reports.iter().flat_map(|r| &r.problems).collect();
-    write_reports(format, &reports, |r| validate::render_text(r, color), &all)?;
+    let shared = match format {
+        ValidateFormat::Text => None,
+        ValidateFormat::Json => None,
+        ValidateFormat::Sarif => Some(LintFormat::Sarif),
+        ValidateFormat::Github => Some(LintFormat::Github),
+    };
+    match shared {
+        None => {
+            let own = if format == ValidateFormat::Json {
+                RulesFormat::Json
+            } else {
+                RulesFormat::Text
+            };
+            write_reports(own, &reports, |r| validate::render_text(r, color), &all)?;
+        }
+        Some(f) => emit_shared(f, &reports)?,
+    }
     let errors: usize = reports.iter().map(|r| r.errors()).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings()).sum();
     if errors > 0 {
@@ -90,6 +111,59 @@ pub fn cmd_rules_test(
     Ok(ExitStatus::found(reports.iter().any(|r| {
         r.failed() > 0 || (fail_uncovered && !r.uncovered.is_empty())
     })))
+}
+
+/// The rule ids of `rules validate` problems, as SARIF and annotations name them.
+static VALIDATE_RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "rules-error",
+        severity: Severity::Error,
+        summary: "A problem that stops the rules file from loading.",
+        help: "YAML syntax or types, unknown or duplicate keys, invalid host patterns, CIDRs, regexes or app ids, wildcards over public or customer-owned suffixes, references to undefined assets or tables, values the runtime refuses. The message names the key and the fix.",
+    },
+    RuleInfo {
+        id: "rules-warning",
+        severity: Severity::Warning,
+        summary: "A rules file that loads but says something its author likely did not mean.",
+        help: "A host pattern written in a form the loader normalizes, an asset wholly shadowed by another or cancelled by an exclusion, an exclusion that never takes anything out of scope.",
+    },
+];
+
+/// `rules validate` problems through the emitters `lint` uses (SARIF, GitHub annotations).
+fn emit_shared(
+    format: LintFormat,
+    reports: &[scopelint::authoring::validate::FileReport],
+) -> io::Result<()> {
+    let out = io::BufWriter::new(io::stdout().lock());
+    let mut reporter =
+        lint::report::reporter_for(format, Box::new(out), false, VALIDATE_RULES, None);
+    let mut summary = lint::LintSummary::default();
+    for r in reports {
+        let file = lint::FileReport {
+            path: r.file.clone(),
+            diagnostics: r
+                .problems
+                .iter()
+                .map(|p| {
+                    let rule = if p.severity == Severity::Error {
+                        "rules-error"
+                    } else {
+                        "rules-warning"
+                    };
+                    let message = match &p.help {
+                        Some(h) => format!("{} ({h})", p.message),
+                        None => p.message.clone(),
+                    };
+                    lint::Diagnostic::new(rule, p.severity, p.line, p.column, message)
+                })
+                .collect(),
+            award: None,
+            awards: Vec::new(),
+        };
+        summary.add(&file);
+        reporter.file(&file)?;
+    }
+    reporter.finish(&summary)
 }
 
 /// Writes each report as text, or `json` as one pretty-printed document, to standard output.

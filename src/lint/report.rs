@@ -7,7 +7,7 @@ use colored::Colorize;
 use serde::Serialize;
 use serde_json::json;
 
-use super::rule_info::RULES;
+use super::rule_info::{RuleInfo, RULES};
 use super::{Award, FileReport, LintSummary, Severity};
 
 /// Output format of `lint`.
@@ -30,11 +30,24 @@ pub trait LintReporter {
     fn finish(&mut self, summary: &LintSummary) -> io::Result<()>;
 }
 
-/// Build the reporter for a format.
+/// Build the reporter for a format, for `lint`'s rules.
 pub fn reporter<'w>(
     format: LintFormat,
     out: Box<dyn Write + 'w>,
     color: bool,
+) -> Box<dyn LintReporter + 'w> {
+    reporter_for(format, out, color, RULES, Some("lint"))
+}
+
+/// Build the reporter for a format, for diagnostics whose rules are `catalog` (the metadata
+/// SARIF lists) and that `scopelint <command> --explain` documents: `lint` and
+/// `rules validate` share these emitters.
+pub fn reporter_for<'w>(
+    format: LintFormat,
+    out: Box<dyn Write + 'w>,
+    color: bool,
+    catalog: &'static [RuleInfo],
+    command: Option<&'static str>,
 ) -> Box<dyn LintReporter + 'w> {
     match format {
         LintFormat::Text => Box::new(TextReporter { out, color }),
@@ -43,6 +56,8 @@ pub fn reporter<'w>(
             out,
             results: Vec::new(),
             artifacts: Vec::new(),
+            catalog,
+            command,
         }),
         LintFormat::Github => Box::new(GithubReporter { out }),
     }
@@ -207,6 +222,10 @@ pub struct SarifReporter<W: Write> {
     pub out: W,
     results: Vec<serde_json::Value>,
     artifacts: Vec<String>,
+    /// The rules listed as metadata; results point at them by index.
+    catalog: &'static [RuleInfo],
+    /// The command whose `--explain` the help text names, if it has one.
+    command: Option<&'static str>,
 }
 
 impl<W: Write> LintReporter for SarifReporter<W> {
@@ -224,7 +243,11 @@ impl<W: Write> LintReporter for SarifReporter<W> {
         self.artifacts.push(uri.clone());
         loc["index"] = json!(index);
         for d in &r.diagnostics {
-            let rule_index = RULES.iter().position(|x| x.id == d.rule).unwrap_or(0);
+            let rule_index = self
+                .catalog
+                .iter()
+                .position(|x| x.id == d.rule)
+                .unwrap_or(0);
             self.results.push(json!({
                 "ruleId": d.rule,
                 "ruleIndex": rule_index,
@@ -242,7 +265,16 @@ impl<W: Write> LintReporter for SarifReporter<W> {
     }
 
     fn finish(&mut self, _: &LintSummary) -> io::Result<()> {
-        let rules: Vec<_> = RULES
+        let command = self.command;
+        let help = |r: &RuleInfo| match command {
+            Some(c) => format!(
+                "{}\n\nRun `scopelint {c} --explain {}` for details.",
+                r.help, r.id
+            ),
+            None => r.help.to_string(),
+        };
+        let rules: Vec<_> = self
+            .catalog
             .iter()
             .map(|r| {
                 json!({
@@ -254,8 +286,8 @@ impl<W: Write> LintReporter for SarifReporter<W> {
                     "shortDescription": { "text": r.summary },
                     "fullDescription": { "text": r.help },
                     "help": {
-                        "text": format!("{}\n\nRun `scopelint lint --explain {}` for details.", r.help, r.id),
-                        "markdown": format!("{}\n\nRun `scopelint lint --explain {}` for details.", r.help, r.id)
+                        "text": help(r),
+                        "markdown": help(r)
                     },
                     "defaultConfiguration": { "level": sarif_level(r.severity) }
                 })

@@ -729,3 +729,55 @@ fn bad_prose_keys_are_errors() {
         ],
     );
 }
+
+/// `rules validate` reports through the emitters `lint` uses: SARIF that the 2.1.0 schema
+/// accepts, and GitHub annotations.
+#[test]
+fn validate_emits_sarif_and_github_annotations() {
+    let out = scopelint()
+        .args(["rules", "validate", "--format", "sarif"])
+        .args([
+            "fixtures/rules/broken/unknown-key.yaml",
+            "fixtures/rules/broken/shadowed-asset.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/sarif/sarif-2.1.0-rtm.5.json").unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&sarif));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let got: Vec<(&str, &str, u64)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap(),
+                r["level"].as_str().unwrap(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("rules-error", "error", 9),
+            ("rules-warning", "warning", 10)
+        ]
+    );
+    let out = scopelint()
+        .args(["rules", "validate", "--format", "github"])
+        .arg("fixtures/rules/broken/unknown-key.yaml")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("::error file=fixtures/rules/broken/unknown-key.yaml,line=9,col=5,title=scopelint rules-error::unknown field `hostz`"),
+        "{text}"
+    );
+}
