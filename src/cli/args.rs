@@ -352,6 +352,9 @@ pub enum RulesCommand {
         scopelint --rules a.yaml --rules b.yaml rules show --program b\n  \
         scopelint rules show --format json")]
     Show {
+        /// Rules files to show (as `--rules`; default: the rules in use), like `validate`.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Program id, when several rules files are loaded.
         #[arg(long, value_name = "ID")]
         program: Option<String>,
@@ -366,7 +369,8 @@ pub enum RulesCommand {
     Diff {
         old: PathBuf,
         new: PathBuf,
-        /// Target list (one per line): show the targets whose verdict changes, and why.
+        /// Target list (one per line; `-` for standard input): show the targets whose verdict
+        /// changes, and why.
         #[arg(long, value_name = "FILE")]
         targets: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]

@@ -9,7 +9,7 @@ use scopelint::lint::report::LintFormat;
 use scopelint::lint::rule_info::RuleInfo;
 
 use super::args::{Cli, RulesArgs, RulesCommand, RulesFormat, ValidateFormat};
-use super::{load_rules, load_rules_from, rules_files, rules_psl, select_program};
+use super::{load_rules_from, rules_files, rules_psl, select_program};
 use super::{CliError, ExitStatus};
 
 pub fn cmd_rules(cli: &Cli, args: &RulesArgs, color: bool) -> Result<ExitStatus, CliError> {
@@ -24,7 +24,11 @@ pub fn cmd_rules(cli: &Cli, args: &RulesArgs, color: bool) -> Result<ExitStatus,
             format,
             fail_uncovered,
         } => cmd_rules_test(cli, files, *format, *fail_uncovered, color),
-        RulesCommand::Show { program, format } => cmd_rules_show(cli, program.as_deref(), *format),
+        RulesCommand::Show {
+            files,
+            program,
+            format,
+        } => cmd_rules_show(cli, files, program.as_deref(), *format),
         RulesCommand::Diff {
             old,
             new,
@@ -190,10 +194,11 @@ pub fn write_reports<R>(
 
 pub fn cmd_rules_show(
     cli: &Cli,
+    files: &[PathBuf],
     program: Option<&str>,
     format: RulesFormat,
 ) -> Result<ExitStatus, CliError> {
-    let rules = load_rules(cli)?;
+    let rules = load_rules_from(cli, files)?;
     let p = select_program(&rules, program)?;
     let mut out = io::stdout().lock();
     match format {
@@ -223,8 +228,12 @@ pub fn cmd_rules_diff(
     let changes = diff::diff_files(&old.file, &new.file);
     let verdicts = match targets {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+            let text = if path.as_os_str() == "-" {
+                io::read_to_string(io::stdin())?
+            } else {
+                std::fs::read_to_string(path)
+                    .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?
+            };
             Some(diff::diff_targets(&old, &new, text.lines()))
         }
         None => None,

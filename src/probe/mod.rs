@@ -704,7 +704,20 @@ async fn probe_one<W: Write + Send>(
         Ok(_) | Err(_) => {
             let mut rec = AuditRecord::new("probe", method.as_str(), raw, "");
             rec.rule = Some(crate::matcher::RULE_INVALID.into());
-            rec.reason = Some("not an absolute http(s) URL".into());
+            // A bare host (`login.live.com`) is the common slip: say what was probably meant,
+            // but never guess the scheme and send.
+            let bare_host = matches!(
+                crate::target::parse_target(raw),
+                Ok(crate::Target::Net(ref n)) if n.scheme.is_none()
+            );
+            rec.reason = Some(if bare_host {
+                format!(
+                    "not an absolute http(s) URL; did you mean https://{}/ ?",
+                    raw.trim().trim_end_matches('/')
+                )
+            } else {
+                "not an absolute http(s) URL".into()
+            });
             return sink.emit(engine, &rec);
         }
     };

@@ -940,3 +940,18 @@ fn a_host_given_up_on_is_never_a_clean_run() {
     );
     assert!(!s.hits().is_empty());
 }
+
+/// Issue 17: a bare host is refused with the URL it probably meant (nothing is guessed or sent).
+#[test]
+fn a_bare_host_is_refused_with_a_hint() {
+    let out = probe()
+        .args(["--dry-run", "login.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("did you mean https://login.example.com/ ?"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -781,3 +781,51 @@ fn validate_emits_sarif_and_github_annotations() {
         "{text}"
     );
 }
+
+/// Issue 17: `rules show FILE` like `validate`, and `rules diff --targets -` from stdin.
+#[test]
+fn show_takes_a_file_and_diff_reads_targets_from_stdin() {
+    let out = scopelint()
+        .args([
+            "rules",
+            "show",
+            "--format",
+            "json",
+            "fixtures/programs/acme-cloud.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["program"]["id"], "acme-cloud", "{v}");
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.yaml");
+    let text = std::fs::read_to_string("fixtures/programs/acme-cloud.yaml")
+        .unwrap()
+        .replace(
+            "hosts: [status.docs.acme-cloud.example]",
+            "hosts: [status.docs.acme-cloud.example, en.docs.acme-cloud.example]",
+        );
+    std::fs::write(&new, text).unwrap();
+    let out = scopelint()
+        .args([
+            "rules",
+            "diff",
+            "fixtures/programs/acme-cloud.yaml",
+            new.to_str().unwrap(),
+        ])
+        .args(["--targets", "-", "--format", "json"])
+        .write_stdin("en.docs.acme-cloud.example\nsso.acme-cloud.example\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed = v["verdict_changes"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{v}");
+    assert!(
+        changed[0]
+            .to_string()
+            .contains("en.docs.acme-cloud.example"),
+        "{v}"
+    );
+}
