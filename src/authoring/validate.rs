@@ -156,6 +156,7 @@ pub fn validate_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> FileRepor
             let (program, errors) = compile_all(file, origin, psl);
             problems.extend(errors.into_iter().map(Problem::from_error));
             problems.extend(coverage_problems(&program));
+            problems.extend(widening_problems(&program));
         }
     }
     // Errors before warnings at the same position.
@@ -364,6 +365,60 @@ fn representatives(
             a.value.id,
             feature.unwrap_or_default()
         ));
+    }
+    out
+}
+
+/// Assets whose wildcard (or glob) covers a host that another asset restricts to some paths:
+/// every path on that host is then in scope, whatever the path rules say. An asset naming the
+/// exact host is the author's explicit choice and is not reported.
+fn widening_problems(program: &Program) -> Vec<Problem> {
+    let origin = program.origin.as_ref();
+    let covers = |p: &HostPattern, host: &str| match p {
+        HostPattern::Exact(_) => false,
+        HostPattern::Subdomains { base, include_apex } => {
+            (host == base && *include_apex)
+                || (host.len() > base.len()
+                    && host.ends_with(base.as_str())
+                    && host.as_bytes()[host.len() - base.len() - 1] == b'.')
+        }
+        HostPattern::Glob { pattern, .. } => crate::rules::glob_matches(pattern, host),
+    };
+    let mut out = Vec::new();
+    for (i, wide) in program.assets.iter().enumerate() {
+        if wide.paths.is_some() {
+            continue;
+        }
+        let mut narrowed: BTreeSet<(String, &str)> = BTreeSet::new();
+        for narrow in program.assets.iter().filter(|a| a.paths.is_some()) {
+            for h in &narrow.hosts {
+                if let HostPattern::Exact(host) = h {
+                    if wide.hosts.iter().any(|p| covers(p, host)) {
+                        narrowed.insert((host.clone(), narrow.id.as_str()));
+                    }
+                }
+            }
+        }
+        let Some(def) = program.file.assets.get(i).filter(|_| !narrowed.is_empty()) else {
+            continue;
+        };
+        let list: Vec<String> = narrowed
+            .iter()
+            .map(|(h, id)| format!("`{h}` (asset `{id}`)"))
+            .collect();
+        out.push(
+            Problem::at(
+                Severity::Warning,
+                origin,
+                def,
+                format!(
+                    "asset `{}` puts every path on {} in scope, wider than the paths listed there",
+                    wide.id,
+                    list.join(", ")
+                ),
+            )
+            .with_help("restrict this asset with `paths`, or exclude those hosts from it"),
+        );
     }
     out
 }

@@ -829,3 +829,19 @@ fn show_takes_a_file_and_diff_reads_targets_from_stdin() {
         "{v}"
     );
 }
+
+/// Issue 17: a wildcard asset that puts every path of a path-restricted host in scope.
+#[test]
+fn an_asset_that_widens_path_rules_is_a_warning() {
+    assert_problems(
+        "widening-asset",
+        0,
+        &[(
+            "warning",
+            12,
+            5,
+            "asset `everything` puts every path on `api.example.com` (asset `api`) in scope, wider than the paths listed there",
+            Some("restrict this asset with `paths`, or exclude those hosts from it"),
+        )],
+    );
+}
