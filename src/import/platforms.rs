@@ -42,6 +42,75 @@ fn main_handle(format: ImportFormat, p: &Value) -> String {
     .unwrap_or_else(|| "imported".to_string())
 }
 
+/// The platform a program's `url` points at, if it is one of the known ones.
+fn platform_of_url(url: &str) -> Option<ImportFormat> {
+    let host = url
+        .split("://")
+        .nth(1)?
+        .split('/')
+        .next()?
+        .to_ascii_lowercase();
+    let on = |d: &str| host == d || host.ends_with(&format!(".{d}"));
+    [
+        ("hackerone.com", ImportFormat::Hackerone),
+        ("bugcrowd.com", ImportFormat::Bugcrowd),
+        ("intigriti.com", ImportFormat::Intigriti),
+        ("yeswehack.com", ImportFormat::Yeswehack),
+        ("federacy.com", ImportFormat::Federacy),
+    ]
+    .into_iter()
+    .find_map(|(d, f)| on(d).then_some(f))
+}
+
+/// The key that holds a target's text in each platform's file.
+fn text_key(format: ImportFormat) -> &'static str {
+    match format {
+        ImportFormat::Hackerone => "asset_identifier",
+        ImportFormat::Intigriti => "endpoint",
+        _ => "target",
+    }
+}
+
+/// Refuse a file of another platform (or another shape) instead of importing an empty program:
+/// the programs' URLs name their platform, and the targets carry that platform's text key.
+fn check_shape(format: ImportFormat, programs: &[Value], origin: &str) -> Result<(), String> {
+    use crate::named::Named;
+    let sample = &programs[..programs.len().min(50)];
+    let mut votes: Vec<ImportFormat> = sample
+        .iter()
+        .filter_map(|p| s(p, "url").and_then(platform_of_url))
+        .collect();
+    votes.sort_by_key(|f| f.name());
+    let most = votes
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|c| c.len())
+        .map(|c| c[0]);
+    if let Some(other) = most.filter(|f| *f != format && !votes.contains(&format)) {
+        return Err(format!(
+            "{origin}: the programs in this file are on {} (their URLs say so), not {}: use `scopelint import {} ...`",
+            other.name(),
+            format.name(),
+            other.name()
+        ));
+    }
+    let targets: Vec<&Value> = sample
+        .iter()
+        .filter_map(|p| p.get("targets"))
+        .flat_map(|t| ["in_scope", "out_of_scope"].map(|k| t.get(k)))
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .collect();
+    let key = text_key(format);
+    if !targets.is_empty() && !targets.iter().any(|t| t.get(key).is_some()) {
+        return Err(format!(
+            "{origin}: no target has `{key}`, which {} files give every target: is this another platform's file?",
+            format.name()
+        ));
+    }
+    Ok(())
+}
+
 /// The text and kind of one target, per platform.
 fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Option<String>) {
     let ty = s(t, "asset_type")
@@ -95,6 +164,7 @@ pub fn import_platform(
     let programs = v
         .as_array()
         .ok_or_else(|| format!("{origin}: expected a JSON array of programs"))?;
+    check_shape(format, programs, origin)?;
     let chosen: Vec<&Value> = match program {
         // The program's own handle first (Intigriti's company handle is shared by programs).
         Some(want)

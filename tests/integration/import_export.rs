@@ -584,3 +584,32 @@ fn rules_directory_and_also_in_scope() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("holds no rules files"), "{}", r.stderr);
 }
+
+/// Issue 17: another platform's file is an error naming the platform, not an empty program.
+#[test]
+fn another_platforms_file_is_refused() {
+    for (file, want) in [("bugcrowd", "on bugcrowd"), ("intigriti", "on intigriti")] {
+        let out = scopelint()
+            .args([
+                "import",
+                "hackerone",
+                &format!("fixtures/import/{file}.json"),
+            ])
+            .args(["--program", "x"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(want) && err.contains("scopelint import"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = scopelint()
+        .args(["import", "hackerone", "fixtures/import/yeswehack.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no target has `asset_identifier`"));
+}
