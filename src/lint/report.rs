@@ -58,6 +58,7 @@ pub fn reporter_for<'w>(
             artifacts: Vec::new(),
             catalog,
             command,
+            root: std::sync::OnceLock::new(),
         }),
         LintFormat::Github => Box::new(GithubReporter { out }),
     }
@@ -226,15 +227,62 @@ pub struct SarifReporter<W: Write> {
     catalog: &'static [RuleInfo],
     /// The command whose `--explain` the help text names, if it has one.
     command: Option<&'static str>,
+    /// The repository root that relative URIs are given from (`%SRCROOT%`), found once.
+    root: std::sync::OnceLock<Option<std::path::PathBuf>>,
+}
+
+/// The nearest directory at or above the working directory that holds `.git`: code scanning
+/// resolves `%SRCROOT%` URIs against the repository root, not against where scopelint ran.
+fn repository_root() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(|d| d.to_path_buf())
+}
+
+/// A draft's SARIF URI: relative to the repository root when it lies inside it, else an
+/// absolute `file://` URI; relative to the working directory when there is no repository.
+fn sarif_uri(path: &str, root: Option<&std::path::Path>) -> (String, Option<&'static str>) {
+    let p = std::path::Path::new(path);
+    let absolute = if p.is_absolute() {
+        Some(p.to_path_buf())
+    } else {
+        std::env::current_dir().ok().map(|d| d.join(p))
+    }
+    .map(|a| {
+        // `..` and `.` resolved by hand: the file may be standard input, with nothing to
+        // canonicalize.
+        let mut out = std::path::PathBuf::new();
+        for c in a.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => out.push(c),
+            }
+        }
+        out
+    });
+    if let (Some(root), Some(abs)) = (root, &absolute) {
+        if let Ok(rel) = abs.strip_prefix(root) {
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            return (uri_encode(&rel.join("/")), Some("%SRCROOT%"));
+        }
+    }
+    if p.is_absolute() {
+        (format!("file://{}", uri_encode(path)), None)
+    } else {
+        (uri_encode(path), Some("%SRCROOT%"))
+    }
 }
 
 impl<W: Write> LintReporter for SarifReporter<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        let (uri, base) = if r.path.starts_with('/') {
-            (format!("file://{}", uri_encode(&r.path)), None)
-        } else {
-            (uri_encode(&r.path), Some("%SRCROOT%"))
-        };
+        let (uri, base) = sarif_uri(&r.path, self.root.get_or_init(repository_root).as_deref());
         let mut loc = json!({ "uri": uri });
         if let Some(b) = base {
             loc["uriBaseId"] = json!(b);

@@ -361,7 +361,13 @@ fn node_hosts(urls: &[String]) -> Option<Vec<Option<String>>> {
         // In CI (`.ci/run` installs Node.js) a missing `node` is a failure, not a skip: the
         // check must not pass by not running.
         Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("SKIPPED: differential check needs Node.js (`node` in PATH): {e}");
+            // Written to the process's stderr directly: the test harness captures `eprintln!`,
+            // which would hide the skip unless run with --nocapture.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: differential check needs Node.js (`node` in PATH): {e}"
+            );
             return None;
         }
         Err(e) => panic!("CI is set but `node` cannot run ({e}): .ci/run should install nodejs"),

@@ -902,3 +902,31 @@ fn rules_can_be_disabled_and_enabled_on_the_command_line() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["diagnostics"][0]["rule"], "award");
 }
+
+/// Issue 17: SARIF URIs are relative to the repository root (what code scanning resolves
+/// `%SRCROOT%` against), wherever scopelint runs in the checkout.
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let reports = repo.path().join("team/reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let draft = std::fs::read_to_string(root().join("fixtures/drafts/good.md")).unwrap();
+    std::fs::write(reports.join("a.md"), &draft).unwrap();
+    std::fs::write(repo.path().join("team/b.md"), &draft).unwrap();
+    let out = Command::cargo_bin("scopelint")
+        .unwrap()
+        .current_dir(&reports)
+        .env_remove("SCOPELINT_RULES")
+        .args(["--isolated", "lint", "--format", "sarif", "a.md", "../b.md"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["location"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["team/reports/a.md", "team/b.md"]);
+}
