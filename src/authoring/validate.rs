@@ -117,10 +117,10 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
         // A plain list is checked by loading it, as `--rules` does: every entry a host,
         // wildcard or CIDR, every wildcard allowed (it has no author-level checks).
         Ok(text) if crate::rules::plain::is_plain_list(path, &text) => {
-            let problems = match crate::rules::load_program_file(path, psl) {
-                Ok(_) => Vec::new(),
-                Err(e) => vec![Problem::from_error(e)],
-            };
+            let problems = crate::rules::plain::plain_list_problems(path, &text, psl)
+                .into_iter()
+                .map(Problem::from_error)
+                .collect();
             FileReport {
                 file: name,
                 text: Some(text),

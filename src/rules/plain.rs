@@ -89,16 +89,26 @@ pub fn load_plain_file(
     text: &str,
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
+    load_plain_file_all(path, text, psl).map_err(first_problem)
+}
+
+fn load_plain_file_all(
+    path: &Path,
+    text: &str,
+    psl: Arc<SuffixList>,
+) -> Result<Program, Vec<RulesError>> {
     let origin = path.display().to_string();
     let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
     if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
         let pair = path.with_extension("noscope");
         if pair.is_file() {
-            let pair_text = std::fs::read_to_string(&pair).map_err(|e| RulesError {
-                file: pair.display().to_string(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read: {e}"),
+            let pair_text = std::fs::read_to_string(&pair).map_err(|e| {
+                vec![RulesError {
+                    file: pair.display().to_string(),
+                    line: 0,
+                    column: 0,
+                    message: format!("cannot read: {e}"),
+                }]
             })?;
             sources.push((pair.display().to_string(), pair_text, true));
         }
@@ -108,7 +118,25 @@ pub fn load_plain_file(
         .and_then(|s| s.to_str())
         .unwrap_or("plain-list")
         .to_string();
-    load_plain_sources(&id, &origin, &sources, psl)
+    load_plain_sources_all(&id, &origin, &sources, psl)
+}
+
+/// The loader's one error for a list with bad lines: the first, saying how many more there are.
+fn first_problem(problems: Vec<RulesError>) -> RulesError {
+    let more = problems.len().saturating_sub(1);
+    let mut first = problems.into_iter().next().unwrap_or_else(|| RulesError {
+        file: String::new(),
+        line: 0,
+        column: 0,
+        message: "invalid plain list".into(),
+    });
+    if more > 0 {
+        first.message.push_str(&format!(
+            " (and {more} more bad line{}: `scopelint rules validate` lists them all)",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    first
 }
 
 fn is_noscope(path: &Path) -> bool {
@@ -134,12 +162,30 @@ pub fn load_plain_str(
     )
 }
 
+/// Every problem of a plain list (empty when it loads), for `rules validate`.
+pub fn plain_list_problems(path: &Path, text: &str, psl: Arc<SuffixList>) -> Vec<RulesError> {
+    match load_plain_file_all(path, text, psl) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems,
+    }
+}
+
 fn load_plain_sources(
     id: &str,
     origin: &str,
     sources: &[(String, String, bool)],
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
+    load_plain_sources_all(id, origin, sources, psl).map_err(first_problem)
+}
+
+fn load_plain_sources_all(
+    id: &str,
+    origin: &str,
+    sources: &[(String, String, bool)],
+    psl: Arc<SuffixList>,
+) -> Result<Program, Vec<RulesError>> {
+    let mut problems: Vec<RulesError> = Vec::new();
     let origin: Arc<str> = Arc::from(origin);
     let customer = CustomerOwnedRule {
         id: "customer-owned-suffix".to_string(),
@@ -186,7 +232,14 @@ fn load_plain_sources(
                 Some(rest) => (true, rest.trim()),
                 None => (*all_excluded, trimmed),
             };
-            let entry = parse_entry(entry_text).map_err(&err)?;
+            // A bad line is recorded and the rest read, so every bad line is reported at once.
+            let entry = match parse_entry(entry_text) {
+                Ok(e) => e,
+                Err(m) => {
+                    problems.push(err(m));
+                    continue;
+                }
+            };
             let key = format!("{}{entry_text}", if excluded { "!" } else { "" });
             if !seen.insert(key.to_ascii_lowercase()) {
                 continue; // the same entry twice means the same thing
@@ -196,7 +249,8 @@ fn load_plain_sources(
                     if let Some(problem) =
                         wildcard_problem(entry_text, p, &psl, &Default::default())
                     {
-                        return Err(err(problem));
+                        problems.push(err(problem));
+                        continue;
                     }
                 }
             }
@@ -273,6 +327,9 @@ fn load_plain_sources(
         line: 1,
         column: 1,
     };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(Program {
         file,
         origin,

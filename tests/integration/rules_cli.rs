@@ -845,3 +845,45 @@ fn an_asset_that_widens_path_rules_is_a_warning() {
         )],
     );
 }
+
+/// Issue 17: a plain list with several bad lines: validate lists every one, the loader names the
+/// first and says how many more there are.
+#[test]
+fn every_bad_line_of_a_plain_list_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("scope.txt");
+    std::fs::write(
+        &list,
+        "a.example.com\nbad entry here\n*.com\nb.example.com\n",
+    )
+    .unwrap();
+    let out = scopelint()
+        .args([
+            "rules",
+            "validate",
+            "--format",
+            "json",
+            list.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<u64> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3]);
+    let out = scopelint()
+        .args(["--rules", list.to_str().unwrap(), "check", "a.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(":2:1: `bad entry here`") && err.contains("and 1 more bad line"),
+        "{err}"
+    );
+}
