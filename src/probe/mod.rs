@@ -11,6 +11,7 @@ pub mod client_hello;
 pub mod proxy;
 pub mod rate;
 pub mod resolve;
+pub mod run;
 pub mod token;
 
 use std::collections::{BTreeMap, HashMap};
