@@ -15,6 +15,15 @@ const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-program.yaml"
 );
+/// A program with `probe.headers`, and one without (loaded together).
+const HEADERS_RULES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/rules/probe-headers.yaml"
+);
+const PARTNER_RULES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/rules/probe-partner.yaml"
+);
 
 /// One request seen by a [`Server`]: its request line, its headers, when it arrived.
 #[derive(Debug, Clone)]
@@ -117,17 +126,28 @@ fn pin(host: &str, port: u16) -> String {
 /// `scopelint --rules RULES run OPTIONS -- CMD...`, with the test's proxy variables cleared
 /// and `NO_PROXY` set (run must remove it).
 fn run(options: &[String], cmd: &[&str]) -> Output {
+    run_with_rules(&[RULES], "run", options, cmd)
+}
+
+/// `scopelint --rules R... SUBCOMMAND OPTIONS [-- CMD...]` (no `--` when `cmd` is empty and
+/// the subcommand is not `run`).
+fn run_with_rules(rules: &[&str], sub: &str, options: &[String], cmd: &[&str]) -> Output {
     for o in options {
         if let Some(spec) = o.strip_prefix("--resolve=") {
             let ip: std::net::IpAddr = spec.rsplit_once(':').unwrap().1.parse().unwrap();
             assert!(ip.is_loopback(), "test bug: {spec} is not loopback");
         }
     }
-    Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
-        .args(["--isolated", "--rules", RULES, "run"])
-        .args(options)
-        .arg("--")
-        .args(cmd)
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("scopelint"));
+    c.arg("--isolated");
+    for r in rules {
+        c.args(["--rules", r]);
+    }
+    c.arg(sub).args(options);
+    if sub == "run" {
+        c.arg("--");
+    }
+    c.args(cmd)
         .env_remove("SCOPELINT_RULES")
         .env("NO_PROXY", "*")
         .env("no_proxy", "*")
@@ -428,4 +448,129 @@ fn requests_are_paced_at_the_server() {
     let span = hits[4].at - hits[0].at;
     eprintln!("pacing at the server: gaps {gaps:?}, 5 requests over {span:?}");
     assert!(span >= Duration::from_millis(760), "{span:?}");
+}
+
+fn header<'h>(hit: &'h Hit, name: &str) -> Option<&'h str> {
+    hit.headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn identification_headers_go_to_in_scope_hosts_only_through_run() {
+    if !has("curl") {
+        return;
+    }
+    let program = Server::start();
+    let partner = Server::start();
+    let outside = Server::start();
+    let (wp, pp, op) = (program.port(), partner.port(), outside.port());
+    let out = run_with_rules(
+        &[HEADERS_RULES, PARTNER_RULES],
+        "run",
+        &[
+            pin("www.example.net", wp),
+            pin("partner.example.com", pp),
+            pin("evil.example.org", op),
+        ],
+        &[
+            "curl",
+            "-sS",
+            // A client-sent value is replaced by the program's.
+            "-H",
+            "X-Bug-Bounty: someone-else",
+            &format!("http://www.example.net:{wp}/mine"),
+            &format!("http://partner.example.com:{pp}/theirs"),
+            &format!("http://evil.example.org:{op}/out"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hits = program.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(header(&hits[0], "x-bug-bounty"), Some("tester-42"));
+    assert_eq!(header(&hits[0], "user-agent"), Some("tester-42-research"));
+    assert_eq!(
+        hits[0]
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "x-bug-bounty")
+            .count(),
+        1
+    );
+    // In scope of the other program: its own request, without the first program's headers.
+    let hits = partner.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(header(&hits[0], "x-bug-bounty"), Some("someone-else"));
+    assert!(header(&hits[0], "user-agent").is_some_and(|ua| ua.starts_with("curl/")));
+    assert_eq!(outside.conns(), 0);
+}
+
+#[test]
+fn identification_headers_follow_scope_per_redirect_hop_in_probe() {
+    let partner = Server::start();
+    let pp = partner.port();
+    let program = Server::with_redirect(Some(format!("http://partner.example.com:{pp}/landed")));
+    let wp = program.port();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let out = run_with_rules(
+        &[HEADERS_RULES, PARTNER_RULES],
+        "probe",
+        &[
+            pin("www.example.net", wp),
+            pin("partner.example.com", pp),
+            "-X".into(),
+            "GET".into(),
+            format!("--audit-log={}", log.display()),
+        ],
+        &[&format!("http://www.example.net:{wp}/redirect")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let hits = program.hits();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(header(&hits[0], "x-bug-bounty"), Some("tester-42"));
+    assert_eq!(header(&hits[0], "user-agent"), Some("tester-42-research"));
+    let hits = partner.hits();
+    assert_eq!(
+        hits.len(),
+        1,
+        "the redirect hop in the other program's scope was sent"
+    );
+    assert_eq!(hits[0].line, "GET /landed HTTP/1.1");
+    assert_eq!(header(&hits[0], "x-bug-bounty"), None);
+    assert!(header(&hits[0], "user-agent").is_some_and(|ua| ua.starts_with("scopelint/")));
+    // The audit log shows the headers added, on the hop they were added to.
+    let sent: Vec<serde_json::Value> = audit_entries(&log)
+        .into_iter()
+        .filter(|e| e["verdict"] == "sent")
+        .collect();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[0]["headers"].to_string().contains("tester-42"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[1].get("headers").is_none(), "{}", sent[1]);
+}
+
+#[test]
+fn identification_headers_are_validated_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "schema_version: 1\nprogram: {id: x, name: X, revision: 2026-01-01}\nassets:\n  - {id: a, hosts: [a.example.net]}\nprobe:\n  rate: 1/s\n  headers:\n    - \"X-Ok: fine\"\n    - \"Cookie: session=1\"\n",
+    )
+    .unwrap();
+    let path = bad.display().to_string();
+    let out = run_with_rules(&[&path], "run", &[], &["true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{path}:9:7: probe.headers: `Cookie` cannot be set here"
+        )),
+        "{err}"
+    );
 }
