@@ -167,6 +167,10 @@ pub struct LintArgs {
     /// Explain a rule (or an excluded class / rule of engagement id) and exit.
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+    /// The session's audit log (probe, proxy, run): warn for every declared target and URL it
+    /// does not show as sent, error for those it shows refused.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
