@@ -80,6 +80,15 @@ pub enum Command {
         scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh"
     )]
     Run(RunArgs),
+    /// Serve the scope engine to AI agents over the Model Context Protocol (stdio).
+    #[command(
+        after_help = "Tools: check_targets, program_summary, lint_draft, send_request, audit_tail.\n\
+        The rules, rate, budget and audit log are fixed by these options; the agent cannot change them.\n\
+        Examples:\n  \
+        scopelint mcp --audit-log audit.jsonl --max-requests 500\n  \
+        scopelint --rules my-program.yaml mcp --rate 0.5/s"
+    )]
+    Mcp(McpArgs),
     /// Pre-check bounty report drafts (Markdown with optional YAML front matter).
     #[command(after_help = "Examples:\n  \
         scopelint lint draft.md\n  \
@@ -290,6 +299,12 @@ pub struct RunArgs {
     /// The command and its arguments (after `--`).
     #[arg(value_name = "CMD", required = true, num_args = 1.., last = true)]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub send: SendArgs,
 }
 
 #[derive(clap::Args, Debug)]

@@ -9,6 +9,7 @@ pub mod settings;
 mod check;
 mod import_export;
 mod lint;
+mod mcp;
 mod rules;
 mod run;
 mod send;
@@ -92,6 +93,7 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
         Command::Probe(args) => send::cmd_probe(load_rules(&cli)?, args, color),
         Command::Proxy(args) => send::cmd_proxy(load_rules(&cli)?, args),
         Command::Run(args) => run::cmd_run(load_rules(&cli)?, args),
+        Command::Mcp(args) => mcp::cmd_mcp(load_rules(&cli)?, args),
         Command::Lint(args) => {
             let rules = load_rules(&cli)?;
             lint::cmd_lint(&rules, args, color, &settings.lint_disable.value)

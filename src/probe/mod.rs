@@ -12,6 +12,7 @@ pub mod proxy;
 pub mod rate;
 pub mod resolve;
 pub mod run;
+pub mod send;
 pub mod token;
 
 use std::collections::{BTreeMap, HashMap};
