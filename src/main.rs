@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Ok(ExitStatus::Clean) => ExitCode::SUCCESS,
         Ok(ExitStatus::Findings) => ExitCode::from(1),
         Ok(ExitStatus::Error) => ExitCode::from(2),
+        Ok(ExitStatus::Passthrough(code)) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("scopelint: {e}");

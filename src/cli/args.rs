@@ -74,6 +74,25 @@ pub enum Command {
         scopelint proxy --listen 127.0.0.1:8080 --audit-log audit.jsonl\n  \
         curl -x http://127.0.0.1:8080 https://login.live.com/")]
     Proxy(ProxyArgs),
+    /// Run a command with every HTTP(S) request it makes going through the enforcing proxy.
+    #[command(
+        after_help = "The proxy listens on an ephemeral loopback port; CMD and its children get\n\
+        HTTP_PROXY, HTTPS_PROXY, ALL_PROXY (and lower-case forms) pointing at it, NO_PROXY removed.\n\
+        Exit code: CMD's (128+N when killed by signal N); 1 with --fail-on-refused after a refusal.\n\
+        Examples:\n  \
+        scopelint run --audit-log audit.jsonl -- curl -s https://login.live.com/\n  \
+        scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh"
+    )]
+    Run(RunArgs),
+    /// Serve the scope engine to AI agents over the Model Context Protocol (stdio).
+    #[command(
+        after_help = "Tools: check_targets, program_summary, lint_draft, send_request, audit_tail.\n\
+        The rules, rate, budget and audit log are fixed by these options; the agent cannot change them.\n\
+        Examples:\n  \
+        scopelint mcp --audit-log audit.jsonl --max-requests 500\n  \
+        scopelint --rules my-program.yaml mcp --rate 0.5/s"
+    )]
+    Mcp(McpArgs),
     /// Pre-check bounty report drafts (Markdown with optional YAML front matter).
     #[command(after_help = "Examples:\n  \
         scopelint lint draft.md\n  \
@@ -175,6 +194,10 @@ pub struct LintArgs {
     /// Report this rule even if `lint.disable` in scopelint.yaml drops it (repeatable).
     #[arg(long, value_name = "RULE")]
     pub enable: Vec<String>,
+    /// The session's audit log (probe, proxy, run): warn for every declared target and URL it
+    /// does not show as sent, error for those it shows refused.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -283,6 +306,27 @@ pub struct ProxyArgs {
     /// Longest wait, in seconds, for a client's request headers.
     #[arg(long, value_name = "SECS", default_value_t = probe::proxy::HEADER_READ_TIMEOUT.as_secs_f64())]
     pub header_timeout: f64,
+    #[command(flatten)]
+    pub send: SendArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub send: SendArgs,
+    /// Exit 1 when the proxy refused any request (out of scope, over the budget, ...).
+    #[arg(long)]
+    pub fail_on_refused: bool,
+    /// Answer 429 instead of waiting when a request is over the rate.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// The command and its arguments (after `--`).
+    #[arg(value_name = "CMD", required = true, num_args = 1.., last = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct McpArgs {
     #[command(flatten)]
     pub send: SendArgs,
 }

@@ -31,6 +31,16 @@ pub fn cmd_lint(
     let linter = lint::Linter::new(rules)
         .map_err(|e| CliError::Config(e.to_string()))?
         .disable(&disabled);
+    let linter = match &args.audit_log {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::Config(format!("--audit-log {}: {e}", p.display())))?;
+            let log = lint::sent::SentLog::parse(&text)
+                .map_err(|e| CliError::Config(format!("--audit-log {}: {e}", p.display())))?;
+            linter.with_audit_log(log)
+        }
+        None => linter,
+    };
     if let Some(id) = &args.explain {
         let text = linter.explain(id).ok_or_else(|| {
             CliError::Config(format!(

@@ -9,7 +9,9 @@ pub mod settings;
 mod check;
 mod import_export;
 mod lint;
+mod mcp;
 mod rules;
+mod run;
 mod send;
 
 use std::io::{self, IsTerminal, Write};
@@ -33,6 +35,8 @@ pub enum ExitStatus {
     Findings,
     /// The command reported errors in its input itself, e.g. `rules validate` (exit 2).
     Error,
+    /// `scopelint run`: the exit code of the command it ran.
+    Passthrough(u8),
 }
 
 impl ExitStatus {
@@ -88,6 +92,8 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
         }
         Command::Probe(args) => send::cmd_probe(load_rules(&cli)?, args, color),
         Command::Proxy(args) => send::cmd_proxy(load_rules(&cli)?, args),
+        Command::Run(args) => run::cmd_run(load_rules(&cli)?, args),
+        Command::Mcp(args) => mcp::cmd_mcp(load_rules(&cli)?, args),
         Command::Lint(args) => {
             let rules = load_rules(&cli)?;
             lint::cmd_lint(&rules, args, color, &settings.lint_disable.value)

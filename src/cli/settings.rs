@@ -65,6 +65,8 @@ pub fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
             apply_send_settings(&mut a.send, &s);
         }
         Command::Proxy(a) => apply_send_settings(&mut a.send, &s),
+        Command::Run(a) => apply_send_settings(&mut a.send, &s),
+        Command::Mcp(a) => apply_send_settings(&mut a.send, &s),
         _ => {}
     }
     Ok(s)

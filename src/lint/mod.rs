@@ -16,6 +16,7 @@ pub mod prose;
 pub mod report;
 pub mod rule_info;
 pub mod secrets;
+pub mod sent;
 pub mod suppress;
 
 use std::io::{self, Read};
@@ -46,7 +47,14 @@ pub mod rule {
     pub const INVALID_FRONT_MATTER: &str = "invalid-front-matter";
     pub const ASSET_NOTE: &str = "asset-note";
     pub const UNREADABLE_DRAFT: &str = "unreadable-draft";
+    /// With `--audit-log`: a target no audit entry shows as sent (or only a tunnel to its host).
+    pub const NEVER_REQUESTED: &str = "never-requested";
+    /// With `--audit-log`: a target whose request the log shows refused.
+    pub const REFUSED_REQUEST: &str = "refused-request";
 }
+
+/// Rules that only fire with an audit log (`lint --audit-log`).
+pub const AUDIT_LOG_RULES: &[&str] = &[rule::NEVER_REQUESTED, rule::REFUSED_REQUEST];
 
 /// One finding in one draft. `line` and `column` are 1-based; columns count Unicode scalar
 /// values.
@@ -155,6 +163,8 @@ pub struct Linter<'r> {
     compiled: Vec<LintRules>,
     /// Rule ids whose diagnostics are dropped (after suppressions), e.g. from `lint.disable`.
     disabled: Vec<String>,
+    /// The session's audit log, when drafts are checked against what was sent.
+    sent: Option<sent::SentLog>,
 }
 
 impl<'r> Linter<'r> {
@@ -168,7 +178,14 @@ impl<'r> Linter<'r> {
             rules,
             compiled,
             disabled: Vec::new(),
+            sent: None,
         })
+    }
+
+    /// Check every draft's targets and URLs against this audit log ([`sent`]).
+    pub fn with_audit_log(mut self, log: sent::SentLog) -> Self {
+        self.sent = Some(log);
+        self
     }
 
     /// Drop the diagnostics of these rule ids (they are neither reported nor counted).
@@ -241,6 +258,9 @@ impl<'r> Linter<'r> {
         let program = &self.rules.programs[idx];
         let secrets = secrets::find(text, &self.compiled[idx].secrets);
         let awards = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
+        if let Some(log) = &self.sent {
+            sent::check(program, &draft, log, &mut diags);
+        }
         let award = awards.iter().min_by_key(|a| (a.max, a.min)).cloned();
         let mut diags = suppress::apply(&draft, diags);
         diags.retain(|d| !self.disabled.iter().any(|r| r == d.rule));

@@ -95,6 +95,18 @@ pub const RULES: &[RuleInfo] = &[
         summary: "A condition the program attaches to an asset a target relies on.",
         help: "When a target of the draft is in scope through an asset with a `note` in the rules file (an app of which only one feature is in scope, API paths whose findings must still argue a particular impact, the table a legacy URL is paid from), the note is shown once per asset, at the target, so the report can address it.",
     },
+    RuleInfo {
+        id: rule::NEVER_REQUESTED,
+        severity: Severity::Warning,
+        summary: "With --audit-log: a target or URL of the draft was never requested in this session.",
+        help: "`lint --audit-log FILE` looks up every declared target and every URL in the draft in the audit log of the session (`probe`, `proxy`, `run`). A URL needs a `sent` entry with the same scheme, host, port and path (the query is not compared); a declared host needs any sent request to it. A target no entry shows as sent and in scope is a warning: the signature of an endpoint that was invented rather than tested. When only an HTTPS tunnel (`CONNECT`) to the host was sent, it is an info: a tunnel carries only the host, so it vouches for the host, not the path. Fix: reproduce the step through scopelint with the audit log on, or correct the URL.",
+    },
+    RuleInfo {
+        id: rule::REFUSED_REQUEST,
+        severity: Severity::Error,
+        summary: "With --audit-log: the log shows the request to a target of the draft refused.",
+        help: "The audit log of the session has a `refused` entry for this URL or host (out of scope, excluded, an internal address, a tunnel that was not TLS to that host) and no `sent` one: the finding cannot rest on a request that was never sent. Refusals for pacing or the budget (`rate-limit`, `request-budget`, `host-stopped`) do not count here; they leave the target unrequested.",
+    },
 ];
 
 pub fn is_rule(id: &str) -> bool {

@@ -11,6 +11,8 @@ pub mod client_hello;
 pub mod proxy;
 pub mod rate;
 pub mod resolve;
+pub mod run;
+pub mod send;
 pub mod token;
 
 use std::collections::{BTreeMap, HashMap};
@@ -113,12 +115,50 @@ pub struct EngineConfig {
 }
 
 /// Outcome of the scope check of one URL.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScopeCheck {
     pub in_scope: bool,
     /// Deciding rule id.
     pub rule: String,
     pub reason: String,
+    /// The identification headers (`probe.headers`) of the program that has the target in
+    /// scope; empty when out of scope.
+    pub headers: HeaderMap,
+}
+
+/// A program's `probe.headers`, as request headers (entries the loader accepted; any other is
+/// left out rather than sent malformed).
+pub fn program_headers(program: &crate::rules::Program) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    let Some(def) = &program.file.probe else {
+        return out;
+    };
+    for h in &def.value.headers {
+        let Ok((n, v)) = crate::rules::pacing::parse_program_header(&h.value) else {
+            continue;
+        };
+        if let (Ok(n), Ok(v)) = (
+            reqwest::header::HeaderName::from_bytes(n.as_bytes()),
+            reqwest::header::HeaderValue::from_str(&v),
+        ) {
+            out.append(n, v);
+        }
+    }
+    out
+}
+
+/// Add the program's identification headers to `headers` (replacing same-named ones), only
+/// when the check says in scope.
+pub fn add_program_headers(headers: &mut HeaderMap, scope: &ScopeCheck) {
+    if !scope.in_scope {
+        return;
+    }
+    for name in scope.headers.keys() {
+        headers.remove(name);
+    }
+    for (n, v) in &scope.headers {
+        headers.append(n.clone(), v.clone());
+    }
 }
 
 #[derive(Debug, Default)]
@@ -174,6 +214,7 @@ impl Engine {
                 in_scope: false,
                 rule: RULE_SCHEME.into(),
                 reason: format!("only http and https URLs are sent, not `{}`", url.scheme()),
+                ..ScopeCheck::default()
             };
         }
         self.check_target(
@@ -199,6 +240,7 @@ impl Engine {
                 in_scope: false,
                 rule: crate::matcher::RULE_NO_ASSET.into(),
                 reason: "no rules loaded".into(),
+                ..ScopeCheck::default()
             };
         };
         let mut check = ScopeCheck {
@@ -208,6 +250,7 @@ impl Engine {
                 Some(e) => format!("invalid target: {e}"),
                 None => format!("{}: {}", v.kind, v.reason_text()),
             },
+            ..ScopeCheck::default()
         };
         if check.in_scope {
             // The scope engine and the HTTP client must agree on where this goes.
@@ -226,6 +269,8 @@ impl Engine {
                 check.reason = format!(
                     "`{text}` is read differently by the scope engine and the HTTP client; refusing"
                 );
+            } else {
+                check.headers = program_headers(v.program);
             }
         }
         check
@@ -355,6 +400,7 @@ impl Engine {
             in_scope: false,
             rule: crate::matcher::RULE_INVALID.into(),
             reason: why,
+            ..ScopeCheck::default()
         };
         let Ok(text) = value.to_str() else {
             return invalid("the Host header is not ASCII text".into());
@@ -732,19 +778,20 @@ async fn probe_one<W: Write + Send>(
     loop {
         let host = host_of(&url);
         let port = url.port_or_known_default().unwrap_or(0);
-        let headers = hop_headers(opts, &origin, &url);
+        let mut headers = hop_headers(opts, &origin, &url);
+        let mut scope = engine.check_url(&url);
+        // A user Host header names the virtual host actually asked for: it is checked too.
+        if let (true, Some(vhost)) = (scope.in_scope, headers.get(reqwest::header::HOST)) {
+            scope = engine.check_host_header(&url, vhost);
+        }
+        // The program's identification headers, for this hop only when it is in scope.
+        add_program_headers(&mut headers, &scope);
         let mut rec = AuditRecord::new("probe", method.as_str(), &loggable(&url), &host)
             .with_headers(
                 headers
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("?"))),
             );
-
-        let mut scope = engine.check_url(&url);
-        // A user Host header names the virtual host actually asked for: it is checked too.
-        if let (true, Some(vhost)) = (scope.in_scope, headers.get(reqwest::header::HOST)) {
-            scope = engine.check_host_header(&url, vhost);
-        }
         rec.rule = Some(scope.rule.clone());
         if !scope.in_scope {
             rec.reason = Some(match &came_from {

@@ -605,7 +605,17 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
     let Ok(_permit) = state.in_flight.clone().acquire_owned().await else {
         return upstream_error(&state, &mut rec, "the proxy is shutting down".into());
     };
-    let headers = strip_hop_by_hop(&parts.headers);
+    let mut headers = strip_hop_by_hop(&parts.headers);
+    // The program's identification headers: this request is in scope (checked above).
+    super::add_program_headers(&mut headers, &scope);
+    if !scope.headers.is_empty() {
+        rec = rec.with_headers(
+            scope
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("?"))),
+        );
+    }
     let client = match engine.clients.get_async(&host, addr).await {
         Ok(c) => c,
         Err(e) => return upstream_error(&state, &mut rec, e),

@@ -241,6 +241,11 @@ fn check_probe_settings(ctx: &Ctx, file: &RulesFile) {
     if let Some(Err(e)) = d.burst.map(pacing::check_burst) {
         ctx.report(ctx.err(def, format!("probe.burst: {e}")));
     }
+    for h in &d.headers {
+        if let Err(e) = pacing::parse_program_header(&h.value) {
+            ctx.report(ctx.err(h, format!("probe.headers: {e}")));
+        }
+    }
 }
 
 pub(super) fn compile(

@@ -533,13 +533,24 @@ pub struct ImpactDef {
 pub struct ProbeDef {
     /// Global request rate, e.g. `1/s`, `30/min`.
     pub rate: String,
+    /// Rate per host, e.g. `1/s` (default: `rate`).
     #[serde(default)]
     pub per_host_rate: Option<String>,
+    /// Requests allowed back to back before pacing applies (default 1).
     #[serde(default)]
     pub burst: Option<u32>,
     /// Why this rate.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Identification headers the program requires, as `Name: value` (e.g.
+    /// `X-Bug-Bounty: alice`, `User-Agent: alice-research`). `probe`, `proxy` and `run` add
+    /// them to every request whose host is in this program's scope, and to no other request;
+    /// they cannot be added inside HTTPS tunnels. Not for credentials or connection headers:
+    /// `Authorization`, `Cookie`, `Host`, `Content-Length`, `Connection`, `Proxy-*` and other
+    /// hop-by-hop headers are refused.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub headers: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

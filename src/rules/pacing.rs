@@ -90,3 +90,54 @@ pub fn parse_rate(s: &str) -> Result<Rate, String> {
     }
     Ok(rate)
 }
+
+/// Header names a rules file's `probe.headers` may not set: credentials (they would be shared
+/// with everyone who has the rules file) and headers that belong to the connection or that
+/// the HTTP client decides.
+const REFUSED_PROGRAM_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+];
+
+/// One `probe.headers` entry, `Name: value`, checked: the name is an HTTP token not in the
+/// refused list (nor `Proxy-*`), the value is visible ASCII (spaces and tabs allowed inside).
+/// Returns the name (lower-case) and the trimmed value.
+pub fn parse_program_header(spec: &str) -> Result<(String, String), String> {
+    let (name, value) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("`{spec}`: write a header as `Name: value`"))?;
+    let name = name.trim();
+    let value = value.trim();
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err(format!("`{name}` is not a header name"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if REFUSED_PROGRAM_HEADERS.contains(&lower.as_str()) || lower.starts_with("proxy-") {
+        return Err(format!(
+            "`{name}` cannot be set here (credentials and connection headers are refused)"
+        ));
+    }
+    if value.is_empty() {
+        return Err(format!("`{name}` has an empty value"));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_graphic() || *c == ' ' || *c == '\t'))
+    {
+        return Err(format!(
+            "the value of `{name}` has the character {c:?}; only visible ASCII is allowed"
+        ));
+    }
+    Ok((lower, value.to_string()))
+}
