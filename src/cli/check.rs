@@ -26,7 +26,7 @@ pub fn cmd_check(
     let print_kind = args.print;
     if print_kind.is_some() && (args.format != CheckFormat::Text || args.explain) {
         // --print echoes input lines unchanged: there is no verdict object to format or explain.
-        return Err(CliError::Config(
+        return Err(CliError::Usage(
             "--print prints the input lines unchanged: it cannot be combined with --format json/jsonl or --explain; use --format jsonl and filter on `verdict` instead"
                 .into(),
         ));

@@ -16,7 +16,7 @@ pub fn cmd_lint(
 ) -> Result<ExitStatus, CliError> {
     for id in args.disable.iter().chain(&args.enable) {
         if !lint::rule_info::is_rule(id) {
-            return Err(CliError::Config(format!(
+            return Err(CliError::Usage(format!(
                 "unknown rule `{id}` (rules: {})",
                 lint::Linter::rule_ids()
             )));
@@ -29,7 +29,7 @@ pub fn cmd_lint(
         .cloned()
         .collect();
     let linter = lint::Linter::new(rules)
-        .map_err(|e| CliError::Config(e.to_string()))?
+        .map_err(CliError::Source)?
         .disable(&disabled);
     let linter = match &args.audit_log {
         Some(p) => {

@@ -53,8 +53,20 @@ impl ExitStatus {
 /// A failure of the tool or its configuration (exit 2), as opposed to a finding.
 #[derive(Debug)]
 pub enum CliError {
+    /// Reading input or writing output failed (a closed pipe ends the run quietly).
     Io(io::Error),
+    /// A problem at a place in a file: a rules file, `scopelint.yaml`, a plain list.
+    Source(scopelint::diagnostic::SourceError),
+    /// Options that do not go together, or a value the command cannot use.
+    Usage(String),
+    /// Anything else about the setup: a rules directory without rules, a port in use, ...
     Config(String),
+}
+
+impl From<scopelint::diagnostic::SourceError> for CliError {
+    fn from(e: scopelint::diagnostic::SourceError) -> Self {
+        CliError::Source(e)
+    }
 }
 
 impl From<io::Error> for CliError {
@@ -67,7 +79,8 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Io(e) => write!(f, "{e}"),
-            CliError::Config(m) => f.write_str(m),
+            CliError::Source(e) => write!(f, "{e}"),
+            CliError::Usage(m) | CliError::Config(m) => f.write_str(m),
         }
     }
 }
@@ -153,7 +166,7 @@ fn load_rules_from(cli: &Cli, files: &[PathBuf]) -> Result<ScopeRules, CliError>
         Some(files) => ScopeRules::from_files(&files, psl),
         None => ScopeRules::embedded(psl),
     }
-    .map_err(|e| CliError::Config(e.to_string()))
+    .map_err(CliError::Source)
 }
 
 fn rules_psl(cli: &Cli) -> Result<Arc<SuffixList>, CliError> {

@@ -223,8 +223,8 @@ pub fn cmd_rules_diff(
     use scopelint::authoring::diff;
     use scopelint::rules::load_program_file;
     let psl = rules_psl(cli)?;
-    let old = load_program_file(old, psl.clone()).map_err(|e| CliError::Config(e.to_string()))?;
-    let new = load_program_file(new, psl).map_err(|e| CliError::Config(e.to_string()))?;
+    let old = load_program_file(old, psl.clone())?;
+    let new = load_program_file(new, psl)?;
     let changes = diff::diff_files(&old.file, &new.file);
     let verdicts = match targets {
         Some(path) => {

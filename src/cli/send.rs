@@ -77,7 +77,7 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
     if args.require_marker {
         // Nothing checked is not a pass.
         if !rules.programs.iter().any(|p| p.file.test_naming.is_some()) {
-            return Err(CliError::Config(
+            return Err(CliError::Usage(
                 "--require-marker: the program has no `test_naming`, so there is no marker to check"
                     .into(),
             ));
@@ -88,7 +88,7 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
             .filter_map(|v| v.to_str().ok())
             .any(|v| probe::token::bearer_jwt(v).is_some());
         if !has_jwt {
-            return Err(CliError::Config(
+            return Err(CliError::Usage(
                 "--require-marker: no `Authorization: Bearer <JWT>` header, so no token to check for the marker"
                     .into(),
             ));
@@ -105,7 +105,7 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
         return Ok(ExitStatus::Findings);
     }
     if headers.get_all(reqwest::header::HOST).iter().count() > 1 {
-        return Err(CliError::Config(
+        return Err(CliError::Usage(
             "--header Host: given more than once; give one virtual host".into(),
         ));
     }

@@ -22,8 +22,8 @@ pub fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
         ));
     }
     let cwd = std::env::current_dir()?;
-    let (choice, file) = config::load(cli.config.as_deref(), cli.isolated, &cwd)
-        .map_err(|e| CliError::Config(e.to_string()))?;
+    let (choice, file) =
+        config::load(cli.config.as_deref(), cli.isolated, &cwd).map_err(CliError::Source)?;
     let env = std::env::var_os(config::RULES_ENV);
     let mut s = Settings::resolve(choice, file.as_ref(), env.as_deref());
     let given = |m: &ArgMatches, id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
