@@ -457,23 +457,25 @@ fn compile_assets(
                 "`include_apex` only applies to wildcard hosts (`*.example.com`)",
             ));
         }
-        let hosts = compile_hosts(ctx, &def.hosts, def.include_apex, customer_suffixes);
-        let cidrs = compile_cidrs(ctx, &def.cidrs);
-        let apps = compile_apps(ctx, &def.apps);
-        if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
-            ctx.report(ctx.err(
-                a,
-                format!("asset `{}` lists no `hosts`, `cidrs` or `apps`", def.id),
-            ));
-        }
-        let paths = match &def.paths {
-            Some(p) if def.hosts.is_empty() => {
-                ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
-                None
-            }
-            Some(p) => compile_paths(ctx, p),
-            None => None,
-        };
+        let Coverage {
+            hosts,
+            cidrs,
+            apps,
+            paths,
+        } = compile_coverage(
+            ctx,
+            a,
+            "asset",
+            &def.id,
+            (
+                &def.hosts,
+                def.include_apex,
+                &def.cidrs,
+                &def.apps,
+                def.paths.as_ref(),
+            ),
+            customer_suffixes,
+        );
         if let Some(t) = &def.award_table {
             if !table_ids
                 .as_ref()
@@ -526,28 +528,84 @@ fn compile_assets(
     assets
 }
 
+/// What an asset or exclusion covers, compiled.
+struct Coverage {
+    hosts: Vec<HostPattern>,
+    cidrs: Vec<IpNet>,
+    apps: Vec<AppKey>,
+    paths: Option<PathRule>,
+}
+
+/// The parts of an asset or exclusion that say what it covers, as written.
+type CoverageDefs<'d> = (
+    &'d [Spanned<String>],
+    Option<bool>,
+    &'d [Spanned<String>],
+    &'d [Spanned<model::AppDef>],
+    Option<&'d Spanned<PathRuleDef>>,
+);
+
+/// Hosts, CIDRs, apps and path rules of an asset or exclusion (`what`), with the checks both
+/// share: it lists something, and `paths` come with `hosts`.
+fn compile_coverage<T>(
+    ctx: &Ctx,
+    entry: &Spanned<T>,
+    what: &str,
+    id: &str,
+    (hosts, include_apex, cidrs, apps, paths): CoverageDefs<'_>,
+    customer: &NameSet,
+) -> Coverage {
+    // In this order, so the loader's first error is the one the file shows first.
+    let compiled_hosts = compile_hosts(ctx, hosts, include_apex, customer);
+    let compiled_cidrs = compile_cidrs(ctx, cidrs);
+    let compiled_apps = compile_apps(ctx, apps);
+    if hosts.is_empty() && cidrs.is_empty() && apps.is_empty() {
+        ctx.report(ctx.err(
+            entry,
+            format!("{what} `{id}` lists no `hosts`, `cidrs` or `apps`"),
+        ));
+    }
+    let paths = match paths {
+        Some(p) if hosts.is_empty() => {
+            ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
+            None
+        }
+        Some(p) => compile_paths(ctx, p),
+        None => None,
+    };
+    Coverage {
+        hosts: compiled_hosts,
+        cidrs: compiled_cidrs,
+        apps: compiled_apps,
+        paths,
+    }
+}
+
 /// The exclusions, indexed.
 fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Vec<ExclusionRule> {
     let mut exclusions = Vec::with_capacity(file.exclusions.len());
     for (i, x) in file.exclusions.iter().enumerate() {
         let def = &x.value;
-        let hosts = compile_hosts(ctx, &def.hosts, def.include_apex, &NameSet::default());
-        let cidrs = compile_cidrs(ctx, &def.cidrs);
-        let apps = compile_apps(ctx, &def.apps);
-        if def.hosts.is_empty() && def.cidrs.is_empty() && def.apps.is_empty() {
-            ctx.report(ctx.err(
-                x,
-                format!("exclusion `{}` lists no `hosts`, `cidrs` or `apps`", def.id),
-            ));
-        }
-        let paths = match &def.paths {
-            Some(p) if def.hosts.is_empty() => {
-                ctx.report(ctx.err(p, "`paths` needs `hosts` to apply to"));
-                None
-            }
-            Some(p) => compile_paths(ctx, p),
-            None => None,
-        };
+        // Exclusions may name hosts under customer-owned suffixes: they only take scope away.
+        let Coverage {
+            hosts,
+            cidrs,
+            apps,
+            paths,
+        } = compile_coverage(
+            ctx,
+            x,
+            "exclusion",
+            &def.id,
+            (
+                &def.hosts,
+                def.include_apex,
+                &def.cidrs,
+                &def.apps,
+                def.paths.as_ref(),
+            ),
+            &NameSet::default(),
+        );
         for h in &hosts {
             index.add_exclusion_host(h, i);
         }
