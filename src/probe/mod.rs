@@ -35,6 +35,20 @@ use resolve::{Pins, Resolved};
 
 /// Rate used when no rules file sets one.
 pub const FALLBACK_RATE: &str = "1/s";
+/// Fill `rec` with a reply (sent, status, timing, size, the redirect without userinfo) and
+/// return the reply's `Location`.
+pub(crate) fn record_reply(rec: &mut AuditRecord, reply: &client::Reply) -> Option<String> {
+    rec.verdict = "sent";
+    rec.status = Some(reply.status);
+    rec.duration_ms = Some(reply.duration.as_millis() as u64);
+    rec.bytes = Some(reply.bytes);
+    let location = reply.location();
+    if (300..400).contains(&reply.status) {
+        rec.redirect = location.as_deref().map(audit::redact_userinfo);
+    }
+    location
+}
+
 /// Consecutive 429/503 answers after which a host is no longer probed.
 pub const MAX_THROTTLE_STRIKES: u32 = 3;
 /// Engine rule ids used in records when no scope rule decided.
@@ -851,14 +865,7 @@ async fn probe_one<W: Write + Send>(
                 return sink.emit(engine, &rec);
             }
         };
-        rec.verdict = "sent";
-        rec.status = Some(reply.status);
-        rec.duration_ms = Some(reply.duration.as_millis() as u64);
-        rec.bytes = Some(reply.bytes);
-        let location = reply.location();
-        if (300..400).contains(&reply.status) {
-            rec.redirect = location.as_deref().map(audit::redact_userinfo);
-        }
+        let location = record_reply(&mut rec, &reply);
 
         if matches!(reply.status, 429 | 503) {
             match engine.on_throttle(&host, reply.status, reply.retry_after()) {

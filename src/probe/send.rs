@@ -7,7 +7,7 @@ use reqwest::{Method, Url};
 use serde::Serialize;
 
 use super::audit::{self, AuditRecord};
-use super::{add_program_headers, client, host_of, loggable, Engine, Throttle};
+use super::{add_program_headers, client, host_of, loggable, record_reply, Engine, Throttle};
 use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
 /// Methods [`send_one`] sends.
@@ -190,14 +190,7 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
                 Ok(r) => r,
                 Err(e) => return failed(out, rec, engine, e),
             };
-        rec.verdict = "sent";
-        rec.status = Some(reply.status);
-        rec.duration_ms = Some(reply.duration.as_millis() as u64);
-        rec.bytes = Some(reply.bytes);
-        let location = reply.location();
-        if (300..400).contains(&reply.status) {
-            rec.redirect = location.as_deref().map(audit::redact_userinfo);
-        }
+        let location = record_reply(&mut rec, &reply);
         if matches!(reply.status, 429 | 503) {
             if let Throttle::Stop(msg) =
                 engine.on_throttle(&host, reply.status, reply.retry_after())
