@@ -1,5 +1,11 @@
 //! Helpers every test module may use.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Instant;
+
 use assert_cmd::Command;
 
 /// The `scopelint` binary, run from the repository root, unaffected by the environment or by a
@@ -12,4 +18,107 @@ pub fn scopelint() -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("--isolated");
     c
+}
+
+/// One request a test server received.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // every field is read by some test module, not by all
+pub struct Hit {
+    pub at: Instant,
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Hit {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Responder = dyn Fn(&Hit, usize) -> String + Send + Sync;
+
+/// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 that records every request and
+/// answers with `respond(hit, index)`. A connection that opens with a TLS handshake (first byte
+/// 0x16) is counted in `tls_attempts` and closed.
+pub struct Server {
+    addr: SocketAddr,
+    hits: Arc<Mutex<Vec<Hit>>>,
+    tls: Arc<Mutex<usize>>,
+}
+
+impl Server {
+    pub fn start(respond: impl Fn(&Hit, usize) -> String + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+        let tls: Arc<Mutex<usize>> = Arc::default();
+        let respond: Arc<Responder> = Arc::new(respond);
+        let (h, t) = (hits.clone(), tls.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let (h, t, respond) = (h.clone(), t.clone(), respond.clone());
+                thread::spawn(move || {
+                    let mut first = [0u8; 1];
+                    if stream.peek(&mut first).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if first[0] == 0x16 {
+                        *t.lock().unwrap() += 1;
+                        return; // dropped: the handshake fails at once
+                    }
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let at = Instant::now();
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let path = parts.next().unwrap_or("").to_string();
+                    let mut headers = Vec::new();
+                    loop {
+                        let mut l = String::new();
+                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((n, v)) = l.split_once(':') {
+                            headers.push((n.trim().to_string(), v.trim().to_string()));
+                        }
+                    }
+                    let hit = Hit {
+                        at,
+                        method,
+                        path,
+                        headers,
+                    };
+                    let n = {
+                        let mut g = h.lock().unwrap();
+                        g.push(hit.clone());
+                        g.len() - 1
+                    };
+                    let _ = stream.write_all(respond(&hit, n).as_bytes());
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Server { addr, hits, tls }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    /// Connections that began with a TLS handshake.
+    pub fn tls_attempts(&self) -> usize {
+        *self.tls.lock().unwrap()
+    }
 }

@@ -2,9 +2,6 @@
 //! `--resolve`; out-of-scope names are pinned too (to a server that must stay silent), so a
 //! refusal is proven to come from the scope check, not from a failed lookup.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -16,90 +13,7 @@ const RULES: &str = concat!(
     "/fixtures/rules/probe-program.yaml"
 );
 
-#[derive(Debug, Clone)]
-struct Hit {
-    at: Instant,
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Hit {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-type Responder = dyn Fn(&Hit, usize) -> String + Send + Sync;
-
-/// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 that records every request.
-struct Server {
-    addr: SocketAddr,
-    hits: Arc<Mutex<Vec<Hit>>>,
-}
-
-impl Server {
-    fn start(respond: impl Fn(&Hit, usize) -> String + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-        let respond: Arc<Responder> = Arc::new(respond);
-        let h = hits.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let (h, respond) = (h.clone(), respond.clone());
-                thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let at = Instant::now();
-                    let mut parts = line.split_whitespace();
-                    let method = parts.next().unwrap_or("").to_string();
-                    let path = parts.next().unwrap_or("").to_string();
-                    let mut headers = Vec::new();
-                    loop {
-                        let mut l = String::new();
-                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                            break;
-                        }
-                        if let Some((n, v)) = l.split_once(':') {
-                            headers.push((n.trim().to_string(), v.trim().to_string()));
-                        }
-                    }
-                    let hit = Hit {
-                        at,
-                        method,
-                        path,
-                        headers,
-                    };
-                    let n = {
-                        let mut g = h.lock().unwrap();
-                        g.push(hit.clone());
-                        g.len() - 1
-                    };
-                    let resp = respond(&hit, n);
-                    let _ = stream.write_all(resp.as_bytes());
-                    let _ = stream.flush();
-                });
-            }
-        });
-        Server { addr, hits }
-    }
-
-    fn port(&self) -> u16 {
-        self.addr.port()
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-}
+use crate::common::{Hit, Server};
 
 fn reply(status: &str, extra: &str, body: &str) -> String {
     format!(

@@ -6,8 +6,7 @@
 //! `--resolve`, and [`Probe::output`] refuses to run a probe whose URLs are not all pinned to
 //! loopback, so a broken scope check can never reach real DNS or another machine.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command as Std, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -27,97 +26,10 @@ const EXAMPLE: &str = concat!(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Loopback servers (the approach of tests/probe.rs, reduced to what these tests need)
+// Loopback servers: crate::common::Server
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone)]
-struct Hit {
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Hit {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-type Responder = dyn Fn(&Hit, usize) -> String + Send + Sync;
-
-/// A one-request-per-connection HTTP/1.1 server on 127.0.0.1 that records every request. A
-/// connection that opens with a TLS handshake (first byte 0x16) is counted in `tls` and closed.
-struct Server {
-    addr: SocketAddr,
-    hits: Arc<Mutex<Vec<Hit>>>,
-    tls: Arc<Mutex<usize>>,
-}
-
-impl Server {
-    fn start(respond: impl Fn(&Hit, usize) -> String + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-        let tls: Arc<Mutex<usize>> = Arc::default();
-        let respond: Arc<Responder> = Arc::new(respond);
-        let (h, t) = (hits.clone(), tls.clone());
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let (h, t, respond) = (h.clone(), t.clone(), respond.clone());
-                thread::spawn(move || {
-                    let mut first = [0u8; 1];
-                    if stream.peek(&mut first).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if first[0] == 0x16 {
-                        *t.lock().unwrap() += 1;
-                        return; // dropped: the handshake fails at once
-                    }
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-                    let mut headers = Vec::new();
-                    loop {
-                        let mut l = String::new();
-                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                            break;
-                        }
-                        if let Some((n, v)) = l.split_once(':') {
-                            headers.push((n.trim().to_string(), v.trim().to_string()));
-                        }
-                    }
-                    let hit = Hit { path, headers };
-                    let n = {
-                        let mut g = h.lock().unwrap();
-                        g.push(hit.clone());
-                        g.len() - 1
-                    };
-                    let _ = stream.write_all(respond(&hit, n).as_bytes());
-                    let _ = stream.flush();
-                });
-            }
-        });
-        Server { addr, hits, tls }
-    }
-
-    fn port(&self) -> u16 {
-        self.addr.port()
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-
-    fn tls_attempts(&self) -> usize {
-        *self.tls.lock().unwrap()
-    }
-}
+use crate::common::Server;
 
 fn reply(status: &str, extra: &str, body: &str) -> String {
     format!(
