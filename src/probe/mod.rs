@@ -520,9 +520,25 @@ impl ProbeSummary {
     }
 }
 
-/// Where records go: stdout lines, the audit log and the summary.
+/// Output lines held back so that they come out in input order: hosts are probed
+/// concurrently, but a reader expects line N of the output to be about line N of the input.
+#[derive(Default)]
+struct OutputOrder {
+    /// The input index whose lines are written as they come.
+    next: u64,
+    /// Lines of later inputs, and whether each input is done.
+    pending: BTreeMap<u64, (Vec<String>, bool)>,
+    /// Lines held in `pending`, for backpressure on the input.
+    held: usize,
+}
+
+/// Most output lines held back before the input waits (a slow host holds up the order).
+const MAX_HELD_LINES: usize = 4096;
+
+/// Where records go: stdout lines (in input order), the audit log (at once) and the summary.
 struct Sink<W: Write + Send> {
     out: Mutex<(W, ProbeSummary)>,
+    order: Mutex<OutputOrder>,
     format: ProbeFormat,
     color: bool,
 }
@@ -534,16 +550,67 @@ impl<W: Write + Send> Sink<W> {
         g.1.stopped_hosts += 1;
     }
 
-    fn emit(&self, engine: &Engine, rec: &AuditRecord) -> std::io::Result<()> {
+    /// Record one attempt for input `index`: the audit log first, then the summary, then the
+    /// output line (now, or when the inputs before it are done).
+    fn emit_at(&self, index: u64, engine: &Engine, rec: &AuditRecord) -> std::io::Result<()> {
         engine.audit(rec)?;
         let line = match self.format {
             ProbeFormat::Jsonl => serde_json::to_string(rec).map_err(std::io::Error::other)?,
             ProbeFormat::Text => render_text(rec, self.color),
         };
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
         let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
         g.1.add(rec);
-        writeln!(g.0, "{line}")?;
+        if index == order.next {
+            writeln!(g.0, "{line}")?;
+            return g.0.flush();
+        }
+        order.pending.entry(index).or_default().0.push(line);
+        order.held += 1;
+        Ok(())
+    }
+
+    /// Input `index` has no more records: write what it unblocks.
+    fn done(&self, index: u64) -> std::io::Result<()> {
+        let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        order.pending.entry(index).or_default().1 = true;
+        if index != order.next {
+            return Ok(());
+        }
+        let mut g = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let order = &mut *order;
+        while let Some((lines, done)) = order.pending.remove(&order.next) {
+            order.held -= lines.len();
+            for l in &lines {
+                writeln!(g.0, "{l}")?;
+            }
+            if !done {
+                // Now the input being written: its later lines go straight out.
+                break;
+            }
+            order.next += 1;
+        }
         g.0.flush()
+    }
+
+    fn held(&self) -> usize {
+        self.order.lock().unwrap_or_else(|e| e.into_inner()).held
+    }
+}
+
+/// The sink as one input sees it: every record it emits is for that input.
+struct Emitter<'s, W: Write + Send> {
+    sink: &'s Sink<W>,
+    index: u64,
+}
+
+impl<W: Write + Send> Emitter<'_, W> {
+    fn emit(&self, engine: &Engine, rec: &AuditRecord) -> std::io::Result<()> {
+        self.sink.emit_at(self.index, engine, rec)
+    }
+
+    fn host_stopped(&self) {
+        self.sink.host_stopped();
     }
 }
 
@@ -641,9 +708,10 @@ pub async fn run_probe<W: Write + Send + 'static>(
     opts: Arc<ProbeOptions>,
     out: W,
 ) -> std::io::Result<(ProbeSummary, W)> {
-    type Queues = Mutex<HashMap<String, std::collections::VecDeque<String>>>;
+    type Queues = Mutex<HashMap<String, std::collections::VecDeque<(u64, String)>>>;
     let sink = Arc::new(Sink {
         out: Mutex::new((out, ProbeSummary::default())),
+        order: Mutex::default(),
         format: opts.format,
         color: opts.color,
     });
@@ -659,9 +727,10 @@ pub async fn run_probe<W: Write + Send + 'static>(
         Err(e) => Err(std::io::Error::other(e.to_string())),
     };
     'input: while let Some(t) = targets.recv().await {
+        let index = target_count;
         target_count += 1;
-        let t = t.trim().to_string();
-        let key = Url::parse(&t).map(|u| host_of(&u)).unwrap_or_default();
+        let t = (index, t.trim().to_string());
+        let key = Url::parse(&t.1).map(|u| host_of(&u)).unwrap_or_default();
         let mut target = Some(t);
         while let Some(t) = target.take() {
             while let Some(r) = tasks.try_join_next() {
@@ -673,12 +742,14 @@ pub async fn run_probe<W: Write + Send + 'static>(
             {
                 let mut q = queues.lock().unwrap_or_else(|e| e.into_inner());
                 let queued: usize = q.values().map(|v| v.len()).sum();
+                // Output held back for the input order counts against the read-ahead too.
+                let room = queued < MAX_QUEUED && sink.held() < MAX_HELD_LINES;
                 if let Some(queue) = q.get_mut(&key) {
-                    if queued < MAX_QUEUED {
+                    if room {
                         queue.push_back(t);
                         continue;
                     }
-                } else if tasks.len() < CONCURRENT_HOSTS {
+                } else if room && tasks.len() < CONCURRENT_HOSTS {
                     q.insert(key.clone(), std::collections::VecDeque::from([t]));
                     drop(q);
                     let (engine, opts, sink) = (engine.clone(), opts.clone(), sink.clone());
@@ -696,8 +767,12 @@ pub async fn run_probe<W: Write + Send + 'static>(
                                 next
                             };
                             progress.notify_one();
-                            let Some(u) = next else { return Ok(()) };
-                            probe_one(&engine, &opts, &sink, &u).await?;
+                            let Some((index, u)) = next else {
+                                return Ok(());
+                            };
+                            let emitter = Emitter { sink: &sink, index };
+                            probe_one(&engine, &opts, &emitter, &u).await?;
+                            sink.done(index)?;
                         }
                     });
                     continue;
@@ -754,7 +829,7 @@ fn hop_headers(
 async fn probe_one<W: Write + Send>(
     engine: &Engine,
     opts: &ProbeOptions,
-    sink: &Sink<W>,
+    sink: &Emitter<'_, W>,
     raw: &str,
 ) -> std::io::Result<()> {
     let auto_get = opts.method.is_none();

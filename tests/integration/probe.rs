@@ -869,3 +869,28 @@ fn a_bare_host_is_refused_with_a_hint() {
         stdout(&out)
     );
 }
+
+/// Issue 17: output comes in input order, whatever order the hosts are probed in (refusals
+/// are not printed first).
+#[test]
+fn output_follows_the_input_order() {
+    let mut input = String::new();
+    for i in 0..200 {
+        let host = ["www.example.net", "evil.example.org", "api.example.net"][i % 3];
+        input.push_str(&format!("http://{host}/{i}\n"));
+    }
+    let out = probe()
+        .args(["--dry-run", "--format", "jsonl"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let paths: Vec<u64> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let e: serde_json::Value = serde_json::from_str(l).unwrap();
+            let url = e["url"].as_str().unwrap().to_string();
+            url.rsplit('/').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(paths, (0..200).collect::<Vec<u64>>());
+}
