@@ -221,6 +221,9 @@ pub struct CheckArgs {
     /// At the end, print the counts of each verdict on standard error.
     #[arg(long)]
     pub stats: bool,
+    /// No progress line on a terminal while standard input is read.
+    #[arg(long)]
+    pub no_progress: bool,
     /// Match by trying every rule in turn instead of the index (slow; for checking the index).
     #[arg(long, hide = true)]
     pub reference: bool,
@@ -284,6 +287,9 @@ pub struct ProbeArgs {
     /// Print what would be sent, with verdicts; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// No progress line on a terminal while standard input is read.
+    #[arg(long)]
+    pub no_progress: bool,
     /// Output format.
     #[arg(long, value_parser = named::<ProbeFormat>(), default_value = "text")]
     pub format: ProbeFormat,

@@ -10,6 +10,7 @@ use scopelint::output::{check_reporter, CheckFormat};
 use scopelint::{ScopeRules, VerdictKind};
 
 use super::args::CheckArgs;
+use super::progress::ProgressReader;
 use super::{CliError, ExitStatus};
 
 pub fn cmd_check(
@@ -63,7 +64,12 @@ pub fn cmd_check(
             check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
         }
         if from_stdin && !parallel {
-            let s = check_stream(rules, io::stdin().lock(), reporter.as_mut(), opts)?;
+            let input = io::BufReader::new(ProgressReader::new(
+                io::stdin().lock(),
+                "check",
+                args.no_progress,
+            ));
+            let s = check_stream(rules, input, reporter.as_mut(), opts)?;
             summary.add(&s);
         } else {
             reporter.finish()?;
@@ -73,7 +79,10 @@ pub fn cmd_check(
         let make = reporter_factory(|buf| {
             check_reporter(buf, print_kind, args.format, color, args.explain)
         });
-        let input = io::BufReader::with_capacity(256 * 1024, io::stdin());
+        let input = io::BufReader::with_capacity(
+            256 * 1024,
+            ProgressReader::new(io::stdin(), "check", args.no_progress),
+        );
         let s = check_stream_parallel(rules, input, &mut out, &make, opts, threads)?;
         summary.add(&s);
     }

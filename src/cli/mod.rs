@@ -10,6 +10,7 @@ mod check;
 mod import_export;
 mod lint;
 mod mcp;
+mod progress;
 mod rules;
 mod run;
 mod send;

@@ -118,7 +118,12 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
         format: args.format,
         color,
     });
-    let (targets, reader) = probe::read_targets(args.urls.clone(), io::BufReader::new(io::stdin()));
+    let input = io::BufReader::new(super::progress::ProgressReader::new(
+        io::stdin(),
+        "probe",
+        args.no_progress,
+    ));
+    let (targets, reader) = probe::read_targets(args.urls.clone(), input);
     let (summary, _) =
         runtime()?.block_on(probe::run_probe(engine, targets, opts, io::stdout()))?;
     let skipped = reader

@@ -573,3 +573,32 @@ fn proxy_on_a_busy_port_names_the_address() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
 }
+
+/// Issue 17: a progress line on a terminal while a long standard input is read, none with
+/// `--no-progress` (and none when standard error is not a terminal: every other test).
+#[test]
+fn progress_shows_on_a_terminal_only_when_wanted() {
+    let bin = assert_cmd::cargo::cargo_bin("scopelint");
+    let run = |extra: &str| {
+        let shell = format!(
+            "yes www.example.com | head -n 1000000 | {} --isolated --color never check --threads 1 --print in-scope {extra} > /dev/null",
+            bin.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &shell, "/dev/null"])
+            .env_remove("SCOPELINT_RULES")
+            .env("TERM", "xterm")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("util-linux `script` runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run("");
+    assert!(
+        shown.contains("check:") && shown.contains("read"),
+        "{shown:?}"
+    );
+    let hidden = run("--no-progress");
+    assert!(!hidden.contains("check:"), "{hidden:?}");
+}
