@@ -170,6 +170,42 @@ fn emit_shared(
     reporter.finish(&summary)
 }
 
+/// Whether a program was converted from a plain list by [`as_rules_file`].
+fn as_plain(p: &scopelint::rules::Program) -> bool {
+    p.origin.ends_with(" (as imported)")
+}
+
+/// A plain list as the rules file `import list` makes of it (so `show` and `diff` see its
+/// entries as assets and exclusions); `None` for a YAML rules file.
+fn as_rules_file(
+    path: &std::path::Path,
+    psl: &std::sync::Arc<scopelint::psl::SuffixList>,
+) -> Result<Option<scopelint::rules::Program>, CliError> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None); // the loader reports it
+    };
+    if !scopelint::rules::plain::is_plain_list(path, &text) {
+        return Ok(None);
+    }
+    let (yaml, _) = scopelint::import::run_import(
+        scopelint::import::ImportFormat::List,
+        path,
+        None,
+        false,
+        psl,
+    )
+    .map_err(CliError::Config)?;
+    // Sources point into the converted text, not the list: say so in the origin.
+    let origin = format!("{} (as imported)", path.display());
+    let mut program = scopelint::rules::load_program_str(&yaml, &origin, psl.clone())?;
+    // Reasons that name the list's path and line would make every exclusion differ between
+    // two versions of a list: a plain list's exclusion has one reason.
+    for x in &mut program.file.exclusions {
+        x.value.reason = "listed as out of scope (`!`) in the plain list".into();
+    }
+    Ok(Some(program))
+}
+
 /// Writes each report as text, or `json` as one pretty-printed document, to standard output.
 pub fn write_reports<R>(
     format: RulesFormat,
@@ -198,7 +234,16 @@ pub fn cmd_rules_show(
     program: Option<&str>,
     format: RulesFormat,
 ) -> Result<ExitStatus, CliError> {
-    let rules = load_rules_from(cli, files)?;
+    let mut rules = load_rules_from(cli, files)?;
+    // Plain lists keep no rules-file model; show them as `import list` writes them.
+    let paths = rules_files(cli, files).unwrap_or_default();
+    for (program, path) in rules.programs.iter_mut().zip(&paths) {
+        if program.file.assets.is_empty() && program.file.exclusions.is_empty() {
+            if let Some(p) = as_rules_file(path, &program.psl)? {
+                *program = p;
+            }
+        }
+    }
     let p = select_program(&rules, program)?;
     let mut out = io::stdout().lock();
     match format {
@@ -223,8 +268,21 @@ pub fn cmd_rules_diff(
     use scopelint::authoring::diff;
     use scopelint::rules::load_program_file;
     let psl = rules_psl(cli)?;
-    let old = load_program_file(old, psl.clone())?;
-    let new = load_program_file(new, psl)?;
+    let old = match as_rules_file(old, &psl)? {
+        Some(p) => p,
+        None => load_program_file(old, psl.clone())?,
+    };
+    let new_plain = as_rules_file(new, &psl)?;
+    let both_plain = new_plain.is_some() && as_plain(&old);
+    let mut new = match new_plain {
+        Some(p) => p,
+        None => load_program_file(new, psl)?,
+    };
+    if both_plain {
+        // Two versions of one list: the program is the same whatever the files are called.
+        new.file.program.id = old.file.program.id.clone();
+        new.file.program.name = old.file.program.name.clone();
+    }
     let changes = diff::diff_files(&old.file, &new.file);
     let verdicts = match targets {
         Some(path) => {

@@ -887,3 +887,36 @@ fn every_bad_line_of_a_plain_list_is_reported() {
         "{err}"
     );
 }
+
+/// Issue 17: `rules show` and `rules diff` take plain lists as `--rules` does.
+#[test]
+fn show_and_diff_take_plain_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = dir.path().join("v1.txt");
+    let v2 = dir.path().join("v2.txt");
+    std::fs::write(&v1, "*.example.com\n!www.example.com\n").unwrap();
+    std::fs::write(&v2, "*.example.com\n!www.example.com\napi.other.com\n").unwrap();
+    let out = scopelint()
+        .args(["rules", "show", "--format", "json", v1.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let assets = v["assets"].as_array().unwrap();
+    assert_eq!(assets.len(), 1, "{v}");
+    assert_eq!(v["exclusions"].as_array().unwrap().len(), 1, "{v}");
+    let out = scopelint()
+        .args(["rules", "diff", v1.to_str().unwrap(), v2.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "+ asset `api.other.com`\n"
+    );
+    let out = scopelint()
+        .args(["rules", "diff", v1.to_str().unwrap(), v1.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
