@@ -1072,7 +1072,10 @@ impl Pacing {
                 p.rate, self.rate
             ));
         }
-        if p.per_host_rate.per_second() > self.per_host_rate.per_second() {
+        // Only a per-host rate the user gave is theirs to be warned about: one that follows
+        // --rate is covered by the --rate warning.
+        if per_host_rate.is_some() && p.per_host_rate.per_second() > self.per_host_rate.per_second()
+        {
             warnings.push(format!(
                 "--per-host-rate {} is faster than the program's default {}",
                 p.per_host_rate, self.per_host_rate

@@ -894,3 +894,19 @@ fn output_follows_the_input_order() {
         .collect();
     assert_eq!(paths, (0..200).collect::<Vec<u64>>());
 }
+
+/// Issue 17: only `--rate` given: one warning about `--rate`, none about a `--per-host-rate`
+/// the user did not give.
+#[test]
+fn only_the_rate_given_warns_only_about_the_rate() {
+    let out = probe()
+        .args(["--dry-run", "--rate", "50/s", "http://www.example.net/"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(
+        warnings,
+        ["scopelint: warning: --rate 50/s is faster than the program's default 20/s"]
+    );
+}
