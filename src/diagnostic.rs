@@ -16,11 +16,7 @@ pub enum Severity {
 
 impl Severity {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
+        crate::named::Named::name(self)
     }
     pub fn parse(s: &str) -> Option<Severity> {
         match s.trim().to_ascii_lowercase().as_str() {

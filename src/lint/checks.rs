@@ -535,6 +535,7 @@ pub fn run_all(
     rules: &LintRules,
     d: &Draft<'_>,
     secrets: &[secrets::Secret],
+    sups: &[super::suppress::Suppression],
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Award> {
     d.front_matter_diagnostics(out);
@@ -547,7 +548,7 @@ pub fn run_all(
     check_standard(rules, &hits, d, targets.as_deref(), out);
     check_secrets(d, secrets, out);
     check_roe(rules, &hits, &prose, d, out);
-    let ineligible = ineligibility(d, out, targets.as_deref());
+    let ineligible = ineligibility(sups, out, targets.as_deref());
     award::check(program, targets.as_deref(), ineligible, d, out)
 }
 
@@ -555,16 +556,13 @@ pub fn run_all(
 /// the program does not pay for (errors that no suppression comment answers), or no target in
 /// scope. Fixable errors (a pasted secret, a missing section or marker) do not count.
 fn ineligibility(
-    d: &Draft<'_>,
+    sups: &[super::suppress::Suppression],
     diags: &[Diagnostic],
     targets: Option<&[InScopeTarget<'_>]>,
 ) -> Option<String> {
-    let sups = super::suppress::parse(d);
     let standing = |rule: &str| {
         diags.iter().find(|x| {
-            x.rule == rule
-                && x.severity == Severity::Error
-                && !super::suppress::suppresses(&sups, x)
+            x.rule == rule && x.severity == Severity::Error && !super::suppress::suppresses(sups, x)
         })
     };
     if let Some(x) = standing(rule::EXCLUDED_CLASS) {

@@ -257,12 +257,22 @@ impl<'r> Linter<'r> {
         }
         let program = &self.rules.programs[idx];
         let secrets = secrets::find(text, &self.compiled[idx].secrets);
-        let awards = checks::run_all(program, &self.compiled[idx], &draft, &secrets, &mut diags);
+        // Parsed once: the award needs them (a suppressed error does not make a finding
+        // ineligible) before they are applied.
+        let sups = suppress::parse(&draft);
+        let awards = checks::run_all(
+            program,
+            &self.compiled[idx],
+            &draft,
+            &secrets,
+            &sups,
+            &mut diags,
+        );
         if let Some(log) = &self.sent {
             sent::check(program, &draft, log, &mut diags);
         }
         let award = awards.iter().min_by_key(|a| (a.max, a.min)).cloned();
-        let mut diags = suppress::apply(&draft, diags);
+        let mut diags = suppress::apply(&sups, diags);
         diags.retain(|d| !self.disabled.iter().any(|r| r == d.rule));
         diags.sort_by(|a, b| {
             (a.line, a.column, std::cmp::Reverse(a.severity), a.rule).cmp(&(

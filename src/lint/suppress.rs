@@ -80,9 +80,9 @@ pub fn suppresses(sups: &[Suppression], diag: &Diagnostic) -> bool {
     })
 }
 
-/// Drop suppressed diagnostics and add the suppressions' own warnings.
-pub fn apply(d: &Draft<'_>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let sups = parse(d);
+/// Drop the diagnostics `sups` (the draft's [`parse`]d suppressions) suppress, and add the
+/// suppressions' own warnings.
+pub fn apply(sups: &[Suppression], diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     if sups.is_empty() {
         return diags;
     }
@@ -178,7 +178,7 @@ mod tests {
             "<!-- scopelint-disable missing-section: template -->\n<!-- scopelint-disable-next-line excluded-class, roe: chained -->\nline3\nline4\n<!-- scopelint-disable-next-line secret -->\nline6\n",
         );
         let out = apply(
-            &d,
+            &parse(&d),
             vec![
                 diag("missing-section", 1),
                 diag("excluded-class", 3),
@@ -199,7 +199,7 @@ mod tests {
             let text =
                 format!("<!-- scopelint-disable excluded-class{sep}roe: template -->{sep}x{sep}");
             let d = Draft::parse(&text);
-            let out = apply(&d, vec![diag("excluded-class", 3), diag("roe", 3)]);
+            let out = apply(&parse(&d), vec![diag("excluded-class", 3), diag("roe", 3)]);
             let got: Vec<_> = out.iter().map(|d| (d.rule, d.message.clone())).collect();
             assert!(got.is_empty(), "{sep:?}: {got:?}");
         }
@@ -211,7 +211,7 @@ mod tests {
             "---\ntitle: Open redirect\n---\n<!-- scopelint-disable-title excluded-class: chained below -->\n# Summary\nx\n",
         );
         let out = apply(
-            &d,
+            &parse(&d),
             vec![diag("excluded-class", 2), diag("excluded-class", 6)],
         );
         let got: Vec<_> = out.iter().map(|d| (d.rule, d.line)).collect();
@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn unused_and_unknown() {
         let d = Draft::parse("<!-- scopelint-disable-next-line roe: x -->\nok\n<!-- scopelint-disable nosuch: y -->\n");
-        let out = apply(&d, vec![]);
+        let out = apply(&parse(&d), vec![]);
         let got: Vec<_> = out
             .iter()
             .map(|d| (d.rule, d.line, d.message.contains("unknown rule nosuch")))

@@ -311,8 +311,14 @@ fn path_segments(path: &str) -> Option<PathSegments> {
     let mut full = Vec::with_capacity(raw.len());
     let mut named = Vec::with_capacity(raw.len());
     for seg in raw {
-        full.push(target::decode_segment(seg)?);
-        named.push(call_name(seg)?);
+        let decoded = target::decode_segment(seg)?;
+        // Only a segment with a `(` can be a call; the others are their own name.
+        named.push(if seg.contains('(') {
+            call_name(seg)?
+        } else {
+            decoded.clone()
+        });
+        full.push(decoded);
     }
     Some(PathSegments { full, named })
 }

@@ -23,21 +23,13 @@ pub enum VerdictKind {
     Invalid,
 }
 
+/// The names live in one place, the [`Named`](crate::named::Named) table below.
 impl VerdictKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictKind::InScope => "in-scope",
-            VerdictKind::OutOfScope => "out-of-scope",
-            VerdictKind::Invalid => "invalid",
-        }
+        crate::named::Named::name(self)
     }
     pub fn parse(s: &str) -> Option<VerdictKind> {
-        match s {
-            "in-scope" => Some(VerdictKind::InScope),
-            "out-of-scope" => Some(VerdictKind::OutOfScope),
-            "invalid" => Some(VerdictKind::Invalid),
-            _ => None,
-        }
+        <VerdictKind as crate::named::Named>::parse(s)
     }
 }
 
