@@ -33,6 +33,7 @@ grep -q 'excluded-class' "$work/findings.sarif" || fail "findings: SARIF lacks e
 
 # 3. --fail-on warning from the input.
 INPUT_PATH="fixtures/drafts/missing-target.md" INPUT_FAIL_ON=warning run_step fail_on
+[ "$code" -eq 0 ] || fail "fail-on warning: step exited $code"
 grep -qx 'exit-code=1' "$work/github_output" || fail "fail-on warning: not exit-code=1"
 
 # 4. A path with no drafts (the default reports/ in a repository without it): the step fails
@@ -45,9 +46,12 @@ grep -qx 'exit-code=2' "$work/github_output" || fail "missing path: no exit-code
 INPUT_PATH='fixtures/drafts/good.md;touch${IFS}'"$work"'/pwned' run_step injection
 [ ! -e "$work/pwned" ] || fail "an input was run as a command"
 [ "$code" -eq 2 ] || fail "injection: step exited $code, want 2 (no such draft)"
+INPUT_PATH='x$(touch '"$work"'/pwned2)' run_step substitution
+[ ! -e "$work/pwned2" ] || fail "a \$(...) input was run as a command"
+[ "$code" -eq 2 ] || fail "substitution: step exited $code, want 2 (no such draft)"
 
 # 6. Rules from the input.
 INPUT_PATH="fixtures/programs/acme-drafts/clean.md" INPUT_RULES="fixtures/programs/acme-cloud.yaml" run_step rules
 grep -qx 'exit-code=0' "$work/github_output" || fail "rules input: not exit-code=0: $(cat "$out")"
 
-echo "action test: 6 cases passed"
+echo "action test: 7 cases passed"

@@ -122,3 +122,58 @@ impl Server {
         *self.tls.lock().unwrap()
     }
 }
+
+/// Refuses to run a probe unless every http(s) URL in its arguments and stdin names a
+/// host:port pinned with `--resolve` to a loopback address, or is a loopback literal; every
+/// pin must point at loopback. (Names reached only through a `Location` header are pinned by
+/// the tests themselves.) Nothing can then reach real DNS or another machine, even with a bug
+/// in the scope check.
+pub fn assert_pinned_to_loopback(args: &[String], stdin: &str) {
+    let loopback = |a: &str| {
+        a.trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+    };
+    let mut pins: Vec<(String, u16)> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let spec = match a.strip_prefix("--resolve=") {
+            Some(s) => s.to_string(),
+            None if a == "--resolve" => it.next().cloned().unwrap_or_default(),
+            None => continue,
+        };
+        let mut parts = spec.splitn(3, ':');
+        let (host, port, addr) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        if let Ok(port) = port.parse::<u16>() {
+            assert!(loopback(addr), "test bug: --resolve {spec} is not loopback");
+            pins.push((host.to_ascii_lowercase(), port));
+        } // else: a malformed pin, which the test expects scopelint to reject
+    }
+    // As probe reads them: trimmed, and a scheme in any case.
+    let urls = args
+        .iter()
+        .map(String::as_str)
+        .chain(stdin.lines())
+        .map(str::trim);
+    let is_http = |s: &str| {
+        let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    };
+    for u in urls.filter(|s| is_http(s)) {
+        // A URL that does not parse cannot be sent (the client parses with the same crate);
+        // the test expects scopelint to refuse it.
+        let Ok(url) = url::Url::parse(u) else {
+            continue;
+        };
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let port = url.port_or_known_default().unwrap_or(0);
+        assert!(
+            loopback(&host) || pins.contains(&(host.clone(), port)),
+            "test bug: {u} is not pinned: add --resolve {host}:{port}:127.0.0.1"
+        );
+    }
+}

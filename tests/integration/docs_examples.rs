@@ -106,8 +106,11 @@ fn words(line: &str) -> Vec<String> {
 
 /// Why a documented command line cannot run here, if it cannot.
 fn cannot_run(args: &[String]) -> Option<&'static str> {
-    let sub = args.iter().find(|a| !a.starts_with('-'))?;
-    if matches!(sub.as_str(), "probe" | "proxy" | "run" | "mcp") {
+    // Any of these words anywhere (the first bare word may be a global option's value).
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "probe" | "proxy" | "run" | "mcp"))
+    {
         return Some("sends requests");
     }
     let missing_file = args.iter().any(|a| {

@@ -125,6 +125,29 @@ fn negation_and_testing_notes() {
             "{t}: {got:?}"
         );
     }
+    // Controls: the same classes stated, not negated, are errors, so the loop above is not
+    // passing because nothing is read.
+    for (t, class) in [
+        (
+            "This is an open redirect on the sign-in page.",
+            "open-redirect",
+        ),
+        (
+            "The token endpoint suffers a denial of service.",
+            "denial-of-service",
+        ),
+        (
+            "This is a user enumeration issue on the sign-in page.",
+            "user-tenant-enumeration",
+        ),
+    ] {
+        let got = found(&lint(&l, &summary(t)));
+        assert!(
+            got.iter()
+                .any(|(_, s, c)| *s == Severity::Error && c == class),
+            "{t}: {got:?}"
+        );
+    }
 }
 
 #[test]

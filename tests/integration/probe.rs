@@ -13,7 +13,7 @@ const RULES: &str = concat!(
     "/fixtures/rules/probe-program.yaml"
 );
 
-use crate::common::{Hit, Server};
+use crate::common::{assert_pinned_to_loopback, Hit, Server};
 
 fn reply(status: &str, extra: &str, body: &str) -> String {
     format!(
@@ -71,52 +71,6 @@ impl Probe {
             assert_pinned_to_loopback(&self.args, &String::from_utf8_lossy(&self.stdin));
         }
         self.cmd.args(&self.args).write_stdin(self.stdin).output()
-    }
-}
-
-/// Refuses to run a probe unless every http(s) URL in its arguments and stdin names a
-/// host:port pinned with `--resolve` to a loopback address, or is a loopback literal; every
-/// pin must point at loopback. (Names reached only through a `Location` header are pinned by
-/// the tests themselves.) Nothing can then reach real DNS or another machine, even with a bug
-/// in the scope check.
-fn assert_pinned_to_loopback(args: &[String], stdin: &str) {
-    let loopback = |a: &str| {
-        a.trim_matches(|c| c == '[' || c == ']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-    };
-    let mut pins: Vec<(String, u16)> = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let spec = match a.strip_prefix("--resolve=") {
-            Some(s) => s.to_string(),
-            None if a == "--resolve" => it.next().cloned().unwrap_or_default(),
-            None => continue,
-        };
-        let mut parts = spec.splitn(3, ':');
-        let (host, port, addr) = (
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-        );
-        if let Ok(port) = port.parse::<u16>() {
-            assert!(loopback(addr), "test bug: --resolve {spec} is not loopback");
-            pins.push((host.to_ascii_lowercase(), port));
-        } // else: a malformed pin, which the test expects scopelint to reject
-    }
-    let urls = args.iter().map(String::as_str).chain(stdin.lines());
-    for u in urls.filter(|s| s.starts_with("http://") || s.starts_with("https://")) {
-        // A URL that does not parse cannot be sent (the client parses with the same crate);
-        // the test expects scopelint to refuse it.
-        let Ok(url) = url::Url::parse(u) else {
-            continue;
-        };
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let port = url.port_or_known_default().unwrap_or(0);
-        assert!(
-            loopback(&host) || pins.contains(&(host.clone(), port)),
-            "test bug: {u} is not pinned: add --resolve {host}:{port}:127.0.0.1"
-        );
     }
 }
 

@@ -132,12 +132,21 @@ fn run(options: &[String], cmd: &[&str]) -> Output {
 /// `scopelint --rules R... SUBCOMMAND OPTIONS [-- CMD...]` (no `--` when `cmd` is empty and
 /// the subcommand is not `run`).
 fn run_with_rules(rules: &[&str], sub: &str, options: &[String], cmd: &[&str]) -> Output {
-    for o in options {
-        if let Some(spec) = o.strip_prefix("--resolve=") {
-            let ip: std::net::IpAddr = spec.rsplit_once(':').unwrap().1.parse().unwrap();
-            assert!(ip.is_loopback(), "test bug: {spec} is not loopback");
+    // Every URL the command names (also inside a script) must be pinned to loopback, and every
+    // pin must be loopback: a bug in the proxy cannot then make scopelint reach real DNS.
+    let mut checked: Vec<String> = options.to_vec();
+    for word in cmd {
+        let mut rest = *word;
+        while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
+            let url: String = rest[i..]
+                .chars()
+                .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')' | '\n'))
+                .collect();
+            rest = &rest[i + url.len()..];
+            checked.push(url);
         }
     }
+    crate::common::assert_pinned_to_loopback(&checked, "");
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("scopelint"));
     c.arg("--isolated");
     for r in rules {
@@ -385,7 +394,12 @@ fn redirects_are_checked_per_hop() {
             text(&out.stderr)
         );
     }
-    assert!(inside.lines().iter().all(|l| l == "GET /redirect HTTP/1.1"));
+    let lines = inside.lines();
+    assert!(!lines.is_empty(), "no request reached the in-scope server");
+    assert!(
+        lines.iter().all(|l| l == "GET /redirect HTTP/1.1"),
+        "{lines:?}"
+    );
     assert_eq!(outside.conns(), 0, "{:?}", outside.lines());
 }
 

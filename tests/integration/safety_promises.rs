@@ -6,6 +6,7 @@
 //! `--resolve`, and [`Probe::output`] refuses to run a probe whose URLs are not all pinned to
 //! loopback, so a broken scope check can never reach real DNS or another machine.
 
+use crate::common::assert_pinned_to_loopback;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command as Std, Output, Stdio};
@@ -88,53 +89,6 @@ impl Probe {
             .write_stdin(self.stdin)
             .timeout(Duration::from_secs(30));
         c.output().unwrap()
-    }
-}
-
-/// Panics unless every http(s) URL in `args` and `stdin` has its host:port pinned to loopback
-/// by a `--resolve` argument, or is itself a loopback address; and unless every pin's address
-/// is loopback. Shared with nothing in `src/`: it parses the arguments as curl's syntax says.
-fn assert_pinned_to_loopback(args: &[String], stdin: &str) {
-    let loopback = |a: &str| {
-        a.trim_matches(|c| c == '[' || c == ']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-    };
-    let mut pins: Vec<(String, u16)> = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let spec = if let Some(s) = a.strip_prefix("--resolve=") {
-            s.to_string()
-        } else if a == "--resolve" {
-            it.next().cloned().unwrap_or_default()
-        } else {
-            continue;
-        };
-        let mut parts = spec.splitn(3, ':');
-        let (host, port, addr) = (
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-            parts.next().unwrap_or(""),
-        );
-        assert!(
-            loopback(addr),
-            "test bug: --resolve {spec} pins to a non-loopback address"
-        );
-        pins.push((host.to_ascii_lowercase(), port.parse().unwrap()));
-    }
-    let urls = args
-        .iter()
-        .map(String::as_str)
-        .chain(stdin.lines())
-        .filter(|s| s.starts_with("http://") || s.starts_with("https://"));
-    for u in urls {
-        let url = url::Url::parse(u).unwrap_or_else(|e| panic!("test bug: {u}: {e}"));
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let port = url.port_or_known_default().unwrap();
-        assert!(
-            loopback(&host) || pins.contains(&(host.clone(), port)),
-            "test bug: {u} is not pinned to loopback with --resolve {host}:{port}:127.0.0.1"
-        );
     }
 }
 
