@@ -940,10 +940,10 @@ pub fn not_global_reason(ip: IpAddr) -> Option<String> {
     not_global_reason(IpAddr::V4(v4)).map(|why| format!("{ip} carries IPv4 {v4}: {why}"))
 }
 
-/// True when `ip` is not globally reachable (see [`not_global_reason`]): loopback, private,
-/// link-local, reserved, documentation, benchmarking, multicast, and IPv6 forms carrying one of
-/// those.
-pub fn is_internal_ip(ip: IpAddr) -> bool {
+/// True when `ip` is not globally reachable (see [`not_global_reason`], which the resolver
+/// uses): the tests' shorthand.
+#[cfg(test)]
+fn is_internal_ip(ip: IpAddr) -> bool {
     not_global_reason(ip).is_some()
 }
 

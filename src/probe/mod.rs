@@ -58,6 +58,10 @@ pub const RULE_BUDGET: &str = "request-budget";
 pub const RULE_STOPPED: &str = "host-stopped";
 pub const RULE_REDIRECTS: &str = "too-many-redirects";
 pub const RULE_SCHEME: &str = "scheme-not-http";
+/// Rule id of a request refused before any scope check because it cannot be read or sent as
+/// given: the proxy's own 400 and 413 answers, or a tool request with a caller `Host` header,
+/// a method it does not send, or a header that cannot be sent.
+pub const RULE_BAD_REQUEST: &str = "bad-request";
 
 /// The pacing of the rules in use: the slowest `probe:` section of the loaded programs.
 #[derive(Debug, Clone, Copy)]
@@ -1121,12 +1125,43 @@ pub fn read_targets(
         }
         let mut line = Vec::new();
         let mut number = 0u64;
+        // A line longer than any URL (binary input, a file without newlines) is read only up to
+        // this bound, then skipped to its end: memory stays bounded whatever comes in.
+        let limit = crate::target::MAX_TARGET_LEN as u64 + 1;
         loop {
             line.clear();
-            if stdin.read_until(b'\n', &mut line)? == 0 {
+            let mut bounded = std::io::Read::take(&mut stdin, limit);
+            if std::io::BufRead::read_until(&mut bounded, b'\n', &mut line)? == 0 {
                 return Ok(skipped);
             }
             number += 1;
+            if line.len() as u64 == limit && line.last() != Some(&b'\n') {
+                let mut rest = 0usize;
+                loop {
+                    let buf = stdin.fill_buf()?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    match buf.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            stdin.consume(i + 1);
+                            break;
+                        }
+                        None => {
+                            rest += buf.len();
+                            let n = buf.len();
+                            stdin.consume(n);
+                        }
+                    }
+                }
+                eprintln!(
+                    "scopelint probe: warning: standard input line {number} is longer than {} bytes ({} more); skipped",
+                    crate::target::MAX_TARGET_LEN,
+                    rest
+                );
+                skipped += 1;
+                continue;
+            }
             let Ok(text) = std::str::from_utf8(&line) else {
                 eprintln!(
                     "scopelint probe: warning: standard input line {number} is not UTF-8; skipped"

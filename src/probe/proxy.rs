@@ -52,8 +52,7 @@ pub const CLIENT_HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Engine rule ids of tunnel refusals.
 pub const RULE_TUNNEL_NOT_TLS: &str = "tunnel-not-tls";
 pub const RULE_TUNNEL_SERVER_NAME: &str = "tunnel-server-name";
-/// Rule id of requests the proxy cannot read (its own 400 and 413 answers).
-pub const RULE_BAD_REQUEST: &str = "bad-request";
+pub use super::RULE_BAD_REQUEST;
 
 /// The answer to a client over `--max-connections`, written before the connection is closed.
 fn busy_answer(max: usize) -> String {
@@ -634,16 +633,7 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
         Ok(r) => r,
         Err(e) => return upstream_error(&state, &mut rec, e),
     };
-    rec.verdict = "sent";
-    rec.status = Some(reply.status);
-    rec.duration_ms = Some(reply.duration.as_millis() as u64);
-    rec.bytes = Some(reply.bytes);
-    if (300..400).contains(&reply.status) {
-        rec.redirect = reply
-            .location()
-            .as_deref()
-            .map(super::audit::redact_userinfo);
-    }
+    super::record_reply(&mut rec, &reply);
     if matches!(reply.status, 429 | 503) {
         if let Throttle::Stop(msg) = engine.on_throttle(&host, reply.status, reply.retry_after()) {
             rec.reason = Some(msg);

@@ -12,9 +12,7 @@ use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
 /// Methods [`send_one`] sends.
 pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-/// Rule id of a request refused before any scope check: a caller-supplied `Host` header, a
-/// method not in [`METHODS`], a header that cannot be sent.
-pub const RULE_BAD_REQUEST: &str = "bad-request";
+pub use super::RULE_BAD_REQUEST;
 
 /// What to send.
 #[derive(Debug, Clone)]

@@ -864,3 +864,27 @@ fn only_the_rate_given_warns_only_about_the_rate() {
         ["scopelint: warning: --rate 50/s is faster than the program's default 20/s"]
     );
 }
+
+/// A standard-input line longer than any target is skipped with a warning (read only up to a
+/// bound: memory stays bounded), and the lines after it are still probed.
+#[test]
+fn an_overlong_stdin_line_is_skipped_and_the_rest_read() {
+    let mut input = "x".repeat(200_000).into_bytes();
+    input.extend_from_slice(b"\nhttp://www.example.net/after\n");
+    let out = probe()
+        .arg("--dry-run")
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("standard input line 1 is longer than 65536 bytes"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("http://www.example.net/after"),
+        "{}",
+        stdout(&out)
+    );
+}
