@@ -206,12 +206,17 @@ pub struct Engine {
     sent: AtomicU64,
     hosts: Mutex<HashMap<String, HostThrottle>>,
     audit: Option<AuditLog>,
+    /// Each program's `probe.headers` (indexed like `rules.programs`), parsed once: the rules
+    /// do not change during a run.
+    program_headers: Vec<HeaderMap>,
 }
 
 impl Engine {
     pub fn new(rules: ScopeRules, cfg: EngineConfig) -> Result<Engine, String> {
         let burst = rate::check_burst(cfg.pacing.burst).map_err(|e| format!("--{e}"))?;
+        let program_headers = rules.programs.iter().map(program_headers).collect();
         Ok(Engine {
+            program_headers,
             rules,
             pins: cfg.pins,
             limiters: Limiters::new(cfg.pacing.rate, cfg.pacing.per_host_rate, burst),
@@ -288,7 +293,14 @@ impl Engine {
                     "`{text}` is read differently by the scope engine and the HTTP client; refusing"
                 );
             } else {
-                check.headers = program_headers(v.program);
+                let index = self
+                    .rules
+                    .programs
+                    .iter()
+                    .position(|p| std::ptr::eq(p, v.program));
+                check.headers = index
+                    .map(|i| self.program_headers[i].clone())
+                    .unwrap_or_default();
             }
         }
         check
