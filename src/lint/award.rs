@@ -258,6 +258,8 @@ pub fn check(
         }
     }
     let several = tables.len() > 1;
+    // The draft's quality ingredients, read once for every table, and only when needed.
+    let evidence = fm.quality.is_none().then(|| estimate_quality(d));
     if several {
         out.push(info(format!(
             "the draft's in-scope targets sit on different award tables ({}): the award depends on which target the finding is against; one estimate per table follows",
@@ -284,7 +286,15 @@ pub fn check(
             )));
             continue;
         };
-        let (award, msg) = estimate(awards, table, &row.value, severity, d, ineligible.clone());
+        let (award, msg) = estimate(
+            awards,
+            table,
+            &row.value,
+            severity,
+            d,
+            evidence.as_ref(),
+            ineligible.clone(),
+        );
         out.push(info(format!("{for_whom}{msg}")));
         result.push(award);
     }
@@ -298,6 +308,7 @@ fn estimate(
     row: &ImpactDef,
     severity: &Field,
     d: &Draft<'_>,
+    evidence: Option<&QualityEvidence>,
     ineligible: Option<String>,
 ) -> (Award, String) {
     let fm = &d.front;
@@ -305,7 +316,6 @@ fn estimate(
     let amount = |q: &str| cells.and_then(|c| c.get(q)).copied().unwrap_or(0);
     let cur = &awards.currency;
     let head = format!("{} table, {} x {}", table.id, row.title, severity.value);
-    let evidence = estimate_quality(d);
     let (quality, min, max, msg) = match &fm.quality {
         Some(q) => {
             let a = amount(&q.value);
@@ -326,7 +336,9 @@ fn estimate(
                 money(cur, min),
                 money(cur, max)
             );
-            if let Some(est) = evidence.level(&awards.quality_levels) {
+            if let Some((evidence, est)) =
+                evidence.and_then(|e| Some((e, e.level(&awards.quality_levels)?)))
+            {
                 msg.push_str(&format!(
                     "; estimated {} quality from the draft, {}: {}",
                     est.id,

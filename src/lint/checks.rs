@@ -212,35 +212,20 @@ impl LintRules {
             }
             None => Lexicon::new(6, Vec::new(), Vec::new()),
         };
+        let rules_of = |lex: &mut Lexicon, v: &[Spanned<Vec<String>>]| {
+            v.iter().map(|r| lex.rule(&r.value)).collect::<Vec<_>>()
+        };
         let mut class_rules = Vec::new();
         for c in &f.excluded_classes {
-            let m = c
-                .value
-                .match_rules
-                .iter()
-                .map(|r| lex.rule(&r.value))
-                .collect::<Vec<_>>();
-            let u = c
-                .value
-                .unless
-                .iter()
-                .map(|r| lex.rule(&r.value))
-                .collect::<Vec<_>>();
+            let m = rules_of(&mut lex, &c.value.match_rules);
+            let u = rules_of(&mut lex, &c.value.unless);
             class_rules.push((m, u));
         }
         let mut roe_rules = Vec::new();
         for r in &f.rules_of_engagement {
             let r = &r.value;
-            let m = r
-                .match_rules
-                .iter()
-                .map(|x| lex.rule(&x.value))
-                .collect::<Vec<_>>();
-            let u = r
-                .unless
-                .iter()
-                .map(|x| lex.rule(&x.value))
-                .collect::<Vec<_>>();
+            let m = rules_of(&mut lex, &r.match_rules);
+            let u = rules_of(&mut lex, &r.unless);
             let actor = lex.rule(&r.actor);
             let volume = r
                 .volume
@@ -347,12 +332,7 @@ impl LintRules {
                 Ok(secrets::Pattern {
                     kind: def.kind.clone(),
                     advice: def.advice.clone(),
-                    re: regex::Regex::new(&def.pattern.value).map_err(|e| RulesError {
-                        file: o.to_string(),
-                        line: (def.pattern.referenced.line() as u32).max(1),
-                        column: (def.pattern.referenced.column() as u32).max(1),
-                        message: format!("invalid regex in secret_patterns: {e}"),
-                    })?,
+                    re: crate::rules::pattern::compile_text(o, "secret_patterns", &def.pattern)?,
                     group: def.group,
                 })
             })
@@ -945,12 +925,18 @@ pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
         .iter()
         .map(|r| sentence_hits(rules, &hits, &a, d, &r.patterns, &r.rules))
         .collect();
+    // Whether each class and rule matched anywhere: asked for every sentence, computed once.
+    let any_hit = |hits: &[Vec<Option<SentenceHit>>]| -> Vec<bool> {
+        hits.iter().map(|h| h.iter().any(Option::is_some)).collect()
+    };
+    let (class_any, roe_any) = (any_hit(&class_hits), any_hit(&roe_hits));
     let mut lines = Vec::new();
     for s in 0..a.len() {
         let mut notes = Vec::new();
         let mut entry = |kind: &str,
                          id: &str,
                          found: &[Option<SentenceHit>],
+                         matched_anywhere: bool,
                          crules: &[Vec<u32>],
                          unless: &[Vec<u32>]| {
             match &found[s] {
@@ -977,7 +963,7 @@ pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
                     }
                 }
             }
-            if found.iter().any(Option::is_some) {
+            if matched_anywhere {
                 for u in unless {
                     if let RuleResult::Match { terms, .. } = a.eval(&rules.lexicon, d, s, u) {
                         notes.push(format!(
@@ -989,11 +975,18 @@ pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
                 }
             }
         };
-        for (c, found) in rules.classes.iter().zip(&class_hits) {
-            entry("class", &c.id, found, &c.rules, &c.unless);
+        for ((c, found), any) in rules.classes.iter().zip(&class_hits).zip(&class_any) {
+            entry("class", &c.id, found, *any, &c.rules, &c.unless);
         }
-        for (r, found) in rules.roe.iter().zip(&roe_hits) {
-            entry("rule of engagement", &r.id, found, &r.rules, &r.unless);
+        for ((r, found), any) in rules.roe.iter().zip(&roe_hits).zip(&roe_any) {
+            entry(
+                "rule of engagement",
+                &r.id,
+                found,
+                *any,
+                &r.rules,
+                &r.unless,
+            );
         }
         let terms = a.describe(&rules.lexicon, d, s);
         if terms.is_empty() && notes.is_empty() {
@@ -1264,7 +1257,9 @@ fn check_implementation(
         return;
     }
     let mut assets: Vec<&str> = targets.iter().map(|t| t.asset.id.as_str()).collect();
-    assets.dedup();
+    // Each asset once, in the order the targets name them (`dedup` only drops neighbours).
+    let mut seen = HashSet::new();
+    assets.retain(|a| seen.insert(*a));
     out.push(d.diag_at_line(
         rule::UNCERTIFIED_STANDARD,
         Severity::Warning,

@@ -20,13 +20,27 @@ pub fn compile(origin: &str, what: &str, p: &Spanned<String>) -> Result<Regex, R
     };
     build(false)
         .or_else(|_| build(true))
-        .map_err(|e| RulesError {
-            file: origin.to_string(),
-            line: (p.referenced.line() as u32).max(1),
-            column: (p.referenced.column() as u32).max(1),
-            message: format!(
-                "invalid regex in {what}: {}",
-                e.to_string().lines().last().unwrap_or("").trim()
-            ),
-        })
+        .map_err(|e| error(origin, what, p, &e))
+}
+
+/// Compile a `secret_patterns` regex as `lint` runs it over a draft's text: as written (case
+/// and classes as the pattern says). The loader and `rules validate` compile with this too.
+pub fn compile_text(
+    origin: &str,
+    what: &str,
+    p: &Spanned<String>,
+) -> Result<regex::Regex, RulesError> {
+    regex::Regex::new(&p.value).map_err(|e| error(origin, what, p, &e))
+}
+
+fn error(origin: &str, what: &str, p: &Spanned<String>, e: &regex::Error) -> RulesError {
+    RulesError {
+        file: origin.to_string(),
+        line: (p.referenced.line() as u32).max(1),
+        column: (p.referenced.column() as u32).max(1),
+        message: format!(
+            "invalid regex in {what}: {}",
+            e.to_string().lines().last().unwrap_or("").trim()
+        ),
+    }
 }
