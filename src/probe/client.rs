@@ -116,16 +116,26 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     )
 }
 
-/// Send one request. With `keep_body` the body is returned, and a body over
-/// [`MAX_BODY_BYTES`] is an error (never cut silently); otherwise up to [`MAX_BODY_BYTES`] are
-/// read, counted and dropped.
+/// What [`send`] does with a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyMode {
+    /// Count it (up to [`MAX_BODY_BYTES`]) and drop it: `probe`.
+    Drop,
+    /// Keep all of it; over [`MAX_BODY_BYTES`] is an error, never a silent cut: the proxy.
+    Whole,
+    /// Keep at most this many bytes and stop reading after them (`bytes` then says one chunk
+    /// more was seen): the MCP request tool, which reports the cut.
+    Cut(usize),
+}
+
+/// Send one request and read its body as `mode` says.
 pub async fn send(
     client: &Client,
     method: Method,
     url: Url,
     headers: HeaderMap,
     body: Option<reqwest::Body>,
-    keep_body: bool,
+    mode: BodyMode,
 ) -> Result<Reply, String> {
     let start = Instant::now();
     let mut req = client.request(method.clone(), url).headers(headers);
@@ -135,35 +145,31 @@ pub async fn send(
     let mut resp = req.send().await.map_err(describe)?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
+    let limit = match mode {
+        BodyMode::Drop | BodyMode::Whole => MAX_BODY_BYTES,
+        BodyMode::Cut(n) => (n as u64).min(MAX_BODY_BYTES),
+    };
     let mut bytes = 0u64;
-    let mut kept = keep_body.then(Vec::new);
+    let mut kept = (mode != BodyMode::Drop).then(Vec::new);
     if method != Method::HEAD {
-        while bytes < MAX_BODY_BYTES {
+        loop {
             match resp.chunk().await {
                 Ok(Some(c)) => {
+                    let room = limit.saturating_sub(bytes) as usize;
                     bytes += c.len() as u64;
                     if let Some(k) = kept.as_mut() {
-                        if bytes > MAX_BODY_BYTES {
+                        k.extend_from_slice(&c[..room.min(c.len())]);
+                    }
+                    if bytes > limit {
+                        if mode == BodyMode::Whole {
                             return Err(format!(
                                 "the response body is larger than {MAX_BODY_BYTES} bytes; not passed on"
                             ));
                         }
-                        k.extend_from_slice(&c);
+                        break;
                     }
                 }
                 Ok(None) => break,
-                Err(e) => return Err(describe(e)),
-            }
-        }
-        // A kept body that filled the limit exactly must also have ended there.
-        if keep_body && bytes >= MAX_BODY_BYTES {
-            match resp.chunk().await {
-                Ok(None) => {}
-                Ok(Some(_)) => {
-                    return Err(format!(
-                        "the response body is larger than {MAX_BODY_BYTES} bytes; not passed on"
-                    ))
-                }
                 Err(e) => return Err(describe(e)),
             }
         }

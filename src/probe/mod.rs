@@ -824,15 +824,15 @@ pub async fn run_probe<W: Write + Send + 'static>(
 }
 
 /// Headers for a hop: secrets and a user `Host` only go to the origin they were given for.
-fn hop_headers(
-    opts: &ProbeOptions,
+pub(crate) fn hop_headers(
+    base: &HeaderMap,
     origin: &(String, String, Option<u16>),
     url: &Url,
 ) -> HeaderMap {
     let same = origin.0 == url.scheme()
         && origin.1 == host_of(url)
         && origin.2 == url.port_or_known_default();
-    let mut h = opts.headers.clone();
+    let mut h = base.clone();
     if !same {
         for name in audit::SECRET_HEADERS {
             h.remove(*name);
@@ -883,7 +883,7 @@ async fn probe_one<W: Write + Send>(
     loop {
         let host = host_of(&url);
         let port = url.port_or_known_default().unwrap_or(0);
-        let mut headers = hop_headers(opts, &origin, &url);
+        let mut headers = hop_headers(&opts.headers, &origin, &url);
         let mut scope = engine.check_url(&url);
         // A user Host header names the virtual host actually asked for: it is checked too.
         if let (true, Some(vhost)) = (scope.in_scope, headers.get(reqwest::header::HOST)) {
@@ -947,7 +947,15 @@ async fn probe_one<W: Write + Send>(
         engine.wait_turn(&host).await;
         rec.time = audit::rfc3339_now();
         engine.audit_sending(&rec)?;
-        let reply = client::send(&client, method.clone(), url.clone(), headers, None, false).await;
+        let reply = client::send(
+            &client,
+            method.clone(),
+            url.clone(),
+            headers,
+            None,
+            client::BodyMode::Drop,
+        )
+        .await;
         let reply = match reply {
             Ok(r) => r,
             Err(e) => {

@@ -629,7 +629,16 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
             format!("scopelint proxy: not sent: {e}"),
         );
     }
-    let reply = match client::send(&client, method.clone(), url, headers, body, true).await {
+    let reply = match client::send(
+        &client,
+        method.clone(),
+        url,
+        headers,
+        body,
+        client::BodyMode::Whole,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return upstream_error(&state, &mut rec, e),
     };

@@ -7,7 +7,9 @@ use reqwest::{Method, Url};
 use serde::Serialize;
 
 use super::audit::{self, AuditRecord};
-use super::{add_program_headers, client, host_of, loggable, record_reply, Engine, Throttle};
+use super::{
+    add_program_headers, client, hop_headers, host_of, loggable, record_reply, Engine, Throttle,
+};
 use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
 /// Methods [`send_one`] sends.
@@ -127,18 +129,8 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
     loop {
         let host = host_of(&url);
         let port = url.port_or_known_default().unwrap_or(0);
-        let same_origin = origin
-            == (
-                url.scheme().to_string(),
-                host.clone(),
-                url.port_or_known_default(),
-            );
-        let mut headers = user_headers.clone();
-        if !same_origin {
-            for name in audit::SECRET_HEADERS {
-                headers.remove(*name);
-            }
-        }
+        // Secrets (and a Host, which `parse_headers` refuses anyway) stay with the origin.
+        let mut headers = hop_headers(&user_headers, &origin, &url);
         let scope = engine.check_url(&url);
         add_program_headers(&mut headers, &scope);
         let mut rec = AuditRecord::new(source, method.as_str(), &loggable(&url), &host)
@@ -183,11 +175,19 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
             .then(|| req.body.clone())
             .flatten()
             .map(reqwest::Body::from);
-        let reply =
-            match client::send(&http, method.clone(), url.clone(), headers, body, true).await {
-                Ok(r) => r,
-                Err(e) => return failed(out, rec, engine, e),
-            };
+        let reply = match client::send(
+            &http,
+            method.clone(),
+            url.clone(),
+            headers,
+            body,
+            client::BodyMode::Cut(req.max_body),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => return failed(out, rec, engine, e),
+        };
         let location = record_reply(&mut rec, &reply);
         if matches!(reply.status, 429 | 503) {
             if let Throttle::Stop(msg) =
@@ -235,9 +235,9 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
             })
             .collect();
         if let Some(b) = reply.body {
-            let cut = b.len().min(req.max_body);
-            out.body_truncated = cut < b.len();
-            out.body = Some(String::from_utf8_lossy(&b[..cut]).into_owned());
+            // The client kept at most `max_body` bytes; more were seen when `bytes` says so.
+            out.body_truncated = reply.bytes > b.len() as u64;
+            out.body = Some(String::from_utf8_lossy(&b).into_owned());
         }
         return out;
     }
