@@ -182,7 +182,8 @@ pub struct LintArgs {
     /// Name to report for a draft read from stdin (`-`).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<String>,
-    /// Explain a rule (or an excluded class / rule of engagement id) and exit.
+    /// Explain a rule (or an excluded class / rule of engagement id) and exit; with draft
+    /// PATHs, also show why each place of each draft did or did not trigger it.
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
     /// Succeed when the paths hold no draft (by default that is an error, exit 2).
@@ -417,7 +418,9 @@ pub enum RulesCommand {
         scopelint rules diff old.yaml new.yaml --targets targets.txt\n  \
         git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml")]
     Diff {
+        /// The earlier revision: a rules file (YAML) or a plain list.
         old: PathBuf,
+        /// The later revision: a rules file (YAML) or a plain list.
         new: PathBuf,
         /// Target list (one per line; `-` for standard input): show the targets whose verdict
         /// changes, and why.

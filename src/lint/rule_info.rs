@@ -27,7 +27,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::EXCLUDED_CLASS,
         severity: Severity::Error,
         summary: "The finding belongs to a vulnerability class the program excludes.",
-        help: "The text matches the patterns of an `excluded_classes` entry of the rules file (denial of service, clickjacking on static pages, missing security headers or cookie flags, subdomain takeover, cookie replay, open redirect on its own, account policies, user or tenant enumeration, server-side information disclosure, low-impact CSRF, unsupported browsers, physical access, rooted devices, third-party code, scanner output, documentation fixes, ...). Classes marked `severity: warning` may still qualify. An open redirect that the draft chains into token or code theft is a warning: the report must show the whole chain.",
+        help: "The text matches the patterns of an `excluded_classes` entry of the rules file (denial of service, clickjacking on static pages, missing security headers or cookie flags, subdomain takeover, cookie replay, open redirect on its own, account policies, user or tenant enumeration, server-side information disclosure, low-impact CSRF, unsupported browsers, physical access, rooted devices, third-party code, scanner output, documentation fixes, ...). Classes marked `severity: warning` may still qualify. An open redirect that the draft chains into token or code theft is a warning: the report must show the whole chain. The text is read as sentences (the rules file's `prose` model): a class stated in the title, the first sentence of the description or the impact section is an error; one named in passing, hedged (`might`, `potentially`) or answered by the class's `unless` exception is a warning; a negated mention (`not an open redirect`) is nothing; block quotes, code and sections like \"Out of scope\" are not read. `scopelint lint --explain excluded-class DRAFT.md` shows each sentence's reading.",
     },
     RuleInfo {
         id: rule::MISSING_SECTION,
@@ -57,19 +57,19 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::ROE,
         severity: Severity::Error,
         summary: "The draft describes something the rules of engagement forbid.",
-        help: "The text matches a `rules_of_engagement` pattern: denial-of-service or load testing, accessing data that is not wholly your own, going beyond proof of concept for server-side execution (e.g. running xp_cmdshell), automated testing that generates significant traffic, phishing or social engineering.",
+        help: "The text matches a `rules_of_engagement` pattern: denial-of-service or load testing, accessing data that is not wholly your own, going beyond proof of concept for server-side execution (e.g. running xp_cmdshell), automated testing that generates significant traffic, phishing or social engineering. Sentences are read as for excluded-class (negation, hedges, ignored sections); a rule may also require the researcher as the actor and a volume (e.g. at least 1000 requests) before it applies.",
     },
     RuleInfo {
         id: rule::AWARD,
         severity: Severity::Info,
         summary: "The award the draft can expect from the program's tables.",
-        help: "impact x severity x report quality from the `awards` tables; the table comes from the asset of each in-scope target. When the targets sit on different tables the award of each table is shown, and the JSON `award` is the one that pays least (`awards` lists every table's). An ineligible finding (an excluded-class error, an uncertified or unlisted standard, no target in scope) gets $0 with the reason (JSON `ineligible`); errors the writer can fix (a pasted secret, a missing section or marker) keep the award. A suppressed error does not make the finding ineligible. With `quality:` the figure is exact; without it the range over report quality is given together with an estimate: Low = enough to reproduce (a Steps section or a numbered list), Medium = plus a proof of concept (a code block or PoC section), High = plus a root-cause analysis. Moderate and low severity pay $0.",
+        help: "impact x severity x report quality from the `awards` tables; the table comes from the asset of each in-scope target. When the targets sit on different tables the award of each table is shown, and the JSON `award` is the one that pays least (`awards` lists every table's). An ineligible finding (an excluded-class error, an uncertified or unlisted standard, no target in scope) gets $0 with the reason (JSON `ineligible`); errors the writer can fix (a pasted secret, a missing section or marker) keep the award. A suppressed error (a comment with its reason) does not make the finding ineligible; a rule disabled by `--disable` or `lint.disable` only hides its diagnostics, and the finding stays ineligible. With `quality:` the figure is exact; without it the range over report quality is given together with an estimate: Low = enough to reproduce (a Steps section or a numbered list), Medium = plus a proof of concept (a code block or PoC section), High = plus a root-cause analysis. Moderate and low severity pay $0.",
     },
     RuleInfo {
         id: rule::UNUSED_SUPPRESSION,
         severity: Severity::Warning,
         summary: "A suppression comment suppresses nothing.",
-        help: "`<!-- scopelint-disable-next-line RULE: reason -->` applies to the line after the comment, `<!-- scopelint-disable RULE: reason -->` to the whole file. One that matches no diagnostic, or names an unknown rule, is reported so stale suppressions do not pile up.",
+        help: "`<!-- scopelint-disable-next-line RULE: reason -->` applies to the line after the comment, `<!-- scopelint-disable RULE: reason -->` to the whole file. `<!-- scopelint-disable-title RULE: reason -->` to the draft's title. One that matches no diagnostic, or names an unknown rule, is reported so stale suppressions do not pile up.",
     },
     RuleInfo {
         id: rule::SUPPRESSION_WITHOUT_REASON,
@@ -81,7 +81,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::INVALID_FRONT_MATTER,
         severity: Severity::Error,
         summary: "The front matter cannot be read or has an unknown key or value.",
-        help: "Front matter is YAML between `---` lines at the very top. Known keys: program, title, targets, impact, severity, quality, standard, accounts, tenants. `impact`, `severity` and `quality` must be ids from the program's award tables.",
+        help: "Front matter is YAML between `---` lines at the very top. Known keys: program, title, targets, impact, severity, quality, standard, accounts, tenants. The singular `target`, `account` and `tenant` are read as the plural keys. `program` must name a program of the rules. `impact`, `severity` and `quality` must be ids from the program's award tables.",
     },
     RuleInfo {
         id: rule::UNREADABLE_DRAFT,
