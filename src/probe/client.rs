@@ -206,14 +206,29 @@ pub fn parse_header(spec: &str) -> Result<(HeaderName, HeaderValue), String> {
     let (n, v) = spec
         .split_once(':')
         .ok_or_else(|| format!("--header `{spec}`: expected `Name: value`"))?;
-    let name = HeaderName::from_bytes(n.trim().as_bytes())
-        .map_err(|_| format!("--header: `{}` is not a header name", n.trim()))?;
-    let mut value = HeaderValue::from_str(v.trim()).map_err(|_| {
-        format!(
+    header_pair(n, v).map_err(|e| match e {
+        BadHeader::Name => format!("--header: `{}` is not a header name", n.trim()),
+        BadHeader::Value(name) => format!(
             "--header {}: the value has invalid characters",
             name.as_str()
-        )
-    })?;
+        ),
+    })
+}
+
+/// Why a header pair was refused; each caller words it for its own input.
+pub enum BadHeader {
+    Name,
+    Value(HeaderName),
+}
+
+/// One header from its name and value (both trimmed), marked sensitive when it carries a
+/// secret so it is redacted wherever it is printed or logged. Shared by `--header` and the
+/// MCP request tool so the two read headers alike.
+pub fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), BadHeader> {
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| BadHeader::Name)?;
+    let Ok(mut value) = HeaderValue::from_str(value.trim()) else {
+        return Err(BadHeader::Value(name));
+    };
     if super::audit::is_secret_header(name.as_str()) {
         value.set_sensitive(true);
     }

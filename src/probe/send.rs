@@ -2,7 +2,7 @@
 //! server): the same scope check on every hop, pacing, budget and audit-first log as `probe`,
 //! with a method, headers and a body, and a bounded response body returned.
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 use serde::Serialize;
 
@@ -70,19 +70,18 @@ impl SendOutcome {
 fn parse_headers(h: &[(String, String)]) -> Result<HeaderMap, String> {
     let mut out = HeaderMap::new();
     for (n, v) in h {
-        let name = HeaderName::from_bytes(n.trim().as_bytes())
-            .map_err(|_| format!("`{n}` is not a header name"))?;
-        if name == reqwest::header::HOST {
+        if n.trim()
+            .eq_ignore_ascii_case(reqwest::header::HOST.as_str())
+        {
             return Err(
                 "a Host header is refused: the URL names the host, and scope is checked on it"
                     .into(),
             );
         }
-        let mut value = HeaderValue::from_str(v.trim())
-            .map_err(|_| format!("the value of `{n}` has invalid characters"))?;
-        if audit::is_secret_header(name.as_str()) {
-            value.set_sensitive(true);
-        }
+        let (name, value) = client::header_pair(n, v).map_err(|e| match e {
+            client::BadHeader::Name => format!("`{n}` is not a header name"),
+            client::BadHeader::Value(_) => format!("the value of `{n}` has invalid characters"),
+        })?;
         out.append(name, value);
     }
     Ok(out)
