@@ -13,6 +13,8 @@ use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::ServiceExt;
 use serde_json::{json, Value};
 
+use crate::common;
+
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-headers.yaml"
@@ -79,9 +81,17 @@ fn args(v: Value) -> serde_json::Map<String, Value> {
 
 async fn call(
     client: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    server_args: &[String],
     tool: &'static str,
     a: Value,
 ) -> (Value, bool) {
+    // The URL the tool is asked to send must be pinned to loopback by the server's `--resolve`
+    // options, as for probe: nothing reaches real DNS even with a bug in the scope check.
+    if let Some(url) = a.get("url").and_then(Value::as_str) {
+        let mut with_url = server_args.to_vec();
+        with_url.push(url.to_string());
+        common::assert_pinned_to_loopback(&with_url, "");
+    }
     let r = client
         .call_tool(CallToolRequestParams::new(tool).with_arguments(args(a)))
         .await
@@ -97,13 +107,18 @@ async fn mcp_tools_through_the_real_binary() {
     let (ip, inside) = server(Some(format!("http://evil.example.org:{op}/landed")));
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.jsonl");
+    let server_args: Vec<String> = ["--isolated", "--rules", RULES, "mcp", "--max-requests", "5"]
+        .map(String::from)
+        .into_iter()
+        .chain([
+            format!("--resolve=www.example.net:{ip}:127.0.0.1"),
+            format!("--resolve=evil.example.org:{op}:127.0.0.1"),
+            format!("--audit-log={}", log.display()),
+        ])
+        .collect();
     let cmd =
         tokio::process::Command::new(assert_cmd::cargo::cargo_bin("scopelint")).configure(|c| {
-            c.args(["--isolated", "--rules", RULES, "mcp", "--max-requests", "5"])
-                .arg(format!("--resolve=www.example.net:{ip}:127.0.0.1"))
-                .arg(format!("--resolve=evil.example.org:{op}:127.0.0.1"))
-                .arg(format!("--audit-log={}", log.display()))
-                .env_remove("SCOPELINT_RULES");
+            c.args(&server_args).env_remove("SCOPELINT_RULES");
         });
     let client = ().serve(TokioChildProcess::new(cmd).unwrap()).await.unwrap();
 
@@ -126,6 +141,7 @@ async fn mcp_tools_through_the_real_binary() {
 
     let (v, err) = call(
         &client,
+        &server_args,
         "check_targets",
         json!({"targets": ["http://www.example.net/", "evil.example.org"]}),
     )
@@ -135,11 +151,12 @@ async fn mcp_tools_through_the_real_binary() {
     assert_eq!(v["results"][1]["verdict"], "out-of-scope", "{v}");
     assert_eq!(v["results"][1]["rule"], "no-asset", "{v}");
 
-    let (v, err) = call(&client, "program_summary", json!({})).await;
+    let (v, err) = call(&client, &server_args, "program_summary", json!({})).await;
     assert!(!err && v.to_string().contains("headers-test"), "{v}");
 
     let (v, err) = call(
         &client,
+        &server_args,
         "lint_draft",
         json!({"text": "---\ntargets: [evil.example.org]\n---\n# Summary\n"}),
     )
@@ -150,6 +167,7 @@ async fn mcp_tools_through_the_real_binary() {
     // In scope: sent, with the program's identification header; body returned.
     let (v, err) = call(
         &client,
+        &server_args,
         "send_request",
         json!({"method": "POST", "url": format!("http://www.example.net:{ip}/mcp"), "body": "hi"}),
     )
@@ -161,6 +179,7 @@ async fn mcp_tools_through_the_real_binary() {
     // Out of scope: a tool result with rule and reason, nothing sent.
     let (v, err) = call(
         &client,
+        &server_args,
         "send_request",
         json!({"method": "GET", "url": format!("http://evil.example.org:{op}/x")}),
     )
@@ -172,6 +191,7 @@ async fn mcp_tools_through_the_real_binary() {
     // A redirect out of scope: refused at the second hop.
     let (v, _) = call(
         &client,
+        &server_args,
         "send_request",
         json!({"method": "GET", "url": format!("http://www.example.net:{ip}/redirect")}),
     )
@@ -186,6 +206,7 @@ async fn mcp_tools_through_the_real_binary() {
     // A caller Host header: refused before anything.
     let (v, _) = call(
         &client,
+        &server_args,
         "send_request",
         json!({"method": "GET", "url": format!("http://www.example.net:{ip}/h"), "headers": {"Host": "evil.example.org"}}),
     )
@@ -202,7 +223,7 @@ async fn mcp_tools_through_the_real_binary() {
         .await;
     assert!(r.is_err() || r.unwrap().is_error == Some(true));
 
-    let (v, _) = call(&client, "audit_tail", json!({"count": 10})).await;
+    let (v, _) = call(&client, &server_args, "audit_tail", json!({"count": 10})).await;
     let verdicts: Vec<&str> = v["entries"]
         .as_array()
         .unwrap()
