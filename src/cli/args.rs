@@ -108,12 +108,14 @@ pub enum Command {
     /// Write a rules YAML file (or a cleaned plain list) from a plain list, a platform's
     /// bounty-targets-data JSON or a Burp Suite scope export.
     #[command(
-        after_help = "Formats: list, hackerone, bugcrowd, intigriti, yeswehack, federacy, burp.\n\
+        after_help = "Formats: list, hackerone, bugcrowd, intigriti, yeswehack, federacy, burp, hackerone-csv.\n\
         Entries that cannot be used are listed on stderr with the reason, then `imported N, skipped M`.\n\
         Exit 0: everything imported; 1: something skipped; 2: usage, file or JSON error.\n\
         Examples:\n  \
         scopelint import list wildcards.txt --to list > clean.txt\n  \
-        scopelint import bugcrowd bugcrowd_data.json --program acme --output acme.yaml"
+        scopelint import bugcrowd bugcrowd_data.json --program acme --output acme.yaml\n  \
+        scopelint import bugcrowd bugcrowd_data.json --all --output scope/bugcrowd\n  \
+        scopelint import hackerone-csv scopes_for_acme.csv --program acme"
     )]
     Import(ImportArgs),
     /// Write a program's host scope for Burp, ZAP, Caido or as a plain list.
@@ -454,6 +456,10 @@ pub struct ImportArgs {
     /// Output: a rules YAML file, or a cleaned plain list.
     #[arg(long, value_name = "KIND", default_value = "yaml", value_parser = ["yaml", "list"])]
     pub to: String,
+    /// Every program of a platform file: one rules file each in the `--output` directory, plus
+    /// `skipped.tsv` (what was not imported and why).
+    #[arg(long, conflicts_with = "program", requires = "output")]
+    pub all: bool,
 }
 
 #[derive(clap::Args, Debug)]
