@@ -361,6 +361,15 @@ pub enum RulesFormat {
     Json,
 }
 
+/// Output of `rules diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    /// One change-feed record per line.
+    Jsonl,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// Report every problem in rules files, with file, line and column.
@@ -414,22 +423,29 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// What changed between two revisions of a rules file (exit 1 when anything did).
-    #[command(after_help = "Examples:\n  \
+    /// What changed between two revisions of a rules file, or of a directory of them (exit 1
+    /// when anything did).
+    #[command(
+        after_help = "Two directories: programs are matched by `program.id`; the change feed lists programs\n\
+        added/removed, assets added/removed/changed, exclusions added/removed (most valuable first).\n\
+        Examples:\n  \
         scopelint rules diff old.yaml new.yaml\n  \
         scopelint rules diff old.yaml new.yaml --targets targets.txt\n  \
-        git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml")]
+        scopelint rules diff scope/.previous scope --format jsonl\n  \
+        git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml"
+    )]
     Diff {
-        /// The earlier revision: a rules file (YAML) or a plain list.
+        /// The earlier revision: a rules file (YAML), a plain list, or a directory of them.
         old: PathBuf,
-        /// The later revision: a rules file (YAML) or a plain list.
+        /// The later revision: a rules file (YAML), a plain list, or a directory of them.
         new: PathBuf,
         /// Target list (one per line; `-` for standard input): show the targets whose verdict
         /// changes, and why.
         #[arg(long, value_name = "FILE")]
         targets: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
-        format: RulesFormat,
+        /// `jsonl`: one change-feed record per line (`change`, `program`, `asset`, `covers`).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
     },
     /// Print the JSON Schema of the rules format.
     #[command(after_help = "Examples:\n  \

@@ -77,7 +77,7 @@ fn cmd_import_all(
 /// What `--all` (and `sync`) did not import, on stderr, then the summary.
 pub fn report_all(imported: &scopelint::import::all::AllImport, dir: &std::path::Path) {
     for p in &imported.skipped_programs {
-        eprintln!("scopelint: skipped program {}: {}", p.handle, p.reason);
+        eprintln!("scopelint: skipped program {}: {}", p.id, p.reason);
     }
     let entries = imported.skipped_entries();
     if entries > 0 {
