@@ -356,8 +356,7 @@ pub fn load_dir(
     dir: &std::path::Path,
     psl: &std::sync::Arc<scopelint::psl::SuffixList>,
 ) -> Result<Vec<scopelint::rules::Program>, CliError> {
-    let files = scopelint::rules::multi::rules_files_in(dir)
-        .map_err(|e| CliError::Source(scopelint::diagnostic::SourceError::from(e)))?;
+    let files = scopelint::rules::multi::rules_files_in(dir)?;
     let mut out: Vec<scopelint::rules::Program> = Vec::with_capacity(files.len());
     let mut seen = std::collections::BTreeMap::new();
     for f in &files {
