@@ -118,6 +118,17 @@ pub enum Command {
         scopelint import hackerone-csv scopes_for_acme.csv --program acme"
     )]
     Import(ImportArgs),
+    /// Fetch a platform file, import every program into a directory, print what changed since
+    /// the last sync.
+    #[command(
+        after_help = "Keeps the previous import in DIR/.previous/ and the fetched file with its ETag and\n\
+        Last-Modified in DIR/.sync/ (sent back as If-None-Match / If-Modified-Since).\n\
+        Exit 0: no change (or the first sync); 1: scope changed (the feed is printed); 2: errors.\n\
+        Examples:\n  \
+        scopelint sync bugcrowd https://raw.githubusercontent.com/arkadiyt/bounty-targets-data/main/data/bugcrowd_data.json --into scope/bugcrowd\n  \
+        scopelint sync intigriti URL --into scope/intigriti --format jsonl >> feed.jsonl"
+    )]
+    Sync(SyncArgs),
     /// Write a program's host scope for Burp, ZAP, Caido or as a plain list.
     #[command(
         after_help = "What the format cannot express is left out and said on stderr (exit 1).\n\
@@ -489,4 +500,26 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SyncArgs {
+    /// The platform whose bounty-targets-data file URL serves.
+    #[arg(value_name = "PLATFORM", value_parser = named::<ImportFormat>())]
+    pub platform: ImportFormat,
+    /// The platform file's http:// or https:// URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The directory of rules files (one per program) to keep in sync.
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    /// The largest file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_bytes: u64,
+    /// Seconds to connect, and for the whole download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// The change feed as text, a JSON document, or JSON lines (one change each).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
 }

@@ -68,15 +68,16 @@ fn cmd_import_all(
     let imported =
         all::import_all(args.format, &text, &origin, &command, psl).map_err(CliError::Config)?;
     all::write_all(dir, &imported).map_err(CliError::Config)?;
-    report_all(&imported, dir);
+    report_all(&imported, dir, true);
     Ok(ExitStatus::found(
         !imported.skipped_programs.is_empty() || imported.skipped_entries() > 0,
     ))
 }
 
-/// What `--all` (and `sync`) did not import, on stderr, then the summary.
-pub fn report_all(imported: &scopelint::import::all::AllImport, dir: &std::path::Path) {
-    for p in &imported.skipped_programs {
+/// What `--all` (and `sync`) did not import, on stderr (each skipped program when `each`; all
+/// of it is in `skipped.tsv`), then the summary.
+pub fn report_all(imported: &scopelint::import::all::AllImport, dir: &std::path::Path, each: bool) {
+    for p in imported.skipped_programs.iter().filter(|_| each) {
         eprintln!("scopelint: skipped program {}: {}", p.id, p.reason);
     }
     let entries = imported.skipped_entries();

@@ -8,6 +8,7 @@
 
 pub mod all;
 pub mod burp;
+pub mod fetch;
 pub mod hackerone_csv;
 pub mod list;
 pub mod platforms;
