@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::platforms::target_of;
+use super::platforms::{target_of, TargetText};
 use super::{ImportFormat, Imported, RawEntry};
 use crate::psl::SuffixList;
 
@@ -87,7 +87,12 @@ pub fn import_csv(
             row.insert(key.to_string(), value);
         }
         let t = Value::Object(row);
-        let (text, kind, note) = target_of(ImportFormat::Hackerone, &t);
+        let TargetText {
+            text,
+            kind,
+            note,
+            remarks,
+        } = target_of(ImportFormat::Hackerone, &t);
         let excluded = t.get("eligible_for_submission") == Some(&Value::Bool(false));
         imp.add(
             RawEntry {
@@ -95,7 +100,7 @@ pub fn import_csv(
                 text,
                 excluded,
                 kind,
-                note: if excluded { None } else { note },
+                note: if excluded { remarks } else { note },
             },
             psl,
         );

@@ -132,7 +132,7 @@ fn check_shape(format: ImportFormat, programs: &[Value], origin: &str) -> Result
 }
 
 /// The text and kind of one target, per platform.
-pub(super) fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Option<String>) {
+pub(super) fn target_of(format: ImportFormat, t: &Value) -> TargetText {
     let ty = s(t, "asset_type")
         .or_else(|| s(t, "type"))
         .unwrap_or("")
@@ -166,17 +166,34 @@ pub(super) fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Optio
     if let Some(sev) = s(t, "max_severity").filter(|x| !x.is_empty()) {
         notes.push(format!("Max severity: {sev}."));
     }
-    // Bugcrowd names each target; HackerOne and Intigriti attach instructions.
+    // Bugcrowd names each target; HackerOne and Intigriti attach instructions. Kept for
+    // out-of-scope entries too (as the exclusion's note).
+    let mut remarks = Vec::new();
     if let Some(label) = s(t, "name").filter(|x| !x.trim().is_empty() && x.trim() != text.trim()) {
-        notes.push(format!("Name: {}.", label.trim().trim_end_matches('.')));
+        remarks.push(format!("Name: {}.", label.trim().trim_end_matches('.')));
     }
     for key in ["instruction", "description"] {
         if let Some(i) = s(t, key).filter(|x| !x.trim().is_empty()) {
-            notes.push(format!("Instructions: {}", i.trim()));
+            remarks.push(format!("Instructions: {}", i.trim()));
         }
     }
-    let note = (!notes.is_empty()).then(|| notes.join(" "));
-    (text, kind, note)
+    notes.extend(remarks.iter().cloned());
+    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" "));
+    TargetText {
+        text,
+        kind,
+        note: join(notes),
+        remarks: join(remarks),
+    }
+}
+
+/// One target as read: its text and kind, the note for an asset (everything the platform says
+/// about it), and the remarks kept for an exclusion (its name and instructions).
+pub(super) struct TargetText {
+    pub text: String,
+    pub kind: Kind,
+    pub note: Option<String>,
+    pub remarks: Option<String>,
 }
 
 /// Parse a platform file into its programs, refusing a file of another shape or platform
@@ -284,7 +301,12 @@ pub fn import_program(
             }
         };
         for (i, t) in list.iter().enumerate() {
-            let (text, kind, note) = target_of(format, t);
+            let TargetText {
+                text,
+                kind,
+                note,
+                remarks,
+            } = target_of(format, t);
             // HackerOne marks in-scope entries that may not be submitted.
             let excluded =
                 excluded || t.get("eligible_for_submission") == Some(&Value::Bool(false));
@@ -294,7 +316,7 @@ pub fn import_program(
                     text,
                     excluded,
                     kind,
-                    note: if excluded { None } else { note },
+                    note: if excluded { remarks } else { note },
                 },
                 psl,
             );
