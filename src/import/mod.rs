@@ -878,6 +878,28 @@ mod tests {
     }
 
     #[test]
+    fn text_that_names_a_target() {
+        for yes in [
+            "Other subdomains of asana.com",
+            "support.binance.*",
+            "195.94.213.80 - 195.94.213.95",
+            "https://x.example/a?b",
+            "*. myqcloud.com",
+            "fe80::1 and friends",
+        ] {
+            assert!(names_target(yes), "{yes}");
+        }
+        for no in [
+            "Denial of service attacks",
+            "Social engineering, phishing, etc.",
+            "e.g. physical attacks against offices",
+            "Any resource created by another hunter",
+        ] {
+            assert!(!names_target(no), "{no}");
+        }
+    }
+
+    #[test]
     fn slugs() {
         assert_eq!(slug("CCData-mbb-og"), "ccdata-mbb-og");
         assert_eq!(slug(" Acme Corp: VDP "), "acme-corp-vdp");

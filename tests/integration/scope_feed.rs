@@ -396,6 +396,26 @@ fn sync_errors_leave_the_last_sync_in_place() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("size cap of 100 bytes"), "{}", r.stderr);
     assert_eq!(snapshot(&dir), before);
+    // No Content-Length: the cap applies while the body is read.
+    let no_length = Server::start(|_, _| {
+        format!(
+            "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n[{}]",
+            " ".repeat(5000)
+        )
+    });
+    let url_unsized = format!("http://127.0.0.1:{}/x.json", no_length.port());
+    let r = run(&[
+        "sync",
+        "bugcrowd",
+        &url_unsized,
+        "--into",
+        &d,
+        "--max-bytes",
+        "1000",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("size cap of 1000 bytes"), "{}", r.stderr);
+    assert_eq!(snapshot(&dir), before);
     // Another platform's file under the URL: refused by the shape check, nothing changed.
     *body.lock().unwrap() = (
         "\"v3\"".to_string(),
