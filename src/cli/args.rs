@@ -505,8 +505,8 @@ pub struct ExportArgs {
 #[derive(clap::Args, Debug)]
 pub struct SyncArgs {
     /// The platform whose bounty-targets-data file URL serves.
-    #[arg(value_name = "PLATFORM", value_parser = named::<ImportFormat>())]
-    pub platform: ImportFormat,
+    #[arg(value_name = "PLATFORM", value_parser = ["hackerone", "bugcrowd", "intigriti", "yeswehack", "federacy"])]
+    pub platform: String,
     /// The platform file's http:// or https:// URL.
     #[arg(value_name = "URL")]
     pub url: String,

@@ -76,12 +76,14 @@ fn cannot(what: &str, path: &Path, e: std::io::Error) -> CliError {
 }
 
 pub fn cmd_sync(cli: &Cli, args: &SyncArgs) -> Result<ExitStatus, CliError> {
-    if !args.platform.is_platform_file() {
-        return Err(CliError::Usage(format!(
-            "sync reads a platform file (hackerone, bugcrowd, intigriti, yeswehack, federacy), not {}",
-            args.platform.name()
-        )));
-    }
+    let platform = scopelint::import::ImportFormat::parse(&args.platform)
+        .filter(|f| f.is_platform_file())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "sync reads a platform file (hackerone, bugcrowd, intigriti, yeswehack, federacy), not {}",
+                args.platform
+            ))
+        })?;
     let psl = rules_psl(cli)?;
     let dir = &args.into;
     let state = State {
@@ -116,10 +118,10 @@ pub fn cmd_sync(cli: &Cli, args: &SyncArgs) -> Result<ExitStatus, CliError> {
     };
     let text = String::from_utf8(body)
         .map_err(|e| CliError::Config(scopelint::text::not_utf8(&args.url, &e)))?;
-    let command = format!("scopelint sync {} {}", args.platform.name(), args.url);
+    let command = format!("scopelint sync {} {}", platform.name(), args.url);
     // Import before touching DIR: a file that does not import leaves the last sync as it was.
-    let imported = all::import_all(args.platform, &text, &args.url, &command, &psl)
-        .map_err(CliError::Config)?;
+    let imported =
+        all::import_all(platform, &text, &args.url, &command, &psl).map_err(CliError::Config)?;
     rotate(dir)?;
     all::write_all(dir, &imported).map_err(CliError::Config)?;
     state.save(&args.url, text.as_bytes(), &validators)?;
