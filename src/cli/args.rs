@@ -129,12 +129,14 @@ pub enum Command {
         scopelint sync intigriti URL --into scope/intigriti --format jsonl >> feed.jsonl"
     )]
     Sync(SyncArgs),
-    /// Write a program's host scope for Burp, ZAP, Caido or as a plain list.
+    /// Write a program's host scope for Burp, ZAP, Caido, as a plain list or as HackerOne's
+    /// scope CSV.
     #[command(
         after_help = "What the format cannot express is left out and said on stderr (exit 1).\n\
         Examples:\n  \
         scopelint export burp > burp-scope.json\n  \
-        scopelint --rules acme.yaml export list"
+        scopelint --rules acme.yaml export list\n  \
+        scopelint --rules acme.yaml export hackerone-csv --output acme-scope.csv"
     )]
     Export(ExportArgs),
     /// Show the project configuration (scopelint.yaml) in effect.
