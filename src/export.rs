@@ -3,6 +3,8 @@
 //! format cannot express. What cannot be expressed is left out, never widened, except ports
 //! in formats without ports (list, Caido), which is said in a warning.
 
+mod hackerone_csv;
+
 use std::fmt::Write as _;
 
 use serde_json::json;
@@ -16,9 +18,17 @@ pub enum ExportFormat {
     Zap,
     Caido,
     List,
+    /// HackerOne's scope CSV (download and bulk upload).
+    HackeroneCsv,
 }
 
-crate::named!(ExportFormat { Burp => "burp", Zap => "zap", Caido => "caido", List => "list" });
+crate::named!(ExportFormat {
+    Burp => "burp",
+    Zap => "zap",
+    Caido => "caido",
+    List => "list",
+    HackeroneCsv => "hackerone-csv",
+});
 
 impl ExportFormat {
     /// The tool's name, for messages.
@@ -28,6 +38,7 @@ impl ExportFormat {
             ExportFormat::Zap => "ZAP",
             ExportFormat::Caido => "Caido",
             ExportFormat::List => "a plain list",
+            ExportFormat::HackeroneCsv => "HackerOne's CSV",
         }
     }
 }
@@ -138,6 +149,9 @@ fn extras(
 
 /// Export program `p` in `format`.
 pub fn export(p: &Program, format: ExportFormat) -> Export {
+    if format == ExportFormat::HackeroneCsv {
+        return hackerone_csv::export(p);
+    }
     let mut ex = Export::default();
     let rules = flatten(p);
     let tool = format.tool_name();
@@ -179,6 +193,7 @@ pub fn export(p: &Program, format: ExportFormat) -> Export {
                     }
                     Some(path_regex(pr))
                 }
+                ExportFormat::HackeroneCsv => return hackerone_csv::export(p),
                 ExportFormat::Caido | ExportFormat::List => {
                     ex.warnings.push(format!(
                         "{what} `{}`: it covers only some paths, which cannot be expressed in {tool}; {}",
@@ -349,6 +364,8 @@ pub fn export(p: &Program, format: ExportFormat) -> Export {
             serde_json::to_string_pretty(&v).expect("json") + "\n"
         }
         ExportFormat::Zap => zap_context(p, &zap_inc, &zap_exc),
+        // Returned at the start; its own module writes it.
+        ExportFormat::HackeroneCsv => return hackerone_csv::export(p),
     };
     ex
 }

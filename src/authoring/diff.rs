@@ -376,3 +376,318 @@ pub fn render_text(changes: &[Change], verdicts: Option<&[VerdictChange]>) -> St
     }
     s
 }
+
+/// One record of the change feed between two sets of programs (`rules diff OLD_DIR NEW_DIR`):
+/// what a researcher watching scope needs to act on, one line of `--format jsonl` each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedChange {
+    /// `program-added`, `program-removed`, `program-skipped` (in the old set, not importable
+    /// from the new platform file: `details` says why), `asset-added`, `asset-removed`, `asset-changed`,
+    /// `exclusion-added` or `exclusion-removed`.
+    pub change: &'static str,
+    /// The program's id (`program.id`).
+    pub program: String,
+    /// The program's name, for program records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The asset's id, for asset records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// The exclusion's id, for exclusion records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<String>,
+    /// The patterns (hosts, CIDRs, `platform:app-id`) the asset or exclusion covers; for an
+    /// added program, those of all its assets.
+    pub covers: Vec<String>,
+    /// `field: old -> new`, for `asset-changed`; the reason, for `program-skipped`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+impl FeedChange {
+    /// Lower is more valuable to a researcher: new in-scope wildcards first, then new programs
+    /// and assets, scope that grew, then scope that shrank (where testing must stop).
+    pub fn rank(&self) -> u8 {
+        let wildcard = self.covers.iter().any(|c| c.contains('*'));
+        match self.change {
+            "asset-added" if wildcard => 0,
+            "program-added" if wildcard => 1,
+            "program-added" => 2,
+            "asset-added" => 3,
+            "exclusion-removed" => 4,
+            "asset-changed" => 5,
+            "asset-removed" => 6,
+            "exclusion-added" => 7,
+            "program-skipped" => 8,
+            _ => 9,
+        }
+    }
+}
+
+/// Counts of a feed, per kind of change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FeedCounts {
+    pub programs_added: usize,
+    pub programs_removed: usize,
+    /// Programs in the old set that could not be imported this time (their scope is unknown).
+    pub programs_skipped: usize,
+    pub assets_added: usize,
+    pub assets_removed: usize,
+    pub assets_changed: usize,
+    pub exclusions_added: usize,
+    pub exclusions_removed: usize,
+}
+
+impl FeedCounts {
+    pub fn of(feed: &[FeedChange]) -> FeedCounts {
+        let mut c = FeedCounts::default();
+        for f in feed {
+            let slot = match f.change {
+                "program-added" => &mut c.programs_added,
+                "program-removed" => &mut c.programs_removed,
+                "program-skipped" => &mut c.programs_skipped,
+                "asset-added" => &mut c.assets_added,
+                "asset-removed" => &mut c.assets_removed,
+                "asset-changed" => &mut c.assets_changed,
+                "exclusion-added" => &mut c.exclusions_added,
+                _ => &mut c.exclusions_removed,
+            };
+            *slot += 1;
+        }
+        c
+    }
+}
+
+impl std::fmt::Display for FeedCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "programs +{} -{} ({} could not be imported), assets +{} -{} ~{}, exclusions +{} -{}",
+            self.programs_added,
+            self.programs_removed,
+            self.programs_skipped,
+            self.assets_added,
+            self.assets_removed,
+            self.assets_changed,
+            self.exclusions_added,
+            self.exclusions_removed
+        )
+    }
+}
+
+/// What an asset definition covers, as patterns.
+fn covers_of(
+    hosts: &[Spanned<String>],
+    include_apex: Option<bool>,
+    cidrs: &[Spanned<String>],
+    apps: &[Spanned<AppDef>],
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in hosts {
+        let h = h.value.trim();
+        out.push(h.to_string());
+        if include_apex == Some(true) {
+            if let Some(base) = h.strip_prefix("*.") {
+                out.push(base.to_string());
+            }
+        }
+    }
+    out.extend(cidrs.iter().map(|c| c.value.trim().to_string()));
+    out.extend(
+        apps.iter()
+            .map(|a| format!("{}:{}", a.value.platform, a.value.id)),
+    );
+    out
+}
+
+fn asset_covers(f: &RulesFile, id: &str) -> Vec<String> {
+    f.assets
+        .iter()
+        .find(|a| a.value.id == id)
+        .map(|a| {
+            let d = &a.value;
+            covers_of(&d.hosts, d.include_apex, &d.cidrs, &d.apps)
+        })
+        .unwrap_or_default()
+}
+
+/// What all of a program's assets cover, each pattern once.
+fn program_covers(f: &RulesFile) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    f.assets
+        .iter()
+        .flat_map(|a| asset_covers(f, &a.value.id))
+        .filter(|c| seen.insert(c.clone()))
+        .collect()
+}
+
+fn exclusion_covers(f: &RulesFile, id: &str) -> Vec<String> {
+    f.exclusions
+        .iter()
+        .find(|x| x.value.id == id)
+        .map(|x| {
+            let d = &x.value;
+            covers_of(&d.hosts, d.include_apex, &d.cidrs, &d.apps)
+        })
+        .unwrap_or_default()
+}
+
+/// The change feed between two sets of programs, matched by `program.id`: programs added and
+/// removed (`program-skipped` instead when `new_skipped` says why the program could not be
+/// imported this time: its scope is unknown, not gone), and for programs in both, assets added / removed / changed and exclusions added /
+/// removed (an exclusion whose reason alone was reworded is not a change of scope). Sorted by
+/// program (most valuable change first), then by value within the program.
+pub fn feed(
+    old: &[&RulesFile],
+    new: &[&RulesFile],
+    new_skipped: &BTreeMap<String, String>,
+) -> Vec<FeedChange> {
+    let by_id = |files: &[&RulesFile]| -> BTreeMap<String, usize> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.program.id.clone(), i))
+            .collect()
+    };
+    let (o, n) = (by_id(old), by_id(new));
+    let mut out = Vec::new();
+    let record = |change, program: &str| FeedChange {
+        change,
+        program: program.to_string(),
+        name: None,
+        asset: None,
+        exclusion: None,
+        covers: Vec::new(),
+        details: Vec::new(),
+    };
+    for (id, &i) in &o {
+        if !n.contains_key(id) {
+            let skipped = new_skipped.get(id);
+            out.push(FeedChange {
+                name: Some(old[i].program.name.clone()),
+                covers: program_covers(old[i]),
+                details: skipped.map(|r| vec![r.clone()]).unwrap_or_default(),
+                ..record(
+                    if skipped.is_some() {
+                        "program-skipped"
+                    } else {
+                        "program-removed"
+                    },
+                    id,
+                )
+            });
+        }
+    }
+    for (id, &j) in &n {
+        let Some(&i) = o.get(id) else {
+            out.push(FeedChange {
+                name: Some(new[j].program.name.clone()),
+                covers: program_covers(new[j]),
+                ..record("program-added", id)
+            });
+            continue;
+        };
+        let (of, nf) = (old[i], new[j]);
+        for c in diff_files(of, nf) {
+            let change = match (c.section, c.kind) {
+                ("asset", ChangeKind::Added) => "asset-added",
+                ("asset", ChangeKind::Removed) => "asset-removed",
+                ("asset", ChangeKind::Changed) => "asset-changed",
+                ("exclusion", ChangeKind::Added) => "exclusion-added",
+                ("exclusion", ChangeKind::Removed) => "exclusion-removed",
+                ("exclusion", ChangeKind::Changed)
+                    if c.details.iter().any(|d| !d.starts_with("reason:")) =>
+                {
+                    // What it covers changed: the old one is gone, the new one is in force.
+                    out.push(FeedChange {
+                        exclusion: Some(c.id.clone()),
+                        covers: exclusion_covers(of, &c.id),
+                        details: c.details.clone(),
+                        ..record("exclusion-removed", id)
+                    });
+                    "exclusion-added"
+                }
+                _ => continue,
+            };
+            let is_asset = c.section == "asset";
+            let covers = match (is_asset, c.kind) {
+                (true, ChangeKind::Removed) => asset_covers(of, &c.id),
+                (true, _) => asset_covers(nf, &c.id),
+                (false, ChangeKind::Removed) => exclusion_covers(of, &c.id),
+                (false, _) => exclusion_covers(nf, &c.id),
+            };
+            out.push(FeedChange {
+                asset: is_asset.then(|| c.id.clone()),
+                exclusion: (!is_asset).then(|| c.id.clone()),
+                covers,
+                details: if c.kind == ChangeKind::Changed {
+                    c.details
+                } else {
+                    Vec::new()
+                },
+                ..record(change, id)
+            });
+        }
+    }
+    // Programs by their most valuable change, then id; changes by value, then as found.
+    let mut best: BTreeMap<String, u8> = BTreeMap::new();
+    for f in &out {
+        let r = best.entry(f.program.clone()).or_insert(u8::MAX);
+        *r = (*r).min(f.rank());
+    }
+    out.sort_by(|a, b| {
+        (best[&a.program], &a.program, a.rank()).cmp(&(best[&b.program], &b.program, b.rank()))
+    });
+    out
+}
+
+/// The feed as text: grouped by program, most valuable changes first, then the counts.
+pub fn render_feed_text(feed: &[FeedChange]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    if feed.is_empty() {
+        s.push_str("no changes to scope\n");
+        return s;
+    }
+    let mut current: Option<&str> = None;
+    for f in feed {
+        if current != Some(f.program.as_str()) {
+            if current.is_some() {
+                s.push('\n');
+            }
+            let _ = writeln!(s, "{}", f.program);
+            current = Some(&f.program);
+        }
+        let (sign, what) = match f.change {
+            "program-added" => ("+", "program".to_string()),
+            "program-removed" => ("-", "program".to_string()),
+            "program-skipped" => ("?", "program (could not be imported)".to_string()),
+            "asset-added" => ("+", "asset".to_string()),
+            "asset-removed" => ("-", "asset".to_string()),
+            "asset-changed" => ("~", "asset".to_string()),
+            "exclusion-added" => ("+", "exclusion".to_string()),
+            _ => ("-", "exclusion".to_string()),
+        };
+        let id = f
+            .asset
+            .as_deref()
+            .or(f.exclusion.as_deref())
+            .or(f.name.as_deref())
+            .unwrap_or("");
+        let _ = write!(s, "  {sign} {what} `{id}`");
+        if !f.covers.is_empty() && f.asset.as_deref() != Some(f.covers.join(", ").as_str()) {
+            let shown: Vec<&str> = f.covers.iter().take(8).map(String::as_str).collect();
+            let more = f.covers.len().saturating_sub(shown.len());
+            let _ = write!(s, ": {}", shown.join(", "));
+            if more > 0 {
+                let _ = write!(s, " and {more} more");
+            }
+        }
+        s.push('\n');
+        for d in &f.details {
+            let _ = writeln!(s, "      {d}");
+        }
+    }
+    let _ = writeln!(s, "\n{}", FeedCounts::of(feed));
+    s
+}

@@ -108,20 +108,35 @@ pub enum Command {
     /// Write a rules YAML file (or a cleaned plain list) from a plain list, a platform's
     /// bounty-targets-data JSON or a Burp Suite scope export.
     #[command(
-        after_help = "Formats: list, hackerone, bugcrowd, intigriti, yeswehack, federacy, burp.\n\
+        after_help = "Formats: list, hackerone, bugcrowd, intigriti, yeswehack, federacy, burp, hackerone-csv.\n\
         Entries that cannot be used are listed on stderr with the reason, then `imported N, skipped M`.\n\
         Exit 0: everything imported; 1: something skipped; 2: usage, file or JSON error.\n\
         Examples:\n  \
         scopelint import list wildcards.txt --to list > clean.txt\n  \
-        scopelint import bugcrowd bugcrowd_data.json --program acme --output acme.yaml"
+        scopelint import bugcrowd bugcrowd_data.json --program acme --output acme.yaml\n  \
+        scopelint import bugcrowd bugcrowd_data.json --all --output scope/bugcrowd\n  \
+        scopelint import hackerone-csv scopes_for_acme.csv --program acme"
     )]
     Import(ImportArgs),
-    /// Write a program's host scope for Burp, ZAP, Caido or as a plain list.
+    /// Fetch a platform file, import every program into a directory, print what changed since
+    /// the last sync.
+    #[command(
+        after_help = "Keeps the previous import in DIR/.previous/ and the fetched file with its ETag and\n\
+        Last-Modified in DIR/.sync/ (sent back as If-None-Match / If-Modified-Since).\n\
+        Exit 0: no change (or the first sync); 1: scope changed (the feed is printed); 2: errors.\n\
+        Examples:\n  \
+        scopelint sync bugcrowd https://raw.githubusercontent.com/arkadiyt/bounty-targets-data/main/data/bugcrowd_data.json --into scope/bugcrowd\n  \
+        scopelint sync intigriti URL --into scope/intigriti --format jsonl >> feed.jsonl"
+    )]
+    Sync(SyncArgs),
+    /// Write a program's host scope for Burp, ZAP, Caido, as a plain list or as HackerOne's
+    /// scope CSV.
     #[command(
         after_help = "What the format cannot express is left out and said on stderr (exit 1).\n\
         Examples:\n  \
         scopelint export burp > burp-scope.json\n  \
-        scopelint --rules acme.yaml export list"
+        scopelint --rules acme.yaml export list\n  \
+        scopelint --rules acme.yaml export hackerone-csv --output acme-scope.csv"
     )]
     Export(ExportArgs),
     /// Show the project configuration (scopelint.yaml) in effect.
@@ -359,6 +374,15 @@ pub enum RulesFormat {
     Json,
 }
 
+/// Output of `rules diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    /// One change-feed record per line.
+    Jsonl,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
     /// Report every problem in rules files, with file, line and column.
@@ -412,22 +436,29 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// What changed between two revisions of a rules file (exit 1 when anything did).
-    #[command(after_help = "Examples:\n  \
+    /// What changed between two revisions of a rules file, or of a directory of them (exit 1
+    /// when anything did).
+    #[command(
+        after_help = "Two directories: programs are matched by `program.id`; the change feed lists programs\n\
+        added/removed, assets added/removed/changed, exclusions added/removed (most valuable first).\n\
+        Examples:\n  \
         scopelint rules diff old.yaml new.yaml\n  \
         scopelint rules diff old.yaml new.yaml --targets targets.txt\n  \
-        git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml")]
+        scopelint rules diff scope/.previous scope --format jsonl\n  \
+        git show HEAD~1:p.yaml > old.yaml && scopelint rules diff old.yaml p.yaml"
+    )]
     Diff {
-        /// The earlier revision: a rules file (YAML) or a plain list.
+        /// The earlier revision: a rules file (YAML), a plain list, or a directory of them.
         old: PathBuf,
-        /// The later revision: a rules file (YAML) or a plain list.
+        /// The later revision: a rules file (YAML), a plain list, or a directory of them.
         new: PathBuf,
         /// Target list (one per line; `-` for standard input): show the targets whose verdict
         /// changes, and why.
         #[arg(long, value_name = "FILE")]
         targets: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
-        format: RulesFormat,
+        /// `jsonl`: one change-feed record per line (`change`, `program`, `asset`, `covers`).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
     },
     /// Print the JSON Schema of the rules format.
     #[command(after_help = "Examples:\n  \
@@ -454,6 +485,10 @@ pub struct ImportArgs {
     /// Output: a rules YAML file, or a cleaned plain list.
     #[arg(long, value_name = "KIND", default_value = "yaml", value_parser = ["yaml", "list"])]
     pub to: String,
+    /// Every program of a platform file: one rules file each in the `--output` directory, plus
+    /// `skipped.tsv` (what was not imported and why).
+    #[arg(long, conflicts_with = "program", requires = "output")]
+    pub all: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -467,4 +502,26 @@ pub struct ExportArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SyncArgs {
+    /// The platform whose bounty-targets-data file URL serves.
+    #[arg(value_name = "PLATFORM", value_parser = ["hackerone", "bugcrowd", "intigriti", "yeswehack", "federacy"])]
+    pub platform: String,
+    /// The platform file's http:// or https:// URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The directory of rules files (one per program) to keep in sync.
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    /// The largest file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_bytes: u64,
+    /// Seconds to connect, and for the whole download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// The change feed as text, a JSON document, or JSON lines (one change each).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
 }

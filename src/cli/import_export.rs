@@ -22,6 +22,9 @@ pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Cl
 pub fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<ExitStatus, CliError> {
     let psl = rules_psl(cli)?;
     let format = args.format;
+    if args.all {
+        return cmd_import_all(args, &psl);
+    }
     let (text, skipped) = scopelint::import::run_import(
         format,
         &args.file,
@@ -36,6 +39,55 @@ pub fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<ExitStatus, CliError> 
     eprintln!("scopelint import: {}", skipped.summary);
     write_output(args.output.as_deref(), &text)?;
     Ok(ExitStatus::found(skipped.count > 0))
+}
+
+/// `import PLATFORM FILE --all --output DIR`.
+fn cmd_import_all(
+    args: &ImportArgs,
+    psl: &std::sync::Arc<scopelint::psl::SuffixList>,
+) -> Result<ExitStatus, CliError> {
+    use scopelint::import::all;
+    use scopelint::named::Named;
+    if !args.format.is_platform_file() {
+        return Err(CliError::Usage(format!(
+            "--all reads a platform file (hackerone, bugcrowd, intigriti, yeswehack, federacy), not {}",
+            args.format.name()
+        )));
+    }
+    if args.to != "yaml" {
+        return Err(CliError::Usage(
+            "--all writes rules YAML files, not --to list".into(),
+        ));
+    }
+    let Some(dir) = args.output.as_deref() else {
+        return Err(CliError::Usage("--all needs --output DIR".into()));
+    };
+    let origin = args.file.display().to_string();
+    let text = scopelint::import::list::read_text(&args.file).map_err(CliError::Config)?;
+    let command = format!("scopelint import {} {origin} --all", args.format.name());
+    let imported =
+        all::import_all(args.format, &text, &origin, &command, psl).map_err(CliError::Config)?;
+    all::write_all(dir, &imported).map_err(CliError::Config)?;
+    report_all(&imported, dir, true);
+    Ok(ExitStatus::found(
+        !imported.skipped_programs.is_empty() || imported.skipped_entries() > 0,
+    ))
+}
+
+/// What `--all` (and `sync`) did not import, on stderr (each skipped program when `each`; all
+/// of it is in `skipped.tsv`), then the summary.
+pub fn report_all(imported: &scopelint::import::all::AllImport, dir: &std::path::Path, each: bool) {
+    for p in imported.skipped_programs.iter().filter(|_| each) {
+        eprintln!("scopelint: skipped program {}: {}", p.id, p.reason);
+    }
+    let entries = imported.skipped_entries();
+    if entries > 0 {
+        eprintln!(
+            "scopelint: {entries} in-scope entries could not be imported (the programs are narrower, never wider); see {}",
+            dir.join(scopelint::import::all::SKIPPED_FILE).display()
+        );
+    }
+    eprintln!("scopelint import: {}", imported.summary());
 }
 
 pub fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<ExitStatus, CliError> {

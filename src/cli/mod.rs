@@ -14,6 +14,7 @@ mod progress;
 mod rules;
 mod run;
 mod send;
+mod sync;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -115,6 +116,7 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
         Command::Rules(args) => rules::cmd_rules(&cli, args, color),
         Command::Import(args) => import_export::cmd_import(&cli, args),
         Command::Export(args) => import_export::cmd_export(&cli, args),
+        Command::Sync(args) => sync::cmd_sync(&cli, args),
         Command::Config(ConfigArgs {
             command: ConfigCommand::Show,
         }) => {

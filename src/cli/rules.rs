@@ -8,7 +8,7 @@ use scopelint::lint;
 use scopelint::lint::report::LintFormat;
 use scopelint::lint::rule_info::RuleInfo;
 
-use super::args::{Cli, RulesArgs, RulesCommand, RulesFormat, ValidateFormat};
+use super::args::{Cli, DiffFormat, RulesArgs, RulesCommand, RulesFormat, ValidateFormat};
 use super::{load_rules_from, rules_files, rules_psl, select_program};
 use super::{CliError, ExitStatus};
 
@@ -263,11 +263,36 @@ pub fn cmd_rules_diff(
     old: &std::path::Path,
     new: &std::path::Path,
     targets: Option<&std::path::Path>,
-    format: RulesFormat,
+    format: DiffFormat,
 ) -> Result<ExitStatus, CliError> {
     use scopelint::authoring::diff;
     use scopelint::rules::load_program_file;
     let psl = rules_psl(cli)?;
+    if old.is_dir() || new.is_dir() {
+        if !(old.is_dir() && new.is_dir()) {
+            return Err(CliError::Usage(
+                "rules diff compares two files or two directories, not a file with a directory"
+                    .into(),
+            ));
+        }
+        if targets.is_some() {
+            return Err(CliError::Usage(
+                "--targets compares two files (one program), not two directories".into(),
+            ));
+        }
+        let skipped = scopelint::import::all::skipped_programs_in(new)
+            .into_iter()
+            .map(|p| (p.id, p.reason))
+            .collect();
+        let (old, new) = (load_dir(old, &psl)?, load_dir(new, &psl)?);
+        let feed = diff::feed(
+            &old.iter().map(|p| &p.file).collect::<Vec<_>>(),
+            &new.iter().map(|p| &p.file).collect::<Vec<_>>(),
+            &skipped,
+        );
+        write_feed(&feed, format)?;
+        return Ok(ExitStatus::found(!feed.is_empty()));
+    }
     let old = match as_rules_file(old, &psl)? {
         Some(p) => p,
         None => load_program_file(old, psl.clone())?,
@@ -282,6 +307,19 @@ pub fn cmd_rules_diff(
         // Two versions of one list: the program is the same whatever the files are called.
         new.file.program.id = old.file.program.id.clone();
         new.file.program.name = old.file.program.name.clone();
+    }
+    if format == DiffFormat::Jsonl {
+        if targets.is_some() {
+            return Err(CliError::Usage(
+                "--format jsonl prints the change feed; --targets needs text or json".into(),
+            ));
+        }
+        // Two revisions of one program, whatever their ids say.
+        let mut renamed = new.file.clone();
+        renamed.program.id = old.file.program.id.clone();
+        let feed = diff::feed(&[&old.file], &[&renamed], &Default::default());
+        write_feed(&feed, format)?;
+        return Ok(ExitStatus::found(!feed.is_empty()));
     }
     let changes = diff::diff_files(&old.file, &new.file);
     let verdicts = match targets {
@@ -298,18 +336,67 @@ pub fn cmd_rules_diff(
     };
     let mut out = io::stdout().lock();
     match format {
-        RulesFormat::Text => {
-            out.write_all(diff::render_text(&changes, verdicts.as_deref()).as_bytes())?
-        }
-        RulesFormat::Json => {
+        DiffFormat::Json => {
             let v = serde_json::json!({ "changes": changes, "verdict_changes": verdicts });
             serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }
+        _ => out.write_all(diff::render_text(&changes, verdicts.as_deref()).as_bytes())?,
     }
     out.flush()?;
     Ok(ExitStatus::found(match &verdicts {
         Some(v) => !v.is_empty(),
         None => !changes.is_empty(),
     }))
+}
+
+/// Every program in a directory (rules files and plain lists; none is an empty set), with
+/// `program.id` unique: the feed matches programs by it.
+pub fn load_dir(
+    dir: &std::path::Path,
+    psl: &std::sync::Arc<scopelint::psl::SuffixList>,
+) -> Result<Vec<scopelint::rules::Program>, CliError> {
+    let files = scopelint::rules::multi::rules_files_in(dir)?;
+    let mut out: Vec<scopelint::rules::Program> = Vec::with_capacity(files.len());
+    let mut seen = std::collections::BTreeMap::new();
+    for f in &files {
+        let p = match as_rules_file(f, psl)? {
+            Some(p) => p,
+            None => scopelint::rules::load_program_file(f, psl.clone())?,
+        };
+        if let Some(first) = seen.insert(p.file.program.id.clone(), f.clone()) {
+            return Err(CliError::Config(format!(
+                "{}: program id `{}` is also the id of {}; the feed matches programs by id",
+                f.display(),
+                p.file.program.id,
+                first.display()
+            )));
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The change feed as text (grouped by program), a JSON document, or JSON lines.
+pub fn write_feed(
+    feed: &[scopelint::authoring::diff::FeedChange],
+    format: DiffFormat,
+) -> io::Result<()> {
+    use scopelint::authoring::diff;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        DiffFormat::Text => out.write_all(diff::render_feed_text(feed).as_bytes())?,
+        DiffFormat::Json => {
+            let v = serde_json::json!({ "changes": feed, "counts": diff::FeedCounts::of(feed) });
+            serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+        DiffFormat::Jsonl => {
+            for f in feed {
+                serde_json::to_writer(&mut out, f).map_err(io::Error::from)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()
 }

@@ -43,6 +43,7 @@ pub fn import_burp(
                     raw,
                     excluded,
                     reason: "disabled in Burp".into(),
+                    names_target: true,
                 });
                 continue;
             }
@@ -83,6 +84,7 @@ pub fn import_burp(
                     raw,
                     excluded,
                     reason,
+                    names_target: true,
                 }),
             }
         }

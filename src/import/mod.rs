@@ -6,7 +6,10 @@
 //! dropped silently. Validity is decided by the rules loader's own functions
 //! ([`parse_host_pattern`], [`wildcard_problem`], [`parse_cidr`]), so whatever is imported loads.
 
+pub mod all;
 pub mod burp;
+pub mod fetch;
+pub mod hackerone_csv;
 pub mod list;
 pub mod platforms;
 
@@ -34,6 +37,8 @@ pub enum ImportFormat {
     Federacy,
     /// Burp Suite project options scope export (`{"target":{"scope":...}}`).
     Burp,
+    /// The CSV a HackerOne program's scope page downloads.
+    HackeroneCsv,
 }
 
 impl ImportFormat {
@@ -46,6 +51,7 @@ impl ImportFormat {
             "yeswehack" | "ywh" => ImportFormat::Yeswehack,
             "federacy" => ImportFormat::Federacy,
             "burp" => ImportFormat::Burp,
+            "hackerone-csv" | "h1-csv" => ImportFormat::HackeroneCsv,
             _ => return None,
         })
     }
@@ -59,7 +65,22 @@ crate::named!(ImportFormat {
     Yeswehack => "yeswehack",
     Federacy => "federacy",
     Burp => "burp",
+    HackeroneCsv => "hackerone-csv",
 });
+
+impl ImportFormat {
+    /// Whether the format is a bounty-targets-data platform file (several programs).
+    pub fn is_platform_file(self) -> bool {
+        matches!(
+            self,
+            ImportFormat::Hackerone
+                | ImportFormat::Bugcrowd
+                | ImportFormat::Intigriti
+                | ImportFormat::Yeswehack
+                | ImportFormat::Federacy
+        )
+    }
+}
 
 /// What an input entry says it is, when the format says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +169,9 @@ pub struct Skipped {
     pub raw: String,
     pub excluded: bool,
     pub reason: String,
+    /// Whether the entry names a host, address or app (a type that is not a network target,
+    /// or free text without a host name or address in it, names none).
+    pub names_target: bool,
 }
 
 /// The result of an import: one program.
@@ -162,6 +186,8 @@ pub struct Imported {
     pub skipped: Vec<Skipped>,
     /// Input entries that repeated an earlier one (imported once).
     pub duplicates: usize,
+    /// Program-level facts and out-of-scope text that names no target, kept in `program.notes`.
+    pub program_notes: Vec<String>,
 }
 
 impl Imported {
@@ -198,6 +224,7 @@ impl Imported {
                 }
             }
             Err(reason) => self.skipped.push(Skipped {
+                names_target: !matches!(raw.kind, Kind::NotNetwork(_)) && names_target(&raw.text),
                 origin: raw.origin,
                 raw: raw.text,
                 excluded: raw.excluded,
@@ -214,6 +241,19 @@ impl Imported {
             self.skipped.len()
         )
     }
+}
+
+/// Whether free text names something a target could be: a host name (`a.example`, `*.x.io`),
+/// an IP address, or a URL. Text that names none (`Denial of service attacks`) cannot be an
+/// exclusion of hosts; text that names one but could not be imported might be.
+pub fn names_target(text: &str) -> bool {
+    static HOSTISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)://|\b\d{1,3}(\.\d{1,3}){3}\b|[0-9a-f]*:[0-9a-f]*:[0-9a-f:]*|(^|[^\w.-])[\w*{}-]+(\.[\w*{}-]+)*\.([a-z][a-z0-9-]*[a-z0-9]|\*)\b",
+        )
+        .expect("a valid pattern")
+    });
+    HOSTISH.is_match(text)
 }
 
 /// Lowercase, `[a-z0-9-]` only: a usable program id.
@@ -508,12 +548,14 @@ pub fn to_yaml(imp: &Imported) -> String {
         writeln!(y, "  url: {}", q(u)).unwrap();
     }
     y.push_str("  revision: \"unknown\"\n");
-    writeln!(
-        y,
-        "  notes: {}",
-        q("Imported; the program page's revision date is unknown. Review skipped entries (header comment).")
-    )
-    .unwrap();
+    let mut notes = String::from(
+        "Imported; the program page's revision date is unknown. Review skipped entries (header comment).",
+    );
+    for n in &imp.program_notes {
+        notes.push(' ');
+        notes.push_str(n);
+    }
+    writeln!(y, "  notes: {}", q(&notes)).unwrap();
     for excluded in [false, true] {
         let list: Vec<&Entry> = imp
             .entries
@@ -625,6 +667,7 @@ pub fn to_list(imp: &mut Imported) -> String {
         };
         if let Some(reason) = why {
             newly_skipped.push(Skipped {
+                names_target: true,
                 origin: e.origin.clone(),
                 raw: e.raw.clone(),
                 excluded: e.excluded,
@@ -715,6 +758,15 @@ pub fn run_import(
         ImportFormat::Burp => {
             let text = list::read_text(path)?;
             burp::import_burp(&text, &origin, command, psl)?
+        }
+        ImportFormat::HackeroneCsv => {
+            let text = list::read_text(path)?;
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("imported")
+                .to_string();
+            hackerone_csv::import_csv(&text, &origin, program.unwrap_or(&stem), command, psl)?
         }
         _ => {
             let text = list::read_text(path)?;
@@ -823,6 +875,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(i[0].id(), "ios:123456789");
+    }
+
+    #[test]
+    fn text_that_names_a_target() {
+        for yes in [
+            "Other subdomains of asana.com",
+            "support.binance.*",
+            "195.94.213.80 - 195.94.213.95",
+            "https://x.example/a?b",
+            "*. myqcloud.com",
+            "fe80::1 and friends",
+        ] {
+            assert!(names_target(yes), "{yes}");
+        }
+        for no in [
+            "Denial of service attacks",
+            "Social engineering, phishing, etc.",
+            "e.g. physical attacks against offices",
+            "Any resource created by another hunter",
+        ] {
+            assert!(!names_target(no), "{no}");
+        }
     }
 
     #[test]

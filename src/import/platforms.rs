@@ -30,7 +30,7 @@ pub fn handles(format: ImportFormat, p: &Value) -> Vec<String> {
 }
 
 /// The handle shown for a program (and used as its id).
-fn main_handle(format: ImportFormat, p: &Value) -> String {
+pub fn main_handle(format: ImportFormat, p: &Value) -> String {
     match format {
         ImportFormat::Hackerone | ImportFormat::Intigriti | ImportFormat::Yeswehack => {
             s(p, "handle").or_else(|| s(p, "id")).map(str::to_string)
@@ -93,6 +93,26 @@ fn check_shape(format: ImportFormat, programs: &[Value], origin: &str) -> Result
             other.name()
         ));
     }
+    if let Some(i) = programs.iter().position(|p| !p.is_object()) {
+        return Err(format!(
+            "{origin}: element [{i}] of the array is not a program (a JSON object)"
+        ));
+    }
+    if !sample.is_empty() && !sample.iter().any(|p| p.get("targets").is_some()) {
+        return Err(format!(
+            "{origin}: no program has `targets`, which every program of a bounty-targets-data file has"
+        ));
+    }
+    if !sample.is_empty()
+        && !sample
+            .iter()
+            .filter_map(|p| p.get("targets"))
+            .any(|t| t.get("in_scope").is_some() || t.get("out_of_scope").is_some())
+    {
+        return Err(format!(
+            "{origin}: no program's `targets` has `in_scope` or `out_of_scope`"
+        ));
+    }
     let targets: Vec<&Value> = sample
         .iter()
         .filter_map(|p| p.get("targets"))
@@ -112,7 +132,7 @@ fn check_shape(format: ImportFormat, programs: &[Value], origin: &str) -> Result
 }
 
 /// The text and kind of one target, per platform.
-fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Option<String>) {
+pub(super) fn target_of(format: ImportFormat, t: &Value) -> TargetText {
     let ty = s(t, "asset_type")
         .or_else(|| s(t, "type"))
         .unwrap_or("")
@@ -146,8 +166,51 @@ fn target_of(format: ImportFormat, t: &Value) -> (String, Kind, Option<String>) 
     if let Some(sev) = s(t, "max_severity").filter(|x| !x.is_empty()) {
         notes.push(format!("Max severity: {sev}."));
     }
-    let note = (!notes.is_empty()).then(|| notes.join(" "));
-    (text, kind, note)
+    // Bugcrowd names each target; HackerOne and Intigriti attach instructions. Kept for
+    // out-of-scope entries too (as the exclusion's note).
+    let mut remarks = Vec::new();
+    if let Some(label) = s(t, "name").filter(|x| !x.trim().is_empty() && x.trim() != text.trim()) {
+        remarks.push(format!("Name: {}.", label.trim().trim_end_matches('.')));
+    }
+    for key in ["instruction", "description"] {
+        if let Some(i) = s(t, key).filter(|x| !x.trim().is_empty()) {
+            remarks.push(format!("Instructions: {}", i.trim()));
+        }
+    }
+    notes.extend(remarks.iter().cloned());
+    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(" "));
+    TargetText {
+        text,
+        kind,
+        note: join(notes),
+        remarks: join(remarks),
+    }
+}
+
+/// One target as read: its text and kind, the note for an asset (everything the platform says
+/// about it), and the remarks kept for an exclusion (its name and instructions).
+pub(super) struct TargetText {
+    pub text: String,
+    pub kind: Kind,
+    pub note: Option<String>,
+    pub remarks: Option<String>,
+}
+
+/// Parse a platform file into its programs, refusing a file of another shape or platform
+/// ([`check_shape`]: the one detector, shared by single-program and whole-platform import).
+pub fn parse_programs(
+    format: ImportFormat,
+    json: &str,
+    origin: &str,
+) -> Result<Vec<Value>, String> {
+    let v: Value = serde_json::from_str(json)
+        .map_err(|e| format!("{origin}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
+    let programs = match v {
+        Value::Array(a) => a,
+        _ => return Err(format!("{origin}: expected a JSON array of programs")),
+    };
+    check_shape(format, &programs, origin)?;
+    Ok(programs)
 }
 
 /// Import one program of a platform file.
@@ -159,12 +222,8 @@ pub fn import_platform(
     command: String,
     psl: &SuffixList,
 ) -> Result<Imported, String> {
-    let v: Value = serde_json::from_str(json)
-        .map_err(|e| format!("{origin}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
-    let programs = v
-        .as_array()
-        .ok_or_else(|| format!("{origin}: expected a JSON array of programs"))?;
-    check_shape(format, programs, origin)?;
+    let programs = parse_programs(format, json, origin)?;
+    let programs = &programs;
     let chosen: Vec<&Value> = match program {
         // The program's own handle first (Intigriti's company handle is shared by programs).
         Some(want)
@@ -212,10 +271,22 @@ pub fn import_platform(
             ));
         }
     };
+    import_program(format, p, origin, command, psl)
+}
+
+/// Import one program (an element of the platform file's array).
+pub fn import_program(
+    format: ImportFormat,
+    p: &Value,
+    origin: &str,
+    command: String,
+    psl: &SuffixList,
+) -> Result<Imported, String> {
     let handle = main_handle(format, p);
     let name = s(p, "name").unwrap_or(&handle).to_string();
     let url = s(p, "url").map(str::to_string);
     let mut imp = Imported::new(&handle, &name, url, command);
+    imp.program_notes = program_facts(p);
     let targets = p
         .get("targets")
         .ok_or_else(|| format!("{origin}: program `{handle}` has no `targets`"))?;
@@ -230,7 +301,12 @@ pub fn import_platform(
             }
         };
         for (i, t) in list.iter().enumerate() {
-            let (text, kind, note) = target_of(format, t);
+            let TargetText {
+                text,
+                kind,
+                note,
+                remarks,
+            } = target_of(format, t);
             // HackerOne marks in-scope entries that may not be submitted.
             let excluded =
                 excluded || t.get("eligible_for_submission") == Some(&Value::Bool(false));
@@ -240,11 +316,55 @@ pub fn import_platform(
                     text,
                     excluded,
                     kind,
-                    note: if excluded { None } else { note },
+                    note: if excluded { remarks } else { note },
                 },
                 psl,
             );
         }
     }
     Ok(imp)
+}
+
+/// What a platform says about the program as a whole (bounty range, payout, safe harbour,
+/// disclosure), kept as a note: the rules model has no field for them.
+fn program_facts(p: &Value) -> Vec<String> {
+    let money = |v: &Value| match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(o) => {
+            let value = o.get("value").filter(|x| !x.is_null())?;
+            let cur = o.get("currency").and_then(Value::as_str).unwrap_or("");
+            Some(format!("{value} {cur}").trim().to_string())
+        }
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for (key, label) in [
+        ("min_bounty", "Minimum bounty"),
+        ("max_bounty", "Maximum bounty"),
+        ("max_payout", "Maximum payout"),
+    ] {
+        if let Some(m) = p.get(key).and_then(money) {
+            out.push(format!("{label}: {m}."));
+        }
+    }
+    for (key, yes, no) in [
+        ("offers_bounties", "Offers bounties.", "Offers no bounties."),
+        ("offers_awards", "Offers awards.", "Offers no awards."),
+        (
+            "allows_disclosure",
+            "Allows disclosure.",
+            "Does not allow disclosure.",
+        ),
+        ("managed_by_bugcrowd", "Managed by Bugcrowd.", ""),
+    ] {
+        match p.get(key) {
+            Some(Value::Bool(true)) => out.push(yes.to_string()),
+            Some(Value::Bool(false)) if !no.is_empty() => out.push(no.to_string()),
+            _ => {}
+        }
+    }
+    if let Some(h) = s(p, "safe_harbor").filter(|x| !x.is_empty()) {
+        out.push(format!("Safe harbor: {h}."));
+    }
+    out
 }

@@ -18,36 +18,45 @@ pub fn expand_rules_paths(paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Ru
             out.push(p.to_path_buf());
             continue;
         }
-        let err = |message: String| RulesError {
-            file: p.display().to_string(),
-            line: 1,
-            column: 1,
-            message,
-        };
-        let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-            .map_err(|e| err(format!("cannot read directory: {e}")))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|f| f.is_file())
-            .filter(|f| {
-                f.extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase)
-                    .is_some_and(|e| {
-                        e == "yaml"
-                            || e == "yml"
-                            || (e != "noscope" && PLAIN_EXTENSIONS.contains(&e.as_str()))
-                    })
-            })
-            .collect();
+        let found = rules_files_in(p)?;
         if found.is_empty() {
-            return Err(err(
-                "the directory holds no rules files (*.yaml, *.yml or plain lists)".into(),
-            ));
+            return Err(RulesError {
+                file: p.display().to_string(),
+                line: 1,
+                column: 1,
+                message: "the directory holds no rules files (*.yaml, *.yml or plain lists)".into(),
+            });
         }
-        found.sort();
         out.extend(found);
     }
     Ok(out)
+}
+
+/// The rules files directly in `dir` (as [`expand_rules_paths`] finds them), sorted by name;
+/// empty when it holds none.
+pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| RulesError {
+            file: dir.display().to_string(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read directory: {e}"),
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.is_file())
+        .filter(|f| {
+            f.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .is_some_and(|e| {
+                    e == "yaml"
+                        || e == "yml"
+                        || (e != "noscope" && PLAIN_EXTENSIONS.contains(&e.as_str()))
+                })
+        })
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// The highest single award a program's award table pays (any impact, severity, quality).

@@ -109,7 +109,7 @@ fn cannot_run(args: &[String]) -> Option<&'static str> {
     // Any of these words anywhere (the first bare word may be a global option's value).
     if args
         .iter()
-        .any(|a| matches!(a.as_str(), "probe" | "proxy" | "run" | "mcp"))
+        .any(|a| matches!(a.as_str(), "probe" | "proxy" | "run" | "mcp" | "sync"))
     {
         return Some("sends requests");
     }

@@ -23,3 +23,4 @@ mod rules_cli;
 mod rules_examples;
 mod run_cli;
 mod safety_promises;
+mod scope_feed;
