@@ -327,6 +327,10 @@ pub struct RunArgs {
     /// Answer 429 instead of waiting when a request is over the rate.
     #[arg(long)]
     pub no_wait: bool,
+    /// Run CMD in a network namespace of its own whose only way out is the proxy (Linux);
+    /// fails (exit 2) where namespaces are unavailable, never runs CMD unisolated.
+    #[arg(long)]
+    pub isolate: bool,
     /// The command and its arguments (after `--`).
     #[arg(value_name = "CMD", required = true, num_args = 1.., last = true)]
     pub command: Vec<std::ffi::OsString>,

@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod client;
 pub mod client_hello;
+#[cfg(target_os = "linux")]
+pub mod isolate;
 pub mod proxy;
 pub mod rate;
 pub mod resolve;
