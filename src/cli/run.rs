@@ -20,13 +20,16 @@ pub fn cmd_run(rules: ScopeRules, args: &RunArgs) -> Result<ExitStatus, CliError
         ));
     };
     let engine = Arc::new(engine(rules, &args.send)?);
+    let intercept = super::send::cert_authority(&args.intercept)?;
+    let ca_bundle = intercept.as_ref().map(|ca| ca.cert_path().to_path_buf());
     let opts = ProxyOptions {
         no_wait: args.no_wait,
+        intercept,
         ..ProxyOptions::default()
     };
     let setup = RunSetup {
         isolate: args.isolate,
-        ca_bundle: None,
+        ca_bundle,
     };
     let isolated = if args.isolate {
         " in its own network namespace"
