@@ -548,3 +548,46 @@ fn isolated_and_intercepted_https_in_scope_arrives() {
     assert_eq!(server.paths(), ["/v1/identity/me"], "{}", text(&out.stderr));
     report("isolated", 2, 1, 1);
 }
+
+#[test]
+fn the_ca_directory_comes_from_the_configuration_file_and_the_flag_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scopelint.yaml"),
+        "probe:\n  ca_dir: team-ca\n",
+    )
+    .unwrap();
+    let env_of = |extra: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
+            .current_dir(dir.path())
+            .args(["--rules", RULES, "run", "--intercept"])
+            .args(extra)
+            .args(["--", "sh", "-c", "echo $SSL_CERT_FILE"])
+            .env_remove("SCOPELINT_RULES")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).trim().to_string()
+    };
+    let from_file = dir.path().join("team-ca").join("scopelint-ca.pem");
+    assert_eq!(env_of(&[]), from_file.display().to_string());
+    assert!(from_file.is_file());
+    let flag = dir.path().join("mine");
+    let from_flag = flag.join("scopelint-ca.pem");
+    assert_eq!(
+        env_of(&[&format!("--ca-dir={}", flag.display())]),
+        from_flag.display().to_string()
+    );
+    let show = Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
+        .current_dir(dir.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    let show = text(&show.stdout);
+    assert!(
+        show.lines().any(|l| l.starts_with("probe.ca_dir = ")
+            && l.contains("team-ca")
+            && l.contains("scopelint.yaml:2")),
+        "{show}"
+    );
+}
