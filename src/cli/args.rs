@@ -81,7 +81,8 @@ pub enum Command {
         Exit code: CMD's (128+N when killed by signal N); 1 with --fail-on-refused after a refusal.\n\
         Examples:\n  \
         scopelint run --audit-log audit.jsonl -- curl -s https://login.live.com/\n  \
-        scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh"
+        scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh\n  \
+        scopelint run --isolate --intercept --audit-log audit.jsonl -- ./agent.sh"
     )]
     Run(RunArgs),
     /// Serve the scope engine to AI agents over the Model Context Protocol (stdio).

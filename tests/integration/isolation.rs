@@ -197,3 +197,77 @@ fn a_command_that_cannot_start_inside_is_127() {
     assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot start"));
 }
+
+/// A helper that runs a command where user namespaces cannot be made: in a user namespace of
+/// its own whose `max_user_namespaces` is 0, as an unprivileged user. Needs root (to write the
+/// namespace's id maps) and python3.
+const NO_NAMESPACES: &str = r#"
+import ctypes, os, sys
+mapped_r, mapped_w = os.pipe()
+unshared_r, unshared_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:
+        os._exit(90)
+    os.write(unshared_w, b"u")
+    os.read(mapped_r, 1)
+    with open("/proc/sys/user/max_user_namespaces", "w") as f:
+        f.write("0")
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+    os.execvp(sys.argv[1], sys.argv[1:])
+os.read(unshared_r, 1)
+for name in ("uid_map", "gid_map"):
+    with open(f"/proc/{pid}/{name}", "w") as f:
+        f.write("0 0 65536\n")
+os.write(mapped_w, b"m")
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+#[test]
+fn where_namespaces_cannot_be_made_isolate_fails_and_runs_nothing() {
+    // SAFETY: getuid cannot fail.
+    let root = unsafe { libc::getuid() } == 0;
+    if !root || !has("python3") {
+        eprintln!("skipped: simulating a machine without user namespaces needs root and python3");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("scopelint");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("scopelint"), &bin).unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::copy(RULES, &rules).unwrap();
+    let script = dir.path().join("no-namespaces.py");
+    std::fs::write(&script, NO_NAMESPACES).unwrap();
+    let marker = dir.path().join("ran");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&bin)
+        .args(["--isolated", "--rules"])
+        .arg(&rules)
+        .args(["run", "--isolate", "--", "sh", "-c"])
+        .arg(format!("echo ran > {}", marker.display()))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    if out.status.code() == Some(90) || stderr.contains("Traceback") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cannot simulate a machine without namespaces: {stderr}"
+        );
+        eprintln!("skipped: cannot simulate a machine without namespaces: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot isolate the command: cannot create a user and network namespace"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Nothing was run"), "{stderr}");
+    assert!(!marker.exists(), "the command ran unisolated");
+}
