@@ -591,3 +591,59 @@ fn the_ca_directory_comes_from_the_configuration_file_and_the_flag_wins() {
         "{show}"
     );
 }
+
+/// The MCP request tool's own client: HTTPS upstream verified against the webpki roots plus
+/// `--upstream-ca`, path scope checked per request. Without the CA the same request is an
+/// error, never sent unverified.
+#[tokio::test]
+async fn mcp_send_request_verifies_https_upstream_with_upstream_ca() {
+    use rmcp::model::CallToolRequestParams;
+    use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+    use rmcp::ServiceExt;
+
+    let pki = test_pki(&["api.example.net"]);
+    let server = HttpsServer::start(&pki);
+    let port = server.port();
+    let f = files(&pki);
+    let send = |with_ca: bool, url: String| {
+        let mut server_args: Vec<String> = ["--isolated", "--rules", RULES, "mcp"]
+            .map(String::from)
+            .to_vec();
+        server_args.extend(pins(port));
+        if with_ca {
+            server_args.push(format!("--upstream-ca={}", f.upstream_ca.display()));
+        }
+        let mut checked = server_args.clone();
+        checked.push(url.clone());
+        assert_pinned_to_loopback(&checked, "");
+        async move {
+            let cmd = tokio::process::Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
+                .configure(|c| {
+                    c.args(&server_args).env_remove("SCOPELINT_RULES");
+                });
+            let client = ().serve(TokioChildProcess::new(cmd).unwrap()).await.unwrap();
+            let arguments = serde_json::json!({"method": "GET", "url": url});
+            let r = client
+                .call_tool(
+                    CallToolRequestParams::new("send_request")
+                        .with_arguments(arguments.as_object().unwrap().clone()),
+                )
+                .await
+                .unwrap();
+            client.cancel().await.unwrap();
+            let text = r.content[0].as_text().unwrap().text.clone();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()
+        }
+    };
+    let base = format!("https://api.example.net:{port}");
+    let v = send(true, format!("{base}/v1/identity/me")).await;
+    assert_eq!(v["status"], 200, "{v}");
+    assert_eq!(v["body"], "served /v1/identity/me", "{v}");
+    let v = send(true, format!("{base}/v1/mail")).await;
+    assert_eq!(v["refused"]["rule"], "no-asset", "{v}");
+    let v = send(false, format!("{base}/v1/identity/again")).await;
+    assert_eq!(v["sent"], false, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("certificate"), "{v}");
+    assert_eq!(server.paths(), ["/v1/identity/me"]);
+    report("mcp", 3, 1, 2);
+}
