@@ -101,7 +101,14 @@ pub fn spawn_isolated(cmd: &mut Command) -> Result<(Child, std::net::TcpListener
                 error,
             })
         }
-        (Err(e), _) => return Err(IsolateError::Spawn(e)),
+        (Err(e), received) => {
+            // Set up, then exec failed (no such command): the listener is not needed.
+            if let Received::Listener(fd) = received {
+                // SAFETY: the descriptor was just received and is owned here.
+                drop(unsafe { OwnedFd::from_raw_fd(*fd) });
+            }
+            return Err(IsolateError::Spawn(e));
+        }
     };
     let error = match received {
         Received::Listener(fd) => {
