@@ -647,3 +647,95 @@ async fn mcp_send_request_verifies_https_upstream_with_upstream_ca() {
     assert_eq!(server.paths(), ["/v1/identity/me"]);
     report("mcp", 3, 1, 2);
 }
+
+#[test]
+fn proxy_intercept_serves_a_client_that_trusts_the_ca() {
+    if !has("curl") {
+        return;
+    }
+    let pki = test_pki(&["www.example.net"]);
+    let server = HttpsServer::start(&pki);
+    let port = server.port();
+    let f = files(&pki);
+    let listen = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_port = listen.local_addr().unwrap().port();
+    drop(listen);
+    let mut options = pins(port);
+    options.extend([
+        format!("--listen=127.0.0.1:{proxy_port}"),
+        "--intercept".to_string(),
+        format!("--ca-dir={}", f.ca_dir.display()),
+        format!("--upstream-ca={}", f.upstream_ca.display()),
+    ]);
+    assert_pinned_to_loopback(&options, "");
+    /// Stops the proxy however the test ends.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _proxy = Stop(
+        Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
+            .args(["--isolated", "--rules", RULES, "proxy"])
+            .args(&options)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", proxy_port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the proxy did not start"
+        );
+        thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let url = format!("https://www.example.net:{port}/through-proxy");
+    let mut checked = options.clone();
+    checked.push(url.clone());
+    assert_pinned_to_loopback(&checked, "");
+    let out = Command::new("curl")
+        .args(["-sS", "-x", &format!("http://127.0.0.1:{proxy_port}")])
+        .arg("--cacert")
+        .arg(f.ca_dir.join("scopelint-ca.pem"))
+        .arg(&url)
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("CURL_CA_BUNDLE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        "served /through-proxy",
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.paths(), ["/through-proxy"]);
+    report("proxy", 1, 1, 0);
+}
+
+#[test]
+fn a_bad_upstream_ca_file_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("not.pem");
+    std::fs::write(&not_pem, "hello\n").unwrap();
+    for (file, says) in [
+        (dir.path().join("missing.pem"), "No such file"),
+        (not_pem, "no certificate in the file"),
+    ] {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
+            .args(["--isolated", "--rules", RULES, "run"])
+            .arg(format!("--upstream-ca={}", file.display()))
+            .args(["--", "true"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--upstream-ca") && stderr.contains(says),
+            "{stderr}"
+        );
+    }
+}
