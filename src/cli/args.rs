@@ -348,7 +348,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_wait: bool,
     /// Run CMD in a network namespace of its own whose only way out is the proxy (Linux);
-    /// fails (exit 2) where namespaces are unavailable, never runs CMD unisolated.
+    /// fails (exit 2) where namespaces are unavailable, never runs CMD unisolated. (Not the
+    /// global --isolated, which only ignores configuration files.)
     #[arg(long)]
     pub isolate: bool,
     #[command(flatten)]

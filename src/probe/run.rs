@@ -193,8 +193,9 @@ mod isolated {
 }
 
 /// Run `program args` behind the proxy; `on_listen` is called with the proxy's address (as CMD
-/// sees it) once it listens (before CMD starts, or just after when isolated). Fail closed: CMD is not started unless the proxy is listening,
-/// and not at all when isolation was asked for and cannot be had.
+/// sees it) once it listens (before CMD starts, or just after when isolated). Fail closed: CMD
+/// is not started unless the proxy is listening, and not at all when isolation was asked for
+/// and cannot be had.
 pub async fn run_with_proxy(
     engine: Arc<Engine>,
     opts: ProxyOptions,
@@ -206,10 +207,17 @@ pub async fn run_with_proxy(
     let (listener, addr, mut child) = if setup.isolate {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, isolated::PROXY_PORT));
         let mut cmd = command(&program, &args, &format!("http://{addr}"), &setup);
-        let (child, listener) = isolated::spawn(&mut cmd)?;
+        let (mut child, listener) = isolated::spawn(&mut cmd)?;
+        let listener = match TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RunError::Listen(e));
+            }
+        };
         // CMD is already running; its connections wait in the listener's backlog.
         on_listen(addr);
-        let listener = TcpListener::from_std(listener).map_err(RunError::Listen)?;
         (listener, addr, Some(child))
     } else {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
