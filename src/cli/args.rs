@@ -81,7 +81,8 @@ pub enum Command {
         Exit code: CMD's (128+N when killed by signal N); 1 with --fail-on-refused after a refusal.\n\
         Examples:\n  \
         scopelint run --audit-log audit.jsonl -- curl -s https://login.live.com/\n  \
-        scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh"
+        scopelint run --fail-on-refused --max-requests 200 -- ./agent.sh\n  \
+        scopelint run --isolate --intercept --audit-log audit.jsonl -- ./agent.sh"
     )]
     Run(RunArgs),
     /// Serve the scope engine to AI agents over the Model Context Protocol (stdio).
@@ -279,6 +280,23 @@ pub struct SendArgs {
     /// User-Agent header.
     #[arg(long, value_name = "UA", default_value = concat!("scopelint/", env!("CARGO_PKG_VERSION")))]
     pub user_agent: String,
+    /// Also trust the CA certificates in this PEM file for upstream HTTPS (repeatable; the
+    /// public webpki roots stay trusted). For staging servers with a private CA.
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Vec<PathBuf>,
+}
+
+/// TLS interception options shared by `proxy` and `run`.
+#[derive(clap::Args, Debug)]
+pub struct InterceptArgs {
+    /// End TLS inside CONNECT tunnels with certificates of a local CA and check every request
+    /// inside (scope by host and path, pacing, budget, audit) like a plain one.
+    #[arg(long)]
+    pub intercept: bool,
+    /// Directory of the interception CA (made there on first use, key mode 0600; default:
+    /// $XDG_DATA_HOME/scopelint/ca or ~/.local/share/scopelint/ca).
+    #[arg(long, value_name = "DIR", requires = "intercept")]
+    pub ca_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -330,6 +348,8 @@ pub struct ProxyArgs {
     pub header_timeout: f64,
     #[command(flatten)]
     pub send: SendArgs,
+    #[command(flatten)]
+    pub intercept: InterceptArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -342,6 +362,13 @@ pub struct RunArgs {
     /// Answer 429 instead of waiting when a request is over the rate.
     #[arg(long)]
     pub no_wait: bool,
+    /// Run CMD in a network namespace of its own whose only way out is the proxy (Linux);
+    /// fails (exit 2) where namespaces are unavailable, never runs CMD unisolated. (Not the
+    /// global --isolated, which only ignores configuration files.)
+    #[arg(long)]
+    pub isolate: bool,
+    #[command(flatten)]
+    pub intercept: InterceptArgs,
     /// The command and its arguments (after `--`).
     #[arg(value_name = "CMD", required = true, num_args = 1.., last = true)]
     pub command: Vec<std::ffi::OsString>,

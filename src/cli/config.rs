@@ -67,6 +67,8 @@ pub struct ProbeSection {
     pub per_host_rate: Option<Spanned<String>>,
     pub burst: Option<Spanned<u32>>,
     pub format: Option<Spanned<String>>,
+    /// Directory of the TLS interception CA (`--ca-dir`), relative to this file.
+    pub ca_dir: Option<Spanned<String>>,
 }
 
 /// A problem in a configuration file, with where it is (the one source-located error type).
@@ -204,6 +206,12 @@ impl Config {
             if let Some(fmt) = &probe.format {
                 parse_enum::<ProbeFormat>(&fmt.value)
                     .map_err(|m| self.error_at(fmt, format!("probe.format: {m}")))?;
+            }
+            if let Some(d) = probe.ca_dir.as_ref().filter(|d| d.value.trim().is_empty()) {
+                return Err(self.error_at(
+                    d,
+                    "probe.ca_dir: an empty path; remove the key to use the default".into(),
+                ));
             }
         }
         Ok(())
@@ -349,6 +357,8 @@ pub struct Settings {
     pub probe_per_host_rate: Setting<Option<String>>,
     pub probe_burst: Setting<Option<u32>>,
     pub probe_format: Setting<ProbeFormat>,
+    /// `None`: the default data directory (`proxy`/`run --intercept`).
+    pub probe_ca_dir: Setting<Option<PathBuf>>,
 }
 
 impl Settings {
@@ -372,6 +382,7 @@ impl Settings {
             probe_per_host_rate: Setting::default(None),
             probe_burst: Setting::default(None),
             probe_format: Setting::default(ProbeFormat::Text),
+            probe_ca_dir: Setting::default(None),
         };
         if let Some(c) = config {
             let dir = c.dir();
@@ -452,6 +463,12 @@ impl Settings {
                             source: file_source(c, v),
                         };
                     }
+                }
+                if let Some(v) = &probe.ca_dir {
+                    s.probe_ca_dir = Setting {
+                        value: Some(dir.join(&v.value)),
+                        source: file_source(c, v),
+                    };
                 }
             }
         }
@@ -542,6 +559,16 @@ impl Settings {
                 "probe.format",
                 enum_name(&self.probe_format.value),
                 &self.probe_format.source,
+            ),
+            (
+                "probe.ca_dir",
+                self.probe_ca_dir
+                    .value
+                    .clone()
+                    .or_else(scopelint::probe::intercept::default_ca_dir)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "none (no XDG_DATA_HOME or HOME)".into()),
+                &self.probe_ca_dir.source,
             ),
         ];
         for (key, value, source) in rows {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use scopelint::probe::{self, proxy::ProxyOptions, run::RunError};
+use scopelint::probe::{self, proxy::ProxyOptions, run::RunError, run::RunSetup};
 use scopelint::ScopeRules;
 
 use super::args::RunArgs;
@@ -20,9 +20,21 @@ pub fn cmd_run(rules: ScopeRules, args: &RunArgs) -> Result<ExitStatus, CliError
         ));
     };
     let engine = Arc::new(engine(rules, &args.send)?);
+    let intercept = super::send::cert_authority(&args.intercept)?;
+    let ca_bundle = intercept.as_ref().map(|ca| ca.cert_path().to_path_buf());
     let opts = ProxyOptions {
         no_wait: args.no_wait,
+        intercept,
         ..ProxyOptions::default()
+    };
+    let setup = RunSetup {
+        isolate: args.isolate,
+        ca_bundle,
+    };
+    let isolated = if args.isolate {
+        " in its own network namespace"
+    } else {
+        ""
     };
     let shown = program.to_string_lossy().into_owned();
     let outcome = runtime()?.block_on(async {
@@ -35,9 +47,14 @@ pub fn cmd_run(rules: ScopeRules, args: &RunArgs) -> Result<ExitStatus, CliError
         probe::run::run_with_proxy(
             engine.clone(),
             opts,
+            setup,
             program.clone(),
             rest.to_vec(),
-            |addr| eprintln!("scopelint run: proxy on http://{addr} ({pacing}); running {shown}"),
+            |addr| {
+                eprintln!(
+                    "scopelint run: proxy on http://{addr} ({pacing}); running {shown}{isolated}"
+                )
+            },
         )
         .await
     });

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use scopelint::probe::{self, Engine, ProbeOptions};
 use scopelint::ScopeRules;
 
-use super::args::{ProbeArgs, ProxyArgs, SendArgs};
+use super::args::{InterceptArgs, ProbeArgs, ProxyArgs, SendArgs};
 use super::{CliError, ExitStatus};
 
 /// Build the engine shared by `probe` and `proxy` from the rules and the command line.
@@ -43,7 +43,15 @@ pub fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
         ),
         None => None,
     };
+    let mut upstream_roots = Vec::new();
+    for file in &a.upstream_ca {
+        upstream_roots.extend(
+            probe::intercept::read_pem_certificates(file)
+                .map_err(|e| CliError::Config(format!("--upstream-ca {e}")))?,
+        );
+    }
     let cfg = probe::EngineConfig {
+        upstream_roots,
         pins,
         pacing,
         timeout,
@@ -53,6 +61,32 @@ pub fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
         audit,
     };
     Engine::new(rules, cfg).map_err(CliError::Config)
+}
+
+/// The interception CA when `--intercept` is given: loaded from `--ca-dir` (or the default
+/// directory), made there on first use.
+pub fn cert_authority(
+    a: &InterceptArgs,
+) -> Result<Option<Arc<probe::intercept::CertAuthority>>, CliError> {
+    if !a.intercept {
+        return Ok(None);
+    }
+    let dir = match &a.ca_dir {
+        Some(d) => d.clone(),
+        None => probe::intercept::default_ca_dir().ok_or_else(|| {
+            CliError::Config(
+                "--intercept: no data directory (neither XDG_DATA_HOME nor HOME is set); give --ca-dir"
+                    .into(),
+            )
+        })?,
+    };
+    let ca = probe::intercept::CertAuthority::load_or_create(&dir)
+        .map_err(|e| CliError::Config(format!("--intercept: {e}")))?;
+    eprintln!(
+        "scopelint: intercepting TLS with the CA {} (clients must trust it)",
+        ca.cert_path().display()
+    );
+    Ok(Some(Arc::new(ca)))
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -156,6 +190,7 @@ pub fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<ExitStatus, CliE
         no_wait: args.no_wait,
         max_connections: args.max_connections,
         header_timeout,
+        intercept: cert_authority(&args.intercept)?,
     };
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)

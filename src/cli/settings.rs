@@ -4,7 +4,7 @@
 use clap::parser::ValueSource;
 use clap::{ArgMatches, ValueEnum};
 
-use super::args::{Cli, ColorChoice, Command, SendArgs};
+use super::args::{Cli, ColorChoice, Command, InterceptArgs, SendArgs};
 use super::config::{self, Settings};
 use super::CliError;
 
@@ -64,12 +64,24 @@ pub fn configure(cli: &mut Cli, m: &ArgMatches) -> Result<Settings, CliError> {
             }
             apply_send_settings(&mut a.send, &s);
         }
-        Command::Proxy(a) => apply_send_settings(&mut a.send, &s),
-        Command::Run(a) => apply_send_settings(&mut a.send, &s),
+        Command::Proxy(a) => {
+            apply_send_settings(&mut a.send, &s);
+            apply_intercept_settings(&mut a.intercept, &s);
+        }
+        Command::Run(a) => {
+            apply_send_settings(&mut a.send, &s);
+            apply_intercept_settings(&mut a.intercept, &s);
+        }
         Command::Mcp(a) => apply_send_settings(&mut a.send, &s),
         _ => {}
     }
     Ok(s)
+}
+
+fn apply_intercept_settings(a: &mut InterceptArgs, s: &Settings) {
+    if a.ca_dir.is_none() {
+        a.ca_dir = s.probe_ca_dir.value.clone();
+    }
 }
 
 pub fn apply_send_settings(a: &mut SendArgs, s: &Settings) {

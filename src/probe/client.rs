@@ -17,6 +17,8 @@ pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Clients {
     timeout: Duration,
     user_agent: String,
+    /// Trusted besides the webpki roots (`--upstream-ca`).
+    extra_roots: Vec<reqwest::Certificate>,
     cache: Mutex<HashMap<(String, SocketAddr), Client>>,
 }
 
@@ -25,8 +27,15 @@ impl Clients {
         Clients {
             timeout,
             user_agent,
+            extra_roots: Vec::new(),
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Also trust these roots for upstream TLS (the webpki roots stay trusted).
+    pub fn with_roots(mut self, roots: Vec<reqwest::Certificate>) -> Clients {
+        self.extra_roots = roots;
+        self
     }
 
     /// [`Clients::get`] off the async threads: building a TLS client takes a few
@@ -66,6 +75,9 @@ impl Clients {
             .user_agent(self.user_agent.clone());
         if host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('[') {
             b = b.resolve(host, addr);
+        }
+        for root in &self.extra_roots {
+            b = b.add_root_certificate(root.clone());
         }
         let c = b
             .build()

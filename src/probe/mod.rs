@@ -8,6 +8,9 @@
 pub mod audit;
 pub mod client;
 pub mod client_hello;
+pub mod intercept;
+#[cfg(target_os = "linux")]
+pub mod isolate;
 pub mod proxy;
 pub mod rate;
 pub mod resolve;
@@ -130,6 +133,8 @@ pub struct EngineConfig {
     /// Longest `Retry-After` honored; longer ones stop probing the host.
     pub max_wait: Duration,
     pub audit: Option<AuditLog>,
+    /// Certificates trusted for upstream TLS besides the webpki roots (`--upstream-ca`).
+    pub upstream_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 /// Outcome of the scope check of one URL.
@@ -142,6 +147,10 @@ pub struct ScopeCheck {
     /// The identification headers (`probe.headers`) of the program that has the target in
     /// scope; empty when out of scope.
     pub headers: HeaderMap,
+    /// Out of scope only because the host is in scope for some paths and the target names
+    /// none (a CONNECT authority has no path): an intercepting proxy may open the tunnel and
+    /// check each request's path inside it.
+    pub paths_only: bool,
 }
 
 /// A program's `probe.headers`, as request headers (entries the loader accepted; any other is
@@ -220,7 +229,15 @@ impl Engine {
             rules,
             pins: cfg.pins,
             limiters: Limiters::new(cfg.pacing.rate, cfg.pacing.per_host_rate, burst),
-            clients: Arc::new(Clients::new(cfg.timeout, cfg.user_agent)),
+            clients: Arc::new(
+                Clients::new(cfg.timeout, cfg.user_agent).with_roots(
+                    cfg.upstream_roots
+                        .iter()
+                        .map(|c| reqwest::Certificate::from_der(c))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| format!("--upstream-ca: {e}"))?,
+                ),
+            ),
             max_requests: cfg.max_requests,
             max_wait: cfg.max_wait,
             sent: AtomicU64::new(0),
@@ -273,6 +290,7 @@ impl Engine {
                 Some(e) => format!("invalid target: {e}"),
                 None => format!("{}: {}", v.kind, v.reason_text()),
             },
+            paths_only: matches!(v.reason, crate::matcher::Reason::PathNotListed { .. }),
             ..ScopeCheck::default()
         };
         if check.in_scope {

@@ -5,8 +5,14 @@
 //!   (redirects are passed back to the client, whose next request is checked in turn).
 //! - `CONNECT host:port` is checked on its authority; then the first bytes from the client must
 //!   be a TLS ClientHello whose server name is that host (see [`super::client_hello`]) before
-//!   anything is connected or passed on. The TLS inside is not intercepted, so `--rate` and
-//!   `--max-requests` count the tunnel, not the requests inside it.
+//!   anything is connected or passed on. Without interception the TLS inside is passed through,
+//!   so `--rate` and `--max-requests` count the tunnel, not the requests inside it.
+//! - With interception ([`ProxyOptions::intercept`]) the proxy ends the client's TLS itself
+//!   with a certificate for the CONNECT host signed by the local CA ([`super::intercept`]), and
+//!   every request inside goes through the same path as a plain one (scope by host and path,
+//!   Host header, pacing, budget, an audit entry each), sent upstream over TLS verified against
+//!   the webpki roots (plus `--upstream-ca`). A host in scope only for some paths may then be
+//!   tunnelled to; each request's path decides.
 //! - Bounded: at most `--max-connections` client connections (more get a 503 and are closed),
 //!   request headers must arrive within `--header-timeout`, request bodies are streamed
 //!   (never buffered whole), response bodies are buffered up to
@@ -37,6 +43,7 @@ use tokio::sync::{watch, Semaphore};
 
 use super::audit::AuditRecord;
 use super::client_hello::{self, Parsed, MAX_CLIENT_HELLO};
+use super::intercept::CertAuthority;
 use super::{client, Engine, Throttle};
 
 /// Largest request body forwarded (streamed; a longer one is cut off and the request fails).
@@ -52,6 +59,9 @@ pub const CLIENT_HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Engine rule ids of tunnel refusals.
 pub const RULE_TUNNEL_NOT_TLS: &str = "tunnel-not-tls";
 pub const RULE_TUNNEL_SERVER_NAME: &str = "tunnel-server-name";
+/// Rule id of a request inside an intercepted tunnel that names another host than the
+/// tunnel's (`Host` header or absolute-form target).
+pub const RULE_TUNNEL_HOST: &str = "tunnel-host";
 pub use super::RULE_BAD_REQUEST;
 
 /// The answer to a client over `--max-connections`, written before the connection is closed.
@@ -77,7 +87,7 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ProxyOptions {
     /// Answer 429 instead of waiting when a request is over the rate.
     pub no_wait: bool,
@@ -85,6 +95,9 @@ pub struct ProxyOptions {
     pub max_connections: usize,
     /// Longest wait for a client's request headers.
     pub header_timeout: Duration,
+    /// End the client's TLS inside CONNECT tunnels with certificates of this CA and check
+    /// every request inside; `None` passes tunnels through.
+    pub intercept: Option<Arc<CertAuthority>>,
 }
 
 impl Default for ProxyOptions {
@@ -93,6 +106,7 @@ impl Default for ProxyOptions {
             no_wait: false,
             max_connections: MAX_CONNECTIONS,
             header_timeout: HEADER_READ_TIMEOUT,
+            intercept: None,
         }
     }
 }
@@ -107,18 +121,24 @@ pub struct ProxyStats {
     pub busy: AtomicU64,
     pub limited: AtomicU64,
     pub errors: AtomicU64,
+    /// Tunnels whose TLS the proxy ended itself (`--intercept`).
+    pub intercepted: AtomicU64,
 }
 
 impl ProxyStats {
     pub fn line(&self) -> String {
+        let intercepted = match self.intercepted.load(Ordering::Relaxed) {
+            0 => String::new(),
+            n => format!(", {n} tunnels intercepted"),
+        };
         format!(
-            "{} forwarded, {} tunnels, {} refused, {} rate-limited, {} errors, {} connections turned away",
+            "{} forwarded, {} tunnels, {} refused, {} rate-limited, {} errors, {} connections turned away{intercepted}",
             self.forwarded.load(Ordering::Relaxed),
             self.tunnels.load(Ordering::Relaxed),
             self.refused.load(Ordering::Relaxed),
             self.limited.load(Ordering::Relaxed),
             self.errors.load(Ordering::Relaxed),
-            self.busy.load(Ordering::Relaxed)
+            self.busy.load(Ordering::Relaxed),
         )
     }
 }
@@ -189,9 +209,10 @@ pub async fn serve(
                     stats.busy.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
+                let header_timeout = opts.header_timeout;
                 let state = Arc::new(State {
                     engine: engine.clone(),
-                    opts,
+                    opts: opts.clone(),
                     stats: stats.clone(),
                     shutdown: rx.clone(),
                     in_flight: in_flight.clone(),
@@ -205,7 +226,7 @@ pub async fn serve(
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
-                        .header_read_timeout(opts.header_timeout)
+                        .header_read_timeout(header_timeout)
                         .serve_connection(TokioIo::new(stream), svc)
                         .with_upgrades();
                     tokio::pin!(conn);
@@ -359,7 +380,10 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
     let mut rec = AuditRecord::new("proxy", "CONNECT", auth.as_str(), &host);
     let scope = engine.check_authority(&host, port);
     rec.rule = Some(scope.rule.clone());
-    if !scope.in_scope {
+    let intercept = state.opts.intercept.clone();
+    // Intercepted, a host in scope for some paths is admitted: each request's path decides.
+    let admitted = scope.in_scope || (intercept.is_some() && scope.paths_only);
+    if !admitted {
         rec.reason = Some(scope.reason.clone());
         let _ = engine.audit(&rec);
         state.stats.refused.fetch_add(1, Ordering::Relaxed);
@@ -367,6 +391,20 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
             StatusCode::FORBIDDEN,
             format!("scopelint: refused CONNECT {auth}: {}", scope.reason),
         );
+    }
+    if let Some(ca) = intercept {
+        // Nothing goes upstream for the tunnel itself: each request inside is admitted (and
+        // paced, budgeted, logged) on its own.
+        let tunnels = state.tunnels.clone();
+        let mut tunnels = tunnels.lock().unwrap_or_else(|e| e.into_inner());
+        while tunnels.try_join_next().is_some() {}
+        tunnels.spawn(async move {
+            let Ok(upgraded) = hyper::upgrade::on(req).await else {
+                return;
+            };
+            intercepted_tunnel(state, ca, rec, host, port, TokioIo::new(upgraded)).await;
+        });
+        return Response::new(Full::new(Bytes::new()));
     }
     let addr = match admit(&state, &mut rec, &host, port).await {
         Ok(a) => a,
@@ -512,6 +550,177 @@ async fn tunnel<C: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// Serve an intercepted tunnel to `host:port`: check the ClientHello's server name, end the
+/// client's TLS with a certificate for `host` signed by `ca`, then serve the HTTP/1.1 requests
+/// inside, each checked and forwarded like a plain request ([`inside_tunnel`]). `rec` is the
+/// CONNECT's record, written only when the tunnel fails before its first request.
+async fn intercepted_tunnel<C: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    state: Arc<State>,
+    ca: Arc<CertAuthority>,
+    mut rec: AuditRecord,
+    host: String,
+    port: u16,
+    client: C,
+) {
+    let engine = state.engine.clone();
+    let fail = |rec: &mut AuditRecord, rule: Option<&str>, why: String| {
+        if let Some(rule) = rule {
+            rec.rule = Some(rule.into());
+            state.stats.refused.fetch_add(1, Ordering::Relaxed);
+        } else {
+            rec.verdict = "error";
+            state.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        rec.reason = Some(why);
+        let _ = engine.audit(rec);
+    };
+    let acceptor =
+        tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), client);
+    let start = match tokio::time::timeout(CLIENT_HELLO_TIMEOUT, acceptor).await {
+        Ok(Ok(start)) => start,
+        Ok(Err(e)) => {
+            let why = format!("the tunnel does not start with a TLS ClientHello: {e}");
+            return fail(&mut rec, Some(RULE_TUNNEL_NOT_TLS), why);
+        }
+        Err(_) => {
+            let why = format!(
+                "no ClientHello within {}s of the CONNECT",
+                CLIENT_HELLO_TIMEOUT.as_secs()
+            );
+            return fail(&mut rec, Some(RULE_TUNNEL_NOT_TLS), why);
+        }
+    };
+    let server_name = start.client_hello().server_name().map(str::to_string);
+    rec.server_name = server_name.clone();
+    if let Err(why) = check_server_name(&host, server_name.as_deref()) {
+        return fail(&mut rec, Some(RULE_TUNNEL_SERVER_NAME), why);
+    }
+    let config = match ca.server_config(&host) {
+        Ok(c) => c,
+        Err(why) => return fail(&mut rec, None, why),
+    };
+    let tls = match start.into_stream(config).await {
+        Ok(t) => t,
+        Err(e) => {
+            let why = format!(
+                "TLS handshake with the client failed (does it trust the scopelint CA, {}?): {e}",
+                ca.cert_path().display()
+            );
+            return fail(&mut rec, None, why);
+        }
+    };
+    state.stats.intercepted.fetch_add(1, Ordering::Relaxed);
+    let header_timeout = state.opts.header_timeout;
+    let mut stop = state.shutdown.clone();
+    let svc = service_fn(move |req| {
+        let (state, host) = (state.clone(), host.clone());
+        async move { Ok::<_, Infallible>(inside_tunnel(state, &host, port, req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(TokioIo::new(tls), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+        }
+    }
+}
+
+/// One request inside an intercepted tunnel to `host:port`: it must name the tunnel's host
+/// (origin-form target, or an absolute one for that host; a `Host` header, when given, for
+/// that host), then it is checked and forwarded as `https://host:port/path` exactly like a
+/// plain request.
+async fn inside_tunnel(state: Arc<State>, host: &str, port: u16, req: Request<Incoming>) -> Resp {
+    let bracketed = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    };
+    let authority = if port == 443 {
+        bracketed.clone()
+    } else {
+        format!("{bracketed}:{port}")
+    };
+    let method = req.method().clone();
+    // As logged: the URL the request would be sent to.
+    let target = match req.uri().authority() {
+        Some(_) => super::audit::redact_userinfo(&req.uri().to_string()),
+        None => format!("https://{authority}{}", req.uri()),
+    };
+    let refuse = |rule: &str, status: StatusCode, why: String| {
+        let mut rec = AuditRecord::new("proxy", method.as_str(), &target, host);
+        rec.rule = Some(rule.into());
+        rec.reason = Some(why.clone());
+        let _ = state.engine.audit(&rec);
+        state.stats.refused.fetch_add(1, Ordering::Relaxed);
+        text(
+            status,
+            format!("scopelint: refused {method} {target}: {why}"),
+        )
+    };
+    if method == Method::CONNECT {
+        return refuse(
+            RULE_BAD_REQUEST,
+            StatusCode::BAD_REQUEST,
+            "CONNECT inside a tunnel".into(),
+        );
+    }
+    // `host` or `host:port` of the tunnel (the upstream request's Host comes from its URL).
+    let names_tunnel = |named: &str| {
+        let named = named.trim();
+        match named.parse::<hyper::http::uri::Authority>() {
+            Ok(a) if !named.contains('@') => {
+                let h = a.host().trim_start_matches('[').trim_end_matches(']');
+                h.trim_end_matches('.').eq_ignore_ascii_case(host)
+                    && a.port_u16().is_none_or(|p| p == port)
+            }
+            _ => false,
+        }
+    };
+    if let Some(a) = req.uri().authority() {
+        if !names_tunnel(a.as_str()) {
+            let why = format!("the request names `{a}`, not the tunnel's host `{authority}`");
+            return refuse(RULE_TUNNEL_HOST, StatusCode::FORBIDDEN, why);
+        }
+    }
+    let hosts: Vec<&HeaderValue> = req.headers().get_all(hyper::header::HOST).iter().collect();
+    if hosts.len() > 1 {
+        let why = "more than one Host header".to_string();
+        return refuse(RULE_TUNNEL_HOST, StatusCode::FORBIDDEN, why);
+    }
+    if let Some(h) = hosts.first() {
+        let named = String::from_utf8_lossy(h.as_bytes()).into_owned();
+        if !names_tunnel(&named) {
+            let why = format!(
+                "the Host header `{}` is not the tunnel's host `{authority}`",
+                named.trim()
+            );
+            return refuse(RULE_TUNNEL_HOST, StatusCode::FORBIDDEN, why);
+        }
+    }
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    if !path.starts_with('/') {
+        let why = format!("`{path}` is not a path");
+        return refuse(RULE_BAD_REQUEST, StatusCode::BAD_REQUEST, why);
+    }
+    match Url::parse(&format!("https://{authority}{path}")) {
+        Ok(url) => forward_url(state.clone(), req, url).await,
+        Err(e) => refuse(
+            RULE_BAD_REQUEST,
+            StatusCode::BAD_REQUEST,
+            format!("`https://{authority}{path}` is not a URL: {e}"),
+        ),
+    }
+}
+
 /// Copy until end of input, counting bytes, then close the write side.
 async fn pump<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     from: &mut R,
@@ -538,7 +747,6 @@ fn upstream_error(state: &State, rec: &mut AuditRecord, why: String) -> Resp {
 }
 
 async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
-    let engine = state.engine.clone();
     let uri = req.uri().clone();
     let method = req.method().clone();
     if uri.scheme().is_none() || uri.authority().is_none() {
@@ -563,6 +771,14 @@ async fn forward(state: Arc<State>, req: Request<Incoming>) -> Resp {
             );
         }
     };
+    forward_url(state, req, url).await
+}
+
+/// Check, admit and forward one request to `url` (a plain request's absolute URL, or the
+/// `https://` URL of a request inside an intercepted tunnel).
+async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Resp {
+    let engine = state.engine.clone();
+    let method = req.method().clone();
     let host = url
         .host_str()
         .unwrap_or("")

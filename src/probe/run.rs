@@ -4,8 +4,9 @@
 //! CMD and every process it starts inherit `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` (and the
 //! lower-case forms) with `NO_PROXY` / `no_proxy` removed, so a tool that honors the proxy
 //! variables sends every HTTP request and every HTTPS tunnel through the scope check, pacing,
-//! budget and audit log. A tool that ignores them (or opens raw sockets) is not stopped here:
-//! that needs network isolation.
+//! budget and audit log. A tool that ignores them (or opens raw sockets) is not stopped by the
+//! variables alone: with [`RunSetup::isolate`] CMD runs in a network namespace whose only way
+//! out is the proxy (see [`super::isolate`]).
 
 use std::ffi::OsString;
 use std::io;
@@ -90,9 +91,30 @@ impl RunOutcome {
     }
 }
 
+/// How CMD is run besides the proxy variables.
+#[derive(Debug, Clone, Default)]
+pub struct RunSetup {
+    /// Run CMD in a network namespace whose only way out is the proxy (Linux).
+    pub isolate: bool,
+    /// A PEM file of CA certificates CMD's TLS clients should trust (the interception CA):
+    /// set as each of [`CA_VARS`].
+    pub ca_bundle: Option<std::path::PathBuf>,
+}
+
+/// The variables set to [`RunSetup::ca_bundle`] for CMD: OpenSSL-based tools, Python requests,
+/// curl and Node.js each read one of them.
+pub const CA_VARS: &[&str] = &[
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+];
+
 /// Why CMD was not run.
 #[derive(Debug)]
 pub enum RunError {
+    /// `--isolate` was asked for and the namespace could not be made (nothing was run).
+    Isolate(String),
     /// The proxy could not listen (nothing was started).
     Listen(io::Error),
     /// CMD could not be started (the proxy was stopped again).
@@ -104,6 +126,7 @@ pub enum RunError {
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            RunError::Isolate(e) => write!(f, "{e}"),
             RunError::Listen(e) => write!(f, "cannot start the proxy: {e}"),
             RunError::Spawn(e) => write!(f, "cannot start the command: {e}"),
             RunError::Wait(e) => write!(f, "waiting for the command failed: {e}"),
@@ -111,8 +134,14 @@ impl std::fmt::Display for RunError {
     }
 }
 
-/// The command CMD runs as: proxy variables set to `proxy_url`, exceptions removed.
-pub fn command(program: &OsString, args: &[OsString], proxy_url: &str) -> Command {
+/// The command CMD runs as: proxy variables set to `proxy_url`, exceptions removed, the CA
+/// variables set when there is a bundle.
+pub fn command(
+    program: &OsString,
+    args: &[OsString],
+    proxy_url: &str,
+    setup: &RunSetup,
+) -> Command {
     let mut cmd = Command::new(program);
     cmd.args(args)
         .stdin(Stdio::inherit())
@@ -124,23 +153,80 @@ pub fn command(program: &OsString, args: &[OsString], proxy_url: &str) -> Comman
     for v in NO_PROXY_VARS {
         cmd.env_remove(v);
     }
+    if let Some(ca) = &setup.ca_bundle {
+        for v in CA_VARS {
+            cmd.env(v, ca);
+        }
+    }
     cmd
 }
 
-/// Run `program args` behind the proxy; `on_listen` is called with the proxy's address before
-/// CMD starts. Fail closed: CMD is not started unless the proxy is listening.
+/// Spawning in a namespace, where the platform has them.
+mod isolated {
+    use super::RunError;
+
+    #[cfg(target_os = "linux")]
+    pub use crate::probe::isolate::PROXY_PORT;
+    #[cfg(not(target_os = "linux"))]
+    pub const PROXY_PORT: u16 = 3128;
+
+    #[cfg(target_os = "linux")]
+    pub fn spawn(
+        cmd: &mut std::process::Command,
+    ) -> Result<(std::process::Child, std::net::TcpListener), RunError> {
+        use crate::probe::isolate::{spawn_isolated, IsolateError};
+        spawn_isolated(cmd).map_err(|e| match e {
+            IsolateError::Spawn(e) => RunError::Spawn(e),
+            e => RunError::Isolate(e.to_string()),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn spawn(
+        _cmd: &mut std::process::Command,
+    ) -> Result<(std::process::Child, std::net::TcpListener), RunError> {
+        Err(RunError::Isolate(
+            "cannot isolate the command: --isolate needs Linux network namespaces; nothing was run"
+                .into(),
+        ))
+    }
+}
+
+/// Run `program args` behind the proxy; `on_listen` is called with the proxy's address (as CMD
+/// sees it) once it listens (before CMD starts, or just after when isolated). Fail closed: CMD
+/// is not started unless the proxy is listening, and not at all when isolation was asked for
+/// and cannot be had.
 pub async fn run_with_proxy(
     engine: Arc<Engine>,
     opts: ProxyOptions,
+    setup: RunSetup,
     program: OsString,
     args: Vec<OsString>,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<RunOutcome, RunError> {
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .map_err(RunError::Listen)?;
-    let addr = listener.local_addr().map_err(RunError::Listen)?;
-    on_listen(addr);
+    let (listener, addr, mut child) = if setup.isolate {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, isolated::PROXY_PORT));
+        let mut cmd = command(&program, &args, &format!("http://{addr}"), &setup);
+        let (mut child, listener) = isolated::spawn(&mut cmd)?;
+        let listener = match TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RunError::Listen(e));
+            }
+        };
+        // CMD is already running; its connections wait in the listener's backlog.
+        on_listen(addr);
+        (listener, addr, Some(child))
+    } else {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .map_err(RunError::Listen)?;
+        let addr = listener.local_addr().map_err(RunError::Listen)?;
+        on_listen(addr);
+        (listener, addr, None)
+    };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(proxy::serve(engine, listener, opts, async move {
         let _ = stop_rx.await;
@@ -152,13 +238,15 @@ pub async fn run_with_proxy(
             _ => Arc::new(ProxyStats::default()),
         }
     };
-    let url = format!("http://{addr}");
-    let mut child = match command(&program, &args, &url).spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            stop(server).await;
-            return Err(RunError::Spawn(e));
-        }
+    let mut child = match child.take() {
+        Some(c) => c,
+        None => match command(&program, &args, &format!("http://{addr}"), &setup).spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                stop(server).await;
+                return Err(RunError::Spawn(e));
+            }
+        },
     };
     let waited = tokio::task::spawn_blocking(move || child.wait()).await;
     let stats = stop(server).await;

@@ -12,6 +12,8 @@ mod docs_examples;
 mod fuzz_regressions;
 mod import_export;
 mod independent_expectations;
+mod intercept;
+mod isolation;
 mod lint;
 mod lint_audit;
 mod lint_corpus;
