@@ -33,6 +33,7 @@ const STEPS: &[&str] = &[
     "bring the namespace's loopback interface up",
     "listen on the namespace's loopback interface",
     "hand the listener to scopelint",
+    "drop the capabilities that could leave the namespace",
 ];
 
 /// Why an isolated command was not started.
@@ -66,7 +67,7 @@ struct ChildSetup {
     uid_map: Vec<u8>,
     gid_map: Vec<u8>,
     /// Whether the caller is root: a plain network namespace then also works where user
-    /// namespaces are disabled.
+    /// namespaces are disabled (CMD then runs without any capability, see `child_setup`).
     root: bool,
 }
 
@@ -236,6 +237,55 @@ fn child_setup(s: &ChildSetup) -> io::Result<()> {
         let listener = listen_loopback().map_err(|_| fail(5))?;
         send_fd(s.channel, listener).map_err(|_| fail(6))?;
         libc::close(listener);
+        // Without a user namespace CMD would still be root of the host's user namespace, and
+        // CAP_SYS_ADMIN lets it `setns` back into the host's network namespace (CAP_NET_ADMIN
+        // would let it move an interface in). Drop every capability, for good: the bounding
+        // set so no exec (setuid or file capabilities) brings them back, then the sets.
+        if !user_ns {
+            drop_all_capabilities().map_err(|_| fail(7))?;
+        }
+    }
+    Ok(())
+}
+
+/// Empty the bounding, permitted, effective and inheritable capability sets (which also clears
+/// the ambient set) and set `no_new_privs`.
+unsafe fn drop_all_capabilities() -> Result<(), ()> {
+    // Capabilities are numbered from 0; past the kernel's last one PR_CAPBSET_DROP says EINVAL.
+    for cap in 0..64 {
+        if libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) != 0
+            && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
+        {
+            return Err(());
+        }
+    }
+    #[repr(C)]
+    struct CapHeader {
+        version: u32,
+        pid: libc::c_int,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct CapData {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    // _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set.
+    let mut header = CapHeader {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let data = [CapData {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    if libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) != 0 {
+        return Err(());
+    }
+    if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+        return Err(());
     }
     Ok(())
 }

@@ -199,7 +199,8 @@ fn a_command_that_cannot_start_inside_is_127() {
 }
 
 /// A helper that runs a command where user namespaces cannot be made: in a user namespace of
-/// its own whose `max_user_namespaces` is 0, as an unprivileged user. Needs root (to write the
+/// its own whose `max_user_namespaces` is 0, as an unprivileged user (as root with
+/// `STAY_ROOT=1`). Needs root (to write the
 /// namespace's id maps) and python3.
 const NO_NAMESPACES: &str = r#"
 import ctypes, os, sys
@@ -213,9 +214,10 @@ if pid == 0:
     os.read(mapped_r, 1)
     with open("/proc/sys/user/max_user_namespaces", "w") as f:
         f.write("0")
-    os.setgroups([])
-    os.setgid(65534)
-    os.setuid(65534)
+    if os.environ.get("STAY_ROOT") != "1":
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
     os.execvp(sys.argv[1], sys.argv[1:])
 os.read(unshared_r, 1)
 for name in ("uid_map", "gid_map"):
@@ -270,4 +272,47 @@ fn where_namespaces_cannot_be_made_isolate_fails_and_runs_nothing() {
     );
     assert!(stderr.contains("Nothing was run"), "{stderr}");
     assert!(!marker.exists(), "the command ran unisolated");
+}
+
+#[test]
+fn root_without_user_namespaces_runs_the_command_without_capabilities() {
+    // Root may fall back to a network namespace alone; CMD must then hold no capability, or
+    // CAP_SYS_ADMIN would let it `setns` back into the host's network namespace.
+    // SAFETY: getuid cannot fail.
+    let root = unsafe { libc::getuid() } == 0;
+    if !root || !has("python3") {
+        eprintln!("skipped: simulating a machine without user namespaces needs root and python3");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("no-namespaces.py");
+    std::fs::write(&script, NO_NAMESPACES).unwrap();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(assert_cmd::cargo::cargo_bin("scopelint"))
+        .args(["--isolated", "--rules", RULES, "run", "--isolate", "--", "sh", "-c"])
+        .arg("grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status; ls /sys/class/net")
+        .env("STAY_ROOT", "1")
+        .env_remove("SCOPELINT_RULES")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    if out.status.code() == Some(90) || stderr.contains("Traceback") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cannot simulate a machine without user namespaces: {stderr}"
+        );
+        eprintln!("skipped: cannot simulate a machine without user namespaces: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = text(&out.stdout);
+    for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+        assert!(
+            stdout.contains(&format!("{set}:\t0000000000000000")),
+            "{set} not empty:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("NoNewPrivs:\t1"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("lo"), "{stdout}");
 }
