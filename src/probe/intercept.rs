@@ -76,33 +76,11 @@ fn ca_params(not_before: SystemTime) -> CertificateParams {
     p
 }
 
-/// From a day before `from` (clocks differ) to `days` after it, at day precision.
+/// From a day before `from` (clocks differ) to `days` after it.
 fn set_validity(p: &mut CertificateParams, from: SystemTime, days: u64) {
-    let d = |t: SystemTime| {
-        let (y, m, d) = ymd(t);
-        rcgen::date_time_ymd(y, m, d)
-    };
-    p.not_before = d(from - Duration::from_secs(86_400));
-    p.not_after = d(from + Duration::from_secs(days * 86_400));
-}
-
-/// A time as (year, month, day) in UTC.
-fn ymd(t: SystemTime) -> (i32, u8, u8) {
-    let days = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0) as i64;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    (year, month, day)
+    let day = Duration::from_secs(86_400);
+    p.not_before = time::OffsetDateTime::from(from - day);
+    p.not_after = time::OffsetDateTime::from(from + day * days as u32);
 }
 
 impl CertAuthority {
@@ -309,15 +287,6 @@ fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_convert() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_772_323_200); // 2026-03-01
-        assert_eq!(ymd(t), (2026, 3, 1));
-        assert_eq!(ymd(SystemTime::UNIX_EPOCH), (1970, 1, 1));
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
-        assert_eq!(ymd(t), (2000, 2, 29));
-    }
 
     #[cfg(unix)]
     #[test]
