@@ -9,20 +9,6 @@ use super::platforms::{target_of, TargetText};
 use super::{ImportFormat, Imported, RawEntry};
 use crate::psl::SuffixList;
 
-/// The columns the scope download has; `identifier` and `asset_type` are required.
-pub const COLUMNS: [&str; 10] = [
-    "identifier",
-    "asset_type",
-    "instruction",
-    "eligible_for_bounty",
-    "eligible_for_submission",
-    "availability_requirement",
-    "confidentiality_requirement",
-    "integrity_requirement",
-    "max_severity",
-    "system_tags",
-];
-
 /// Import a HackerOne scope CSV as one program: `program` names it (default: the file's name).
 pub fn import_csv(
     text: &str,

@@ -3,6 +3,7 @@
 //! traffic outward; the only traffic is to servers on the host's 127.0.0.1, pinned with
 //! `--resolve`.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::common::{assert_pinned_to_loopback, Server};
@@ -228,43 +229,58 @@ _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
 
-#[test]
-fn where_namespaces_cannot_be_made_isolate_fails_and_runs_nothing() {
+/// Run `scopelint --isolated --rules RULES run --isolate -- sh -c SCRIPT` from `dir` where
+/// user namespaces cannot be made (see [`NO_NAMESPACES`]): as an unprivileged user, or as root
+/// with `stay_root`. `None` (with the reason printed) where that cannot be simulated; under
+/// `CI=true` that fails the test instead.
+fn without_user_namespaces(dir: &Path, stay_root: bool, script: &str) -> Option<Output> {
     // SAFETY: getuid cannot fail.
     let root = unsafe { libc::getuid() } == 0;
     if !root || !has("python3") {
         eprintln!("skipped: simulating a machine without user namespaces needs root and python3");
-        return;
+        return None;
     }
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = dir.path().join("scopelint");
+    // Readable by the unprivileged user the simulation runs as.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.join("scopelint");
     std::fs::copy(assert_cmd::cargo::cargo_bin("scopelint"), &bin).unwrap();
-    let rules = dir.path().join("rules.yaml");
+    let rules = dir.join("rules.yaml");
     std::fs::copy(RULES, &rules).unwrap();
-    let script = dir.path().join("no-namespaces.py");
-    std::fs::write(&script, NO_NAMESPACES).unwrap();
-    let marker = dir.path().join("ran");
+    let helper = dir.join("no-namespaces.py");
+    std::fs::write(&helper, NO_NAMESPACES).unwrap();
     let out = Command::new("python3")
-        .arg(&script)
+        .arg(&helper)
         .arg(&bin)
         .args(["--isolated", "--rules"])
         .arg(&rules)
-        .args(["run", "--isolate", "--", "sh", "-c"])
-        .arg(format!("echo ran > {}", marker.display()))
-        .current_dir(dir.path())
+        .args(["run", "--isolate", "--", "sh", "-c", script])
+        .env("STAY_ROOT", if stay_root { "1" } else { "0" })
+        .env_remove("SCOPELINT_RULES")
+        .current_dir(dir)
         .output()
         .unwrap();
     let stderr = text(&out.stderr);
     if out.status.code() == Some(90) || stderr.contains("Traceback") {
         assert!(
             std::env::var_os("CI").is_none(),
-            "cannot simulate a machine without namespaces: {stderr}"
+            "cannot simulate a machine without user namespaces: {stderr}"
         );
-        eprintln!("skipped: cannot simulate a machine without namespaces: {stderr}");
-        return;
+        eprintln!("skipped: cannot simulate a machine without user namespaces: {stderr}");
+        return None;
     }
+    Some(out)
+}
+
+#[test]
+fn where_namespaces_cannot_be_made_isolate_fails_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let script = format!("echo ran > {}", marker.display());
+    let Some(out) = without_user_namespaces(dir.path(), false, &script) else {
+        return;
+    };
+    let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("cannot isolate the command: cannot create a user and network namespace"),
@@ -278,33 +294,13 @@ fn where_namespaces_cannot_be_made_isolate_fails_and_runs_nothing() {
 fn root_without_user_namespaces_runs_the_command_without_capabilities() {
     // Root may fall back to a network namespace alone; CMD must then hold no capability, or
     // CAP_SYS_ADMIN would let it `setns` back into the host's network namespace.
-    // SAFETY: getuid cannot fail.
-    let root = unsafe { libc::getuid() } == 0;
-    if !root || !has("python3") {
-        eprintln!("skipped: simulating a machine without user namespaces needs root and python3");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("no-namespaces.py");
-    std::fs::write(&script, NO_NAMESPACES).unwrap();
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(assert_cmd::cargo::cargo_bin("scopelint"))
-        .args(["--isolated", "--rules", RULES, "run", "--isolate", "--", "sh", "-c"])
-        .arg("grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status; ls /sys/class/net")
-        .env("STAY_ROOT", "1")
-        .env_remove("SCOPELINT_RULES")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    if out.status.code() == Some(90) || stderr.contains("Traceback") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "cannot simulate a machine without user namespaces: {stderr}"
-        );
-        eprintln!("skipped: cannot simulate a machine without user namespaces: {stderr}");
+    let script = "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status; \
+                  ls /sys/class/net";
+    let Some(out) = without_user_namespaces(dir.path(), true, script) else {
         return;
-    }
+    };
+    let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let stdout = text(&out.stdout);
     for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
