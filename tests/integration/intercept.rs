@@ -242,6 +242,19 @@ fn pins(port: u16) -> Vec<String> {
         .collect()
 }
 
+/// Pins, `--intercept` with this test's CA directory, `--upstream-ca` (when the test server's
+/// CA is to be trusted) and the audit log.
+fn intercepting(port: u16, f: &Files, trust_upstream: bool) -> Vec<String> {
+    let mut options = pins(port);
+    options.push("--intercept".to_string());
+    options.push(format!("--ca-dir={}", f.ca_dir.display()));
+    if trust_upstream {
+        options.push(format!("--upstream-ca={}", f.upstream_ca.display()));
+    }
+    options.push(format!("--audit-log={}", f.audit.display()));
+    options
+}
+
 /// The counts a test reports: requests attempted by the client, arrived at the server,
 /// refused by scopelint.
 fn report(test: &str, attempted: usize, arrived: usize, refused: usize) {
@@ -259,13 +272,7 @@ fn in_scope_paths_arrive_and_other_paths_on_the_same_host_do_not() {
     let server = HttpsServer::start(&pki);
     let port = server.port();
     let f = files(&pki);
-    let mut options = pins(port);
-    options.extend([
-        "--intercept".to_string(),
-        format!("--ca-dir={}", f.ca_dir.display()),
-        format!("--upstream-ca={}", f.upstream_ca.display()),
-        format!("--audit-log={}", f.audit.display()),
-    ]);
+    let options = intercepting(port, &f, true);
     let base = format!("https://api.example.net:{port}");
     let urls = [
         format!("{base}/v1/identity/users"),
@@ -376,13 +383,8 @@ fn an_upstream_with_an_untrusted_certificate_is_an_error_not_a_pass_through() {
     let server = HttpsServer::start(&pki);
     let port = server.port();
     let f = files(&pki);
-    let mut options = pins(port);
     // No --upstream-ca: the server's certificate chains to nothing trusted.
-    options.extend([
-        "--intercept".to_string(),
-        format!("--ca-dir={}", f.ca_dir.display()),
-        format!("--audit-log={}", f.audit.display()),
-    ]);
+    let options = intercepting(port, &f, false);
     let url = format!("https://www.example.net:{port}/secret");
     let out = run(&options, &["curl", "-sS", "-w", "\\n%{http_code}\\n", &url]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -417,13 +419,7 @@ fn a_host_header_for_another_host_inside_the_tunnel_is_refused() {
     let server = HttpsServer::start(&pki);
     let port = server.port();
     let f = files(&pki);
-    let mut options = pins(port);
-    options.extend([
-        "--intercept".to_string(),
-        format!("--ca-dir={}", f.ca_dir.display()),
-        format!("--upstream-ca={}", f.upstream_ca.display()),
-        format!("--audit-log={}", f.audit.display()),
-    ]);
+    let options = intercepting(port, &f, true);
     let url = format!("https://www.example.net:{port}/x");
     let out = run(
         &options,
@@ -459,14 +455,8 @@ fn the_budget_counts_requests_inside_one_tunnel() {
     let server = HttpsServer::start(&pki);
     let port = server.port();
     let f = files(&pki);
-    let mut options = pins(port);
-    options.extend([
-        "--intercept".to_string(),
-        "--max-requests=2".to_string(),
-        format!("--ca-dir={}", f.ca_dir.display()),
-        format!("--upstream-ca={}", f.upstream_ca.display()),
-        format!("--audit-log={}", f.audit.display()),
-    ]);
+    let mut options = intercepting(port, &f, true);
+    options.push("--max-requests=2".to_string());
     let urls: Vec<String> = (1..=3)
         .map(|i| format!("https://www.example.net:{port}/{i}"))
         .collect();
@@ -549,13 +539,8 @@ fn isolated_and_intercepted_https_in_scope_arrives() {
     let server = HttpsServer::start(&pki);
     let port = server.port();
     let f = files(&pki);
-    let mut options = pins(port);
-    options.extend([
-        "--isolate".to_string(),
-        "--intercept".to_string(),
-        format!("--ca-dir={}", f.ca_dir.display()),
-        format!("--upstream-ca={}", f.upstream_ca.display()),
-    ]);
+    let mut options = intercepting(port, &f, true);
+    options.push("--isolate".to_string());
     let inside = format!("https://api.example.net:{port}/v1/identity/me");
     let outside = format!("https://api.example.net:{port}/v2/other");
     let out = run(&options, &["curl", "-sS", &inside, &outside]);
