@@ -177,3 +177,22 @@ pub fn assert_pinned_to_loopback(args: &[String], stdin: &str) {
         );
     }
 }
+
+/// Output bytes as text (lossy), for assertions and messages.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Whether `tool --version` runs. Tests that drive a real client (curl, python3) skip without
+/// it, except under `CI=true`, where `.ci/run` installs them and a missing tool is a failure.
+pub fn has(tool: &str) -> bool {
+    let ok = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "{tool} is needed by this test"
+    );
+    ok
+}

@@ -15,16 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use crate::common::assert_pinned_to_loopback;
+use crate::common::{assert_pinned_to_loopback, has, text};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-paths.yaml"
 );
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// A test CA (made now) and a server certificate it signs for `names`.
 struct TestPki {
@@ -160,18 +156,6 @@ impl HttpsServer {
             .map(|h| h.path.clone())
             .collect()
     }
-}
-
-fn has(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "{tool} is needed by this test"
-    );
-    ok
 }
 
 /// Files of one test: the interception CA directory, the upstream CA file, the audit log.

@@ -6,16 +6,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{assert_pinned_to_loopback, Server};
+use crate::common::{assert_pinned_to_loopback, has, text, Server};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-program.yaml"
 );
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// `scopelint --rules RULES run --isolate OPTIONS -- CMD...`.
 fn run_isolated(options: &[String], cmd: &[&str]) -> Output {
@@ -48,18 +44,6 @@ fn isolation_available() -> bool {
     );
     eprintln!("skipped: this machine cannot create network namespaces: {stderr}");
     false
-}
-
-fn has(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "{tool} is needed by this test"
-    );
-    ok
 }
 
 #[test]

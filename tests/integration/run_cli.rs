@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::{has, text};
+
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-program.yaml"
@@ -162,23 +164,6 @@ fn run_with_rules(rules: &[&str], sub: &str, options: &[String], cmd: &[&str]) -
         .env("no_proxy", "*")
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn has(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    // CI installs curl (.ci/run); a missing tool there is a failure, not a skip.
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "{tool} is needed by this test"
-    );
-    ok
 }
 
 fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {
