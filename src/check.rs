@@ -56,6 +56,13 @@ pub fn check_one(
     match std::str::from_utf8(raw) {
         Ok(text) => {
             let input = text.trim();
+            // The quick path answers only what the full path would; it declines the rest.
+            if reporter.kind_is_enough() && !opts.explain && opts.lookup == Lookup::Indexed {
+                if let Some(kind) = rules.quick_kind(input) {
+                    summary.count(kind);
+                    return reporter.kind(raw, kind);
+                }
+            }
             if let Some(v) = rules.classify_with(input, opts.explain, opts.lookup) {
                 summary.count(v.kind);
                 reporter.verdict(raw, input, &v)?;

@@ -27,6 +27,17 @@ pub trait CheckReporter {
     fn verdict(&mut self, raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()>;
     /// Called once after the last verdict.
     fn finish(&mut self) -> io::Result<()>;
+    /// Whether this reporter writes nothing but what [`CheckReporter::kind`] needs, so the
+    /// caller may skip building verdicts for targets whose kind it can tell quickly.
+    fn kind_is_enough(&self) -> bool {
+        false
+    }
+    /// Receives the kind of a target instead of its verdict; called only when
+    /// [`CheckReporter::kind_is_enough`] says so.
+    fn kind(&mut self, raw: &[u8], kind: VerdictKind) -> io::Result<()> {
+        let _ = (raw, kind);
+        Ok(())
+    }
 }
 
 /// The public JSON contract of one verdict (documented in README).
@@ -206,16 +217,24 @@ impl<W: Write> PrintFilter<W> {
 
 impl<W: Write> CheckReporter for PrintFilter<W> {
     fn verdict(&mut self, raw: &[u8], _input: &str, v: &Verdict<'_>) -> io::Result<()> {
-        if v.kind == self.kind {
+        self.kind(raw, v.kind)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn kind_is_enough(&self) -> bool {
+        true
+    }
+
+    fn kind(&mut self, raw: &[u8], kind: VerdictKind) -> io::Result<()> {
+        if kind == self.kind {
             self.out.write_all(raw)?;
             self.out.write_all(b"\n")?;
             self.printed += 1;
         }
         Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

@@ -425,6 +425,18 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
 /// One pass over a host that needs nothing but lowercasing (see [`is_plain_ascii_domain`]),
 /// with the length checks of [`normalize_domain`]. `None` sends the host down the full path.
 fn fast_domain(raw: &str) -> Option<Host> {
+    let (len, upper) = plain_domain(raw)?;
+    let text = &raw[..len];
+    Some(Host::Domain(if upper {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_string()
+    }))
+}
+
+/// The checks of [`fast_domain`] without building the name: the length of the name without its
+/// trailing dot, and whether it has upper-case letters. `None` for anything else.
+fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     let bytes = raw.as_bytes();
     let body = bytes.strip_suffix(b".").unwrap_or(bytes);
     if body.is_empty() || body.len() > 253 {
@@ -458,12 +470,70 @@ fn fast_domain(raw: &str) -> Option<Host> {
     if last.is_empty() || last.len() > 63 || is_xn(last) || last_numeric || last_0x {
         return None;
     }
-    let text = &raw[..body.len()];
-    Some(Host::Domain(if upper {
-        text.to_ascii_lowercase()
+    Some((body.len(), upper))
+}
+
+/// A network target read without allocating, for the common shapes of recon input:
+/// `http(s)://host[:port][/...]` and a bare `host`, with a plain ASCII host name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickNet<'a> {
+    /// The host, normalized exactly as [`parse_target`] normalizes it.
+    pub host: &'a str,
+    /// The port as [`parse_target`] gives it: explicit or the scheme's default.
+    pub port: Option<u16>,
+}
+
+/// Reads the host and port of `input` (trimmed) the way [`parse_target`] would, when the input
+/// has one of the plain shapes: `http://` or `https://` (lower case), an authority of ASCII
+/// letters, digits, `-`, `_`, `.` and an optional `:port`, then anything printable ASCII; or a
+/// bare host without `:`, `/`, `?`, `#`. Anything else (other schemes, credentials, IPs,
+/// brackets, percent-escapes, non-ASCII, control characters, punycode) returns `None`, and the
+/// caller uses [`parse_target`]. When this returns `Some`, [`parse_target`] parses the same
+/// input to a network target with this host and port (checked by unit and property tests).
+/// `buf` holds the lowercased host when the input has upper-case letters.
+pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<'a>> {
+    let bytes = input.as_bytes();
+    if bytes.len() > MAX_TARGET_LEN || !bytes.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    let (rest, default) = if let Some(r) = input.strip_prefix("https://") {
+        (r, Some(443))
+    } else if let Some(r) = input.strip_prefix("http://") {
+        (r, Some(80))
     } else {
-        text.to_string()
-    }))
+        (input, None)
+    };
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    if default.is_none() && end != rest.len() {
+        return None; // `host/path` without a scheme: left to the full parser
+    }
+    let authority = &rest[..end];
+    let (host, port) = match authority.split_once(':') {
+        None => (authority, default),
+        // Without a scheme, `a:b` may be an app, a scheme or a port: the full parser decides.
+        Some(_) if default.is_none() => return None,
+        Some((h, "")) => (h, default),
+        Some((h, p)) => {
+            if !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (h, Some(p.parse::<u16>().ok()?))
+        }
+    };
+    let (len, upper) = plain_domain(host)?;
+    let host = &host[..len];
+    let host = if upper {
+        let out = buf.get_mut(..len)?;
+        out.copy_from_slice(host.as_bytes());
+        out.make_ascii_lowercase();
+        std::str::from_utf8(out).ok()?
+    } else {
+        host
+    };
+    Some(QuickNet { host, port })
 }
 
 fn is_xn(label: &[u8]) -> bool {

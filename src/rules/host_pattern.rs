@@ -152,19 +152,25 @@ pub fn is_one_label(label: &str) -> bool {
 
 /// Whether `host` matches a glob pattern, label by label (see [`HostPattern::Glob`]).
 pub fn glob_matches(pattern: &str, host: &str) -> bool {
-    let pl: Vec<&str> = pattern.split('.').collect();
-    let hl: Vec<&str> = host.split('.').collect();
-    if pl.first() == Some(&"*") && pl.len() > 1 {
+    // Compared from the right, without collecting labels: this runs for every host that
+    // reaches a glob's anchor.
+    let labels = |s: &str| s.bytes().filter(|&b| b == b'.').count() + 1;
+    let mut hl = host.rsplit('.');
+    if let Some(rest) = pattern.strip_prefix("*.") {
         // First label `*`: one or more whole labels.
-        let rest = &pl[1..];
-        if hl.len() <= rest.len() {
+        let n = labels(rest);
+        if labels(host) <= n {
             return false;
         }
-        let tail = &hl[hl.len() - rest.len()..];
-        return hl[..hl.len() - rest.len()].iter().all(|l| !l.is_empty())
-            && rest.iter().zip(tail).all(|(p, h)| label_matches(p, h));
+        return rest
+            .rsplit('.')
+            .all(|p| hl.next().is_some_and(|h| label_matches(p, h)))
+            && hl.all(|l| !l.is_empty());
     }
-    pl.len() == hl.len() && pl.iter().zip(&hl).all(|(p, h)| label_matches(p, h))
+    labels(pattern) == labels(host)
+        && pattern
+            .rsplit('.')
+            .all(|p| hl.next().is_some_and(|h| label_matches(p, h)))
 }
 
 /// One pattern label against one host label: `*` or `{name}` alone is any one label.
