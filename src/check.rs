@@ -24,7 +24,7 @@ impl CheckSummary {
         self.out_of_scope += other.out_of_scope;
         self.invalid += other.invalid;
     }
-    fn count(&mut self, kind: VerdictKind) {
+    pub(crate) fn count(&mut self, kind: VerdictKind) {
         match kind {
             VerdictKind::InScope => self.in_scope += 1,
             VerdictKind::OutOfScope => self.out_of_scope += 1,

@@ -6,7 +6,8 @@ use scopelint::check::{
     check_one, check_stream, check_stream_parallel, reporter_factory, CheckOptions, CheckSummary,
 };
 use scopelint::matcher::Lookup;
-use scopelint::output::{check_reporter, CheckFormat};
+use scopelint::output::{check_reporter, record_reporter, CheckFormat};
+use scopelint::records::{check_records, FieldPath};
 use scopelint::{ScopeRules, VerdictKind};
 
 use super::args::CheckArgs;
@@ -54,21 +55,40 @@ pub fn cmd_check(
         n => n,
     };
     // One JSON array cannot be cut into independent batches.
-    let parallel =
-        from_stdin && threads > 1 && (print_kind.is_some() || args.format != CheckFormat::Json);
+    let parallel = args.field.is_empty()
+        && from_stdin
+        && threads > 1
+        && (print_kind.is_some() || args.format != CheckFormat::Json);
 
     let mut summary = CheckSummary::default();
-    {
+    if !args.field.is_empty() {
+        if args.targets.iter().any(|t| t != "-") {
+            return Err(CliError::Usage(
+                "--field reads JSON Lines from standard input: give no TARGET (or `-`)".into(),
+            ));
+        }
+        let fields = args
+            .field
+            .iter()
+            .map(|f| FieldPath::parse(f))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CliError::Usage)?;
+        let mut reporter = record_reporter(&mut out, print_kind, args.format, color, args.explain);
+        let input = io::BufReader::with_capacity(
+            256 * 1024,
+            ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
+        );
+        summary = check_records(rules, input, &fields, reporter.as_mut(), opts)?;
+    } else {
         let mut reporter = check_reporter(&mut out, print_kind, args.format, color, args.explain);
         for t in args.targets.iter().filter(|t| t.as_str() != "-") {
             check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
         }
         if from_stdin && !parallel {
-            let input = io::BufReader::new(ProgressReader::new(
-                io::stdin().lock(),
-                "check",
-                args.no_progress,
-            ));
+            let input = io::BufReader::with_capacity(
+                256 * 1024,
+                ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
+            );
             let s = check_stream(rules, input, reporter.as_mut(), opts)?;
             summary.add(&s);
         } else {

@@ -163,11 +163,28 @@ fn load_rules(cli: &Cli) -> Result<ScopeRules, CliError> {
 /// The programs in `files`, else the rules in use (see [`rules_files`]).
 fn load_rules_from(cli: &Cli, files: &[PathBuf]) -> Result<ScopeRules, CliError> {
     let psl = rules_psl(cli)?;
-    match rules_files(cli, files) {
-        Some(files) => ScopeRules::from_files(&files, psl),
+    let mut skipped = Vec::new();
+    let rules = match rules_files(cli, files) {
+        Some(files) => {
+            ScopeRules::from_files_with(&files, psl, cli.skip_invalid.then_some(&mut skipped))
+        }
         None => ScopeRules::embedded(psl),
     }
-    .map_err(CliError::Source)
+    .map_err(CliError::Source)?;
+    // `--skip-invalid`: every entry left out is said, with its place and reason, then counted.
+    for e in &skipped {
+        eprintln!("scopelint: warning: {e} (inclusion skipped: --skip-invalid)");
+    }
+    if !skipped.is_empty() {
+        let assets: usize = rules.programs.iter().map(|p| p.assets.len()).sum();
+        eprintln!(
+            "scopelint: --skip-invalid: skipped {} unusable inclusion{}, loaded {assets} asset{}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if assets == 1 { "" } else { "s" },
+        );
+    }
+    Ok(rules)
 }
 
 fn rules_psl(cli: &Cli) -> Result<Arc<SuffixList>, CliError> {

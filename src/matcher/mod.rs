@@ -890,7 +890,10 @@ mod tests {
             }
         }
         assert_eq!(checked, 15_000);
-        assert!(quick > 7_000, "the quick path answered only {quick} of {checked}");
+        assert!(
+            quick > 7_000,
+            "the quick path answered only {quick} of {checked}"
+        );
     }
 
     /// The label matcher used by the index agrees with an independent regex translation.

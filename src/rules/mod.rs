@@ -154,9 +154,23 @@ impl ScopeRules {
         paths: &[impl AsRef<Path>],
         psl: Arc<SuffixList>,
     ) -> Result<ScopeRules, RulesError> {
+        ScopeRules::from_files_with(paths, psl, None)
+    }
+
+    /// [`ScopeRules::from_files`]; with `skipped`, plain lists load without their unusable
+    /// inclusions, which are added there (see [`load_program_file_with`]).
+    pub fn from_files_with(
+        paths: &[impl AsRef<Path>],
+        psl: Arc<SuffixList>,
+        mut skipped: Option<&mut Vec<RulesError>>,
+    ) -> Result<ScopeRules, RulesError> {
         let mut programs = Vec::with_capacity(paths.len());
         for p in multi::expand_rules_paths(paths)? {
-            programs.push(load_program_file(&p, psl.clone())?);
+            programs.push(load_program_file_with(
+                &p,
+                psl.clone(),
+                skipped.as_deref_mut(),
+            )?);
         }
         let mut seen = HashSet::new();
         for p in &programs {
@@ -184,6 +198,17 @@ pub(crate) fn whole_file_error(file: &str, message: String) -> RulesError {
 
 /// Read and load a rules file from disk.
 pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    load_program_file_with(path, psl, None)
+}
+
+/// [`load_program_file`]; with `skipped`, the unusable inclusions of a plain list are left out
+/// and added there (`--skip-invalid`) instead of failing the load. YAML rules files and
+/// unusable exclusions still fail.
+pub fn load_program_file_with(
+    path: &Path,
+    psl: Arc<SuffixList>,
+    skipped: Option<&mut Vec<RulesError>>,
+) -> Result<Program, RulesError> {
     let name = path.display().to_string();
     if path.is_dir() {
         return Err(whole_file_error(
@@ -210,7 +235,13 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
         }
     };
     if plain::is_plain_list(path, &text) {
-        return plain::load_plain_file(path, &text, psl);
+        return match skipped {
+            Some(list) => plain::load_plain_file_skipping(path, &text, psl).map(|(p, s)| {
+                list.extend(s);
+                p
+            }),
+            None => plain::load_plain_file(path, &text, psl),
+        };
     }
     load_program_str(&text, &name, psl)
 }

@@ -89,13 +89,28 @@ pub fn load_plain_file(
     text: &str,
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
-    load_plain_file_all(path, text, psl).map_err(first_problem)
+    load_plain_file_all(path, text, psl, None).map_err(first_problem)
+}
+
+/// [`load_plain_file`] for raw community lists (`--skip-invalid`): an unusable *inclusion* is
+/// left out and returned with its place and reason; an unusable *exclusion* is still an error,
+/// since leaving it out would widen the scope.
+pub fn load_plain_file_skipping(
+    path: &Path,
+    text: &str,
+    psl: Arc<SuffixList>,
+) -> Result<(Program, Vec<RulesError>), RulesError> {
+    let mut skipped = Vec::new();
+    let program =
+        load_plain_file_all(path, text, psl, Some(&mut skipped)).map_err(first_problem)?;
+    Ok((program, skipped))
 }
 
 fn load_plain_file_all(
     path: &Path,
     text: &str,
     psl: Arc<SuffixList>,
+    skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
     let origin = path.display().to_string();
     let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
@@ -118,7 +133,7 @@ fn load_plain_file_all(
         .and_then(|s| s.to_str())
         .unwrap_or("plain-list")
         .to_string();
-    load_plain_sources_all(&id, &origin, &sources, psl)
+    load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
 /// The loader's one error for a list with bad lines: the first, saying how many more there are.
@@ -164,7 +179,7 @@ pub fn load_plain_str(
 
 /// Every problem of a plain list (empty when it loads), for `rules validate`.
 pub fn plain_list_problems(path: &Path, text: &str, psl: Arc<SuffixList>) -> Vec<RulesError> {
-    match load_plain_file_all(path, text, psl) {
+    match load_plain_file_all(path, text, psl, None) {
         Ok(_) => Vec::new(),
         Err(problems) => problems,
     }
@@ -176,7 +191,7 @@ fn load_plain_sources(
     sources: &[(String, String, bool)],
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
-    load_plain_sources_all(id, origin, sources, psl).map_err(first_problem)
+    load_plain_sources_all(id, origin, sources, psl, None).map_err(first_problem)
 }
 
 fn load_plain_sources_all(
@@ -184,6 +199,7 @@ fn load_plain_sources_all(
     origin: &str,
     sources: &[(String, String, bool)],
     psl: Arc<SuffixList>,
+    mut skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
     let mut problems: Vec<RulesError> = Vec::new();
     let origin: Arc<str> = Arc::from(origin);
@@ -233,10 +249,16 @@ fn load_plain_sources_all(
                 None => (*all_excluded, trimmed),
             };
             // A bad line is recorded and the rest read, so every bad line is reported at once.
+            // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
+            // dropping one would widen the scope).
+            let mut bad = |message: String| match skipped.as_deref_mut() {
+                Some(list) if !excluded => list.push(err(message)),
+                _ => problems.push(err(message)),
+            };
             let entry = match parse_entry(entry_text) {
                 Ok(e) => e,
                 Err(m) => {
-                    problems.push(err(m));
+                    bad(m);
                     continue;
                 }
             };
@@ -249,7 +271,7 @@ fn load_plain_sources_all(
                     if let Some(problem) =
                         wildcard_problem(entry_text, p, &psl, &Default::default())
                     {
-                        problems.push(err(problem));
+                        bad(problem);
                         continue;
                     }
                 }
