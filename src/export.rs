@@ -61,7 +61,7 @@ fn flatten(p: &Program) -> Vec<Flat<'_>> {
             cidrs,
             apps,
             ports: &a.ports,
-            paths: a.paths.as_ref(),
+            paths: a.paths.as_deref(),
         });
     }
     for (i, x) in p.exclusions.iter().enumerate() {
@@ -73,7 +73,7 @@ fn flatten(p: &Program) -> Vec<Flat<'_>> {
             cidrs,
             apps,
             ports: &[],
-            paths: x.paths.as_ref(),
+            paths: x.paths.as_deref(),
         });
     }
     if let Some(c) = &p.customer_owned {

@@ -125,6 +125,10 @@ impl SuffixList {
 
     /// When `domain` sits strictly below a private-section entry, that entry.
     pub fn private_suffix_below<'d>(&self, domain: &'d str) -> Option<&'d str> {
+        if std::ptr::eq(self.text, EMBEDDED_PSL) && !may_have_private_rule(domain) {
+            // No private rule is written on any suffix of `domain`: no need to parse the list.
+            return None;
+        }
         let s = match self.list.get() {
             Some(full) => full.suffix(domain.as_bytes())?,
             None => self.private_list().suffix(domain.as_bytes())?,
@@ -135,6 +139,22 @@ impl SuffixList {
         let start = domain.len() - s.as_bytes().len();
         Some(&domain[start..])
     }
+}
+
+mod private_names {
+    include!(concat!(env!("OUT_DIR"), "/psl_private_names.rs"));
+}
+
+/// Whether a rule of the embedded list's private section is written on `domain` or one of its
+/// label-boundary suffixes (the only way one can match it).
+fn may_have_private_rule(domain: &str) -> bool {
+    let names = private_names::PRIVATE_RULE_NAMES;
+    let found = |s: &str| names.binary_search(&s).is_ok();
+    found(domain)
+        || domain
+            .bytes()
+            .enumerate()
+            .any(|(i, b)| b == b'.' && found(&domain[i + 1..]))
 }
 
 #[cfg(test)]
@@ -154,6 +174,32 @@ mod tests {
         assert!(psl.is_public_suffix("xn--p1ai"));
         let runtime = SuffixList::parse("// ===BEGIN ICANN DOMAINS===\nрф\n", "t").unwrap();
         assert!(runtime.is_public_suffix("xn--p1ai"));
+    }
+
+    /// The pre-check of the embedded list never hides a private suffix: every rule's name,
+    /// below and at it, gets the answer of the whole list (which is parsed, no pre-check).
+    #[test]
+    fn private_rule_names_precheck_agrees_with_the_whole_list() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
+        let names = private_names::PRIVATE_RULE_NAMES;
+        assert!(names.len() > 1000, "{}", names.len());
+        for name in names.iter().filter(|n| n.is_ascii()) {
+            for host in [
+                name.to_string(),
+                format!("x.{name}"),
+                format!("a.b.{name}"),
+                format!("x{name}"),
+            ] {
+                assert_eq!(
+                    lazy.private_suffix_below(&host),
+                    full.private_suffix_below(&host),
+                    "{host}"
+                );
+            }
+        }
+        assert!(!may_have_private_rule("login.live.com"));
+        assert!(may_have_private_rule("contoso.azurewebsites.net"));
     }
 
     #[test]

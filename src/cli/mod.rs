@@ -98,7 +98,13 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
     let color = use_color(cli.color);
     match &cli.command {
         Command::Check(args) => {
-            let rules = load_rules(&cli)?;
+            let rules = match rules_files(&cli, &[]) {
+                // Only the sections that classify: start-up close to the process's own.
+                None => {
+                    ScopeRules::embedded_for_check(rules_psl(&cli)?).map_err(CliError::Source)?
+                }
+                Some(_) => load_rules(&cli)?,
+            };
             let found = check::cmd_check(&rules, args, color);
             // The process ends next: skip freeing tens of thousands of rules one by one.
             std::mem::forget(rules);

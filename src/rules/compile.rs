@@ -522,7 +522,7 @@ fn compile_assets(
                 .ports
                 .clone()
                 .unwrap_or_else(|| file.program.default_ports.clone()),
-            paths,
+            paths: paths.map(Box::new),
             note: def.note.clone(),
             hosts,
             source: ctx.loc(a),
@@ -634,7 +634,7 @@ fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Ve
             reason: def.reason.clone(),
             uncertain: def.uncertain,
             note: def.note.clone(),
-            paths,
+            paths: paths.map(Box::new),
             hosts,
             source: ctx.loc(x),
         });

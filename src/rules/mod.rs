@@ -77,7 +77,8 @@ pub struct AssetRule {
     pub award_table: Option<String>,
     /// Allowed ports; empty means any.
     pub ports: Vec<u16>,
-    pub paths: Option<PathRule>,
+    /// Boxed: most rules have none, and plain lists hold a million rules.
+    pub paths: Option<Box<PathRule>>,
     pub note: Option<String>,
     pub hosts: Vec<HostPattern>,
     pub source: SourceLoc,
@@ -89,7 +90,7 @@ pub struct ExclusionRule {
     pub reason: String,
     pub uncertain: bool,
     pub note: Option<String>,
-    pub paths: Option<PathRule>,
+    pub paths: Option<Box<PathRule>>,
     pub hosts: Vec<HostPattern>,
     pub source: SourceLoc,
 }
@@ -128,6 +129,42 @@ impl Program {
     }
 }
 
+/// The top-level sections a verdict of `check` reads.
+const CHECK_SECTIONS: &[&str] = &[
+    "schema_version",
+    "program",
+    "assets",
+    "exclusions",
+    "customer_owned",
+    "awards",
+    "probe",
+];
+
+/// `text` with every top-level section but `keep` blanked out with spaces, so that lines,
+/// columns and byte offsets stay those of the whole file. A section runs from its `key:` line at column 0 to the
+/// next line at column 0 that is not a comment.
+fn only_sections(text: &str, keep: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut keeping = true;
+    for line in text.lines() {
+        let top = !line.is_empty() && !line.starts_with([' ', '\t', '#']);
+        if top {
+            keeping = match line.split_once(':') {
+                Some((key, _)) => keep.contains(&key.trim()),
+                None => true, // `---` and the like
+            };
+        }
+        if keeping {
+            out.push_str(line);
+        } else {
+            // Spaces, not nothing: byte offsets stay those of the whole file too.
+            out.extend(std::iter::repeat_n(' ', line.len()));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Every program in use for a run.
 #[derive(Debug)]
 pub struct ScopeRules {
@@ -137,7 +174,18 @@ pub struct ScopeRules {
 impl ScopeRules {
     /// The embedded default program.
     pub fn embedded(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
-        let file = parse_rules_file(EMBEDDED_RULES, EMBEDDED_RULES_PATH)?;
+        ScopeRules::embedded_text(EMBEDDED_RULES, psl)
+    }
+
+    /// The embedded default program with only the sections that classify targets (`check`):
+    /// assets, exclusions, customer-owned suffixes, awards and probe settings. The linter's
+    /// sections (most of the file) are not parsed, which is most of `check`'s start-up.
+    pub fn embedded_for_check(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        ScopeRules::embedded_text(&only_sections(EMBEDDED_RULES, CHECK_SECTIONS), psl)
+    }
+
+    fn embedded_text(text: &str, psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        let file = parse_rules_file(text, EMBEDDED_RULES_PATH)?;
         // With another suffix list (`--psl`), the wildcards are checked again against it.
         let trusted = Arc::ptr_eq(&psl, &SuffixList::embedded());
         let (program, mut errors) = compile::compile_with(file, EMBEDDED_RULES_PATH, psl, trusted);
@@ -326,6 +374,66 @@ mod tests {
         let ids = |p: &Program| p.assets.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&fast.programs[0]), ids(&full));
         assert!(!full.assets.is_empty());
+    }
+
+    /// `check` loads the embedded program without the linter's sections: what classifies must
+    /// be the same, down to every rule's source position, and so must every verdict.
+    #[test]
+    fn check_sections_of_the_embedded_rules_classify_the_same() {
+        let psl = SuffixList::embedded();
+        let whole = ScopeRules::embedded(psl.clone()).unwrap();
+        let part = ScopeRules::embedded_for_check(psl).unwrap();
+        let (w, p) = (&whole.programs[0], &part.programs[0]);
+        assert_eq!(format!("{:?}", w.assets), format!("{:?}", p.assets));
+        assert_eq!(format!("{:?}", w.exclusions), format!("{:?}", p.exclusions));
+        // The suffix set prints in hash order: compare it sorted.
+        let customer = |p: &Program| {
+            p.customer_owned.as_ref().map(|c| {
+                let mut s: Vec<&String> = c.suffixes.iter().collect();
+                s.sort();
+                format!("{} {} {} {} {s:?}", c.id, c.reason, c.psl_private, c.source)
+            })
+        };
+        assert_eq!(customer(w), customer(p));
+        assert!(customer(w).is_some());
+        // Lines and columns are the same; `Span::offset` counts characters, and the blanked
+        // sections hold non-ASCII ones (nothing reads it: byte offsets, lines and columns).
+        let spans = regex::Regex::new(r"offset: \d+, ").unwrap();
+        let same = |a: String, b: String| {
+            assert_eq!(spans.replace_all(&a, ""), spans.replace_all(&b, ""));
+        };
+        same(
+            format!("{:?}", w.file.program),
+            format!("{:?}", p.file.program),
+        );
+        same(
+            format!("{:?}", w.file.awards),
+            format!("{:?}", p.file.awards),
+        );
+        same(format!("{:?}", w.file.probe), format!("{:?}", p.file.probe));
+        assert!(p.file.excluded_classes.is_empty() && !w.file.excluded_classes.is_empty());
+        let mut targets = Vec::new();
+        for a in &w.assets {
+            for h in &a.hosts {
+                let h = h.to_string().replace("*.", "x.").replace('*', "y");
+                let h = h.replace(['{', '}'], "");
+                targets.extend([
+                    h.clone(),
+                    format!("https://{h}/v1.0/me"),
+                    format!("http://{h}:8080/"),
+                ]);
+            }
+        }
+        targets.extend(["contoso.azurewebsites.net".into(), "example.org".into()]);
+        for t in &targets {
+            let (a, b) = (w.classify(t, true), p.classify(t, true));
+            assert_eq!(
+                (a.kind, a.rule(), a.reason_text(), &a.trace),
+                (b.kind, b.rule(), b.reason_text(), &b.trace),
+                "{t}"
+            );
+        }
+        assert!(targets.len() > 60);
     }
 
     #[test]

@@ -52,30 +52,39 @@ enum Entry {
 }
 
 fn parse_entry(raw: &str) -> Result<Entry, String> {
-    if let Ok(net) = parse_cidr(raw) {
+    // Only hex digits, `.`, `:` and `/` can spell an address or range: skip building the
+    // parser's error message for every host name.
+    let address_like = raw
+        .trim()
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'));
+    if let Some(net) = address_like.then(|| parse_cidr(raw).ok()).flatten() {
         return Ok(Entry::Cidr(net));
     }
-    let shown = crate::text::excerpt(raw);
+    // Built only for a message: this runs for every entry of lists of a million lines.
+    let shown = || crate::text::excerpt(raw);
     let mut host = raw;
     if let Some((scheme, rest)) = raw.split_once("://") {
         if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
+            return Err(format!("`{}` is not a host, wildcard, IP or CIDR", shown()));
         }
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#', '@']) {
             return Err(format!(
-                "`{shown}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file"
+                "`{}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file",
+                shown()
             ));
         }
         host = rest;
     }
     if host.contains(':') && !host.contains('*') {
         return Err(format!(
-            "`{shown}`: ports cannot be expressed in a plain list; use a YAML rules file"
+            "`{}`: ports cannot be expressed in a plain list; use a YAML rules file",
+            shown()
         ));
     }
     if host.contains(['/', ' ', ',', '\t']) {
-        return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
+        return Err(format!("`{}` is not a host, wildcard, IP or CIDR", shown()));
     }
     // The pattern parser quotes what it was given: cut that too.
     parse_host_pattern(host, Some(false))
@@ -227,7 +236,11 @@ fn load_plain_sources_all(
     for (file, text, all_excluded) in sources {
         let file: Arc<str> = Arc::from(file.as_str());
         for (n, line) in text.lines().enumerate() {
-            let body = line.split(" #").next().unwrap_or(line);
+            // An inline comment starts at ` #` (found without a substring searcher per line).
+            let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
+                Some(i) => &line[..i],
+                None => line,
+            };
             let trimmed = body.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
@@ -262,8 +275,13 @@ fn load_plain_sources_all(
                     continue;
                 }
             };
-            let key = format!("{}{entry_text}", if excluded { "!" } else { "" });
-            if !seen.insert(key.to_ascii_lowercase()) {
+            let mut key = String::with_capacity(entry_text.len() + 1);
+            if excluded {
+                key.push('!');
+            }
+            key.push_str(entry_text);
+            key.make_ascii_lowercase();
+            if !seen.insert(key) {
                 continue; // the same entry twice means the same thing
             }
             if let Entry::Host(p) = &entry {
