@@ -433,7 +433,7 @@ mod tests {
                 "{t}"
             );
         }
-        assert!(targets.len() > 60);
+        assert!(targets.len() >= 50, "{}", targets.len());
     }
 
     #[test]
