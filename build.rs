@@ -4,6 +4,9 @@
 #[path = "src/psl_ascii.rs"]
 mod psl_ascii;
 
+#[path = "src/rules/check_sections.rs"]
+mod check_sections;
+
 fn main() {
     let src = "data/public_suffix_list.dat";
     println!("cargo:rerun-if-changed={src}");
@@ -11,6 +14,15 @@ fn main() {
     let text = std::fs::read_to_string(src)
         .expect("data/public_suffix_list.dat is vendored in the repository");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let rules = "scope-rules/microsoft-identity.yaml";
+    println!("cargo:rerun-if-changed={rules}");
+    println!("cargo:rerun-if-changed=src/rules/check_sections.rs");
+    let yaml = std::fs::read_to_string(rules).expect("the embedded rules are in the repository");
+    std::fs::write(
+        out.join("embedded-check.yaml"),
+        check_sections::only_sections(&yaml, check_sections::CHECK_SECTIONS),
+    )
+    .expect("OUT_DIR is writable");
     let ascii = psl_ascii::add_ascii_rules(&text);
     std::fs::write(out.join("public_suffix_list.ascii.dat"), &ascii).expect("OUT_DIR is writable");
     std::fs::write(out.join("psl_private_names.rs"), private_names(&ascii))
