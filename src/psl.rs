@@ -18,7 +18,8 @@ pub struct SuffixList {
     /// Parsed on first use: the embedded list costs milliseconds to parse, and a `check` whose
     /// targets never need it (an exact asset, no wildcard to validate) should not pay for it.
     list: OnceLock<List>,
-    /// The text the list is parsed from, until then.
+    /// The text the list is parsed from, until then: the embedded list, or empty for a list
+    /// parsed at once (`--psl`).
     text: &'static str,
     /// The private section alone, parsed on first use by [`SuffixList::private_suffix_below`]
     /// when the whole list has not been needed (a third of the rules, a third of the time).
@@ -125,7 +126,8 @@ impl SuffixList {
 
     /// When `domain` sits strictly below a private-section entry, that entry.
     pub fn private_suffix_below<'d>(&self, domain: &'d str) -> Option<&'d str> {
-        if std::ptr::eq(self.text, EMBEDDED_PSL) && !may_have_private_rule(domain) {
+        // Only the embedded list has a text (a `const` has no one address to compare).
+        if !self.text.is_empty() && !may_have_private_rule(domain) {
             // No private rule is written on any suffix of `domain`: no need to parse the list.
             return None;
         }
@@ -199,6 +201,17 @@ mod tests {
             }
         }
         assert!(!may_have_private_rule("login.live.com"));
+        assert!(!may_have_private_rule("contoso.b2clogin.com"));
+        // The pre-check is taken: answering leaves the list unparsed.
+        let fresh = SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: None,
+            origin: "fresh".into(),
+        };
+        assert_eq!(fresh.private_suffix_below("contoso.b2clogin.com"), None);
+        assert!(fresh.private.get().is_none() && fresh.list.get().is_none());
         assert!(may_have_private_rule("contoso.azurewebsites.net"));
     }
 
