@@ -24,18 +24,19 @@ once() {
   # /usr/bin/time puts "Command exited with non-zero status N" first when the exit is not 0.
   tail -n 1 "$OUT/time.txt"
 }
-min() { awk "BEGIN{print ($1 == \"\" || $2 < $1) ? $2 : $1}"; }
+# smaller A B: the smaller of two numbers, B when A is empty
+smaller() { awk -v a="$1" -v b="$2" 'BEGIN{print (a == "" || b + 0 < a + 0) ? b : a}'; }
 
 # row LABEL RULES INPUT ARGS...: best of 3 rounds of (cut, 1 thread, 2 threads)
 row() {
   local label=$1 rules=$2 input=$3; shift 3
   local c="" t1="" t2="" m1="" m2="" t m
   for _ in 1 2 3; do
-    read -r t _ < <(once "$input" cut -d/ -f3); c=$(min "$c" "$t")
+    read -r t _ < <(once "$input" cut -d/ -f3); c=$(smaller "$c" "$t")
     read -r t m < <(once "$input" "$BIN" "$@" check --threads 1 --print in-scope -)
-    [ -z "$t1" ] || awk "BEGIN{exit !($t < $t1)}" && { t1=$t; m1=$m; }
+    if [ "$(smaller "$t1" "$t")" = "$t" ]; then t1=$t; m1=$m; fi
     read -r t m < <(once "$input" "$BIN" "$@" check --threads 2 --print in-scope -)
-    [ -z "$t2" ] || awk "BEGIN{exit !($t < $t2)}" && { t2=$t; m2=$m; }
+    if [ "$(smaller "$t2" "$t")" = "$t" ]; then t2=$t; m2=$m; fi
   done
   local lines; lines=$(wc -l < "$input")
   awk -v l="$label" -v r="$rules" -v n="$lines" -v c="$c" -v t1="$t1" -v t2="$t2" -v m1="$m1" -v m2="$m2" 'BEGIN{
@@ -83,7 +84,7 @@ read -r tp _ < <(once "$OUT/urls-40000.txt" "$BIN" --rules "$OUT/scope-40000.txt
 lt=""; lm=""
 for _ in 1 2 3; do
   read -r t m < <(once /dev/null "$BIN" --rules "$OUT/scope-1m.txt" check example.invalid)
-  if [ -z "$lt" ] || awk "BEGIN{exit !($t < $lt)}"; then lt=$t; lm=$m; fi
+  if [ "$(smaller "$lt" "$t")" = "$t" ]; then lt=$t; lm=$m; fi
 done
 
 # Start-up: `--version` and two checks on the embedded default, interleaved, 4 x 100 runs each.

@@ -442,36 +442,54 @@ fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     if body.is_empty() || body.len() > 253 {
         return None;
     }
-    let (mut label_start, mut upper, mut last_numeric, mut last_0x) = (0, false, true, false);
+    // One table lookup a byte (this runs for every line `check --print` reads).
+    let (mut label_start, mut upper) = (0, false);
     for (i, &b) in body.iter().enumerate() {
-        match b {
-            b'a'..=b'z' | b'-' | b'_' => last_numeric = false,
-            b'A'..=b'Z' => {
-                upper = true;
-                last_numeric = false;
-            }
-            b'0'..=b'9' => {}
-            b'.' => {
+        match HOST_BYTE[b as usize] {
+            HOST_OTHER => return None,
+            HOST_UPPER => upper = true,
+            HOST_DOT => {
                 let len = i - label_start;
                 if len == 0 || len > 63 || is_xn(&body[label_start..i]) {
                     return None;
                 }
                 label_start = i + 1;
-                last_numeric = true;
-                last_0x = false;
             }
-            _ => return None,
-        }
-        if i == label_start + 1 {
-            last_0x = body[label_start] == b'0' && (b == b'x' || b == b'X');
+            _ => {}
         }
     }
     let last = &body[label_start..];
-    if last.is_empty() || last.len() > 63 || is_xn(last) || last_numeric || last_0x {
+    // A last label of digits, or `0x...`, would be read as part of an IPv4 address.
+    let numeric = last.iter().all(u8::is_ascii_digit)
+        || (last.len() >= 2 && last[0] == b'0' && last[1] | 0x20 == b'x');
+    if last.is_empty() || last.len() > 63 || is_xn(last) || numeric {
         return None;
     }
     Some((body.len(), upper))
 }
+
+const HOST_OTHER: u8 = 0;
+const HOST_PLAIN: u8 = 1;
+const HOST_UPPER: u8 = 2;
+const HOST_DOT: u8 = 3;
+
+/// What each byte is in a plain host name: a lowercase letter, digit, `-` or `_`; an upper-case
+/// letter; the label separator; or anything else.
+static HOST_BYTE: [u8; 256] = {
+    let mut t = [HOST_OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => HOST_PLAIN,
+            b'A'..=b'Z' => HOST_UPPER,
+            b'.' => HOST_DOT,
+            _ => HOST_OTHER,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// A network target read without allocating, for the common shapes of recon input:
 /// `http(s)://host[:port][/...]` and a bare `host`, with a plain ASCII host name.
@@ -1115,6 +1133,62 @@ mod tests {
             }
         }
         assert!(!is_plain_path("/a/./b") && !is_plain_path("/%2e/") && !is_plain_path("/a b"));
+    }
+
+    /// The quick reader takes the plain shapes, reads them as the full parser does, and
+    /// declines everything else.
+    #[test]
+    fn quick_reader_takes_plain_shapes_only() {
+        let quick = |s: &str| {
+            let mut buf = [0u8; 256];
+            quick_net(s, &mut buf).map(|q| (q.host.to_string(), q.port))
+        };
+        let taken = [
+            ("https://login.live.com/x?y#z", "login.live.com", Some(443)),
+            ("http://LOGIN.Live.com.:8080", "login.live.com", Some(8080)),
+            ("https://a_b.example:/", "a_b.example", Some(443)),
+            ("https://a.example?q", "a.example", Some(443)),
+            ("login.live.com", "login.live.com", None),
+            ("WWW.EXAMPLE.COM.", "www.example.com", None),
+        ];
+        for (input, host, port) in taken {
+            assert_eq!(quick(input), Some((host.to_string(), port)), "{input}");
+            match parse_target(input) {
+                Ok(Target::Net(n)) => {
+                    assert_eq!(
+                        (n.host, n.port),
+                        (Host::Domain(host.into()), port),
+                        "{input}"
+                    )
+                }
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        for declined in [
+            "HTTPS://a.example/",
+            "ftp://a.example/",
+            "https://u@a.example/",
+            "https://a.example:99999/",
+            "https://a.example:8x/",
+            "https://a.example:1:2/",
+            "https://[::1]/",
+            "https://192.168.0.1/",
+            "https://x.123/",
+            "https://xn--bcher-kva.example/",
+            "https://a%2eexample/",
+            "https://a..example/",
+            "https:///a.example/",
+            "https://a\\b.example/",
+            "https://a.example/\u{e9}",
+            "https://a.example/\u{7}",
+            "a.example/path",
+            "a.example:443",
+            "android:com.example",
+            "//a.example",
+            "",
+        ] {
+            assert_eq!(quick(declined), None, "{declined:?}");
+        }
     }
 
     #[test]

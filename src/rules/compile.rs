@@ -326,6 +326,7 @@ pub(super) fn compile_with(
     };
     let program = Program {
         origin: ctx.origin.clone(),
+        host_only: Program::host_only(&assets, &exclusions),
         assets,
         exclusions,
         customer_owned,

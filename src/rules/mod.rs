@@ -127,6 +127,19 @@ pub struct Program {
     pub psl: Arc<SuffixList>,
     /// Where the `assets:` list starts, for verdicts that no asset decided.
     pub assets_source: SourceLoc,
+    /// No asset limits ports or paths and no exclusion limits paths: the host decides, and the
+    /// quick path need not read the rules it matched (set by [`Program::host_only`]).
+    pub(crate) host_only: bool,
+}
+
+impl Program {
+    /// Whether a host match alone decides under these rules (see `host_only`).
+    pub(crate) fn host_only(assets: &[AssetRule], exclusions: &[ExclusionRule]) -> bool {
+        assets
+            .iter()
+            .all(|a| a.ports.is_empty() && a.paths.is_none())
+            && exclusions.iter().all(|x| x.paths.is_none())
+    }
 }
 
 impl Program {

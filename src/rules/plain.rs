@@ -373,6 +373,7 @@ fn load_plain_sources_all(
     Ok(Program {
         file,
         origin,
+        host_only: Program::host_only(&assets, &exclusions),
         assets,
         exclusions,
         customer_owned: Some(customer),
