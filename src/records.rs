@@ -10,6 +10,7 @@
 use std::fmt;
 use std::io::{self, BufRead};
 
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::check::{CheckOptions, CheckSummary};
@@ -62,37 +63,189 @@ impl FieldPath {
         })
     }
 
-    /// The text values at this path, in order; an error names what is missing or not text.
-    fn values<'v>(&self, record: &'v Value, out: &mut Vec<&'v str>) -> Result<(), String> {
+    /// The text values at this path in one JSON record, in order, read while the record is
+    /// parsed (nothing else of it is kept). `Err` when the line is not JSON; `Ok(Err)` names
+    /// what is missing, repeated or not text.
+    fn values(
+        &self,
+        raw: &[u8],
+        out: &mut Vec<String>,
+    ) -> Result<Result<(), String>, serde_json::Error> {
         let before = out.len();
-        self.walk(record, &self.steps, out)?;
-        if out.len() == before {
-            return Err(format!("field `{self}` holds an empty array"));
+        let mut problem = None;
+        let mut de = serde_json::Deserializer::from_slice(raw);
+        Walk {
+            steps: &self.steps,
+            out,
+            problem: &mut problem,
+        }
+        .deserialize(&mut de)?;
+        de.end()?;
+        let problem = problem.map(|p| match p {
+            Problem::Missing => format!("field `{self}` is missing"),
+            Problem::Twice => format!(
+                "field `{self}` appears twice in one object (readers disagree on which one counts)"
+            ),
+            Problem::NotText(kind) => format!("field `{self}` is {kind}, not text"),
+            Problem::NotArray(kind) => format!("field `{self}` is {kind}, not an array"),
+        });
+        Ok(match problem {
+            Some(p) => Err(p),
+            None if out.len() == before => Err(format!("field `{self}` holds an empty array")),
+            None => Ok(()),
+        })
+    }
+}
+
+/// What is wrong with a field of a record (the first thing found).
+#[derive(Debug, Clone, Copy)]
+enum Problem {
+    Missing,
+    Twice,
+    NotText(&'static str),
+    NotArray(&'static str),
+}
+
+/// Follows a field path through a record as serde_json parses it: the text at the end of the
+/// path is kept, every other value is skipped without being built.
+struct Walk<'a> {
+    steps: &'a [Step],
+    out: &'a mut Vec<String>,
+    problem: &'a mut Option<Problem>,
+}
+
+impl Walk<'_> {
+    fn fail(&mut self, p: Problem) {
+        self.problem.get_or_insert(p);
+    }
+
+    /// A value that is not what the next step needs: why, by what it is.
+    fn wrong(mut self, kind: &'static str) {
+        let p = match self.steps.first() {
+            None => Problem::NotText(kind),
+            Some(Step::Key(_)) => Problem::Missing,
+            Some(Step::Each) => Problem::NotArray(kind),
+        };
+        self.fail(p);
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        match self.steps.first() {
+            None => self.out.push(v.to_string()),
+            Some(_) => self.wrong("text"),
         }
         Ok(())
     }
 
-    fn walk<'v>(&self, v: &'v Value, steps: &[Step], out: &mut Vec<&'v str>) -> Result<(), String> {
-        match steps.split_first() {
-            None => match v {
-                Value::String(s) => {
-                    out.push(s);
-                    Ok(())
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        self.fail(Problem::Missing); // null is no value
+        Ok(())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.wrong("a boolean");
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.wrong("a number");
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.wrong("a number");
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.wrong("a number");
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if let Some((Step::Each, rest)) = self.steps.split_first() {
+            let rest: &[Step] = rest;
+            loop {
+                let element = Walk {
+                    steps: rest,
+                    out: &mut *self.out,
+                    problem: &mut *self.problem,
+                };
+                if seq.next_element_seed(element)?.is_none() {
+                    return Ok(());
                 }
-                other => Err(format!("field `{self}` is {}, not text", json_kind(other))),
-            },
-            Some((Step::Key(k), rest)) => match v.get(k.as_str()) {
-                Some(Value::Null) | None => Err(format!("field `{self}` is missing")),
-                Some(inner) => self.walk(inner, rest, out),
-            },
-            Some((Step::Each, rest)) => match v {
-                Value::Array(items) => items.iter().try_for_each(|i| self.walk(i, rest, out)),
-                other => Err(format!(
-                    "field `{self}` is {}, not an array",
-                    json_kind(other)
-                )),
-            },
+            }
         }
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.wrong("an array");
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let Some((Step::Key(want), rest)) = self.steps.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.wrong("an object");
+            return Ok(());
+        };
+        let rest: &[Step] = rest;
+        let mut found = false;
+        while let Some(is_it) = map.next_key_seed(KeyIs(want))? {
+            if !is_it {
+                map.next_value::<IgnoredAny>()?;
+            } else if found {
+                // `{"host": "in.example", "host": "evil.example"}`: fail closed.
+                map.next_value::<IgnoredAny>()?;
+                self.fail(Problem::Twice);
+            } else {
+                found = true;
+                map.next_value_seed(Walk {
+                    steps: rest,
+                    out: &mut *self.out,
+                    problem: &mut *self.problem,
+                })?;
+            }
+        }
+        if !found {
+            self.fail(Problem::Missing);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a key is the one wanted, compared without building it.
+struct KeyIs<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
     }
 }
 
@@ -122,20 +275,24 @@ pub fn check_record<'r>(
         error: Some(error),
         values: Vec::new(),
     };
-    let record: Value = match serde_json::from_slice(raw) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(other) => return invalid(format!("{} is not a JSON object", json_kind(&other))),
-        Err(e) => return invalid(format!("not JSON: {e}")),
-    };
-    let mut texts: Vec<&str> = Vec::new();
+    if raw.trim_ascii_start().first() != Some(&b'{') {
+        // Not an object: say what it is (this line is read twice, but only when it is wrong).
+        return invalid(match serde_json::from_slice::<Value>(raw) {
+            Ok(other) => format!("{} is not a JSON object", json_kind(&other)),
+            Err(e) => format!("not JSON: {e}"),
+        });
+    }
+    let mut texts: Vec<String> = Vec::new();
     for f in fields {
-        if let Err(e) = f.values(&record, &mut texts) {
-            return invalid(e);
+        match f.values(raw, &mut texts) {
+            Err(e) => return invalid(format!("not JSON: {e}")),
+            Ok(Err(problem)) => return invalid(problem),
+            Ok(Ok(())) => {}
         }
     }
     let mut kinds = Vec::with_capacity(texts.len());
     let mut values = Vec::new();
-    for text in texts {
+    for text in &texts {
         let input = text.trim();
         let quick = (kind_only && !opts.explain && opts.lookup == Lookup::Indexed)
             .then(|| rules.quick_kind(input))
@@ -211,8 +368,11 @@ mod tests {
 
     fn values(path: &str, v: Value) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
-        FieldPath::parse(path)?.values(&v, &mut out)?;
-        Ok(out.into_iter().map(str::to_string).collect())
+        let raw = serde_json::to_vec(&v).unwrap();
+        FieldPath::parse(path)?
+            .values(&raw, &mut out)
+            .map_err(|e| e.to_string())??;
+        Ok(out)
     }
 
     #[test]
@@ -239,6 +399,31 @@ mod tests {
         assert!(values("a[]", json!({"a": []}))
             .unwrap_err()
             .contains("empty"));
+        // Deep and escaped values, other fields skipped unread; a key twice is refused.
+        assert_eq!(
+            values(
+                "a.b",
+                json!({"x": [1, {"y": null}], "a": {"c": 1, "b": "h\u{e9}.example"}})
+            )
+            .unwrap(),
+            ["h\u{e9}.example"]
+        );
+        let mut out = Vec::new();
+        let twice = br#"{"host":"in.example","host":"evil.example"}"#;
+        let e = FieldPath::parse("host")
+            .unwrap()
+            .values(twice, &mut out)
+            .unwrap();
+        assert!(e.unwrap_err().contains("twice"));
+        let e = FieldPath::parse("host")
+            .unwrap()
+            .values(br#"{"host":"a""#, &mut out);
+        assert!(e.is_err());
+        let e = FieldPath::parse("a.b")
+            .unwrap()
+            .values(br#"{"a":[1]}"#, &mut out)
+            .unwrap();
+        assert!(e.unwrap_err().contains("missing"));
         for bad in ["", "a..b", ".a", "a[", "a[0]", "[]"] {
             assert!(FieldPath::parse(bad).is_err(), "{bad}");
         }
