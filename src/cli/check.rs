@@ -26,6 +26,13 @@ pub fn cmd_check(
         Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
     };
     let print_kind = args.print;
+    // What the reporters print: with -q nothing reaches the output, so a filter (which needs
+    // only each verdict's kind, and lets plain targets take the quick path) is as good.
+    let shown = if args.quiet {
+        Some(VerdictKind::InScope)
+    } else {
+        print_kind
+    };
     if print_kind.is_some() && (args.format != CheckFormat::Text || args.explain) {
         // --print echoes input lines unchanged: there is no verdict object to format or explain.
         return Err(CliError::Usage(
@@ -58,7 +65,7 @@ pub fn cmd_check(
     let parallel = args.field.is_empty()
         && from_stdin
         && threads > 1
-        && (print_kind.is_some() || args.format != CheckFormat::Json);
+        && (shown.is_some() || args.format != CheckFormat::Json);
 
     let mut summary = CheckSummary::default();
     if !args.field.is_empty() {
@@ -73,14 +80,14 @@ pub fn cmd_check(
             .map(|f| FieldPath::parse(f))
             .collect::<Result<Vec<_>, _>>()
             .map_err(CliError::Usage)?;
-        let mut reporter = record_reporter(&mut out, print_kind, args.format, color, args.explain);
+        let mut reporter = record_reporter(&mut out, shown, args.format, color, args.explain);
         let input = io::BufReader::with_capacity(
             256 * 1024,
             ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
         );
         summary = check_records(rules, input, &fields, reporter.as_mut(), opts)?;
     } else {
-        let mut reporter = check_reporter(&mut out, print_kind, args.format, color, args.explain);
+        let mut reporter = check_reporter(&mut out, shown, args.format, color, args.explain);
         for t in args.targets.iter().filter(|t| t.as_str() != "-") {
             check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
         }
@@ -96,9 +103,8 @@ pub fn cmd_check(
         }
     }
     if parallel {
-        let make = reporter_factory(|buf| {
-            check_reporter(buf, print_kind, args.format, color, args.explain)
-        });
+        let make =
+            reporter_factory(|buf| check_reporter(buf, shown, args.format, color, args.explain));
         let input = io::BufReader::with_capacity(
             256 * 1024,
             ProgressReader::new(io::stdin(), "check", args.no_progress),

@@ -235,3 +235,24 @@ fn print_quick_path_matches_the_linear_reference() {
         assert!(fast == slow, "{kind}: quick path and reference differ");
     }
 }
+
+/// `-q` answers through the quick path too: the exit status alone, the same as without it.
+#[test]
+fn quiet_exit_status_on_standard_input() {
+    for (input, code) in [
+        ("https://a.example.com/\nb.example.com\n", 0),
+        ("https://a.example.com/\nhttps://admin.example.com/\n", 1),
+        ("https://a.example.com/\nhttps://a.example.com:99999/\n", 1),
+        ("https://a.example.com/\nexample.org\n", 1),
+    ] {
+        for threads in ["1", "2"] {
+            let out = scopelint()
+                .args(["--rules", SCOPE, "check", "-q", "--threads", threads])
+                .write_stdin(input)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(code), "{input:?}");
+            assert!(out.stdout.is_empty());
+        }
+    }
+}
