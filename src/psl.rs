@@ -147,16 +147,21 @@ mod private_names {
     include!(concat!(env!("OUT_DIR"), "/psl_private_names.rs"));
 }
 
-/// Whether a rule of the embedded list's private section is written on `domain` or one of its
-/// label-boundary suffixes (the only way one can match it).
+/// Whether a rule of the embedded list's private section may be written on `domain` or one of
+/// its label-boundary suffixes (the only way one can match it). Compared by hash (one pass from
+/// the right, a binary search in 28 KB of sorted numbers): a collision only sends the host to
+/// the list itself.
 fn may_have_private_rule(domain: &str) -> bool {
-    let names = private_names::PRIVATE_RULE_NAMES;
-    let found = |s: &str| names.binary_search(&s).is_ok();
-    found(domain)
-        || domain
-            .bytes()
-            .enumerate()
-            .any(|(i, b)| b == b'.' && found(&domain[i + 1..]))
+    let hashes = private_names::PRIVATE_RULE_HASHES;
+    let bytes = domain.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in (0..bytes.len()).rev() {
+        if bytes[i] == b'.' && hashes.binary_search(&h).is_ok() {
+            return true;
+        }
+        h = (h ^ u64::from(bytes[i])).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hashes.binary_search(&h).is_ok()
 }
 
 #[cfg(test)]
