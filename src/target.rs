@@ -525,24 +525,32 @@ pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<
     } else {
         (input, None)
     };
-    let end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    if default.is_none() && end != rest.len() {
-        return None; // `host/path` without a scheme: left to the full parser
+    // One pass over the authority: where it ends, and its first `:`.
+    let (mut end, mut colon) = (rest.len(), None);
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b':' if colon.is_none() => colon = Some(i),
+            _ => {}
+        }
     }
-    let authority = &rest[..end];
-    let (host, port) = match authority.split_once(':') {
-        None => (authority, default),
-        // Without a scheme, `a:b` may be an app, a scheme or a port: the full parser decides.
-        Some(_) if default.is_none() => return None,
-        Some((h, "")) => (h, default),
-        Some((h, p)) => {
+    if default.is_none() && (end != rest.len() || colon.is_some()) {
+        // `host/path` without a scheme, or `a:b`, which may be an app, a scheme or a port:
+        // left to the full parser.
+        return None;
+    }
+    let (host, port) = match colon {
+        None => (&rest[..end], default),
+        Some(c) if c + 1 == end => (&rest[..c], default),
+        Some(c) => {
+            let p = &rest[c + 1..end];
             if !p.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            (h, Some(p.parse::<u16>().ok()?))
+            (&rest[..c], Some(p.parse::<u16>().ok()?))
         }
     };
     let (len, upper) = plain_domain(host)?;
