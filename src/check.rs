@@ -24,7 +24,7 @@ impl CheckSummary {
         self.out_of_scope += other.out_of_scope;
         self.invalid += other.invalid;
     }
-    fn count(&mut self, kind: VerdictKind) {
+    pub(crate) fn count(&mut self, kind: VerdictKind) {
         match kind {
             VerdictKind::InScope => self.in_scope += 1,
             VerdictKind::OutOfScope => self.out_of_scope += 1,
@@ -55,7 +55,20 @@ pub fn check_one(
     };
     match std::str::from_utf8(raw) {
         Ok(text) => {
-            let input = text.trim();
+            // Most lines start and end with a visible character: no trimming to do.
+            let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+            let input = if visible(raw.first()) && visible(raw.last()) {
+                text
+            } else {
+                text.trim()
+            };
+            // The quick path answers only what the full path would; it declines the rest.
+            if reporter.kind_is_enough() && !opts.explain && opts.lookup == Lookup::Indexed {
+                if let Some(kind) = rules.quick_kind(input) {
+                    summary.count(kind);
+                    return reporter.kind(raw, kind);
+                }
+            }
             if let Some(v) = rules.classify_with(input, opts.explain, opts.lookup) {
                 summary.count(v.kind);
                 reporter.verdict(raw, input, &v)?;
@@ -113,20 +126,44 @@ pub fn check_stream(
     opts: CheckOptions,
 ) -> io::Result<CheckSummary> {
     let mut summary = CheckSummary::default();
-    let mut buf = Vec::with_capacity(1024);
+    let mut long = Vec::new();
     loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
             break;
         }
-        check_line(rules, &buf, reporter, opts, &mut summary)?;
-        if buf.capacity() > 1 << 20 {
-            // Give back the memory of a huge line instead of keeping it for the whole run.
-            buf = Vec::with_capacity(1024);
-        }
+        // The whole lines in the reader's buffer are classified where they are, not copied.
+        let Some(last) = memchr::memrchr(b'\n', buf) else {
+            // A line longer than the buffer, or the last line without its line end.
+            long.clear();
+            input.read_until(b'\n', &mut long)?;
+            check_line(rules, &long, reporter, opts, &mut summary)?;
+            if long.capacity() > 1 << 20 {
+                // Give back the memory of a huge line instead of keeping it for the whole run.
+                long = Vec::new();
+            }
+            continue;
+        };
+        for_each_line(&buf[..=last], |line| {
+            check_line(rules, line, reporter, opts, &mut summary)
+        })?;
+        input.consume(last + 1);
     }
     reporter.finish()?;
     Ok(summary)
+}
+
+/// Calls `f` on each line of `batch`, line end included (the last may have none).
+fn for_each_line(batch: &[u8], mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', batch) {
+        f(&batch[start..=end])?;
+        start = end + 1;
+    }
+    if start < batch.len() {
+        f(&batch[start..])?;
+    }
+    Ok(())
 }
 
 /// Makes a reporter that writes one batch of output into a buffer.
@@ -175,9 +212,20 @@ pub fn check_stream_parallel(
             let mut batch = Vec::with_capacity(BATCH_BYTES + 1024);
             let mut eof = false;
             while batch.len() < BATCH_BYTES {
-                if input.read_until(b'\n', &mut batch)? == 0 {
+                let buf = input.fill_buf()?;
+                if buf.is_empty() {
                     eof = true;
                     break;
+                }
+                // Whole lines at once; a line longer than the buffer (or the last) by itself.
+                match memchr::memrchr(b'\n', buf) {
+                    Some(last) => {
+                        batch.extend_from_slice(&buf[..=last]);
+                        input.consume(last + 1);
+                    }
+                    None => {
+                        input.read_until(b'\n', &mut batch)?;
+                    }
                 }
             }
             if !batch.is_empty() && job_tx.send((seq, batch)).is_err() {
@@ -203,12 +251,10 @@ pub fn check_stream_parallel(
                 let mut summary = CheckSummary::default();
                 let result = {
                     let mut reporter = make(&mut buf);
-                    batch
-                        .split_inclusive(|&b| b == b'\n')
-                        .try_for_each(|line| {
-                            check_line(rules, line, reporter.as_mut(), opts, &mut summary)
-                        })
-                        .and_then(|()| reporter.finish())
+                    for_each_line(&batch, |line| {
+                        check_line(rules, line, reporter.as_mut(), opts, &mut summary)
+                    })
+                    .and_then(|()| reporter.finish())
                 };
                 if res_tx.send((seq, result.map(|()| (buf, summary)))).is_err() {
                     return;

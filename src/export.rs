@@ -72,7 +72,7 @@ fn flatten(p: &Program) -> Vec<Flat<'_>> {
             cidrs,
             apps,
             ports: &a.ports,
-            paths: a.paths.as_ref(),
+            paths: a.paths.as_deref(),
         });
     }
     for (i, x) in p.exclusions.iter().enumerate() {
@@ -84,7 +84,7 @@ fn flatten(p: &Program) -> Vec<Flat<'_>> {
             cidrs,
             apps,
             ports: &[],
-            paths: x.paths.as_ref(),
+            paths: x.paths.as_deref(),
         });
     }
     if let Some(c) = &p.customer_owned {

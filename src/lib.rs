@@ -19,6 +19,7 @@ pub mod output;
 pub mod probe;
 pub mod psl;
 mod psl_ascii;
+pub mod records;
 pub mod rules;
 pub mod target;
 pub mod text;

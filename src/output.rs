@@ -27,6 +27,17 @@ pub trait CheckReporter {
     fn verdict(&mut self, raw: &[u8], input: &str, v: &Verdict<'_>) -> io::Result<()>;
     /// Called once after the last verdict.
     fn finish(&mut self) -> io::Result<()>;
+    /// Whether this reporter writes nothing but what [`CheckReporter::kind`] needs, so the
+    /// caller may skip building verdicts for targets whose kind it can tell quickly.
+    fn kind_is_enough(&self) -> bool {
+        false
+    }
+    /// Receives the kind of a target instead of its verdict; called only when
+    /// [`CheckReporter::kind_is_enough`] says so.
+    fn kind(&mut self, raw: &[u8], kind: VerdictKind) -> io::Result<()> {
+        let _ = (raw, kind);
+        Ok(())
+    }
 }
 
 /// The public JSON contract of one verdict (documented in README).
@@ -206,16 +217,24 @@ impl<W: Write> PrintFilter<W> {
 
 impl<W: Write> CheckReporter for PrintFilter<W> {
     fn verdict(&mut self, raw: &[u8], _input: &str, v: &Verdict<'_>) -> io::Result<()> {
-        if v.kind == self.kind {
+        self.kind(raw, v.kind)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn kind_is_enough(&self) -> bool {
+        true
+    }
+
+    fn kind(&mut self, raw: &[u8], kind: VerdictKind) -> io::Result<()> {
+        if kind == self.kind {
             self.out.write_all(raw)?;
             self.out.write_all(b"\n")?;
             self.printed += 1;
         }
         Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 
@@ -232,5 +251,130 @@ pub fn check_reporter<'a, W: Write + 'a>(
         (None, CheckFormat::Text) => Box::new(TextReporter::new(out, color, explain)),
         (None, CheckFormat::Json) => Box::new(JsonReporter::new(out, explain)),
         (None, CheckFormat::Jsonl) => Box::new(JsonlReporter::new(out, explain)),
+    }
+}
+
+/// The answer for one JSON Lines record of `check --field`: the verdict of the record as a
+/// whole and of each value its fields named.
+#[derive(Debug)]
+pub struct RecordVerdict<'p> {
+    /// Line number in the input (1-based).
+    pub line: u64,
+    /// In scope only when every value is in scope; invalid when the record or any value is.
+    pub kind: VerdictKind,
+    /// Why the record as a whole cannot be classified (not JSON, a field missing or not text).
+    pub error: Option<String>,
+    /// Each value with its verdict; empty when the reporter needs only the kind.
+    pub values: Vec<(String, Verdict<'p>)>,
+}
+
+/// The public JSON contract of one record of `check --field` (documented in README).
+#[derive(Debug, Serialize)]
+struct RecordOut<'a> {
+    line: u64,
+    verdict: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    values: Vec<VerdictRecord<'a>>,
+}
+
+/// Receives each record's verdict in input order (`check --field`).
+pub trait RecordReporter {
+    /// `raw` is the input line without its line ending.
+    fn record(&mut self, raw: &[u8], r: &RecordVerdict<'_>) -> io::Result<()>;
+    /// Called once after the last record.
+    fn finish(&mut self) -> io::Result<()>;
+    /// Whether [`RecordVerdict::kind`] is all this reporter writes (then `values` may be empty).
+    fn kind_is_enough(&self) -> bool {
+        false
+    }
+}
+
+/// The reporter for `check --field`: `--print KIND` prints the whole record; `--format`
+/// text writes one line per value (or per unreadable record), json/jsonl one object per record
+/// with per-value verdicts.
+pub fn record_reporter<'a, W: Write + 'a>(
+    out: W,
+    print: Option<VerdictKind>,
+    format: CheckFormat,
+    color: bool,
+    explain: bool,
+) -> Box<dyn RecordReporter + 'a> {
+    Box::new(Records {
+        out,
+        print,
+        format,
+        color,
+        explain,
+        count: 0,
+    })
+}
+
+struct Records<W: Write> {
+    out: W,
+    print: Option<VerdictKind>,
+    format: CheckFormat,
+    color: bool,
+    explain: bool,
+    count: u64,
+}
+
+impl<W: Write> RecordReporter for Records<W> {
+    fn record(&mut self, raw: &[u8], r: &RecordVerdict<'_>) -> io::Result<()> {
+        if let Some(kind) = self.print {
+            return PrintFilter::new(&mut self.out, kind).kind(raw, r.kind);
+        }
+        match self.format {
+            CheckFormat::Json | CheckFormat::Jsonl => {
+                let record = RecordOut {
+                    line: r.line,
+                    verdict: r.kind.as_str(),
+                    error: r.error.as_deref(),
+                    values: r
+                        .values
+                        .iter()
+                        .map(|(value, v)| VerdictRecord::new(value, v, self.explain))
+                        .collect(),
+                };
+                if self.format == CheckFormat::Json {
+                    self.out
+                        .write_all(if self.count == 0 { b"[\n  " } else { b",\n  " })?;
+                }
+                serde_json::to_writer(&mut self.out, &record)?;
+                if self.format == CheckFormat::Jsonl {
+                    self.out.write_all(b"\n")?;
+                }
+                self.count += 1;
+                Ok(())
+            }
+            CheckFormat::Text => {
+                if let Some(e) = &r.error {
+                    let label = format!("{:<12}", VerdictKind::Invalid.as_str());
+                    let label = if self.color {
+                        label.yellow().bold().to_string()
+                    } else {
+                        label
+                    };
+                    return writeln!(self.out, "{label} line {}  [invalid] {e}", r.line);
+                }
+                let mut text = TextReporter::new(&mut self.out, self.color, self.explain);
+                for (value, v) in &r.values {
+                    text.verdict(raw, value, v)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.format == CheckFormat::Json && self.print.is_none() {
+            self.out
+                .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()
+    }
+
+    fn kind_is_enough(&self) -> bool {
+        self.print.is_some()
     }
 }

@@ -18,7 +18,8 @@ pub struct SuffixList {
     /// Parsed on first use: the embedded list costs milliseconds to parse, and a `check` whose
     /// targets never need it (an exact asset, no wildcard to validate) should not pay for it.
     list: OnceLock<List>,
-    /// The text the list is parsed from, until then.
+    /// The text the list is parsed from, until then: the embedded list, or empty for a list
+    /// parsed at once (`--psl`).
     text: &'static str,
     /// The private section alone, parsed on first use by [`SuffixList::private_suffix_below`]
     /// when the whole list has not been needed (a third of the rules, a third of the time).
@@ -125,6 +126,11 @@ impl SuffixList {
 
     /// When `domain` sits strictly below a private-section entry, that entry.
     pub fn private_suffix_below<'d>(&self, domain: &'d str) -> Option<&'d str> {
+        // Only the embedded list has a text (a `const` has no one address to compare).
+        if !self.text.is_empty() && !may_have_private_rule(domain) {
+            // No private rule is written on any suffix of `domain`: no need to parse the list.
+            return None;
+        }
         let s = match self.list.get() {
             Some(full) => full.suffix(domain.as_bytes())?,
             None => self.private_list().suffix(domain.as_bytes())?,
@@ -135,6 +141,27 @@ impl SuffixList {
         let start = domain.len() - s.as_bytes().len();
         Some(&domain[start..])
     }
+}
+
+mod private_names {
+    include!(concat!(env!("OUT_DIR"), "/psl_private_names.rs"));
+}
+
+/// Whether a rule of the embedded list's private section may be written on `domain` or one of
+/// its label-boundary suffixes (the only way one can match it). Compared by hash (one pass from
+/// the right, a binary search in 28 KB of sorted numbers): a collision only sends the host to
+/// the list itself.
+fn may_have_private_rule(domain: &str) -> bool {
+    let hashes = private_names::PRIVATE_RULE_HASHES;
+    let bytes = domain.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in (0..bytes.len()).rev() {
+        if bytes[i] == b'.' && hashes.binary_search(&h).is_ok() {
+            return true;
+        }
+        h = (h ^ u64::from(bytes[i])).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hashes.binary_search(&h).is_ok()
 }
 
 #[cfg(test)]
@@ -154,6 +181,43 @@ mod tests {
         assert!(psl.is_public_suffix("xn--p1ai"));
         let runtime = SuffixList::parse("// ===BEGIN ICANN DOMAINS===\nрф\n", "t").unwrap();
         assert!(runtime.is_public_suffix("xn--p1ai"));
+    }
+
+    /// The pre-check of the embedded list never hides a private suffix: every rule's name,
+    /// below and at it, gets the answer of the whole list (which is parsed, no pre-check).
+    #[test]
+    fn private_rule_names_precheck_agrees_with_the_whole_list() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
+        let names = private_names::PRIVATE_RULE_NAMES;
+        assert!(names.len() > 1000, "{}", names.len());
+        for name in names.iter().filter(|n| n.is_ascii()) {
+            for host in [
+                name.to_string(),
+                format!("x.{name}"),
+                format!("a.b.{name}"),
+                format!("x{name}"),
+            ] {
+                assert_eq!(
+                    lazy.private_suffix_below(&host),
+                    full.private_suffix_below(&host),
+                    "{host}"
+                );
+            }
+        }
+        assert!(!may_have_private_rule("login.live.com"));
+        assert!(!may_have_private_rule("contoso.b2clogin.com"));
+        // The pre-check is taken: answering leaves the list unparsed.
+        let fresh = SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: None,
+            origin: "fresh".into(),
+        };
+        assert_eq!(fresh.private_suffix_below("contoso.b2clogin.com"), None);
+        assert!(fresh.private.get().is_none() && fresh.list.get().is_none());
+        assert!(may_have_private_rule("contoso.azurewebsites.net"));
     }
 
     #[test]

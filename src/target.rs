@@ -425,45 +425,145 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
 /// One pass over a host that needs nothing but lowercasing (see [`is_plain_ascii_domain`]),
 /// with the length checks of [`normalize_domain`]. `None` sends the host down the full path.
 fn fast_domain(raw: &str) -> Option<Host> {
-    let bytes = raw.as_bytes();
-    let body = bytes.strip_suffix(b".").unwrap_or(bytes);
-    if body.is_empty() || body.len() > 253 {
-        return None;
-    }
-    let (mut label_start, mut upper, mut last_numeric, mut last_0x) = (0, false, true, false);
-    for (i, &b) in body.iter().enumerate() {
-        match b {
-            b'a'..=b'z' | b'-' | b'_' => last_numeric = false,
-            b'A'..=b'Z' => {
-                upper = true;
-                last_numeric = false;
-            }
-            b'0'..=b'9' => {}
-            b'.' => {
-                let len = i - label_start;
-                if len == 0 || len > 63 || is_xn(&body[label_start..i]) {
-                    return None;
-                }
-                label_start = i + 1;
-                last_numeric = true;
-                last_0x = false;
-            }
-            _ => return None,
-        }
-        if i == label_start + 1 {
-            last_0x = body[label_start] == b'0' && (b == b'x' || b == b'X');
-        }
-    }
-    let last = &body[label_start..];
-    if last.is_empty() || last.len() > 63 || is_xn(last) || last_numeric || last_0x {
-        return None;
-    }
-    let text = &raw[..body.len()];
+    let (len, upper) = plain_domain(raw)?;
+    let text = &raw[..len];
     Some(Host::Domain(if upper {
         text.to_ascii_lowercase()
     } else {
         text.to_string()
     }))
+}
+
+/// The checks of [`fast_domain`] without building the name: the length of the name without its
+/// trailing dot, and whether it has upper-case letters. `None` for anything else.
+fn plain_domain(raw: &str) -> Option<(usize, bool)> {
+    let bytes = raw.as_bytes();
+    let body = bytes.strip_suffix(b".").unwrap_or(bytes);
+    if body.is_empty() || body.len() > 253 {
+        return None;
+    }
+    // One table lookup a byte (this runs for every line `check --print` reads).
+    let (mut label_start, mut upper) = (0, false);
+    for (i, &b) in body.iter().enumerate() {
+        match HOST_BYTE[b as usize] {
+            HOST_OTHER => return None,
+            HOST_UPPER => upper = true,
+            HOST_DOT => {
+                let len = i - label_start;
+                if len == 0 || len > 63 || is_xn(&body[label_start..i]) {
+                    return None;
+                }
+                label_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let last = &body[label_start..];
+    // A last label of digits, or `0x...`, would be read as part of an IPv4 address.
+    let numeric = last.iter().all(u8::is_ascii_digit)
+        || (last.len() >= 2 && last[0] == b'0' && last[1] | 0x20 == b'x');
+    if last.is_empty() || last.len() > 63 || is_xn(last) || numeric {
+        return None;
+    }
+    Some((body.len(), upper))
+}
+
+const HOST_OTHER: u8 = 0;
+const HOST_PLAIN: u8 = 1;
+const HOST_UPPER: u8 = 2;
+const HOST_DOT: u8 = 3;
+
+/// What each byte is in a plain host name: a lowercase letter, digit, `-` or `_`; an upper-case
+/// letter; the label separator; or anything else.
+static HOST_BYTE: [u8; 256] = {
+    let mut t = [HOST_OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => HOST_PLAIN,
+            b'A'..=b'Z' => HOST_UPPER,
+            b'.' => HOST_DOT,
+            _ => HOST_OTHER,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// A network target read without allocating, for the common shapes of recon input:
+/// `http(s)://host[:port][/...]` and a bare `host`, with a plain ASCII host name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickNet<'a> {
+    /// The host, normalized exactly as [`parse_target`] normalizes it.
+    pub host: &'a str,
+    /// The port as [`parse_target`] gives it: explicit or the scheme's default.
+    pub port: Option<u16>,
+}
+
+/// Reads the host and port of `input` (trimmed) the way [`parse_target`] would, when the input
+/// has one of the plain shapes: `http://` or `https://` (lower case), an authority of ASCII
+/// letters, digits, `-`, `_`, `.` and an optional `:port`, then anything printable ASCII; or a
+/// bare host without `:`, `/`, `?`, `#`. Anything else (other schemes, credentials, IPs,
+/// brackets, percent-escapes, non-ASCII, control characters, punycode) returns `None`, and the
+/// caller uses [`parse_target`]. When this returns `Some`, [`parse_target`] parses the same
+/// input to a network target with this host and port (checked by unit and property tests).
+/// `buf` holds the lowercased host when the input has upper-case letters.
+pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<'a>> {
+    let bytes = input.as_bytes();
+    // Printable ASCII only; a fold without early exit, so the compiler vectorizes it.
+    let printable = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
+    if bytes.len() > MAX_TARGET_LEN || !printable {
+        return None;
+    }
+    let (rest, default) = if let Some(r) = input.strip_prefix("https://") {
+        (r, Some(443))
+    } else if let Some(r) = input.strip_prefix("http://") {
+        (r, Some(80))
+    } else {
+        (input, None)
+    };
+    // One pass over the authority: where it ends, and its first `:`.
+    let (mut end, mut colon) = (rest.len(), None);
+    for (i, b) in rest.bytes().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b':' if colon.is_none() => colon = Some(i),
+            _ => {}
+        }
+    }
+    if default.is_none() && (end != rest.len() || colon.is_some()) {
+        // `host/path` without a scheme, or `a:b`, which may be an app, a scheme or a port:
+        // left to the full parser.
+        return None;
+    }
+    let (host, port) = match colon {
+        None => (&rest[..end], default),
+        Some(c) if c + 1 == end => (&rest[..c], default),
+        Some(c) => {
+            let p = &rest[c + 1..end];
+            if !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (&rest[..c], Some(p.parse::<u16>().ok()?))
+        }
+    };
+    let (len, upper) = plain_domain(host)?;
+    let host = &host[..len];
+    let host = if upper {
+        let out = buf.get_mut(..len)?;
+        out.copy_from_slice(host.as_bytes());
+        out.make_ascii_lowercase();
+        std::str::from_utf8(out).ok()?
+    } else {
+        host
+    };
+    Some(QuickNet { host, port })
 }
 
 fn is_xn(label: &[u8]) -> bool {
@@ -1041,6 +1141,62 @@ mod tests {
             }
         }
         assert!(!is_plain_path("/a/./b") && !is_plain_path("/%2e/") && !is_plain_path("/a b"));
+    }
+
+    /// The quick reader takes the plain shapes, reads them as the full parser does, and
+    /// declines everything else.
+    #[test]
+    fn quick_reader_takes_plain_shapes_only() {
+        let quick = |s: &str| {
+            let mut buf = [0u8; 256];
+            quick_net(s, &mut buf).map(|q| (q.host.to_string(), q.port))
+        };
+        let taken = [
+            ("https://login.live.com/x?y#z", "login.live.com", Some(443)),
+            ("http://LOGIN.Live.com.:8080", "login.live.com", Some(8080)),
+            ("https://a_b.example:/", "a_b.example", Some(443)),
+            ("https://a.example?q", "a.example", Some(443)),
+            ("login.live.com", "login.live.com", None),
+            ("WWW.EXAMPLE.COM.", "www.example.com", None),
+        ];
+        for (input, host, port) in taken {
+            assert_eq!(quick(input), Some((host.to_string(), port)), "{input}");
+            match parse_target(input) {
+                Ok(Target::Net(n)) => {
+                    assert_eq!(
+                        (n.host, n.port),
+                        (Host::Domain(host.into()), port),
+                        "{input}"
+                    )
+                }
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        for declined in [
+            "HTTPS://a.example/",
+            "ftp://a.example/",
+            "https://u@a.example/",
+            "https://a.example:99999/",
+            "https://a.example:8x/",
+            "https://a.example:1:2/",
+            "https://[::1]/",
+            "https://192.168.0.1/",
+            "https://x.123/",
+            "https://xn--bcher-kva.example/",
+            "https://a%2eexample/",
+            "https://a..example/",
+            "https:///a.example/",
+            "https://a\\b.example/",
+            "https://a.example/\u{e9}",
+            "https://a.example/\u{7}",
+            "a.example/path",
+            "a.example:443",
+            "android:com.example",
+            "//a.example",
+            "",
+        ] {
+            assert_eq!(quick(declined), None, "{declined:?}");
+        }
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct Cli {
     /// Public Suffix List file to use instead of the vendored copy.
     #[arg(long, global = true, value_name = "FILE")]
     pub psl: Option<PathBuf>,
+    /// Load plain lists without their unusable inclusions (a warning each, then a count), for
+    /// raw community lists; an unusable exclusion is still an error.
+    #[arg(long, global = true)]
+    pub skip_invalid: bool,
     /// When to color output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -248,6 +252,11 @@ pub struct CheckArgs {
     /// order.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Read JSON Lines from standard input and classify the text at this field path (repeatable;
+    /// dotted, `[]` for each element of an array: `host`, `url`, `data.leaf_cert.all_domains[]`).
+    /// A record is in scope only when every value is.
+    #[arg(long, value_name = "PATH")]
+    pub field: Vec<String>,
 }
 
 /// Pacing, resolution and audit options shared by `probe` and `proxy`.

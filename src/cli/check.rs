@@ -6,7 +6,8 @@ use scopelint::check::{
     check_one, check_stream, check_stream_parallel, reporter_factory, CheckOptions, CheckSummary,
 };
 use scopelint::matcher::Lookup;
-use scopelint::output::{check_reporter, CheckFormat};
+use scopelint::output::{check_reporter, record_reporter, CheckFormat};
+use scopelint::records::{check_records, FieldPath};
 use scopelint::{ScopeRules, VerdictKind};
 
 use super::args::CheckArgs;
@@ -25,6 +26,13 @@ pub fn cmd_check(
         Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()))
     };
     let print_kind = args.print;
+    // What the reporters print: with -q nothing reaches the output, so a filter (which needs
+    // only each verdict's kind, and lets plain targets take the quick path) is as good.
+    let shown = if args.quiet {
+        Some(VerdictKind::InScope)
+    } else {
+        print_kind
+    };
     if print_kind.is_some() && (args.format != CheckFormat::Text || args.explain) {
         // --print echoes input lines unchanged: there is no verdict object to format or explain.
         return Err(CliError::Usage(
@@ -54,21 +62,40 @@ pub fn cmd_check(
         n => n,
     };
     // One JSON array cannot be cut into independent batches.
-    let parallel =
-        from_stdin && threads > 1 && (print_kind.is_some() || args.format != CheckFormat::Json);
+    let parallel = args.field.is_empty()
+        && from_stdin
+        && threads > 1
+        && (shown.is_some() || args.format != CheckFormat::Json);
 
     let mut summary = CheckSummary::default();
-    {
-        let mut reporter = check_reporter(&mut out, print_kind, args.format, color, args.explain);
+    if !args.field.is_empty() {
+        if args.targets.iter().any(|t| t != "-") {
+            return Err(CliError::Usage(
+                "--field reads JSON Lines from standard input: give no TARGET (or `-`)".into(),
+            ));
+        }
+        let fields = args
+            .field
+            .iter()
+            .map(|f| FieldPath::parse(f))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CliError::Usage)?;
+        let mut reporter = record_reporter(&mut out, shown, args.format, color, args.explain);
+        let input = io::BufReader::with_capacity(
+            256 * 1024,
+            ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
+        );
+        summary = check_records(rules, input, &fields, reporter.as_mut(), opts)?;
+    } else {
+        let mut reporter = check_reporter(&mut out, shown, args.format, color, args.explain);
         for t in args.targets.iter().filter(|t| t.as_str() != "-") {
             check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
         }
         if from_stdin && !parallel {
-            let input = io::BufReader::new(ProgressReader::new(
-                io::stdin().lock(),
-                "check",
-                args.no_progress,
-            ));
+            let input = io::BufReader::with_capacity(
+                256 * 1024,
+                ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
+            );
             let s = check_stream(rules, input, reporter.as_mut(), opts)?;
             summary.add(&s);
         } else {
@@ -76,9 +103,8 @@ pub fn cmd_check(
         }
     }
     if parallel {
-        let make = reporter_factory(|buf| {
-            check_reporter(buf, print_kind, args.format, color, args.explain)
-        });
+        let make =
+            reporter_factory(|buf| check_reporter(buf, shown, args.format, color, args.explain));
         let input = io::BufReader::with_capacity(
             256 * 1024,
             ProgressReader::new(io::stdin(), "check", args.no_progress),

@@ -99,7 +99,13 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
     let color = use_color(cli.color);
     match &cli.command {
         Command::Check(args) => {
-            let rules = load_rules(&cli)?;
+            let rules = match rules_files(&cli, &[]) {
+                // Only the sections that classify: start-up close to the process's own.
+                None => {
+                    ScopeRules::embedded_for_check(rules_psl(&cli)?).map_err(CliError::Source)?
+                }
+                Some(_) => load_rules(&cli)?,
+            };
             let found = check::cmd_check(&rules, args, color);
             // The process ends next: skip freeing tens of thousands of rules one by one.
             std::mem::forget(rules);
@@ -165,11 +171,28 @@ fn load_rules(cli: &Cli) -> Result<ScopeRules, CliError> {
 /// The programs in `files`, else the rules in use (see [`rules_files`]).
 fn load_rules_from(cli: &Cli, files: &[PathBuf]) -> Result<ScopeRules, CliError> {
     let psl = rules_psl(cli)?;
-    match rules_files(cli, files) {
-        Some(files) => ScopeRules::from_files(&files, psl),
+    let mut skipped = Vec::new();
+    let rules = match rules_files(cli, files) {
+        Some(files) => {
+            ScopeRules::from_files_with(&files, psl, cli.skip_invalid.then_some(&mut skipped))
+        }
         None => ScopeRules::embedded(psl),
     }
-    .map_err(CliError::Source)
+    .map_err(CliError::Source)?;
+    // `--skip-invalid`: every entry left out is said, with its place and reason, then counted.
+    for e in &skipped {
+        eprintln!("scopelint: warning: {e} (inclusion skipped: --skip-invalid)");
+    }
+    if !skipped.is_empty() {
+        let assets: usize = rules.programs.iter().map(|p| p.assets.len()).sum();
+        eprintln!(
+            "scopelint: --skip-invalid: skipped {} unusable inclusion{}, loaded {assets} asset{}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            if assets == 1 { "" } else { "s" },
+        );
+    }
+    Ok(rules)
 }
 
 fn rules_psl(cli: &Cli) -> Result<Arc<SuffixList>, CliError> {

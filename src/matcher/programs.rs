@@ -36,6 +36,24 @@ impl ScopeRules {
     }
 }
 
+impl ScopeRules {
+    /// The verdict kind [`ScopeRules::classify`] gives `input` (trimmed), computed without
+    /// building a verdict, for plain network targets; `None` when the full path must decide
+    /// (an unusual input, a rule that looks at paths, no program).
+    pub fn quick_kind(&self, input: &str) -> Option<VerdictKind> {
+        let mut buf = [0u8; 256];
+        let t = crate::target::quick_net(input, &mut buf)?;
+        let mut kind = None;
+        for p in &self.programs {
+            match p.quick_kind(&t)? {
+                VerdictKind::InScope => return Some(VerdictKind::InScope),
+                k => kind = Some(k),
+            }
+        }
+        kind
+    }
+}
+
 /// One program's in-scope answer and the most it can pay for it.
 #[derive(Debug)]
 pub struct Eligible<'p> {

@@ -326,6 +326,7 @@ pub(super) fn compile_with(
     };
     let program = Program {
         origin: ctx.origin.clone(),
+        host_only: Program::host_only(&assets, &exclusions),
         assets,
         exclusions,
         customer_owned,
@@ -522,7 +523,7 @@ fn compile_assets(
                 .ports
                 .clone()
                 .unwrap_or_else(|| file.program.default_ports.clone()),
-            paths,
+            paths: paths.map(Box::new),
             note: def.note.clone(),
             hosts,
             source: ctx.loc(a),
@@ -634,7 +635,7 @@ fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Ve
             reason: def.reason.clone(),
             uncertain: def.uncertain,
             note: def.note.clone(),
-            paths,
+            paths: paths.map(Box::new),
             hosts,
             source: ctx.loc(x),
         });

@@ -152,34 +152,50 @@ pub fn is_one_label(label: &str) -> bool {
 
 /// Whether `host` matches a glob pattern, label by label (see [`HostPattern::Glob`]).
 pub fn glob_matches(pattern: &str, host: &str) -> bool {
-    let pl: Vec<&str> = pattern.split('.').collect();
-    let hl: Vec<&str> = host.split('.').collect();
-    if pl.first() == Some(&"*") && pl.len() > 1 {
+    // Compared from the right on bytes, without collecting labels: this runs for every host
+    // that reaches a glob's anchor.
+    let labels = |s: &[u8]| s.iter().filter(|&&b| b == b'.').count() + 1;
+    let dot = |b: &u8| *b == b'.';
+    let (pattern, host) = (pattern.as_bytes(), host.as_bytes());
+    let mut hl = host.rsplit(dot);
+    if let Some(rest) = pattern.strip_prefix(b"*.") {
         // First label `*`: one or more whole labels.
-        let rest = &pl[1..];
-        if hl.len() <= rest.len() {
+        if labels(host) <= labels(rest) {
             return false;
         }
-        let tail = &hl[hl.len() - rest.len()..];
-        return hl[..hl.len() - rest.len()].iter().all(|l| !l.is_empty())
-            && rest.iter().zip(tail).all(|(p, h)| label_matches(p, h));
+        return rest
+            .rsplit(dot)
+            .all(|p| hl.next().is_some_and(|h| label_matches(p, h)))
+            && hl.all(|l| !l.is_empty());
     }
-    pl.len() == hl.len() && pl.iter().zip(&hl).all(|(p, h)| label_matches(p, h))
+    labels(pattern) == labels(host)
+        && pattern
+            .rsplit(dot)
+            .all(|p| hl.next().is_some_and(|h| label_matches(p, h)))
 }
 
 /// One pattern label against one host label: `*` or `{name}` alone is any one label.
-fn label_matches(p: &str, h: &str) -> bool {
-    if p == "*" || is_one_label(p) {
+fn label_matches(p: &[u8], h: &[u8]) -> bool {
+    let placeholder = p.len() > 2
+        && p[0] == b'{'
+        && p[p.len() - 1] == b'}'
+        && p[1..p.len() - 1]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if p == b"*" || placeholder {
         !h.is_empty()
     } else {
-        star_matches(p, h)
+        star_matches_bytes(p, h)
     }
 }
 
 /// Classic `*` matching: `*` matches any run of characters (within one label or one path
 /// segment: callers split first).
 pub fn star_matches(p: &str, h: &str) -> bool {
-    let (pb, hb) = (p.as_bytes(), h.as_bytes());
+    star_matches_bytes(p.as_bytes(), h.as_bytes())
+}
+
+fn star_matches_bytes(pb: &[u8], hb: &[u8]) -> bool {
     let (mut pi, mut hi, mut star, mut mark) = (0, 0, None, 0);
     while hi < hb.len() {
         if pi < pb.len() && pb[pi] == b'*' {

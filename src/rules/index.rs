@@ -17,7 +17,7 @@ use crate::target::Platform;
 /// the right) answers "no rule here" for most probes without touching the map.
 #[derive(Debug, Default)]
 pub(crate) struct HostTable {
-    slots: HashMap<String, Slot>,
+    slots: HashMap<Box<str>, Slot>,
     /// One bit per hash bucket; a clear bit means no key with that hash.
     filter: Vec<u64>,
     filter_bits: u32,
@@ -27,11 +27,39 @@ pub(crate) struct HostTable {
 #[derive(Debug, Default)]
 struct Slot {
     /// Rules matching exactly this name.
-    exact: Vec<u32>,
+    exact: Ids,
     /// Rules matching names strictly below this name.
-    below: Vec<u32>,
+    below: Ids,
     /// Globs whose fixed trailing labels are this name.
     globs: Vec<(Box<str>, u32)>,
+}
+
+/// Rule ids, held in place when there is one (almost every name of a big list): a lookup that
+/// hits reads no other memory.
+#[derive(Debug, Default)]
+enum Ids {
+    #[default]
+    None,
+    One(u32),
+    Many(Box<[u32]>),
+}
+
+impl Ids {
+    fn push(&mut self, id: u32) {
+        *self = match std::mem::take(self) {
+            Ids::None => Ids::One(id),
+            Ids::One(a) => Ids::Many(Box::new([a, id])),
+            Ids::Many(v) => Ids::Many(v.iter().copied().chain([id]).collect()),
+        };
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Ids::None => &[],
+            Ids::One(a) => std::slice::from_ref(a),
+            Ids::Many(v) => v,
+        }
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -65,7 +93,7 @@ impl HostTable {
 
     fn slot(&mut self, name: &str) -> &mut Slot {
         if !self.slots.contains_key(name) {
-            self.slots.insert(name.to_string(), Slot::default());
+            self.slots.insert(name.into(), Slot::default());
             // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
             let want = (self.slots.len() * 16).next_power_of_two().max(1 << 12);
             if want > self.filter.len() * 64 {
@@ -109,7 +137,7 @@ impl HostTable {
             if bytes[i] == b'.' && self.may_have(hash) {
                 let suffix = &host[i + 1..];
                 if let Some(slot) = self.slots.get(suffix) {
-                    for &id in &slot.below {
+                    for &id in slot.below.as_slice() {
                         f(id, suffix.len() as u32);
                     }
                     for (pattern, id) in &slot.globs {
@@ -124,7 +152,7 @@ impl HostTable {
         }
         if self.may_have(hash) {
             if let Some(slot) = self.slots.get(host) {
-                for &id in &slot.exact {
+                for &id in slot.exact.as_slice() {
                     f(id, u32::MAX);
                 }
             }

@@ -30,6 +30,12 @@ use model::RulesFile;
 
 /// The default program, compiled into the binary.
 pub const EMBEDDED_RULES: &str = include_str!("../../scope-rules/microsoft-identity.yaml");
+/// [`EMBEDDED_RULES`] with only the sections `check` reads (the others blanked out, positions
+/// kept), prepared by `build.rs`.
+const EMBEDDED_CHECK_RULES: &str = include_str!(concat!(env!("OUT_DIR"), "/embedded-check.yaml"));
+#[cfg(test)]
+#[path = "check_sections.rs"]
+mod check_sections;
 /// The path shown for rules that come from the embedded default.
 pub const EMBEDDED_RULES_PATH: &str = "scope-rules/microsoft-identity.yaml";
 
@@ -77,7 +83,8 @@ pub struct AssetRule {
     pub award_table: Option<String>,
     /// Allowed ports; empty means any.
     pub ports: Vec<u16>,
-    pub paths: Option<PathRule>,
+    /// Boxed: most rules have none, and plain lists hold a million rules.
+    pub paths: Option<Box<PathRule>>,
     pub note: Option<String>,
     pub hosts: Vec<HostPattern>,
     pub source: SourceLoc,
@@ -89,7 +96,7 @@ pub struct ExclusionRule {
     pub reason: String,
     pub uncertain: bool,
     pub note: Option<String>,
-    pub paths: Option<PathRule>,
+    pub paths: Option<Box<PathRule>>,
     pub hosts: Vec<HostPattern>,
     pub source: SourceLoc,
 }
@@ -120,6 +127,19 @@ pub struct Program {
     pub psl: Arc<SuffixList>,
     /// Where the `assets:` list starts, for verdicts that no asset decided.
     pub assets_source: SourceLoc,
+    /// No asset limits ports or paths and no exclusion limits paths: the host decides, and the
+    /// quick path need not read the rules it matched (set by [`Program::host_only`]).
+    pub(crate) host_only: bool,
+}
+
+impl Program {
+    /// Whether a host match alone decides under these rules (see `host_only`).
+    pub(crate) fn host_only(assets: &[AssetRule], exclusions: &[ExclusionRule]) -> bool {
+        assets
+            .iter()
+            .all(|a| a.ports.is_empty() && a.paths.is_none())
+            && exclusions.iter().all(|x| x.paths.is_none())
+    }
 }
 
 impl Program {
@@ -137,7 +157,18 @@ pub struct ScopeRules {
 impl ScopeRules {
     /// The embedded default program.
     pub fn embedded(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
-        let file = parse_rules_file(EMBEDDED_RULES, EMBEDDED_RULES_PATH)?;
+        ScopeRules::embedded_text(EMBEDDED_RULES, psl)
+    }
+
+    /// The embedded default program with only the sections that classify targets (`check`):
+    /// assets, exclusions, customer-owned suffixes, awards and probe settings. The linter's
+    /// sections (most of the file) are not parsed, which is most of `check`'s start-up.
+    pub fn embedded_for_check(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        ScopeRules::embedded_text(EMBEDDED_CHECK_RULES, psl)
+    }
+
+    fn embedded_text(text: &str, psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
+        let file = parse_rules_file(text, EMBEDDED_RULES_PATH)?;
         // With another suffix list (`--psl`), the wildcards are checked again against it.
         let trusted = Arc::ptr_eq(&psl, &SuffixList::embedded());
         let (program, mut errors) = compile::compile_with(file, EMBEDDED_RULES_PATH, psl, trusted);
@@ -154,9 +185,23 @@ impl ScopeRules {
         paths: &[impl AsRef<Path>],
         psl: Arc<SuffixList>,
     ) -> Result<ScopeRules, RulesError> {
+        ScopeRules::from_files_with(paths, psl, None)
+    }
+
+    /// [`ScopeRules::from_files`]; with `skipped`, plain lists load without their unusable
+    /// inclusions, which are added there (see [`load_program_file_with`]).
+    pub fn from_files_with(
+        paths: &[impl AsRef<Path>],
+        psl: Arc<SuffixList>,
+        mut skipped: Option<&mut Vec<RulesError>>,
+    ) -> Result<ScopeRules, RulesError> {
         let mut programs = Vec::with_capacity(paths.len());
         for p in multi::expand_rules_paths(paths)? {
-            programs.push(load_program_file(&p, psl.clone())?);
+            programs.push(load_program_file_with(
+                &p,
+                psl.clone(),
+                skipped.as_deref_mut(),
+            )?);
         }
         let mut seen = HashSet::new();
         for p in &programs {
@@ -184,6 +229,17 @@ pub(crate) fn whole_file_error(file: &str, message: String) -> RulesError {
 
 /// Read and load a rules file from disk.
 pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, RulesError> {
+    load_program_file_with(path, psl, None)
+}
+
+/// [`load_program_file`]; with `skipped`, the unusable inclusions of a plain list are left out
+/// and added there (`--skip-invalid`) instead of failing the load. YAML rules files and
+/// unusable exclusions still fail.
+pub fn load_program_file_with(
+    path: &Path,
+    psl: Arc<SuffixList>,
+    skipped: Option<&mut Vec<RulesError>>,
+) -> Result<Program, RulesError> {
     let name = path.display().to_string();
     if path.is_dir() {
         return Err(whole_file_error(
@@ -210,7 +266,13 @@ pub fn load_program_file(path: &Path, psl: Arc<SuffixList>) -> Result<Program, R
         }
     };
     if plain::is_plain_list(path, &text) {
-        return plain::load_plain_file(path, &text, psl);
+        return match skipped {
+            Some(list) => plain::load_plain_file_skipping(path, &text, psl).map(|(p, s)| {
+                list.extend(s);
+                p
+            }),
+            None => plain::load_plain_file(path, &text, psl),
+        };
     }
     load_program_str(&text, &name, psl)
 }
@@ -295,6 +357,74 @@ mod tests {
         let ids = |p: &Program| p.assets.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&fast.programs[0]), ids(&full));
         assert!(!full.assets.is_empty());
+    }
+
+    /// `check` loads the embedded program without the linter's sections: what classifies must
+    /// be the same, down to every rule's source position, and so must every verdict.
+    #[test]
+    fn check_sections_of_the_embedded_rules_classify_the_same() {
+        let psl = SuffixList::embedded();
+        let whole = ScopeRules::embedded(psl.clone()).unwrap();
+        let part = ScopeRules::embedded_for_check(psl).unwrap();
+        assert_eq!(
+            EMBEDDED_CHECK_RULES,
+            check_sections::only_sections(EMBEDDED_RULES, check_sections::CHECK_SECTIONS)
+        );
+        assert_eq!(
+            EMBEDDED_CHECK_RULES.lines().count(),
+            EMBEDDED_RULES.lines().count()
+        );
+        let (w, p) = (&whole.programs[0], &part.programs[0]);
+        assert_eq!(format!("{:?}", w.assets), format!("{:?}", p.assets));
+        assert_eq!(format!("{:?}", w.exclusions), format!("{:?}", p.exclusions));
+        // The suffix set prints in hash order: compare it sorted.
+        let customer = |p: &Program| {
+            p.customer_owned.as_ref().map(|c| {
+                let mut s: Vec<&String> = c.suffixes.iter().collect();
+                s.sort();
+                format!("{} {} {} {} {s:?}", c.id, c.reason, c.psl_private, c.source)
+            })
+        };
+        assert_eq!(customer(w), customer(p));
+        assert!(customer(w).is_some());
+        // Lines and columns are the same; byte offsets are not (blanked lines are emptied), and
+        // nothing reads them.
+        let spans = regex::Regex::new(r"span: Span \{[^}]*\}").unwrap();
+        let same = |a: String, b: String| {
+            assert_eq!(spans.replace_all(&a, ""), spans.replace_all(&b, ""));
+        };
+        same(
+            format!("{:?}", w.file.program),
+            format!("{:?}", p.file.program),
+        );
+        same(
+            format!("{:?}", w.file.awards),
+            format!("{:?}", p.file.awards),
+        );
+        same(format!("{:?}", w.file.probe), format!("{:?}", p.file.probe));
+        assert!(p.file.excluded_classes.is_empty() && !w.file.excluded_classes.is_empty());
+        let mut targets = Vec::new();
+        for a in &w.assets {
+            for h in &a.hosts {
+                let h = h.to_string().replace("*.", "x.").replace('*', "y");
+                let h = h.replace(['{', '}'], "");
+                targets.extend([
+                    h.clone(),
+                    format!("https://{h}/v1.0/me"),
+                    format!("http://{h}:8080/"),
+                ]);
+            }
+        }
+        targets.extend(["contoso.azurewebsites.net".into(), "example.org".into()]);
+        for t in &targets {
+            let (a, b) = (w.classify(t, true), p.classify(t, true));
+            assert_eq!(
+                (a.kind, a.rule(), a.reason_text(), &a.trace),
+                (b.kind, b.rule(), b.reason_text(), &b.trace),
+                "{t}"
+            );
+        }
+        assert!(targets.len() >= 50, "{}", targets.len());
     }
 
     #[test]

@@ -52,30 +52,39 @@ enum Entry {
 }
 
 fn parse_entry(raw: &str) -> Result<Entry, String> {
-    if let Ok(net) = parse_cidr(raw) {
+    // Only hex digits, `.`, `:` and `/` can spell an address or range: skip building the
+    // parser's error message for every host name.
+    let address_like = raw
+        .trim()
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'));
+    if let Some(net) = address_like.then(|| parse_cidr(raw).ok()).flatten() {
         return Ok(Entry::Cidr(net));
     }
-    let shown = crate::text::excerpt(raw);
+    // Built only for a message: this runs for every entry of lists of a million lines.
+    let shown = || crate::text::excerpt(raw);
     let mut host = raw;
     if let Some((scheme, rest)) = raw.split_once("://") {
         if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
+            return Err(format!("`{}` is not a host, wildcard, IP or CIDR", shown()));
         }
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#', '@']) {
             return Err(format!(
-                "`{shown}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file"
+                "`{}`: paths and credentials cannot be expressed in a plain list; use a YAML rules file",
+                shown()
             ));
         }
         host = rest;
     }
     if host.contains(':') && !host.contains('*') {
         return Err(format!(
-            "`{shown}`: ports cannot be expressed in a plain list; use a YAML rules file"
+            "`{}`: ports cannot be expressed in a plain list; use a YAML rules file",
+            shown()
         ));
     }
     if host.contains(['/', ' ', ',', '\t']) {
-        return Err(format!("`{shown}` is not a host, wildcard, IP or CIDR"));
+        return Err(format!("`{}` is not a host, wildcard, IP or CIDR", shown()));
     }
     // The pattern parser quotes what it was given: cut that too.
     parse_host_pattern(host, Some(false))
@@ -89,13 +98,28 @@ pub fn load_plain_file(
     text: &str,
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
-    load_plain_file_all(path, text, psl).map_err(first_problem)
+    load_plain_file_all(path, text, psl, None).map_err(first_problem)
+}
+
+/// [`load_plain_file`] for raw community lists (`--skip-invalid`): an unusable *inclusion* is
+/// left out and returned with its place and reason; an unusable *exclusion* is still an error,
+/// since leaving it out would widen the scope.
+pub fn load_plain_file_skipping(
+    path: &Path,
+    text: &str,
+    psl: Arc<SuffixList>,
+) -> Result<(Program, Vec<RulesError>), RulesError> {
+    let mut skipped = Vec::new();
+    let program =
+        load_plain_file_all(path, text, psl, Some(&mut skipped)).map_err(first_problem)?;
+    Ok((program, skipped))
 }
 
 fn load_plain_file_all(
     path: &Path,
     text: &str,
     psl: Arc<SuffixList>,
+    skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
     let origin = path.display().to_string();
     let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
@@ -118,7 +142,7 @@ fn load_plain_file_all(
         .and_then(|s| s.to_str())
         .unwrap_or("plain-list")
         .to_string();
-    load_plain_sources_all(&id, &origin, &sources, psl)
+    load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
 /// The loader's one error for a list with bad lines: the first, saying how many more there are.
@@ -164,7 +188,7 @@ pub fn load_plain_str(
 
 /// Every problem of a plain list (empty when it loads), for `rules validate`.
 pub fn plain_list_problems(path: &Path, text: &str, psl: Arc<SuffixList>) -> Vec<RulesError> {
-    match load_plain_file_all(path, text, psl) {
+    match load_plain_file_all(path, text, psl, None) {
         Ok(_) => Vec::new(),
         Err(problems) => problems,
     }
@@ -176,7 +200,7 @@ fn load_plain_sources(
     sources: &[(String, String, bool)],
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
-    load_plain_sources_all(id, origin, sources, psl).map_err(first_problem)
+    load_plain_sources_all(id, origin, sources, psl, None).map_err(first_problem)
 }
 
 fn load_plain_sources_all(
@@ -184,6 +208,7 @@ fn load_plain_sources_all(
     origin: &str,
     sources: &[(String, String, bool)],
     psl: Arc<SuffixList>,
+    mut skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
     let mut problems: Vec<RulesError> = Vec::new();
     let origin: Arc<str> = Arc::from(origin);
@@ -199,19 +224,25 @@ fn load_plain_sources_all(
         },
     };
     let mut index = ScopeIndex::default();
-    let mut assets: Vec<AssetRule> = Vec::new();
+    // Sized once from the line count: a `Vec` grown by doubling holds up to twice the rules
+    // at its peak, and a list of 40,000 rules is 7 MB of them.
+    let lines: usize = sources
+        .iter()
+        .map(|(_, text, _)| text.lines().count())
+        .sum();
+    let mut assets: Vec<AssetRule> = Vec::with_capacity(lines);
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
     let mut seen: foldhash::HashSet<String> = Default::default();
-    index.reserve_asset_hosts(
-        sources
-            .iter()
-            .map(|(_, text, _)| text.lines().count())
-            .sum(),
-    );
+    seen.reserve(lines);
+    index.reserve_asset_hosts(lines);
     for (file, text, all_excluded) in sources {
         let file: Arc<str> = Arc::from(file.as_str());
         for (n, line) in text.lines().enumerate() {
-            let body = line.split(" #").next().unwrap_or(line);
+            // An inline comment starts at ` #` (found without a substring searcher per line).
+            let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
+                Some(i) => &line[..i],
+                None => line,
+            };
             let trimmed = body.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
@@ -233,15 +264,26 @@ fn load_plain_sources_all(
                 None => (*all_excluded, trimmed),
             };
             // A bad line is recorded and the rest read, so every bad line is reported at once.
+            // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
+            // dropping one would widen the scope).
+            let mut bad = |message: String| match skipped.as_deref_mut() {
+                Some(list) if !excluded => list.push(err(message)),
+                _ => problems.push(err(message)),
+            };
             let entry = match parse_entry(entry_text) {
                 Ok(e) => e,
                 Err(m) => {
-                    problems.push(err(m));
+                    bad(m);
                     continue;
                 }
             };
-            let key = format!("{}{entry_text}", if excluded { "!" } else { "" });
-            if !seen.insert(key.to_ascii_lowercase()) {
+            let mut key = String::with_capacity(entry_text.len() + 1);
+            if excluded {
+                key.push('!');
+            }
+            key.push_str(entry_text);
+            key.make_ascii_lowercase();
+            if !seen.insert(key) {
                 continue; // the same entry twice means the same thing
             }
             if let Entry::Host(p) = &entry {
@@ -249,7 +291,7 @@ fn load_plain_sources_all(
                     if let Some(problem) =
                         wildcard_problem(entry_text, p, &psl, &Default::default())
                     {
-                        problems.push(err(problem));
+                        bad(problem);
                         continue;
                     }
                 }
@@ -333,6 +375,7 @@ fn load_plain_sources_all(
     Ok(Program {
         file,
         origin,
+        host_only: Program::host_only(&assets, &exclusions),
         assets,
         exclusions,
         customer_owned: Some(customer),

@@ -21,6 +21,7 @@ mod mcp;
 mod probe;
 mod props;
 mod proxy;
+mod recon_input;
 mod rules_cli;
 mod rules_examples;
 mod run_cli;

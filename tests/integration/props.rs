@@ -395,6 +395,34 @@ proptest! {
         prop_assert_eq!((fast.kind, fast.rule()), (slow.kind, slow.rule()), "{}", input);
     }
 
+    /// The quick reader of plain targets (`check --print`'s fast path) reads exactly the host
+    /// and port the full parser reads, or declines.
+    #[test]
+    fn quick_reader_agrees_with_the_parser(input in parser_inputs()) {
+        let input = input.trim();
+        let mut buf = [0u8; 256];
+        if let Some(q) = scopelint::target::quick_net(input, &mut buf) {
+            match parse_target(input) {
+                Ok(Target::Net(n)) => {
+                    prop_assert_eq!(&n.host, &Host::Domain(q.host.to_string()), "{:?}", input);
+                    prop_assert_eq!(n.port, q.port, "{:?}", input);
+                }
+                other => prop_assert!(false, "{:?}: quick {:?}, parser {:?}", input, q, other),
+            }
+        }
+    }
+
+    /// The quick verdict kind agrees with the full verdict, or declines (fail closed: the fast
+    /// path never answers differently).
+    #[test]
+    fn quick_kind_agrees_with_the_verdict((spec, (input, _)) in spec_and_target()) {
+        let rules = scopelint::ScopeRules { programs: vec![load(&spec)] };
+        if let Some(kind) = rules.quick_kind(&input) {
+            let full = rules.classify(&input, false).map(|v| v.kind);
+            prop_assert_eq!(Some(kind), full, "{}", input);
+        }
+    }
+
     /// The parser never panics, an error always carries a message, and a success is in normal
     /// form as `NetTarget`/`Host` document it: lowercase scheme; a lowercase ASCII domain with
     /// no trailing dot, no empty label and no forbidden host code point; the default port
@@ -472,6 +500,24 @@ fn generators_reach_every_verdict() {
     assert_eq!(verdict(&p, "https://xalpha.zz/").0, VerdictKind::OutOfScope);
     assert_eq!(verdict(&p, "https://login.alpha.zz/").1, "x0");
     assert_eq!(verdict(&p, "https://alpha.zz\\@x/").0, VerdictKind::Invalid);
+    // The quick path answers the plain shapes (so its property is not vacuous) and declines
+    // the others.
+    let rules = scopelint::ScopeRules {
+        programs: vec![load(&spec)],
+    };
+    for (input, kind) in [
+        ("https://API.alpha.zz./", Some(VerdictKind::InScope)),
+        ("http://x.alpha.zz:443/a?b#c", Some(VerdictKind::InScope)),
+        ("http://x.alpha.zz:8080/a", Some(VerdictKind::OutOfScope)),
+        ("b.login.api.beta.zz", Some(VerdictKind::InScope)),
+        ("https://login.alpha.zz/", Some(VerdictKind::OutOfScope)),
+        ("https://alpha.zz\\@x/", None),
+        ("ftp://x.alpha.zz/", None),
+        ("x.alpha.zz/path", None),
+        ("x.alpha.zz:443", None),
+    ] {
+        assert_eq!(rules.quick_kind(input), kind, "{input}");
+    }
     // The glob: a first `*` label is one or more labels, `a*` stays inside its label.
     assert_eq!(verdict(&p, "https://b.login.api.beta.zz/").1, "a1");
     assert_eq!(

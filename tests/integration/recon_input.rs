@@ -1,0 +1,258 @@
+//! Subprocess tests of recon-scale input: raw community lists with `--skip-invalid`, JSON Lines
+//! with `check --field` (fixtures shaped like subfinder `-oJ`, httpx `-json` and certstream),
+//! and the quick `--print` path against the linear reference.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const SCOPE: &str = "fixtures/recon/scope.txt";
+
+fn scopelint() -> Command {
+    crate::common::scopelint()
+}
+
+fn field_run(args: &[&str], fixture: &str) -> (String, String, i32) {
+    let out = scopelint()
+        .args(["--rules", SCOPE, "check"])
+        .args(args)
+        .pipe_stdin(format!("fixtures/recon/{fixture}"))
+        .unwrap()
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn list(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("raw.txt");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn skip_invalid_skips_and_counts_unusable_inclusions() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = list(
+        &dir,
+        "*.canva.com\n*.canva-apps.com\naqora.naiad.*\n  not a host\nwww.example.org\n",
+    );
+    // Without the flag the list does not load: exit 2, first problem with its place.
+    let out = scopelint()
+        .args(["--rules", &raw, "check", "www.canva.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("raw.txt:2:1"), "{err}");
+
+    let out = scopelint()
+        .args(["--rules", &raw, "--skip-invalid", "check", "www.canva.com"])
+        .args(["www.example.org", "x.canva-apps.com"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // One warning per skipped entry with file:line:col and the reason, then a count.
+    assert!(
+        err.contains("raw.txt:2:1: `*.canva-apps.com` covers a public suffix"),
+        "{err}"
+    );
+    assert!(err.contains("raw.txt:3:1: `aqora.naiad.*`"), "{err}");
+    assert!(err.contains("raw.txt:4:3: `not a host`"), "{err}");
+    assert_eq!(err.matches("warning:").count(), 3, "{err}");
+    assert!(
+        err.contains("skipped 3 unusable inclusions, loaded 2 assets"),
+        "{err}"
+    );
+    assert!(stdout.contains("in-scope     www.canva.com"), "{stdout}");
+    assert!(stdout.contains("in-scope     www.example.org"), "{stdout}");
+    // The skipped wildcard covers nothing: fail closed.
+    assert!(stdout.contains("out-of-scope x.canva-apps.com"), "{stdout}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn skip_invalid_never_skips_an_exclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = list(&dir, "*.example.com\n!not an entry\n");
+    let out = scopelint()
+        .args(["--rules", &raw, "--skip-invalid", "check", "a.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("raw.txt:2:1: `not an entry` is not a host"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn field_host_of_subfinder_records() {
+    let (out, _, code) = field_run(
+        &["--field", "host", "--print", "in-scope"],
+        "subfinder.jsonl",
+    );
+    // The whole record is printed, unchanged.
+    assert_eq!(
+        out,
+        "{\"host\":\"api.example.com\",\"input\":\"example.com\",\"source\":\"crtsh\"}\n\
+         {\"host\":\"WWW.Example.COM.\",\"input\":\"example.com\",\"source\":\"anubis\"}\n"
+    );
+    assert_eq!(code, 0);
+    // Malformed lines and missing fields are reported as invalid with their line, not dropped.
+    let (out, _, code) = field_run(
+        &["--field", "host", "--print", "invalid"],
+        "subfinder.jsonl",
+    );
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(
+        out.contains("this is not json") && out.contains("bad host name"),
+        "{out}"
+    );
+    assert_eq!(code, 0);
+    let (out, _, code) = field_run(&["--field", "host"], "subfinder.jsonl");
+    assert!(
+        out.contains("invalid      line 4  [invalid] field `host` is missing"),
+        "{out}"
+    );
+    assert!(
+        out.contains("invalid      line 6  [invalid] not JSON"),
+        "{out}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn field_url_of_httpx_records_as_jsonl() {
+    let (out, _, code) = field_run(&["--field", "url", "--format", "jsonl"], "httpx.jsonl");
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The blank line 3 is skipped; line numbers are those of the input.
+    let lines: Vec<u64> = records
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 2, 4]);
+    let verdicts: Vec<&str> = records
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["in-scope", "out-of-scope", "out-of-scope"]);
+    assert_eq!(records[1]["values"][0]["rule"], "!admin.example.com");
+    assert_eq!(records[0]["values"][0]["target"], "https://api.example.com");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn certstream_records_are_in_scope_only_when_every_domain_is() {
+    let path = ["--field", "data.leaf_cert.all_domains[]"];
+    let (out, _, _) = field_run(
+        &[&path[..], &["--print", "in-scope"]].concat(),
+        "certstream.jsonl",
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("\"cert_index\":1201"), "{out}");
+    let (out, _, _) = field_run(
+        &[&path[..], &["--format", "json"]].concat(),
+        "certstream.jsonl",
+    );
+    let records: Value = serde_json::from_str(&out).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 4);
+    // Per-value verdicts: one domain in scope, one not, so the record is out of scope.
+    assert_eq!(records[1]["verdict"], "out-of-scope");
+    let per_value: Vec<&str> = records[1]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(per_value, ["in-scope", "out-of-scope"]);
+    assert_eq!(records[2]["verdict"], "invalid");
+    assert!(records[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("empty array"));
+    assert!(records[3]["error"].as_str().unwrap().contains("missing"));
+}
+
+#[test]
+fn several_fields_must_all_be_in_scope_and_bad_paths_are_usage_errors() {
+    let (out, _, _) = field_run(
+        &["--field", "url", "--field", "input", "--print", "in-scope"],
+        "httpx.jsonl",
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let (_, err, code) = field_run(&["--field", "a[0]"], "httpx.jsonl");
+    assert_eq!(code, 2);
+    assert!(err.contains("not a field path"), "{err}");
+    let out = scopelint()
+        .args([
+            "--rules",
+            SCOPE,
+            "check",
+            "--field",
+            "host",
+            "a.example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `--print` answers through the quick path; `--reference` through every rule in turn. Both
+/// must print the same lines, for every verdict, on the plain shapes and the unusual ones.
+#[test]
+fn print_quick_path_matches_the_linear_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let scope = dir.path().join("scope.txt");
+    std::fs::write(&scope, scopelint::gen::scope_list(2_000, 7)).unwrap();
+    let mut input: String = scopelint::gen::UrlCorpus::new(2_000, 7)
+        .take(6_000)
+        .map(|u| u + "\n")
+        .collect();
+    input.push_str(
+        "HTTPS://A.B.example\nhttp://x.y:99999/\nhttps://u@h.example/\nftp://a.b/\n\n# c\n",
+    );
+    for kind in ["in-scope", "out-of-scope", "invalid"] {
+        let run = |reference: bool| {
+            let mut c = scopelint();
+            c.args(["--rules", scope.to_str().unwrap(), "check", "--print", kind]);
+            if reference {
+                c.arg("--reference");
+            }
+            c.write_stdin(input.clone()).output().unwrap().stdout
+        };
+        let (fast, slow) = (run(false), run(true));
+        assert!(!fast.is_empty(), "{kind}: nothing printed");
+        assert!(fast == slow, "{kind}: quick path and reference differ");
+    }
+}
+
+/// `-q` answers through the quick path too: the exit status alone, the same as without it.
+#[test]
+fn quiet_exit_status_on_standard_input() {
+    for (input, code) in [
+        ("https://a.example.com/\nb.example.com\n", 0),
+        ("https://a.example.com/\nhttps://admin.example.com/\n", 1),
+        ("https://a.example.com/\nhttps://a.example.com:99999/\n", 1),
+        ("https://a.example.com/\nexample.org\n", 1),
+    ] {
+        for threads in ["1", "2"] {
+            let out = scopelint()
+                .args(["--rules", SCOPE, "check", "-q", "--threads", threads])
+                .write_stdin(input)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(code), "{input:?}");
+            assert!(out.stdout.is_empty());
+        }
+    }
+}
