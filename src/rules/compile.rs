@@ -26,6 +26,9 @@ struct Ctx<'a> {
     /// (see `embedded_rules_pass_full_validation`), so start-up skips the checks that need the
     /// suffix list or a regex parser.
     trusted: bool,
+    /// The `awards:` section was left out on purpose (the embedded program prepared for
+    /// `check`, which reads no award amounts): an asset's award table is not looked up in it.
+    awards_left_out: bool,
 }
 
 impl Ctx<'_> {
@@ -269,7 +272,7 @@ pub fn compile_all(
     origin: &str,
     psl: Arc<SuffixList>,
 ) -> (Program, Vec<RulesError>) {
-    compile_with(file, origin, psl, false)
+    compile_with(file, origin, psl, false, false)
 }
 
 pub(super) fn compile_with(
@@ -277,12 +280,14 @@ pub(super) fn compile_with(
     origin: &str,
     psl: Arc<SuffixList>,
     trusted: bool,
+    awards_left_out: bool,
 ) -> (Program, Vec<RulesError>) {
     let ctx = Ctx {
         origin: Arc::from(origin),
         psl: &psl,
         errors: Default::default(),
         trusted,
+        awards_left_out,
     };
     if file.schema_version != 1 {
         ctx.report(whole_file_error(
@@ -480,7 +485,7 @@ fn compile_assets(
             ),
             customer_suffixes,
         );
-        if let Some(t) = &def.award_table {
+        if let Some(t) = def.award_table.as_ref().filter(|_| !ctx.awards_left_out) {
             if !table_ids
                 .as_ref()
                 .is_some_and(|tables| tables.contains(t.as_str()))

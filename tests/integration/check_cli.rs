@@ -602,3 +602,66 @@ fn progress_shows_on_a_terminal_only_when_wanted() {
     let hidden = run("--no-progress");
     assert!(!hidden.contains("check:"), "{hidden:?}");
 }
+
+/// `check` without `--rules` loads the embedded program prepared for start-up (only the sections
+/// that classify, no award tables); with `--rules` on the same file it goes through the ordinary
+/// loader. Every example target of the file, and a few more, must give the same bytes either way,
+/// in every format, with and without `--explain` (rule ids, reasons, `file:line`).
+#[test]
+fn embedded_start_up_path_prints_what_the_ordinary_loader_prints() {
+    const FILE: &str = "scope-rules/microsoft-identity.yaml";
+    let rules = scopelint::rules::ScopeRules::embedded(scopelint::psl::SuffixList::embedded())
+        .expect("the embedded program loads");
+    let mut targets: Vec<String> = rules.programs[0]
+        .file
+        .examples
+        .iter()
+        .map(|e| e.value.target.clone())
+        .collect();
+    assert!(targets.len() >= 50, "{}", targets.len());
+    targets.extend(
+        [
+            "contoso.b2clogin.com",
+            "https://graph.microsoft.com/v1.0/me",
+            "contoso.azurewebsites.net",
+            "example.org",
+            "not a target",
+        ]
+        .map(String::from),
+    );
+    let stdin = targets.join("\n") + "\n";
+    for format in ["text", "json", "jsonl"] {
+        for explain in [false, true] {
+            let run = |with_rules: bool| {
+                let mut c = scopelint();
+                if with_rules {
+                    c.args(["--rules", FILE]);
+                }
+                c.args(["check", "--threads", "1", "--format", format]);
+                if explain {
+                    c.arg("--explain");
+                }
+                let out = c.write_stdin(stdin.clone()).output().unwrap();
+                (out.status.code(), out.stdout, out.stderr)
+            };
+            let (fast, ordinary) = (run(false), run(true));
+            assert!(
+                String::from_utf8_lossy(&fast.1).contains(&format!("{FILE}:")),
+                "{format} {explain}"
+            );
+            assert_eq!(
+                (
+                    fast.0,
+                    crate::common::text(&fast.1),
+                    crate::common::text(&fast.2)
+                ),
+                (
+                    ordinary.0,
+                    crate::common::text(&ordinary.1),
+                    crate::common::text(&ordinary.2)
+                ),
+                "--format {format}, --explain {explain}"
+            );
+        }
+    }
+}
