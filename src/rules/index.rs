@@ -93,9 +93,10 @@ impl HostTable {
 
     fn slot(&mut self, name: &str) -> &mut Slot {
         if !self.slots.contains_key(name) {
-            self.slots.insert(name.into(), Slot::default());
             // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
-            let want = (self.slots.len() * 16).next_power_of_two().max(1 << 12);
+            let want = ((self.slots.len() + 1) * 16)
+                .next_power_of_two()
+                .max(1 << 12);
             if want > self.filter.len() * 64 {
                 self.filter = vec![0; want / 64];
                 self.filter_bits = want.trailing_zeros();
@@ -103,11 +104,12 @@ impl HostTable {
                 for h in keys {
                     self.set_bit(h);
                 }
-            } else {
-                self.set_bit(reverse_hash(name));
             }
+            self.set_bit(reverse_hash(name));
+            // A new name is hashed twice (the check above and this insert), not three times.
+            return self.slots.entry(name.into()).or_default();
         }
-        self.slots.get_mut(name).expect("inserted above")
+        self.slots.get_mut(name).expect("checked above")
     }
 
     fn bit(&self, hash: u64) -> (usize, u64) {
