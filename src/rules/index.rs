@@ -24,32 +24,42 @@ pub(crate) struct HostTable {
 }
 
 /// The rules filed under one name.
+/// Globs filed under one name: the normalized pattern and the rule id.
+type Globs = Vec<(Box<str>, u32)>;
+
+// `Box<Vec<_>>` on purpose: a thin pointer keeps the slot small, and a big list has millions.
+#[allow(clippy::box_collection)]
 #[derive(Debug, Default)]
 struct Slot {
     /// Rules matching exactly this name.
     exact: Ids,
     /// Rules matching names strictly below this name.
     below: Ids,
-    /// Globs whose fixed trailing labels are this name.
-    globs: Vec<(Box<str>, u32)>,
+    /// Globs whose fixed trailing labels are this name; boxed, since almost no name has any and
+    /// a big list has a slot per name (8 bytes here instead of 24).
+    globs: Option<Box<Globs>>,
 }
 
 /// Rule ids, held in place when there is one (almost every name of a big list): a lookup that
-/// hits reads no other memory.
+/// hits reads no other memory. Several are behind a thin pointer, so this is 16 bytes, not 24.
+#[allow(clippy::box_collection)]
 #[derive(Debug, Default)]
 enum Ids {
     #[default]
     None,
     One(u32),
-    Many(Box<[u32]>),
+    Many(Box<Vec<u32>>),
 }
 
 impl Ids {
     fn push(&mut self, id: u32) {
         *self = match std::mem::take(self) {
             Ids::None => Ids::One(id),
-            Ids::One(a) => Ids::Many(Box::new([a, id])),
-            Ids::Many(v) => Ids::Many(v.iter().copied().chain([id]).collect()),
+            Ids::One(a) => Ids::Many(Box::new(vec![a, id])),
+            Ids::Many(mut v) => {
+                v.push(id);
+                Ids::Many(v)
+            }
         };
     }
 
@@ -85,17 +95,20 @@ impl HostTable {
                     slot.exact.push(id);
                 }
             }
-            HostPattern::Glob { pattern, anchor } => {
-                self.slot(anchor).globs.push((pattern.as_str().into(), id))
-            }
+            HostPattern::Glob { pattern, anchor } => self
+                .slot(anchor)
+                .globs
+                .get_or_insert_with(Default::default)
+                .push((pattern.as_str().into(), id)),
         }
     }
 
     fn slot(&mut self, name: &str) -> &mut Slot {
         if !self.slots.contains_key(name) {
-            self.slots.insert(name.into(), Slot::default());
             // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
-            let want = (self.slots.len() * 16).next_power_of_two().max(1 << 12);
+            let want = ((self.slots.len() + 1) * 16)
+                .next_power_of_two()
+                .max(1 << 12);
             if want > self.filter.len() * 64 {
                 self.filter = vec![0; want / 64];
                 self.filter_bits = want.trailing_zeros();
@@ -103,11 +116,12 @@ impl HostTable {
                 for h in keys {
                     self.set_bit(h);
                 }
-            } else {
-                self.set_bit(reverse_hash(name));
             }
+            self.set_bit(reverse_hash(name));
+            // A new name is hashed twice (the check above and this insert), not three times.
+            return self.slots.entry(name.into()).or_default();
         }
-        self.slots.get_mut(name).expect("inserted above")
+        self.slots.get_mut(name).expect("checked above")
     }
 
     fn bit(&self, hash: u64) -> (usize, u64) {
@@ -140,7 +154,7 @@ impl HostTable {
                     for &id in slot.below.as_slice() {
                         f(id, suffix.len() as u32);
                     }
-                    for (pattern, id) in &slot.globs {
+                    for (pattern, id) in slot.globs.iter().flat_map(|g| g.iter()) {
                         if crate::rules::glob_matches(pattern, host) {
                             // A glob is less specific than a wildcard on the same anchor.
                             f(*id, suffix.len() as u32 - 1);
@@ -212,5 +226,52 @@ impl ScopeIndex {
             .entry((platform, id))
             .or_default()
             .push(excl as u32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big list has a table slot per name: keep it small (it was 72 bytes).
+    #[test]
+    fn slot_stays_small() {
+        assert_eq!(std::mem::size_of::<Ids>(), 16);
+        assert!(std::mem::size_of::<Slot>() <= 40);
+    }
+
+    #[test]
+    fn several_rules_and_globs_on_one_name() {
+        let mut t = HostTable::default();
+        let sub = |b: &str| HostPattern::Subdomains {
+            base: b.into(),
+            include_apex: false,
+        };
+        t.add(&sub("example.com"), 0);
+        t.add(&sub("example.com"), 1);
+        t.add(&sub("example.com"), 2);
+        t.add(&HostPattern::Exact("example.com".into()), 3);
+        for (i, p) in ["*-prod.example.com", "api-*.example.com"]
+            .iter()
+            .enumerate()
+        {
+            t.add(
+                &HostPattern::Glob {
+                    pattern: (*p).into(),
+                    anchor: "example.com".into(),
+                },
+                4 + i,
+            );
+        }
+        let found = |h: &str| {
+            let mut v = Vec::new();
+            t.lookup(h, |id, _| v.push(id));
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(found("web-prod.example.com"), [0, 1, 2, 4]);
+        assert_eq!(found("api-prod.example.com"), [0, 1, 2, 4, 5]);
+        assert_eq!(found("example.com"), [3]);
+        assert_eq!(found("example.org"), Vec::<u32>::new());
     }
 }

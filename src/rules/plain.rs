@@ -6,6 +6,8 @@
 //! verdict names the line that decided. Anything not understood is an error with its line and
 //! column, never dropped.
 
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -64,7 +66,13 @@ fn parse_entry(raw: &str) -> Result<Entry, String> {
     // Built only for a message: this runs for every entry of lists of a million lines.
     let shown = || crate::text::excerpt(raw);
     let mut host = raw;
-    if let Some((scheme, rest)) = raw.split_once("://") {
+    // `split_once("://")` builds a substring searcher: only look when there is a colon at all.
+    let scheme_split = if raw.as_bytes().contains(&b':') {
+        raw.split_once("://")
+    } else {
+        None
+    };
+    if let Some((scheme, rest)) = scheme_split {
         if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(format!("`{}` is not a host, wildcard, IP or CIDR", shown()));
         }
@@ -90,6 +98,38 @@ fn parse_entry(raw: &str) -> Result<Entry, String> {
     parse_host_pattern(host, Some(false))
         .map(Entry::Host)
         .map_err(|e| e.replace(host, &crate::text::excerpt(host)))
+}
+
+/// An entry as the duplicate check sees it: exclusion or not, and its text compared without
+/// ASCII case. It borrows the list's text, so the check allocates nothing per entry.
+#[derive(Debug, Clone, Copy)]
+struct EntryKey<'a> {
+    excluded: bool,
+    text: &'a str,
+}
+
+impl PartialEq for EntryKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.excluded == other.excluded && self.text.eq_ignore_ascii_case(other.text)
+    }
+}
+
+impl Eq for EntryKey<'_> {}
+
+impl Hash for EntryKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Equal under `eq` means equal after ASCII lowercasing, so hash the lowercased bytes
+        // (in chunks on the stack: entries are short, and this runs once per entry).
+        state.write_u8(u8::from(self.excluded));
+        let mut chunk = [0u8; 64];
+        for part in self.text.as_bytes().chunks(chunk.len()) {
+            let lower = &mut chunk[..part.len()];
+            lower.copy_from_slice(part);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_usize(self.text.len());
+    }
 }
 
 /// Load a plain list (and, for `x.inscope`, the `x.noscope` beside it).
@@ -122,7 +162,8 @@ fn load_plain_file_all(
     skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
     let origin = path.display().to_string();
-    let mut sources = vec![(origin.clone(), text.to_string(), is_noscope(path))];
+    // The text is borrowed, not copied: a list of a million entries is 20 MB of it.
+    let mut sources = vec![(origin.clone(), Cow::Borrowed(text), is_noscope(path))];
     if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
         let pair = path.with_extension("noscope");
         if pair.is_file() {
@@ -134,7 +175,7 @@ fn load_plain_file_all(
                     message: format!("cannot read: {e}"),
                 }]
             })?;
-            sources.push((pair.display().to_string(), pair_text, true));
+            sources.push((pair.display().to_string(), Cow::Owned(pair_text), true));
         }
     }
     let id = path
@@ -181,7 +222,7 @@ pub fn load_plain_str(
     load_plain_sources(
         &id,
         origin,
-        &[(origin.to_string(), text.to_string(), false)],
+        &[(origin.to_string(), Cow::Borrowed(text), false)],
         psl,
     )
 }
@@ -197,7 +238,7 @@ pub fn plain_list_problems(path: &Path, text: &str, psl: Arc<SuffixList>) -> Vec
 fn load_plain_sources(
     id: &str,
     origin: &str,
-    sources: &[(String, String, bool)],
+    sources: &[(String, Cow<'_, str>, bool)],
     psl: Arc<SuffixList>,
 ) -> Result<Program, RulesError> {
     load_plain_sources_all(id, origin, sources, psl, None).map_err(first_problem)
@@ -206,7 +247,7 @@ fn load_plain_sources(
 fn load_plain_sources_all(
     id: &str,
     origin: &str,
-    sources: &[(String, String, bool)],
+    sources: &[(String, Cow<'_, str>, bool)],
     psl: Arc<SuffixList>,
     mut skipped: Option<&mut Vec<RulesError>>,
 ) -> Result<Program, Vec<RulesError>> {
@@ -232,7 +273,7 @@ fn load_plain_sources_all(
         .sum();
     let mut assets: Vec<AssetRule> = Vec::with_capacity(lines);
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
-    let mut seen: foldhash::HashSet<String> = Default::default();
+    let mut seen: foldhash::HashSet<EntryKey<'_>> = Default::default();
     seen.reserve(lines);
     index.reserve_asset_hosts(lines);
     for (file, text, all_excluded) in sources {
@@ -277,13 +318,10 @@ fn load_plain_sources_all(
                     continue;
                 }
             };
-            let mut key = String::with_capacity(entry_text.len() + 1);
-            if excluded {
-                key.push('!');
-            }
-            key.push_str(entry_text);
-            key.make_ascii_lowercase();
-            if !seen.insert(key) {
+            if !seen.insert(EntryKey {
+                excluded,
+                text: entry_text,
+            }) {
                 continue; // the same entry twice means the same thing
             }
             if let Entry::Host(p) = &entry {
@@ -442,6 +480,27 @@ mod tests {
         assert!(e.message.contains("last label"), "{}", e.message);
         let e = load("*-x.azurewebsites.net\n").err().unwrap();
         assert!(e.message.contains("customer-owned"), "{}", e.message);
+    }
+
+    #[test]
+    fn duplicates_ignore_ascii_case_but_an_exclusion_is_not_its_inclusion() {
+        let p =
+            load("a.example.com\nA.Example.COM\n!b.example.com\n!B.EXAMPLE.com\nb.example.com\n")
+                .unwrap();
+        // `A.Example.COM` repeats line 1; `!B.EXAMPLE.com` repeats line 3; `b.example.com`
+        // is an inclusion beside the exclusion, so it is kept (and the exclusion still wins).
+        let ids: Vec<&str> = p.assets.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a.example.com", "b.example.com"]);
+        let ids: Vec<&str> = p.exclusions.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["!b.example.com"]);
+        assert_eq!(
+            verdict(&p, "b.example.com"),
+            (VerdictKind::OutOfScope, "!b.example.com".into())
+        );
+        // Entries longer than one 64-byte hashing chunk compare the same way.
+        let long = format!("{}example.com", "abcdefghij.".repeat(10));
+        let p = load(&format!("{long}\n{}\n", long.to_ascii_uppercase())).unwrap();
+        assert_eq!(p.assets.len(), 1);
     }
 
     #[test]

@@ -256,3 +256,79 @@ fn quiet_exit_status_on_standard_input() {
         }
     }
 }
+
+/// A big generated plain list read with its duplicates (repeated in other letter case, and
+/// repeated exclusions) classifies every line exactly as the same list without them: the
+/// loader's duplicate check keeps the first entry and drops only true repeats.
+#[test]
+fn big_plain_list_with_repeats_gives_the_same_output_as_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = scopelint::gen::scope_list(20_000, 11);
+    let entries: Vec<&str> = list
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let hosts: Vec<String> = scopelint::gen::UrlCorpus::new(20_000, 11)
+        .take(3_000)
+        .collect();
+    // Exclude the hosts of some of the URLs, so exclusions decide some verdicts.
+    let exclusions: Vec<String> = hosts
+        .iter()
+        .step_by(7)
+        .filter_map(|u| u.split('/').nth(2))
+        .map(|h| h.split(':').next().unwrap_or(h))
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        })
+        .map(|h| format!("!{h}"))
+        .collect();
+    let clean = format!("{}\n{}\n", entries.join("\n"), exclusions.join("\n"));
+    let mut noisy = clean.clone();
+    for e in entries.iter().step_by(3) {
+        noisy.push_str(&e.to_ascii_uppercase());
+        noisy.push('\n');
+    }
+    for e in exclusions.iter().step_by(2) {
+        noisy.push_str(&e.to_ascii_uppercase());
+        noisy.push('\n');
+    }
+    let input: String = hosts.iter().map(|u| format!("{u}\n")).collect();
+    let run = |text: &str, reference: bool| {
+        let path = dir.path().join("scope.txt");
+        std::fs::write(&path, text).unwrap();
+        let mut c = scopelint();
+        c.args([
+            "--rules",
+            path.to_str().unwrap(),
+            "check",
+            "--format",
+            "jsonl",
+        ]);
+        if reference {
+            c.arg("--reference");
+        }
+        let out = c.write_stdin(input.clone()).output().unwrap();
+        assert!(
+            out.status.code() != Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let clean_out = run(&clean, false);
+    let text = String::from_utf8_lossy(&clean_out);
+    assert!(
+        text.contains("\"in-scope\"") || text.contains("in_scope"),
+        "no in-scope line"
+    );
+    assert!(text.contains("!"), "no exclusion decided a line");
+    assert!(
+        clean_out == run(&noisy, false),
+        "repeats changed the output"
+    );
+    assert!(
+        clean_out == run(&noisy, true),
+        "reference path differs on the noisy list"
+    );
+}
