@@ -396,13 +396,8 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
         // Nothing goes upstream for the tunnel itself: each request inside is admitted (and
         // paced, budgeted, logged) on its own.
         let tunnels = state.tunnels.clone();
-        let mut tunnels = tunnels.lock().unwrap_or_else(|e| e.into_inner());
-        while tunnels.try_join_next().is_some() {}
-        tunnels.spawn(async move {
-            let Ok(upgraded) = hyper::upgrade::on(req).await else {
-                return;
-            };
-            intercepted_tunnel(state, ca, rec, host, port, TokioIo::new(upgraded)).await;
+        on_upgrade(&tunnels, req, move |io| {
+            intercepted_tunnel(state, ca, rec, host, port, io)
         });
         return Response::new(Full::new(Bytes::new()));
     }
@@ -412,13 +407,8 @@ async fn connect(state: Arc<State>, req: Request<Incoming>) -> Resp {
     };
     // Nothing is connected upstream until the client's ClientHello names this host.
     let tunnels = state.tunnels.clone();
-    let mut tunnels = tunnels.lock().unwrap_or_else(|e| e.into_inner());
-    while tunnels.try_join_next().is_some() {}
-    tunnels.spawn(async move {
-        let Ok(upgraded) = hyper::upgrade::on(req).await else {
-            return;
-        };
-        tunnel(&state, rec, &host, addr, TokioIo::new(upgraded)).await;
+    on_upgrade(&tunnels, req, move |io| async move {
+        tunnel(&state, rec, &host, addr, io).await;
     });
     Response::new(Full::new(Bytes::new()))
 }
@@ -548,6 +538,22 @@ async fn tunnel<C: AsyncRead + AsyncWrite + Unpin>(
     if let Err(e) = engine.audit(&rec) {
         eprintln!("scopelint proxy: {e}");
     }
+}
+
+/// Once the client's CONNECT is answered, serve the upgraded connection with `serve`, as a
+/// task of `tunnels` (finished tasks are reaped first, so the set does not grow).
+fn on_upgrade<F, Fut>(tunnels: &Mutex<tokio::task::JoinSet<()>>, req: Request<Incoming>, serve: F)
+where
+    F: FnOnce(TokioIo<hyper::upgrade::Upgraded>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut tunnels = tunnels.lock().unwrap_or_else(|e| e.into_inner());
+    while tunnels.try_join_next().is_some() {}
+    tunnels.spawn(async move {
+        if let Ok(upgraded) = hyper::upgrade::on(req).await {
+            serve(TokioIo::new(upgraded)).await;
+        }
+    });
 }
 
 /// Serve an intercepted tunnel to `host:port`: check the ClientHello's server name, end the
