@@ -196,3 +196,27 @@ pub fn has(tool: &str) -> bool {
     );
     ok
 }
+
+/// An HTTP/1.1 response: status line, `Content-Length`, `Connection: close`, `extra` header
+/// lines (each ending in `\r\n`) and `body`.
+pub fn reply(status: &str, extra: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
+        body.len()
+    )
+}
+
+/// A `302 Found` to `location`.
+pub fn redirect(location: &str) -> String {
+    reply("302 Found", &format!("Location: {location}\r\n"), "")
+}
+
+/// `--resolve=HOST:PORT:127.0.0.1`: the pin every name a test uses must have.
+pub fn pin(host: &str, port: u16) -> String {
+    format!("--resolve={host}:{port}:127.0.0.1")
+}
+
+/// A command's standard output as text (lossy).
+pub fn stdout(o: &std::process::Output) -> String {
+    text(&o.stdout)
+}

@@ -13,21 +13,10 @@ const RULES: &str = concat!(
     "/fixtures/rules/probe-program.yaml"
 );
 
-use crate::common::{assert_pinned_to_loopback, Hit, Server};
-
-fn reply(status: &str, extra: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
-        body.len()
-    )
-}
+use crate::common::{assert_pinned_to_loopback, pin, reply, stdout, Hit, Server};
 
 fn ok() -> impl Fn(&Hit, usize) -> String + Send + Sync + 'static {
     |_, _| reply("200 OK", "", "ok")
-}
-
-fn pin(host: &str, port: u16) -> String {
-    format!("--resolve={host}:{port}:127.0.0.1")
 }
 
 /// `scopelint probe`, run only once [`assert_pinned_to_loopback`] has checked its arguments.
@@ -100,10 +89,6 @@ fn the_pin_guard_refuses_unpinned_names() {
         ],
         "# comment\n"
     ));
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Arrival gaps at the server. A gap can be shorter than the limiter's interval by however long

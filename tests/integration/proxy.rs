@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::pin;
+
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/rules/probe-program.yaml"
@@ -178,10 +180,6 @@ impl Proxy {
         let _ = self.stderr.read_to_string(&mut rest);
         (status, rest)
     }
-}
-
-fn pin(host: &str, port: u16) -> String {
-    format!("--resolve={host}:{port}:127.0.0.1")
 }
 
 fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {

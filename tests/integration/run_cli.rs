@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{has, text};
+use crate::common::{has, pin, text};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -119,10 +119,6 @@ impl Server {
     fn conns(&self) -> u64 {
         self.conns.load(Ordering::SeqCst)
     }
-}
-
-fn pin(host: &str, port: u16) -> String {
-    format!("--resolve={host}:{port}:127.0.0.1")
 }
 
 /// `scopelint --rules RULES run OPTIONS -- CMD...`, with the test's proxy variables cleared

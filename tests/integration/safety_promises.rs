@@ -6,7 +6,7 @@
 //! `--resolve`, and [`Probe::output`] refuses to run a probe whose URLs are not all pinned to
 //! loopback, so a broken scope check can never reach real DNS or another machine.
 
-use crate::common::assert_pinned_to_loopback;
+use crate::common::{assert_pinned_to_loopback, pin, redirect, reply, stdout};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command as Std, Output, Stdio};
@@ -31,21 +31,6 @@ const EXAMPLE: &str = concat!(
 // ---------------------------------------------------------------------------------------------
 
 use crate::common::Server;
-
-fn reply(status: &str, extra: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
-        body.len()
-    )
-}
-
-fn redirect(location: &str) -> String {
-    reply("302 Found", &format!("Location: {location}\r\n"), "")
-}
-
-fn pin(host: &str, port: u16) -> String {
-    format!("--resolve={host}:{port}:127.0.0.1")
-}
 
 // ---------------------------------------------------------------------------------------------
 // The probe command, with a guard that refuses unpinned names
@@ -90,10 +75,6 @@ impl Probe {
             .timeout(Duration::from_secs(30));
         c.output().unwrap()
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// The outcome entries of an audit log, one per request. Each request is also announced by a
