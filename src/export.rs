@@ -149,9 +149,15 @@ fn extras(
 
 /// Export program `p` in `format`.
 pub fn export(p: &Program, format: ExportFormat) -> Export {
-    if format == ExportFormat::HackeroneCsv {
-        return hackerone_csv::export(p);
+    match format {
+        ExportFormat::HackeroneCsv => hackerone_csv::export(p),
+        tool => export_to_tool(p, tool),
     }
+}
+
+/// Export program `p` for a proxy tool or as a plain list (every format but HackerOne's CSV,
+/// which its own module writes).
+fn export_to_tool(p: &Program, format: ExportFormat) -> Export {
     let mut ex = Export::default();
     let rules = flatten(p);
     let tool = format.tool_name();
@@ -193,7 +199,7 @@ pub fn export(p: &Program, format: ExportFormat) -> Export {
                     }
                     Some(path_regex(pr))
                 }
-                ExportFormat::HackeroneCsv => return hackerone_csv::export(p),
+                ExportFormat::HackeroneCsv => unreachable!("export() hands it to hackerone_csv"),
                 ExportFormat::Caido | ExportFormat::List => {
                     ex.warnings.push(format!(
                         "{what} `{}`: it covers only some paths, which cannot be expressed in {tool}; {}",
@@ -364,8 +370,7 @@ pub fn export(p: &Program, format: ExportFormat) -> Export {
             serde_json::to_string_pretty(&v).expect("json") + "\n"
         }
         ExportFormat::Zap => zap_context(p, &zap_inc, &zap_exc),
-        // Returned at the start; its own module writes it.
-        ExportFormat::HackeroneCsv => return hackerone_csv::export(p),
+        ExportFormat::HackeroneCsv => unreachable!("export() hands it to hackerone_csv"),
     };
     ex
 }

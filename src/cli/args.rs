@@ -20,6 +20,12 @@ pub fn named<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
     PossibleValuesParser::new(T::names()).map(|s| T::parse(&s).expect("one of the possible values"))
 }
 
+/// The import formats that are whole platform files (`sync PLATFORM`).
+fn platform_file() -> impl TypedValueParser<Value = ImportFormat> {
+    PossibleValuesParser::new(ImportFormat::platform_file_names())
+        .map(|s| <ImportFormat as Named>::parse(&s).expect("one of the possible values"))
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "scopelint",
@@ -543,8 +549,8 @@ pub struct ExportArgs {
 #[derive(clap::Args, Debug)]
 pub struct SyncArgs {
     /// The platform whose bounty-targets-data file URL serves.
-    #[arg(value_name = "PLATFORM", value_parser = ["hackerone", "bugcrowd", "intigriti", "yeswehack", "federacy"])]
-    pub platform: String,
+    #[arg(value_name = "PLATFORM", value_parser = platform_file())]
+    pub platform: ImportFormat,
     /// The platform file's http:// or https:// URL.
     #[arg(value_name = "URL")]
     pub url: String,

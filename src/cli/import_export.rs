@@ -50,7 +50,8 @@ fn cmd_import_all(
     use scopelint::named::Named;
     if !args.format.is_platform_file() {
         return Err(CliError::Usage(format!(
-            "--all reads a platform file (hackerone, bugcrowd, intigriti, yeswehack, federacy), not {}",
+            "--all reads a platform file ({}), not {}",
+            scopelint::import::ImportFormat::platform_file_names().join(", "),
             args.format.name()
         )));
     }
@@ -59,6 +60,7 @@ fn cmd_import_all(
             "--all writes rules YAML files, not --to list".into(),
         ));
     }
+    // clap: `--all` requires `--output`.
     let Some(dir) = args.output.as_deref() else {
         return Err(CliError::Usage("--all needs --output DIR".into()));
     };

@@ -76,14 +76,7 @@ fn cannot(what: &str, path: &Path, e: std::io::Error) -> CliError {
 }
 
 pub fn cmd_sync(cli: &Cli, args: &SyncArgs) -> Result<ExitStatus, CliError> {
-    let platform = scopelint::import::ImportFormat::parse(&args.platform)
-        .filter(|f| f.is_platform_file())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "sync reads a platform file (hackerone, bugcrowd, intigriti, yeswehack, federacy), not {}",
-                args.platform
-            ))
-        })?;
+    let platform = args.platform;
     let psl = rules_psl(cli)?;
     let dir = &args.into;
     let state = State {

@@ -41,22 +41,6 @@ pub enum ImportFormat {
     HackeroneCsv,
 }
 
-impl ImportFormat {
-    pub fn parse(s: &str) -> Option<ImportFormat> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "list" | "plain" | "txt" => ImportFormat::List,
-            "hackerone" | "h1" => ImportFormat::Hackerone,
-            "bugcrowd" => ImportFormat::Bugcrowd,
-            "intigriti" => ImportFormat::Intigriti,
-            "yeswehack" | "ywh" => ImportFormat::Yeswehack,
-            "federacy" => ImportFormat::Federacy,
-            "burp" => ImportFormat::Burp,
-            "hackerone-csv" | "h1-csv" => ImportFormat::HackeroneCsv,
-            _ => return None,
-        })
-    }
-}
-
 crate::named!(ImportFormat {
     List => "list",
     Hackerone => "hackerone",
@@ -69,6 +53,16 @@ crate::named!(ImportFormat {
 });
 
 impl ImportFormat {
+    /// The platform-file formats' names, for help and error texts.
+    pub fn platform_file_names() -> Vec<&'static str> {
+        use crate::named::Named;
+        Self::ALL
+            .iter()
+            .filter(|f| f.is_platform_file())
+            .map(|f| f.name())
+            .collect()
+    }
+
     /// Whether the format is a bounty-targets-data platform file (several programs).
     pub fn is_platform_file(self) -> bool {
         matches!(
