@@ -220,3 +220,21 @@ pub fn pin(host: &str, port: u16) -> String {
 pub fn stdout(o: &std::process::Output) -> String {
     text(&o.stdout)
 }
+
+/// [`assert_pinned_to_loopback`] for `run OPTIONS -- CMD...`: every URL CMD names, also inside
+/// a script (`sh -c '...'`, `python3 -c '...'`), must be pinned to loopback too.
+pub fn assert_command_pinned(options: &[String], cmd: &[&str]) {
+    let mut checked: Vec<String> = options.to_vec();
+    for word in cmd {
+        let mut rest = *word;
+        while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
+            let url: String = rest[i..]
+                .chars()
+                .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')' | '\n'))
+                .collect();
+            rest = &rest[i + url.len()..];
+            checked.push(url);
+        }
+    }
+    assert_pinned_to_loopback(&checked, "");
+}

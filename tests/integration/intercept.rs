@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use crate::common::{assert_pinned_to_loopback, has, text};
+use crate::common::{assert_command_pinned, assert_pinned_to_loopback, has, text};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -180,9 +180,7 @@ fn files(pki: &TestPki) -> Files {
 
 /// `scopelint --rules RULES run OPTIONS -- CMD...`; every URL in CMD must be pinned.
 fn run(options: &[String], cmd: &[&str]) -> Output {
-    let mut checked = options.to_vec();
-    checked.extend(cmd.iter().map(|s| s.to_string()));
-    assert_pinned_to_loopback(&checked, "");
+    assert_command_pinned(options, cmd);
     Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
         .args(["--isolated", "--rules", RULES, "run"])
         .args(options)

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{assert_pinned_to_loopback, has, text, Server};
+use crate::common::{assert_command_pinned, assert_pinned_to_loopback, has, text, Server};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -15,9 +15,7 @@ const RULES: &str = concat!(
 
 /// `scopelint --rules RULES run --isolate OPTIONS -- CMD...`.
 fn run_isolated(options: &[String], cmd: &[&str]) -> Output {
-    let mut checked = options.to_vec();
-    checked.extend(cmd.iter().map(|s| s.to_string()));
-    assert_pinned_to_loopback(&checked, "");
+    assert_command_pinned(options, cmd);
     Command::new(assert_cmd::cargo::cargo_bin("scopelint"))
         .args(["--isolated", "--rules", RULES, "run", "--isolate"])
         .args(options)

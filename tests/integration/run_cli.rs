@@ -132,19 +132,7 @@ fn run(options: &[String], cmd: &[&str]) -> Output {
 fn run_with_rules(rules: &[&str], sub: &str, options: &[String], cmd: &[&str]) -> Output {
     // Every URL the command names (also inside a script) must be pinned to loopback, and every
     // pin must be loopback: a bug in the proxy cannot then make scopelint reach real DNS.
-    let mut checked: Vec<String> = options.to_vec();
-    for word in cmd {
-        let mut rest = *word;
-        while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
-            let url: String = rest[i..]
-                .chars()
-                .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')' | '\n'))
-                .collect();
-            rest = &rest[i + url.len()..];
-            checked.push(url);
-        }
-    }
-    crate::common::assert_pinned_to_loopback(&checked, "");
+    crate::common::assert_command_pinned(options, cmd);
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("scopelint"));
     c.arg("--isolated");
     for r in rules {
