@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::platforms::{import_program, main_handle, parse_programs};
 use super::{to_yaml, ImportFormat, Imported, Skipped};
 use crate::psl::SuffixList;
+use crate::rules::COVERS_CUSTOMER_SUFFIX;
 
 /// The first line of every file `import --all` writes after the schema line: files that carry
 /// it are the import's own and may be replaced or removed by the next run.
@@ -174,7 +175,7 @@ fn import_checked(
     for s in exclusions {
         // A wildcard over a customer-owned suffix is out of scope already (`customer_owned`
         // of every imported file covers the Public Suffix List's private section).
-        if s.names_target && !s.reason.contains("is customer-owned") {
+        if s.names_target && !s.reason.contains(COVERS_CUSTOMER_SUFFIX) {
             unusable.push(format!("{} `{}`: {}", s.origin, s.raw.trim(), s.reason));
         } else {
             imp.program_notes.push(format!(

@@ -69,6 +69,10 @@ pub fn parse_host_pattern(raw: &str, include_apex: Option<bool>) -> Result<HostP
     }
 }
 
+/// The words in [`wildcard_problem`]'s reason for a wildcard over a whole customer-owned suffix
+/// (such a wildcard is out of scope anyway: importers keep it as a note rather than refuse).
+pub const COVERS_CUSTOMER_SUFFIX: &str = "is customer-owned, names under it belong";
+
 /// Why a wildcard pattern would cover names the program cannot own, if it would: a public
 /// suffix (`*.com`, `*.co.uk`), a platform's customer space (`*.azurewebsites.net`, or a suffix
 /// the rules file lists as customer-owned), or a name inside one customer's space.
@@ -91,7 +95,7 @@ pub fn wildcard_problem(
     probe.push_str(base);
     if customer.contains(base) || psl.private_suffix_below(&probe) == Some(base) {
         return Some(format!(
-            "`{raw}` covers a public suffix: `{base}` is customer-owned, names under it belong to the platform's customers, not the program"
+            "`{raw}` covers a public suffix: `{base}` {COVERS_CUSTOMER_SUFFIX} to the platform's customers, not the program"
         ));
     }
     if psl.is_public_suffix(base) {
