@@ -21,6 +21,7 @@ pub mod psl;
 mod psl_ascii;
 pub mod records;
 pub mod rules;
+mod suffix_hash;
 pub mod target;
 pub mod text;
 

@@ -154,12 +154,12 @@ mod private_names {
 fn may_have_private_rule(domain: &str) -> bool {
     let hashes = private_names::PRIVATE_RULE_HASHES;
     let bytes = domain.as_bytes();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = crate::suffix_hash::OFFSET;
     for i in (0..bytes.len()).rev() {
         if bytes[i] == b'.' && hashes.binary_search(&h).is_ok() {
             return true;
         }
-        h = (h ^ u64::from(bytes[i])).wrapping_mul(0x0000_0100_0000_01b3);
+        h = crate::suffix_hash::step(h, bytes[i]);
     }
     hashes.binary_search(&h).is_ok()
 }

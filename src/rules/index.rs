@@ -9,6 +9,7 @@ use foldhash::HashMap;
 use ipnet::IpNet;
 
 use super::HostPattern;
+use crate::suffix_hash;
 use crate::target::Platform;
 
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
@@ -72,17 +73,6 @@ impl Ids {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// FNV-1a over the bytes from last to first: the hash of every label-boundary suffix of a host
-/// falls out of one pass.
-fn reverse_hash(s: &str) -> u64 {
-    s.bytes().rev().fold(FNV_OFFSET, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
-    })
-}
-
 impl HostTable {
     fn add(&mut self, pattern: &HostPattern, id: usize) {
         let id = id as u32;
@@ -112,12 +102,16 @@ impl HostTable {
             if want > self.filter.len() * 64 {
                 self.filter = vec![0; want / 64];
                 self.filter_bits = want.trailing_zeros();
-                let keys: Vec<u64> = self.slots.keys().map(|k| reverse_hash(k)).collect();
+                let keys: Vec<u64> = self
+                    .slots
+                    .keys()
+                    .map(|k| suffix_hash::reverse_hash(k))
+                    .collect();
                 for h in keys {
                     self.set_bit(h);
                 }
             }
-            self.set_bit(reverse_hash(name));
+            self.set_bit(suffix_hash::reverse_hash(name));
             // A new name is hashed twice (the check above and this insert), not three times.
             return self.slots.entry(name.into()).or_default();
         }
@@ -146,7 +140,7 @@ impl HostTable {
             return;
         }
         let bytes = host.as_bytes();
-        let mut hash = FNV_OFFSET;
+        let mut hash = suffix_hash::OFFSET;
         for i in (0..bytes.len()).rev() {
             if bytes[i] == b'.' && self.may_have(hash) {
                 let suffix = &host[i + 1..];
@@ -162,7 +156,7 @@ impl HostTable {
                     }
                 }
             }
-            hash = (hash ^ u64::from(bytes[i])).wrapping_mul(FNV_PRIME);
+            hash = suffix_hash::step(hash, bytes[i]);
         }
         if self.may_have(hash) {
             if let Some(slot) = self.slots.get(host) {
