@@ -261,7 +261,7 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 /// Classify one record (one input line, without its line ending).
-pub fn check_record<'r>(
+fn check_record<'r>(
     rules: &'r ScopeRules,
     raw: &[u8],
     line: u64,

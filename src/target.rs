@@ -766,7 +766,7 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 /// Whether addresses in a special-purpose range are globally reachable, after the "Globally
 /// Reachable" column of the IANA special-purpose address registries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
+enum Reach {
     /// "True": reachable like any public address.
     Global,
     /// "False" (or a deprecated range with "N/A" whose use we cannot vouch for).
@@ -776,11 +776,11 @@ pub enum Reach {
 }
 
 /// One row: prefix, registry name (with its RFC), reachability.
-pub type SpecialRange = (&'static str, &'static str, Reach);
+type SpecialRange = (&'static str, &'static str, Reach);
 
 /// The IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry, 2024-ish rows),
 /// plus multicast (its own registry; never a unicast target). The most specific row decides.
-pub const IPV4_SPECIAL: &[SpecialRange] = &[
+const IPV4_SPECIAL: &[SpecialRange] = &[
     ("0.0.0.0/8", "This network (RFC 791)", Reach::NotGlobal),
     (
         "0.0.0.0/32",
@@ -874,7 +874,7 @@ pub const IPV4_SPECIAL: &[SpecialRange] = &[
 /// The IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), plus the
 /// deprecated forms RFC 4291 and RFC 3879 retired and multicast. Anything outside global
 /// unicast 2000::/3 that no row names is refused too.
-pub const IPV6_SPECIAL: &[SpecialRange] = &[
+const IPV6_SPECIAL: &[SpecialRange] = &[
     ("::1/128", "Loopback Address (RFC 4291)", Reach::NotGlobal),
     ("::/128", "Unspecified Address (RFC 4291)", Reach::NotGlobal),
     (
@@ -995,7 +995,7 @@ fn special_row(ip: IpAddr) -> Option<(ipnet::IpNet, &'static str, Reach)> {
 
 /// The IPv4 address carried inside an IPv6 one: NAT64 (64:ff9b::/96, last 32 bits), 6to4
 /// (2002:AABB:CCDD::/48), IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d).
-pub fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = v6.segments();
     let last32 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..6] == [0, 0, 0, 0, 0, 0xffff] {

@@ -62,7 +62,7 @@ pub const RULE_TUNNEL_SERVER_NAME: &str = "tunnel-server-name";
 /// Rule id of a request inside an intercepted tunnel that names another host than the
 /// tunnel's (`Host` header or absolute-form target).
 pub const RULE_TUNNEL_HOST: &str = "tunnel-host";
-pub use super::RULE_BAD_REQUEST;
+use super::RULE_BAD_REQUEST;
 
 /// The answer to a client over `--max-connections`, written before the connection is closed.
 fn busy_answer(max: usize) -> String {

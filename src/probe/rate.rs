@@ -15,9 +15,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
-pub use crate::rules::pacing::{
-    check_burst, parse_rate, Rate, MAX_BURST, MAX_PERIOD_SECS, MAX_PER_SECOND,
-};
+pub use crate::rules::pacing::{check_burst, parse_rate, Rate, MAX_BURST};
 
 /// Longest accepted `--timeout`, in seconds.
 pub const MAX_TIMEOUT_SECS: f64 = 3600.0;

@@ -79,8 +79,6 @@ impl std::fmt::Display for ChildExit {
 pub struct RunOutcome {
     pub exit: ChildExit,
     pub stats: Arc<ProxyStats>,
-    /// The proxy's address CMD was given.
-    pub proxy: SocketAddr,
 }
 
 impl RunOutcome {
@@ -258,7 +256,6 @@ pub async fn run_with_proxy(
     Ok(RunOutcome {
         exit: ChildExit::from_status(status),
         stats,
-        proxy: addr,
     })
 }
 

@@ -14,7 +14,7 @@ use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
 /// Methods [`send_one`] sends.
 pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-pub use super::RULE_BAD_REQUEST;
+use super::RULE_BAD_REQUEST;
 
 /// What to send.
 #[derive(Debug, Clone)]
