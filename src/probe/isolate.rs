@@ -21,8 +21,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 
-/// The port the proxy listens on inside the namespace (the namespace is new, so it is free).
-pub const PROXY_PORT: u16 = 3128;
+use super::ISOLATED_PROXY_PORT as PROXY_PORT;
 
 /// The steps of the child's setup, in order; the failing one is reported to the parent.
 const STEPS: &[&str] = &[

@@ -66,6 +66,10 @@ pub const RULE_SCHEME: &str = "scheme-not-http";
 /// a method it does not send, or a header that cannot be sent.
 pub const RULE_BAD_REQUEST: &str = "bad-request";
 
+/// The port the proxy listens on inside `run --isolate`'s network namespace (the namespace is
+/// new, so the port is free there).
+pub const ISOLATED_PROXY_PORT: u16 = 3128;
+
 /// The pacing of the rules in use: the slowest `probe:` section of the loaded programs.
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {

@@ -164,11 +164,6 @@ mod isolated {
     use super::RunError;
 
     #[cfg(target_os = "linux")]
-    pub use crate::probe::isolate::PROXY_PORT;
-    #[cfg(not(target_os = "linux"))]
-    pub const PROXY_PORT: u16 = 3128;
-
-    #[cfg(target_os = "linux")]
     pub fn spawn(
         cmd: &mut std::process::Command,
     ) -> Result<(std::process::Child, std::net::TcpListener), RunError> {
@@ -203,7 +198,7 @@ pub async fn run_with_proxy(
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<RunOutcome, RunError> {
     let (listener, addr, mut child) = if setup.isolate {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, isolated::PROXY_PORT));
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, super::ISOLATED_PROXY_PORT));
         let mut cmd = command(&program, &args, &format!("http://{addr}"), &setup);
         let (mut child, listener) = isolated::spawn(&mut cmd)?;
         let listener = match TcpListener::from_std(listener) {
