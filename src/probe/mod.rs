@@ -333,9 +333,9 @@ impl Engine {
         resolve::resolve(&self.pins, host, port).await
     }
 
-    /// Take one request from the budget; false when it is spent.
-    pub fn take_budget(&self) -> bool {
-        match self.max_requests {
+    /// Take one request from the budget; when it is spent, the reason a refusal gives.
+    pub fn take_budget(&self) -> Result<(), String> {
+        let taken = match self.max_requests {
             None => {
                 self.sent.fetch_add(1, Ordering::SeqCst);
                 true
@@ -346,6 +346,14 @@ impl Engine {
                     (n < max).then_some(n + 1)
                 })
                 .is_ok(),
+        };
+        if taken {
+            Ok(())
+        } else {
+            Err(format!(
+                "the request budget (--max-requests {}) is spent",
+                self.max_requests.unwrap_or(0)
+            ))
         }
     }
 
@@ -416,6 +424,17 @@ impl Engine {
                 h.stopped = Some(msg.clone());
                 Throttle::Stop(msg)
             }
+        }
+    }
+
+    /// Note `host`'s answer: a 429 or 503 is a strike ([`Engine::on_throttle`], whose decision
+    /// is returned); any other status forgets earlier strikes.
+    pub fn after_reply(&self, host: &str, reply: &client::Reply) -> Option<Throttle> {
+        if matches!(reply.status, 429 | 503) {
+            Some(self.on_throttle(host, reply.status, reply.retry_after()))
+        } else {
+            self.on_success(host);
+            None
         }
     }
 
@@ -950,12 +969,9 @@ async fn probe_one<W: Write + Send>(
             }
         };
         rec.addr = Some(resolved.addr.to_string());
-        if !engine.take_budget() {
+        if let Err(why) = engine.take_budget() {
             rec.rule = Some(RULE_BUDGET.into());
-            rec.reason = Some(format!(
-                "the request budget (--max-requests {}) is spent",
-                engine.max_requests.unwrap_or(0)
-            ));
+            rec.reason = Some(why);
             return sink.emit(engine, &rec);
         }
         let client = match engine.clients.get_async(&host, resolved.addr).await {
@@ -988,21 +1004,19 @@ async fn probe_one<W: Write + Send>(
         };
         let location = record_reply(&mut rec, &reply);
 
-        if matches!(reply.status, 429 | 503) {
-            match engine.on_throttle(&host, reply.status, reply.retry_after()) {
-                Throttle::Retry(d) => {
-                    rec.reason = Some(format!("throttled; retrying in {}ms", d.as_millis()));
-                    sink.emit(engine, &rec)?;
-                    continue;
-                }
-                Throttle::Stop(msg) => {
-                    rec.reason = Some(msg);
-                    sink.host_stopped();
-                    return sink.emit(engine, &rec);
-                }
+        match engine.after_reply(&host, &reply) {
+            Some(Throttle::Retry(d)) => {
+                rec.reason = Some(format!("throttled; retrying in {}ms", d.as_millis()));
+                sink.emit(engine, &rec)?;
+                continue;
             }
+            Some(Throttle::Stop(msg)) => {
+                rec.reason = Some(msg);
+                sink.host_stopped();
+                return sink.emit(engine, &rec);
+            }
+            None => {}
         }
-        engine.on_success(&host);
 
         if auto_get && !fell_back && method == Method::HEAD && matches!(reply.status, 405 | 501) {
             rec.reason = Some("HEAD refused; retrying with GET".into());

@@ -334,11 +334,7 @@ async fn admit(
             return Err(r);
         }
     }
-    if !engine.take_budget() {
-        let why = format!(
-            "the request budget (--max-requests {}) is spent",
-            engine.max_requests.unwrap_or(0)
-        );
+    if let Err(why) = engine.take_budget() {
         return Err(refuse(
             rec,
             StatusCode::TOO_MANY_REQUESTS,
@@ -865,12 +861,8 @@ async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Res
         Err(e) => return upstream_error(&state, &mut rec, e),
     };
     super::record_reply(&mut rec, &reply);
-    if matches!(reply.status, 429 | 503) {
-        if let Throttle::Stop(msg) = engine.on_throttle(&host, reply.status, reply.retry_after()) {
-            rec.reason = Some(msg);
-        }
-    } else {
-        engine.on_success(&host);
+    if let Some(Throttle::Stop(msg)) = engine.after_reply(&host, &reply) {
+        rec.reason = Some(msg);
     }
     if let Err(e) = engine.audit(&rec) {
         return text(

@@ -154,11 +154,7 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
             Err(e) => return out.refuse(rec, engine, e.rule, e.reason),
         };
         rec.addr = Some(resolved.addr.to_string());
-        if !engine.take_budget() {
-            let why = format!(
-                "the request budget (--max-requests {}) is spent",
-                engine.max_requests.unwrap_or(0)
-            );
+        if let Err(why) = engine.take_budget() {
             return out.refuse(rec, engine, RULE_BUDGET, why);
         }
         let http = match engine.clients.get_async(&host, resolved.addr).await {
@@ -188,14 +184,8 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
             Err(e) => return failed(out, rec, engine, e),
         };
         let location = record_reply(&mut rec, &reply);
-        if matches!(reply.status, 429 | 503) {
-            if let Throttle::Stop(msg) =
-                engine.on_throttle(&host, reply.status, reply.retry_after())
-            {
-                rec.reason = Some(msg);
-            }
-        } else {
-            engine.on_success(&host);
+        if let Some(Throttle::Stop(msg)) = engine.after_reply(&host, &reply) {
+            rec.reason = Some(msg);
         }
         let _ = engine.audit(&rec);
         out.hops.push(rec);

@@ -269,8 +269,8 @@ fn max_redirects_bounds_the_hops() {
 /// docs/probe-and-proxy.md: "`--max-requests N` is a hard limit for the run (redirect hops and retries count)."
 ///
 /// Fails if redirect hops are not counted: verified by planting
-/// `if !engine.take_budget()` -> `if hops == 0 && !engine.take_budget()` in `probe_one`
-/// (src/probe/mod.rs): 4 requests reach the server instead of 2.
+/// `if !engine.take_budget()` -> `if hops == 0 && !engine.take_budget()` in `probe_one` (as the
+/// budget check read then; src/probe/mod.rs): 4 requests reach the server instead of 2.
 #[test]
 fn redirect_hops_count_against_max_requests() {
     let s = chain();
@@ -294,7 +294,8 @@ fn redirect_hops_count_against_max_requests() {
 ///
 /// Fails if retries are not counted: verified by planting a flag `retrying` set before the
 /// `continue` of the 429/503 branch and the HEAD->GET fallback, and
-/// `if !engine.take_budget()` -> `if !retrying && !engine.take_budget()` (src/probe/mod.rs):
+/// `if !engine.take_budget()` -> `if !retrying && !engine.take_budget()` (as the budget check
+/// read then; src/probe/mod.rs):
 /// 3 requests reach the server instead of 2 (the 429 case, checked first, failed).
 #[test]
 fn retries_count_against_max_requests() {
