@@ -14,10 +14,9 @@ use super::{CliError, ExitStatus};
 const CANNOT_START: u8 = 127;
 
 pub fn cmd_run(rules: ScopeRules, args: &RunArgs) -> Result<ExitStatus, CliError> {
+    // clap requires at least one word of CMD.
     let Some((program, rest)) = args.command.split_first() else {
-        return Err(CliError::Config(
-            "give the command to run after `--`".into(),
-        ));
+        return Err(CliError::Usage("give the command to run after `--`".into()));
     };
     let engine = Arc::new(engine(rules, &args.send)?);
     let intercept = super::send::cert_authority(&args.intercept)?;
@@ -38,11 +37,7 @@ pub fn cmd_run(rules: ScopeRules, args: &RunArgs) -> Result<ExitStatus, CliError
     };
     let shown = program.to_string_lossy().into_owned();
     let outcome = runtime()?.block_on(async {
-        let l = &engine.limiters;
-        let pacing = format!(
-            "rate {}, per host {}, burst {}",
-            l.global_rate, l.host_rate, l.burst
-        );
+        let pacing = engine.limiters.to_string();
         tokio::spawn(probe::run::ignore_interrupts());
         probe::run::run_with_proxy(
             engine.clone(),

@@ -198,13 +198,10 @@ pub fn cmd_proxy(rules: ScopeRules, args: &ProxyArgs) -> Result<ExitStatus, CliE
             .map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot listen on {}: {e}", args.listen))
             })?;
-        let l = &engine.limiters;
         eprintln!(
-            "scopelint proxy listening on {} (rate {}, per host {}, burst {}); Ctrl-C to stop",
+            "scopelint proxy listening on {} ({}); Ctrl-C to stop",
             listener.local_addr()?,
-            l.global_rate,
-            l.host_rate,
-            l.burst
+            engine.limiters
         );
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;

@@ -61,6 +61,17 @@ struct LastRelease {
     hosts: HashMap<String, Instant>,
 }
 
+/// `rate R, per host R, burst N`, as the proxy and `run` announce their pacing.
+impl std::fmt::Display for Limiters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rate {}, per host {}, burst {}",
+            self.global_rate, self.host_rate, self.burst
+        )
+    }
+}
+
 impl Limiters {
     pub fn new(global_rate: Rate, host_rate: Rate, burst: NonZeroU32) -> Limiters {
         Limiters {
