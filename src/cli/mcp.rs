@@ -205,17 +205,18 @@ impl ScopeServer {
         description = "Send one HTTP request through scopelint's enforcing engine. The URL and every redirect hop must be in the program's scope (refused otherwise, with the rule and reason; nothing is sent), internal addresses are refused, requests are paced and count against the request budget, and each is written to the audit log (secret header values redacted). A Host header is refused. Returns status, headers, the response body (bounded) and every hop's audit entry."
     )]
     async fn send_request(&self, Parameters(p): Parameters<SendHttp>) -> CallToolResult {
+        use reqwest::Method;
         let method = match p.method {
-            HttpMethod::Get => "GET",
-            HttpMethod::Head => "HEAD",
-            HttpMethod::Post => "POST",
-            HttpMethod::Put => "PUT",
-            HttpMethod::Patch => "PATCH",
-            HttpMethod::Delete => "DELETE",
-            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Head => Method::HEAD,
+            HttpMethod::Post => Method::POST,
+            HttpMethod::Put => Method::PUT,
+            HttpMethod::Patch => Method::PATCH,
+            HttpMethod::Delete => Method::DELETE,
+            HttpMethod::Options => Method::OPTIONS,
         };
         let req = SendRequest {
-            method: method.into(),
+            method,
             url: p.url,
             headers: p.headers.into_iter().collect(),
             body: p.body,

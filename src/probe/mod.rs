@@ -62,8 +62,8 @@ pub const RULE_STOPPED: &str = "host-stopped";
 pub const RULE_REDIRECTS: &str = "too-many-redirects";
 pub const RULE_SCHEME: &str = "scheme-not-http";
 /// Rule id of a request refused before any scope check because it cannot be read or sent as
-/// given: the proxy's own 400 and 413 answers, or a tool request with a caller `Host` header,
-/// a method it does not send, or a header that cannot be sent.
+/// given: the proxy's own 400 and 413 answers, or a tool request with a caller `Host` header
+/// or a header that cannot be sent.
 pub const RULE_BAD_REQUEST: &str = "bad-request";
 
 /// The port the proxy listens on inside `run --isolate`'s network namespace (the namespace is

@@ -12,14 +12,14 @@ use super::{
 };
 use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
-/// Methods [`send_one`] sends.
-pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 use super::RULE_BAD_REQUEST;
 
 /// What to send.
 #[derive(Debug, Clone)]
 pub struct SendRequest {
-    pub method: String,
+    /// The caller chooses from the methods it offers (the MCP tool: GET, HEAD, POST, PUT,
+    /// PATCH, DELETE, OPTIONS).
+    pub method: Method,
     pub url: String,
     /// `(name, value)`; a `Host` header is refused.
     pub headers: Vec<(String, String)>,
@@ -90,23 +90,8 @@ fn parse_headers(h: &[(String, String)]) -> Result<HeaderMap, String> {
 /// Send `req` through `engine`; refusals and failures are in the outcome, never a panic.
 pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -> SendOutcome {
     let out = SendOutcome::default();
-    let method_name = req.method.to_ascii_uppercase();
-    let rec0 = AuditRecord::new(source, &method_name, &req.url, "");
-    if !METHODS.contains(&method_name.as_str()) {
-        let why = format!(
-            "method `{}` is not one of {}",
-            req.method,
-            METHODS.join(", ")
-        );
-        return out.refuse(rec0, engine, RULE_BAD_REQUEST, why);
-    }
-    let method = match Method::from_bytes(method_name.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => {
-            let why = format!("`{}` is not an HTTP method", req.method);
-            return out.refuse(rec0, engine, RULE_BAD_REQUEST, why);
-        }
-    };
+    let method = req.method.clone();
+    let rec0 = AuditRecord::new(source, method.as_str(), &req.url, "");
     let user_headers = match parse_headers(&req.headers) {
         Ok(h) => h,
         Err(why) => return out.refuse(rec0, engine, RULE_BAD_REQUEST, why),
