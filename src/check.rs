@@ -42,6 +42,21 @@ pub struct CheckOptions {
     pub lookup: Lookup,
 }
 
+impl CheckOptions {
+    /// Whether a target may be answered by the quick path ([`ScopeRules::quick_kind`]): the
+    /// reporter needs only the verdict's kind, nothing is explained, and hosts are looked up
+    /// in the index (the linear reference path is the one it is compared with).
+    pub(crate) fn takes_quick_path(self, kind_is_enough: bool) -> bool {
+        kind_is_enough && !self.explain && self.lookup == Lookup::Indexed
+    }
+}
+
+/// `line` without its `\n` or `\r\n`.
+pub(crate) fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
 /// Classify one target and hand the verdict to the reporter.
 pub fn check_one(
     rules: &ScopeRules,
@@ -63,7 +78,7 @@ pub fn check_one(
                 text.trim()
             };
             // The quick path answers only what the full path would; it declines the rest.
-            if reporter.kind_is_enough() && !opts.explain && opts.lookup == Lookup::Indexed {
+            if opts.takes_quick_path(reporter.kind_is_enough()) {
                 if let Some(kind) = rules.quick_kind(input) {
                     summary.count(kind);
                     return reporter.kind(raw, kind);
@@ -99,17 +114,12 @@ pub fn check_one(
 /// the rest.
 fn check_line(
     rules: &ScopeRules,
-    mut line: &[u8],
+    line: &[u8],
     reporter: &mut dyn CheckReporter,
     opts: CheckOptions,
     summary: &mut CheckSummary,
 ) -> io::Result<()> {
-    if let Some(l) = line.strip_suffix(b"\n") {
-        line = l;
-    }
-    if let Some(l) = line.strip_suffix(b"\r") {
-        line = l;
-    }
+    let line = strip_line_end(line);
     let trimmed = line.trim_ascii();
     if trimmed.is_empty() || trimmed.starts_with(b"#") {
         return Ok(());

@@ -13,8 +13,8 @@ use std::io::{self, BufRead};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::check::{CheckOptions, CheckSummary};
-use crate::matcher::{Lookup, VerdictKind};
+use crate::check::{strip_line_end, CheckOptions, CheckSummary};
+use crate::matcher::VerdictKind;
 use crate::output::{RecordReporter, RecordVerdict};
 use crate::rules::ScopeRules;
 
@@ -294,7 +294,8 @@ fn check_record<'r>(
     let mut values = Vec::new();
     for text in &texts {
         let input = text.trim();
-        let quick = (kind_only && !opts.explain && opts.lookup == Lookup::Indexed)
+        let quick = opts
+            .takes_quick_path(kind_only)
             .then(|| rules.quick_kind(input))
             .flatten();
         if let Some(k) = quick {
@@ -345,8 +346,7 @@ pub fn check_records(
             break;
         }
         line += 1;
-        let mut raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = strip_line_end(&buf);
         if raw.trim_ascii().is_empty() {
             continue;
         }
