@@ -170,11 +170,6 @@ fn emit_shared(
     reporter.finish(&summary)
 }
 
-/// Whether a program was converted from a plain list by [`as_rules_file`].
-fn as_plain(p: &scopelint::rules::Program) -> bool {
-    p.origin.ends_with(" (as imported)")
-}
-
 /// A plain list as the rules file `import list` makes of it (so `show` and `diff` see its
 /// entries as assets and exclusions); `None` for a YAML rules file.
 fn as_rules_file(
@@ -293,12 +288,13 @@ pub fn cmd_rules_diff(
         write_feed(&feed, format)?;
         return Ok(ExitStatus::found(!feed.is_empty()));
     }
-    let old = match as_rules_file(old, &psl)? {
+    let old_plain = as_rules_file(old, &psl)?;
+    let new_plain = as_rules_file(new, &psl)?;
+    let both_plain = old_plain.is_some() && new_plain.is_some();
+    let old = match old_plain {
         Some(p) => p,
         None => load_program_file(old, psl.clone())?,
     };
-    let new_plain = as_rules_file(new, &psl)?;
-    let both_plain = new_plain.is_some() && as_plain(&old);
     let mut new = match new_plain {
         Some(p) => p,
         None => load_program_file(new, psl)?,

@@ -235,6 +235,19 @@ fn is_generated(text: &str) -> bool {
     text.lines().take(4).any(|l| l.starts_with(GENERATED))
 }
 
+/// Whether the file at `path` starts like a file an import wrote (only its first lines are
+/// read: a platform directory holds thousands of files).
+fn file_is_generated(path: &Path) -> bool {
+    use std::io::{BufRead, BufReader};
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    BufReader::new(f)
+        .lines()
+        .take(4)
+        .any(|l| l.is_ok_and(|l| l.starts_with(GENERATED)))
+}
+
 /// The `*.yaml` files in `dir` that an import wrote, sorted.
 pub fn generated_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     let mut out = Vec::new();
@@ -245,9 +258,7 @@ pub fn generated_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     };
     for e in entries.flatten() {
         let path = e.path();
-        if path.extension().is_some_and(|x| x == "yaml")
-            && std::fs::read_to_string(&path).is_ok_and(|t| is_generated(&t))
-        {
+        if path.extension().is_some_and(|x| x == "yaml") && file_is_generated(&path) {
             out.push(path);
         }
     }
