@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::rules::model::{AppDef, PathRuleDef, RulesFile, Spanned};
 use crate::rules::Program;
 
+use super::show::{covers, Apex};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
@@ -475,38 +477,13 @@ impl std::fmt::Display for FeedCounts {
     }
 }
 
-/// What an asset definition covers, as patterns.
-fn covers_of(
-    hosts: &[Spanned<String>],
-    include_apex: Option<bool>,
-    cidrs: &[Spanned<String>],
-    apps: &[Spanned<AppDef>],
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for h in hosts {
-        let h = h.value.trim();
-        out.push(h.to_string());
-        if include_apex == Some(true) {
-            if let Some(base) = h.strip_prefix("*.") {
-                out.push(base.to_string());
-            }
-        }
-    }
-    out.extend(cidrs.iter().map(|c| c.value.trim().to_string()));
-    out.extend(
-        apps.iter()
-            .map(|a| format!("{}:{}", a.value.platform, a.value.id)),
-    );
-    out
-}
-
 fn asset_covers(f: &RulesFile, id: &str) -> Vec<String> {
     f.assets
         .iter()
         .find(|a| a.value.id == id)
         .map(|a| {
             let d = &a.value;
-            covers_of(&d.hosts, d.include_apex, &d.cidrs, &d.apps)
+            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
         })
         .unwrap_or_default()
 }
@@ -516,7 +493,10 @@ fn program_covers(f: &RulesFile) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     f.assets
         .iter()
-        .flat_map(|a| asset_covers(f, &a.value.id))
+        .flat_map(|a| {
+            let d = &a.value;
+            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
+        })
         .filter(|c| seen.insert(c.clone()))
         .collect()
 }
@@ -527,7 +507,7 @@ fn exclusion_covers(f: &RulesFile, id: &str) -> Vec<String> {
         .find(|x| x.value.id == id)
         .map(|x| {
             let d = &x.value;
-            covers_of(&d.hosts, d.include_apex, &d.cidrs, &d.apps)
+            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
         })
         .unwrap_or_default()
 }

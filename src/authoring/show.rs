@@ -33,22 +33,35 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn covers(
+/// How [`covers`] writes the apex of a `*.` wildcard with `include_apex`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Apex {
+    /// `*.example.com (+apex)`, for a table.
+    Marked,
+    /// `*.example.com` and `example.com`, as patterns (the change feed's `covers`).
+    Listed,
+}
+
+/// What an asset or exclusion definition covers: its hosts, CIDRs and apps.
+pub(super) fn covers(
     hosts: &[Spanned<String>],
     include_apex: Option<bool>,
     cidrs: &[Spanned<String>],
     apps: &[Spanned<AppDef>],
+    apex: Apex,
 ) -> Vec<String> {
-    let mut v: Vec<String> = hosts
-        .iter()
-        .map(|h| {
-            let h = h.value.trim();
-            match (h.starts_with("*."), include_apex) {
-                (true, Some(true)) => format!("{h} (+apex)"),
-                _ => h.to_string(),
+    let mut v: Vec<String> = Vec::new();
+    for h in hosts {
+        let h = h.value.trim();
+        match (h.strip_prefix("*."), include_apex, apex) {
+            (Some(_), Some(true), Apex::Marked) => v.push(format!("{h} (+apex)")),
+            (Some(base), Some(true), Apex::Listed) => {
+                v.push(h.to_string());
+                v.push(base.to_string());
             }
-        })
-        .collect();
+            _ => v.push(h.to_string()),
+        }
+    }
     v.extend(cidrs.iter().map(|c| c.value.trim().to_string()));
     v.extend(
         apps.iter()
@@ -132,7 +145,13 @@ pub fn show_text(p: &Program) -> String {
             let ports = asset_ports(p, d);
             vec![
                 d.id.clone(),
-                brief(covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps)),
+                brief(covers(
+                    &d.hosts,
+                    d.include_apex,
+                    &d.cidrs,
+                    &d.apps,
+                    Apex::Marked,
+                )),
                 if d.hosts.is_empty() {
                     "-".into()
                 } else {
@@ -167,7 +186,13 @@ pub fn show_text(p: &Program) -> String {
             let d: &ExclusionDef = &x.value;
             vec![
                 d.id.clone(),
-                brief(covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps)),
+                brief(covers(
+                    &d.hosts,
+                    d.include_apex,
+                    &d.cidrs,
+                    &d.apps,
+                    Apex::Marked,
+                )),
                 paths_summary(d.paths.as_ref()),
                 if d.uncertain {
                     "uncertain".into()
