@@ -81,36 +81,44 @@ pub fn cmd_check(
             .collect::<Result<Vec<_>, _>>()
             .map_err(CliError::Usage)?;
         let mut reporter = record_reporter(&mut out, shown, args.format, color, args.explain);
-        let input = io::BufReader::with_capacity(
-            256 * 1024,
-            ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
-        );
-        summary = check_records(rules, input, &fields, reporter.as_mut(), opts)?;
+        summary = check_records(
+            rules,
+            stdin_input(io::stdin().lock(), args),
+            &fields,
+            reporter.as_mut(),
+            opts,
+        )?;
     } else {
         let mut reporter = check_reporter(&mut out, shown, args.format, color, args.explain);
         for t in args.targets.iter().filter(|t| t.as_str() != "-") {
             check_one(rules, t.as_bytes(), reporter.as_mut(), opts, &mut summary)?;
         }
         if from_stdin && !parallel {
-            let input = io::BufReader::with_capacity(
-                256 * 1024,
-                ProgressReader::new(io::stdin().lock(), "check", args.no_progress),
-            );
-            let s = check_stream(rules, input, reporter.as_mut(), opts)?;
+            let s = check_stream(
+                rules,
+                stdin_input(io::stdin().lock(), args),
+                reporter.as_mut(),
+                opts,
+            )?;
             summary.add(&s);
         } else {
             reporter.finish()?;
+            drop(reporter);
+            if parallel {
+                let make = reporter_factory(|buf| {
+                    check_reporter(buf, shown, args.format, color, args.explain)
+                });
+                let s = check_stream_parallel(
+                    rules,
+                    stdin_input(io::stdin(), args),
+                    &mut out,
+                    &make,
+                    opts,
+                    threads,
+                )?;
+                summary.add(&s);
+            }
         }
-    }
-    if parallel {
-        let make =
-            reporter_factory(|buf| check_reporter(buf, shown, args.format, color, args.explain));
-        let input = io::BufReader::with_capacity(
-            256 * 1024,
-            ProgressReader::new(io::stdin(), "check", args.no_progress),
-        );
-        let s = check_stream_parallel(rules, input, &mut out, &make, opts, threads)?;
-        summary.add(&s);
     }
     if summary.total() == 0 && print_kind.is_none() {
         let _ = writeln!(io::stderr(), "scopelint: no targets given");
@@ -135,4 +143,13 @@ pub fn cmd_check(
         },
         None => summary.out_of_scope + summary.invalid > 0,
     }))
+}
+
+/// Standard input (`stdin`, locked or not: the parallel reader hands it to a thread) in
+/// 256 KiB reads, whose lines are classified in the buffer, with the progress bar.
+fn stdin_input<R: io::Read>(stdin: R, args: &CheckArgs) -> io::BufReader<ProgressReader<R>> {
+    io::BufReader::with_capacity(
+        256 * 1024,
+        ProgressReader::new(stdin, "check", args.no_progress),
+    )
 }
