@@ -238,3 +238,12 @@ pub fn assert_command_pinned(options: &[String], cmd: &[&str]) {
     }
     assert_pinned_to_loopback(&checked, "");
 }
+
+/// Every entry of a JSON Lines audit log (the log must exist).
+pub fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}

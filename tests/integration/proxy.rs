@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::pin;
+use crate::common::{audit_entries, pin};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -180,14 +180,6 @@ impl Proxy {
         let _ = self.stderr.read_to_string(&mut rest);
         (status, rest)
     }
-}
-
-fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(log)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Send `CONNECT authority`, read the proxy's answer head; the stream and the status line.

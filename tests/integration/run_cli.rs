@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{has, pin, text};
+use crate::common::{audit_entries, has, pin, text};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -148,14 +148,6 @@ fn run_with_rules(rules: &[&str], sub: &str, options: &[String], cmd: &[&str]) -
         .env("no_proxy", "*")
         .output()
         .unwrap()
-}
-
-fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(log)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]

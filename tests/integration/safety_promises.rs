@@ -79,11 +79,10 @@ impl Probe {
 
 /// The outcome entries of an audit log, one per request. Each request is also announced by a
 /// `sending` entry written before anything is sent (audit first); those are skipped here.
+/// The audit log's outcome entries (its `sending` entries left out).
 fn audit_entries(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+    crate::common::audit_entries(path)
+        .into_iter()
         .filter(|e| e["verdict"] != "sending")
         .collect()
 }
