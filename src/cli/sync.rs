@@ -129,10 +129,11 @@ pub fn cmd_sync(cli: &Cli, args: &SyncArgs) -> Result<ExitStatus, CliError> {
         .iter()
         .map(|p| (p.id.clone(), p.reason.clone()))
         .collect();
-    let (old, new) = (load_dir(&dir.join(PREVIOUS), &psl)?, load_dir(dir, &psl)?);
+    // The new side is what was just imported (already loaded once); the old one is on disk.
+    let old = load_dir(&dir.join(PREVIOUS), &psl)?;
     let feed = scopelint::authoring::diff::feed(
         &old.iter().map(|p| &p.file).collect::<Vec<_>>(),
-        &new.iter().map(|p| &p.file).collect::<Vec<_>>(),
+        &imported.files.iter().map(|f| &f.rules).collect::<Vec<_>>(),
         &skipped,
     );
     write_feed(&feed, args.format)?;

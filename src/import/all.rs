@@ -49,6 +49,9 @@ pub struct ProgramFile {
     pub id: String,
     pub file_name: String,
     pub text: String,
+    /// `text` as loaded (every generated file is loaded once, to prove it loads): what the
+    /// change feed compares.
+    pub rules: crate::rules::model::RulesFile,
     /// In-scope entries that could not be imported (the program is narrower, never wider).
     pub skipped: Vec<Skipped>,
 }
@@ -133,16 +136,18 @@ pub fn import_all(
                     n += 1;
                 }
                 let text = to_yaml(&imp);
-                crate::rules::load_program_str(&text, &format!("{}.yaml", imp.id), psl.clone())
-                    .map_err(|e| {
-                        format!(
+                let loaded =
+                    crate::rules::load_program_str(&text, &format!("{}.yaml", imp.id), psl.clone())
+                        .map_err(|e| {
+                            format!(
                             "internal error: the rules generated for `{handle}` do not load: {e}"
                         )
-                    })?;
+                        })?;
                 out.files.push(ProgramFile {
                     file_name: format!("{}.yaml", imp.id),
                     id: imp.id,
                     text,
+                    rules: loaded.file,
                     skipped: imp.skipped,
                 });
             }
