@@ -5,6 +5,7 @@
 //! of a lookup depends on the number of labels in the target, not on the number of rules.
 
 use foldhash::HashMap;
+use hashbrown::HashTable;
 
 use ipnet::IpNet;
 
@@ -13,109 +14,224 @@ use crate::suffix_hash;
 use crate::target::Platform;
 
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
-/// fixed trailing labels, all in one map keyed by name, so a host costs one probe per label.
-/// A bit filter over the names' hashes (computed for every suffix of a host in one pass from
-/// the right) answers "no rule here" for most probes without touching the map.
+/// fixed trailing labels, all filed under one name, so a host costs one probe per label.
+///
+/// The layout is flat so that a list of 40,000 names stays in the second-level cache and a
+/// million names stay small: each name is one record in a byte arena (its rule ids, then the
+/// name), and the hash table holds only the record's offset (4 bytes a bucket). A probe that
+/// hits reads one bucket and one record; the rare name with several rules or with globs keeps
+/// them in `overflow`. A bit filter over the names' hashes (computed for every suffix of a host
+/// in one pass from the right, the same hash the table is keyed by) answers "no rule here" for
+/// most probes without touching the table.
 #[derive(Debug, Default)]
 pub(crate) struct HostTable {
-    slots: HashMap<Box<str>, Slot>,
+    /// Offsets of records in `records`, keyed by [`table_hash`] of the record's name.
+    table: HashTable<u32>,
+    /// Records: exact id (u32), below id (u32), overflow index + 1 (u32, 0 for none), name
+    /// length (u16), name bytes. Ids are [`NONE`] when absent.
+    records: Vec<u8>,
+    /// Several ids, or globs, for one name (a name's ids move here whole).
+    overflow: Vec<Overflow>,
     /// One bit per hash bucket; a clear bit means no key with that hash.
     filter: Vec<u64>,
     filter_bits: u32,
 }
 
-/// The rules filed under one name.
+/// No rule id in a record field.
+const NONE: u32 = u32::MAX;
+/// Bytes before a record's name.
+const HEADER: usize = 14;
+
 /// Globs filed under one name: the normalized pattern and the rule id.
 type Globs = Vec<(Box<str>, u32)>;
 
-// `Box<Vec<_>>` on purpose: a thin pointer keeps the slot small, and a big list has millions.
-#[allow(clippy::box_collection)]
+/// The rules of a name that has more than one exact or below rule, or any glob.
 #[derive(Debug, Default)]
-struct Slot {
+struct Overflow {
     /// Rules matching exactly this name.
-    exact: Ids,
+    exact: Vec<u32>,
     /// Rules matching names strictly below this name.
-    below: Ids,
-    /// Globs whose fixed trailing labels are this name; boxed, since almost no name has any and
-    /// a big list has a slot per name (8 bytes here instead of 24).
-    globs: Option<Box<Globs>>,
+    below: Vec<u32>,
+    globs: Globs,
 }
 
-/// Rule ids, held in place when there is one (almost every name of a big list): a lookup that
-/// hits reads no other memory. Several are behind a thin pointer, so this is 16 bytes, not 24.
-#[allow(clippy::box_collection)]
-#[derive(Debug, Default)]
-enum Ids {
-    #[default]
-    None,
-    One(u32),
-    Many(Box<Vec<u32>>),
+/// A record read back: its ids and overflow.
+struct Record<'t> {
+    exact: u32,
+    below: u32,
+    overflow: Option<&'t Overflow>,
 }
 
-impl Ids {
-    fn push(&mut self, id: u32) {
-        *self = match std::mem::take(self) {
-            Ids::None => Ids::One(id),
-            Ids::One(a) => Ids::Many(Box::new(vec![a, id])),
-            Ids::Many(mut v) => {
-                v.push(id);
-                Ids::Many(v)
-            }
-        };
-    }
-
-    fn as_slice(&self) -> &[u32] {
-        match self {
-            Ids::None => &[],
-            Ids::One(a) => std::slice::from_ref(a),
-            Ids::Many(v) => v,
+impl Record<'_> {
+    fn exact(&self) -> &[u32] {
+        match self.overflow {
+            Some(o) => &o.exact,
+            None if self.exact == NONE => &[],
+            None => std::slice::from_ref(&self.exact),
         }
     }
+    fn below(&self) -> &[u32] {
+        match self.overflow {
+            Some(o) => &o.below,
+            None if self.below == NONE => &[],
+            None => std::slice::from_ref(&self.below),
+        }
+    }
+    fn globs(&self) -> &[(Box<str>, u32)] {
+        self.overflow.map_or(&[], |o| &o.globs)
+    }
+}
+
+/// The table's hash of a name from its suffix hash: FNV's low bits (which pick the bucket) are
+/// weak, so they are mixed with one folded multiply.
+#[inline]
+fn table_hash(suffix_hash: u64) -> u64 {
+    let m = u128::from(suffix_hash) * 0x9e37_79b9_7f4a_7c15_u128;
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+fn read_u32(b: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// Which list of a name a rule joins.
+#[derive(Clone, Copy)]
+enum Field {
+    Exact,
+    Below,
 }
 
 impl HostTable {
     fn add(&mut self, pattern: &HostPattern, id: usize) {
         let id = id as u32;
         match pattern {
-            HostPattern::Exact(h) => self.slot(h).exact.push(id),
+            HostPattern::Exact(h) => self.push(h, Field::Exact, id),
             HostPattern::Subdomains { base, include_apex } => {
-                let slot = self.slot(base);
-                slot.below.push(id);
+                self.push(base, Field::Below, id);
                 if *include_apex {
-                    slot.exact.push(id);
+                    self.push(base, Field::Exact, id);
                 }
             }
-            HostPattern::Glob { pattern, anchor } => self
-                .slot(anchor)
-                .globs
-                .get_or_insert_with(Default::default)
-                .push((pattern.as_str().into(), id)),
+            HostPattern::Glob { pattern, anchor } => {
+                let at = self.record_of(anchor);
+                self.overflow_of(at)
+                    .globs
+                    .push((pattern.as_str().into(), id));
+            }
         }
     }
 
-    fn slot(&mut self, name: &str) -> &mut Slot {
-        if !self.slots.contains_key(name) {
-            // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
-            let want = ((self.slots.len() + 1) * 16)
-                .next_power_of_two()
-                .max(1 << 12);
-            if want > self.filter.len() * 64 {
-                self.filter = vec![0; want / 64];
-                self.filter_bits = want.trailing_zeros();
-                let keys: Vec<u64> = self
-                    .slots
-                    .keys()
-                    .map(|k| suffix_hash::reverse_hash(k))
-                    .collect();
-                for h in keys {
-                    self.set_bit(h);
-                }
+    /// Room for `n` more names.
+    fn reserve(&mut self, n: usize) {
+        let records = &self.records;
+        self.table
+            .reserve(n, |&at| table_hash(name_hash(records, at as usize)));
+    }
+
+    fn push(&mut self, name: &str, field: Field, id: u32) {
+        let at = self.record_of(name);
+        let more = read_u32(&self.records, at + 8);
+        if more == 0 {
+            let slot = at + if matches!(field, Field::Exact) { 0 } else { 4 };
+            if read_u32(&self.records, slot) == NONE {
+                self.records[slot..slot + 4].copy_from_slice(&id.to_le_bytes());
+                return;
             }
-            self.set_bit(suffix_hash::reverse_hash(name));
-            // A new name is hashed twice (the check above and this insert), not three times.
-            return self.slots.entry(name.into()).or_default();
         }
-        self.slots.get_mut(name).expect("checked above")
+        let o = self.overflow_of(at);
+        match field {
+            Field::Exact => o.exact.push(id),
+            Field::Below => o.below.push(id),
+        }
+    }
+
+    /// The record's overflow, made (with the record's ids moved into it) on first use.
+    fn overflow_of(&mut self, at: usize) -> &mut Overflow {
+        let more = read_u32(&self.records, at + 8);
+        let i = if more == 0 {
+            let ids = |slot: usize| {
+                let id = read_u32(&self.records, slot);
+                if id == NONE {
+                    Vec::new()
+                } else {
+                    vec![id]
+                }
+            };
+            self.overflow.push(Overflow {
+                exact: ids(at),
+                below: ids(at + 4),
+                globs: Vec::new(),
+            });
+            let n = self.overflow.len() as u32;
+            self.records[at + 8..at + 12].copy_from_slice(&n.to_le_bytes());
+            self.overflow.len() - 1
+        } else {
+            more as usize - 1
+        };
+        &mut self.overflow[i]
+    }
+
+    /// The offset of `name`'s record, made empty if it is new.
+    fn record_of(&mut self, name: &str) -> usize {
+        let hash = suffix_hash::reverse_hash(name);
+        if let Some(at) = self.find(hash, name) {
+            return at;
+        }
+        // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
+        let want = ((self.table.len() + 1) * 16)
+            .next_power_of_two()
+            .max(1 << 12);
+        if want > self.filter.len() * 64 {
+            self.filter = vec![0; want / 64];
+            self.filter_bits = want.trailing_zeros();
+            let hashes: Vec<u64> = self
+                .table
+                .iter()
+                .map(|&at| name_hash(&self.records, at as usize))
+                .collect();
+            for h in hashes {
+                self.set_bit(h);
+            }
+        }
+        self.set_bit(hash);
+        let at = self.records.len();
+        // Loaders bound their input (a plain list is at most 256 MiB), so offsets fit in u32.
+        let offset = u32::try_from(at).expect("host index under 4 GiB");
+        // Host names are at most 253 bytes; globs' anchors are host names.
+        let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+        self.records.extend_from_slice(&NONE.to_le_bytes());
+        self.records.extend_from_slice(&NONE.to_le_bytes());
+        self.records.extend_from_slice(&0u32.to_le_bytes());
+        self.records.extend_from_slice(&len.to_le_bytes());
+        self.records
+            .extend_from_slice(&name.as_bytes()[..usize::from(len)]);
+        let records = &self.records;
+        self.table.insert_unique(table_hash(hash), offset, |&at| {
+            table_hash(name_hash(records, at as usize))
+        });
+        at
+    }
+
+    /// The offset of `name`'s record, given its suffix hash.
+    #[inline]
+    fn find(&self, hash: u64, name: &str) -> Option<usize> {
+        let records = &self.records;
+        self.table
+            .find(table_hash(hash), |&at| {
+                record_name(records, at as usize) == name.as_bytes()
+            })
+            .map(|&at| at as usize)
+    }
+
+    fn record(&self, at: usize) -> Record<'_> {
+        let more = read_u32(&self.records, at + 8);
+        Record {
+            exact: read_u32(&self.records, at),
+            below: read_u32(&self.records, at + 4),
+            overflow: (more != 0).then(|| &self.overflow[more as usize - 1]),
+        }
     }
 
     fn bit(&self, hash: u64) -> (usize, u64) {
@@ -136,7 +252,7 @@ impl HostTable {
     /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
     /// specific; a wildcard is more specific the longer its base.
     pub(crate) fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
-        if self.slots.is_empty() {
+        if self.table.is_empty() {
             return;
         }
         let bytes = host.as_bytes();
@@ -144,11 +260,12 @@ impl HostTable {
         for i in (0..bytes.len()).rev() {
             if bytes[i] == b'.' && self.may_have(hash) {
                 let suffix = &host[i + 1..];
-                if let Some(slot) = self.slots.get(suffix) {
-                    for &id in slot.below.as_slice() {
+                if let Some(at) = self.find(hash, suffix) {
+                    let record = self.record(at);
+                    for &id in record.below() {
                         f(id, suffix.len() as u32);
                     }
-                    for (pattern, id) in slot.globs.iter().flat_map(|g| g.iter()) {
+                    for (pattern, id) in record.globs() {
                         if crate::rules::glob_matches(pattern, host) {
                             // A glob is less specific than a wildcard on the same anchor.
                             f(*id, suffix.len() as u32 - 1);
@@ -159,13 +276,28 @@ impl HostTable {
             hash = suffix_hash::step(hash, bytes[i]);
         }
         if self.may_have(hash) {
-            if let Some(slot) = self.slots.get(host) {
-                for &id in slot.exact.as_slice() {
+            if let Some(at) = self.find(hash, host) {
+                for &id in self.record(at).exact() {
                     f(id, u32::MAX);
                 }
             }
         }
     }
+}
+
+/// The name of the record at `at`.
+#[inline]
+fn record_name(records: &[u8], at: usize) -> &[u8] {
+    let len = usize::from(u16::from_le_bytes([records[at + 12], records[at + 13]]));
+    &records[at + HEADER..at + HEADER + len]
+}
+
+/// The suffix hash of the record's name (for growing the table and the filter).
+fn name_hash(records: &[u8], at: usize) -> u64 {
+    record_name(records, at)
+        .iter()
+        .rev()
+        .fold(suffix_hash::OFFSET, |h, &b| suffix_hash::step(h, b))
 }
 
 /// An asset listing an app: the feature it is limited to (`None`: the whole app), and the asset.
@@ -186,7 +318,7 @@ pub struct ScopeIndex {
 impl ScopeIndex {
     /// Room for `n` more asset host names, for loaders that know how many are coming.
     pub fn reserve_asset_hosts(&mut self, n: usize) {
-        self.asset_hosts.slots.reserve(n);
+        self.asset_hosts.reserve(n);
     }
     pub fn add_asset_host(&mut self, p: &HostPattern, asset: usize) {
         self.asset_hosts.add(p, asset);
@@ -227,11 +359,22 @@ impl ScopeIndex {
 mod tests {
     use super::*;
 
-    /// A big list has a table slot per name: keep it small (it was 72 bytes).
+    /// A big list has a record per name: its name and ids in one place, 4 bytes of table.
     #[test]
-    fn slot_stays_small() {
-        assert_eq!(std::mem::size_of::<Ids>(), 16);
-        assert!(std::mem::size_of::<Slot>() <= 40);
+    fn records_are_flat() {
+        let mut t = HostTable::default();
+        for (i, h) in ["a.example.com", "b.example.com", "a.example.com"]
+            .iter()
+            .enumerate()
+        {
+            t.add(&HostPattern::Exact((*h).into()), i);
+        }
+        assert_eq!(t.table.len(), 2);
+        assert_eq!(t.records.len(), 2 * (HEADER + "a.example.com".len()));
+        assert_eq!(t.overflow.len(), 1, "a second rule on a name moves its ids");
+        let mut v = Vec::new();
+        t.lookup("a.example.com", |id, _| v.push(id));
+        assert_eq!(v, [0, 2]);
     }
 
     #[test]
