@@ -332,7 +332,7 @@ pub(super) fn compile_with(
     let program = Program {
         origin: ctx.origin.clone(),
         host_only: Program::host_only(&assets, &exclusions),
-        assets,
+        assets: assets.into(),
         exclusions,
         customer_owned,
         index,

@@ -102,6 +102,109 @@ pub struct ExclusionRule {
     pub source: SourceLoc,
 }
 
+/// A program's assets, read by index as a slice would be. A YAML program's are compiled up
+/// front; a plain list's entries are kept compact (the entry's text and place) and each built
+/// into an [`AssetRule`] the first time it is read, which for `check` is only when a verdict
+/// names it: a list of a million entries would otherwise hold 300 MB of rules nobody reads.
+pub struct Assets(pub(crate) AssetsRepr);
+
+pub(crate) enum AssetsRepr {
+    Built(Vec<AssetRule>),
+    Plain(plain::PlainAssets),
+}
+
+impl Assets {
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            AssetsRepr::Built(v) => v.len(),
+            AssetsRepr::Plain(p) => p.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<&AssetRule> {
+        match &self.0 {
+            AssetsRepr::Built(v) => v.get(i),
+            AssetsRepr::Plain(p) => p.get(i),
+        }
+    }
+
+    pub fn iter(&self) -> AssetsIter<'_> {
+        AssetsIter {
+            assets: self,
+            next: 0,
+            end: self.len(),
+        }
+    }
+
+    pub fn first(&self) -> Option<&AssetRule> {
+        self.get(0)
+    }
+}
+
+impl From<Vec<AssetRule>> for Assets {
+    fn from(v: Vec<AssetRule>) -> Self {
+        Assets(AssetsRepr::Built(v))
+    }
+}
+
+impl From<plain::PlainAssets> for Assets {
+    fn from(p: plain::PlainAssets) -> Self {
+        Assets(AssetsRepr::Plain(p))
+    }
+}
+
+impl std::ops::Index<usize> for Assets {
+    type Output = AssetRule;
+    fn index(&self, i: usize) -> &AssetRule {
+        match &self.0 {
+            AssetsRepr::Built(v) => &v[i],
+            AssetsRepr::Plain(p) => p.get(i).expect("asset index in range"),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Assets {
+    type Item = &'a AssetRule;
+    type IntoIter = AssetsIter<'a>;
+    fn into_iter(self) -> AssetsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The assets in order (see [`Assets::iter`]).
+pub struct AssetsIter<'a> {
+    assets: &'a Assets,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for AssetsIter<'a> {
+    type Item = &'a AssetRule;
+    fn next(&mut self) -> Option<&'a AssetRule> {
+        if self.next >= self.end {
+            return None;
+        }
+        self.next += 1;
+        self.assets.get(self.next - 1)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for AssetsIter<'_> {}
+
+impl fmt::Debug for Assets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// A set of host names, hashed for the per-label lookups of the matcher.
 pub type NameSet = foldhash::HashSet<String>;
 
@@ -121,7 +224,7 @@ pub struct Program {
     pub file: RulesFile,
     /// Path of the rules file, as shown in `source` fields.
     pub origin: Arc<str>,
-    pub assets: Vec<AssetRule>,
+    pub assets: Assets,
     pub exclusions: Vec<ExclusionRule>,
     pub customer_owned: Option<CustomerOwnedRule>,
     pub index: ScopeIndex,
@@ -135,9 +238,12 @@ pub struct Program {
 
 impl Program {
     /// Whether a host match alone decides under these rules (see `host_only`).
-    pub(crate) fn host_only(assets: &[AssetRule], exclusions: &[ExclusionRule]) -> bool {
+    pub(crate) fn host_only<'a>(
+        assets: impl IntoIterator<Item = &'a AssetRule>,
+        exclusions: &[ExclusionRule],
+    ) -> bool {
         assets
-            .iter()
+            .into_iter()
             .all(|a| a.ports.is_empty() && a.paths.is_none())
             && exclusions.iter().all(|x| x.paths.is_none())
     }

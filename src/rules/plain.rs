@@ -7,12 +7,14 @@
 //! column, never dropped.
 
 use std::borrow::Cow;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::model::{ProgramMeta, RulesFile};
 use super::ScopeIndex;
+use hashbrown::HashTable;
+
 use super::{
     parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
     HostPattern, Program, RulesError, SourceLoc,
@@ -131,6 +133,68 @@ impl Hash for EntryKey<'_> {
         state.write_usize(self.text.len());
     }
 }
+
+/// A plain list's assets, compact: each entry's text (in one string) and place. An entry becomes
+/// an [`AssetRule`] the first time it is read (see [`super::Assets`]): the entry is parsed again,
+/// which gives what the loader got, since it parsed the same text without error.
+pub(crate) struct PlainAssets {
+    /// The entries' texts, one after another.
+    text: String,
+    entries: Vec<PlainEntry>,
+    /// The files the entries come from (a `.inscope` list and its `.noscope`).
+    files: Vec<Arc<str>>,
+    built: Vec<OnceLock<Box<AssetRule>>>,
+}
+
+/// Where one entry's text is in [`PlainAssets::text`], and where it was written.
+#[derive(Debug, Clone, Copy)]
+struct PlainEntry {
+    start: u32,
+    len: u32,
+    line: u32,
+    column: u32,
+    file: u16,
+}
+
+impl PlainAssets {
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<&AssetRule> {
+        let e = *self.entries.get(i)?;
+        let cell = self.built.get(i)?;
+        Some(cell.get_or_init(|| Box::new(self.build(e))))
+    }
+
+    fn build(&self, e: PlainEntry) -> AssetRule {
+        let text = &self.text[e.start as usize..(e.start + e.len) as usize];
+        let hosts = match parse_entry(text) {
+            Ok(Entry::Host(p)) => vec![p],
+            // A CIDR's asset lists no host (the loader filed the range in the index); an
+            // error cannot happen, as the loader parsed this text, and would list no host.
+            Ok(Entry::Cidr(_)) | Err(_) => Vec::new(),
+        };
+        AssetRule {
+            id: text.to_string(),
+            title: None,
+            award_table: None,
+            ports: Vec::new(),
+            paths: None,
+            note: None,
+            hosts,
+            source: SourceLoc {
+                file: self.files[usize::from(e.file)].clone(),
+                line: e.line,
+                column: e.column,
+            },
+        }
+    }
+}
+
+/// The largest plain list read (all its files together): offsets in the compact layouts are
+/// 32 bits. It is some ten million entries.
+const MAX_LIST_BYTES: usize = 256 << 20;
 
 /// Load a plain list (and, for `x.inscope`, the `x.noscope` beside it).
 pub fn load_plain_file(
@@ -264,20 +328,54 @@ fn load_plain_sources_all(
             column: 1,
         },
     };
+    let total: usize = sources.iter().map(|(_, text, _)| text.len()).sum();
+    if total > MAX_LIST_BYTES {
+        return Err(vec![RulesError {
+            file: origin.to_string(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "the list is {} MiB; plain lists of up to {} MiB are read (split it, or use a YAML rules file)",
+                total >> 20,
+                MAX_LIST_BYTES >> 20
+            ),
+        }]);
+    }
     let mut index = ScopeIndex::default();
-    // Sized once from the line count: a `Vec` grown by doubling holds up to twice the rules
-    // at its peak, and a list of 40,000 rules is 7 MB of them.
+    // Sized once from the line count: a `Vec` grown by doubling holds up to twice the entries
+    // at its peak.
     let lines: usize = sources
         .iter()
-        .map(|(_, text, _)| text.lines().count())
+        .map(|(_, text, _)| memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1)
         .sum();
-    let mut assets: Vec<AssetRule> = Vec::with_capacity(lines);
+    let mut assets = PlainAssets {
+        text: String::with_capacity(total),
+        entries: Vec::with_capacity(lines),
+        files: sources
+            .iter()
+            .map(|(f, _, _)| Arc::from(f.as_str()))
+            .collect(),
+        built: Vec::new(),
+    };
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
-    let mut seen: foldhash::HashSet<EntryKey<'_>> = Default::default();
-    seen.reserve(lines);
+    // The duplicate check: each entry seen, as (source: 4 bits, excluded: 1, length: 27,
+    // offset: 32) packed in a `u64` and hashed by its lowercased text, 8 bytes a bucket. Only
+    // entries that parsed are packed, and a host, wildcard, IP or CIDR is far below 2^27 bytes.
+    let hasher = foldhash::fast::FixedState::with_seed(0);
+    let key_hash = |key: &EntryKey<'_>| hasher.hash_one(key);
+    let mut seen: HashTable<u64> = HashTable::with_capacity(lines);
+    let key_of = |packed: u64| -> EntryKey<'_> {
+        let source = (packed >> 60) as usize;
+        let start = (packed & 0xffff_ffff) as usize;
+        let len = ((packed >> 32) & 0x07ff_ffff) as usize;
+        EntryKey {
+            excluded: packed & (1 << 59) != 0,
+            text: &sources[source].1[start..start + len],
+        }
+    };
     index.reserve_asset_hosts(lines);
-    for (file, text, all_excluded) in sources {
-        let file: Arc<str> = Arc::from(file.as_str());
+    for (source_index, (_, text, all_excluded)) in sources.iter().enumerate() {
+        let file: Arc<str> = assets.files[source_index].clone();
         for (n, line) in text.lines().enumerate() {
             // An inline comment starts at ` #` (found without a substring searcher per line).
             let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
@@ -289,14 +387,10 @@ fn load_plain_sources_all(
                 continue;
             }
             let column = (body.len() - body.trim_start().len()) as u32 + 1;
-            let source = SourceLoc {
-                file: file.clone(),
-                line: n as u32 + 1,
-                column,
-            };
+            let line_number = n as u32 + 1;
             let err = |message: String| RulesError {
                 file: file.to_string(),
-                line: source.line,
+                line: line_number,
                 column,
                 message,
             };
@@ -318,10 +412,12 @@ fn load_plain_sources_all(
                     continue;
                 }
             };
-            if !seen.insert(EntryKey {
+            let key = EntryKey {
                 excluded,
                 text: entry_text,
-            }) {
+            };
+            let hash = key_hash(&key);
+            if seen.find(hash, |&k| key_of(k) == key).is_some() {
                 continue; // the same entry twice means the same thing
             }
             if let Entry::Host(p) = &entry {
@@ -334,13 +430,25 @@ fn load_plain_sources_all(
                     }
                 }
             }
-            let (hosts, cidr) = match entry {
-                Entry::Host(p) => (vec![p], None),
-                Entry::Cidr(c) => (Vec::new(), Some(c)),
+            // Offsets fit: the list is at most `MAX_LIST_BYTES`, an entry far less.
+            let start = entry_text.as_ptr() as usize - text.as_ptr() as usize;
+            let packed = (source_index as u64) << 60
+                | u64::from(excluded) << 59
+                | (entry_text.len() as u64 & 0x07ff_ffff) << 32
+                | start as u64;
+            seen.insert_unique(hash, packed, |&k| key_hash(&key_of(k)));
+            let (host, cidr) = match entry {
+                Entry::Host(p) => (Some(p), None),
+                Entry::Cidr(c) => (None, Some(c)),
+            };
+            let source = || SourceLoc {
+                file: file.clone(),
+                line: line_number,
+                column,
             };
             if excluded {
                 let i = exclusions.len();
-                for h in &hosts {
+                if let Some(h) = &host {
                     index.add_exclusion_host(h, i);
                 }
                 if let Some(c) = cidr {
@@ -352,30 +460,32 @@ fn load_plain_sources_all(
                     uncertain: false,
                     note: None,
                     paths: None,
-                    hosts,
-                    source,
+                    hosts: host.into_iter().collect(),
+                    source: source(),
                 });
             } else {
-                let i = assets.len();
-                for h in &hosts {
+                let i = assets.entries.len();
+                if let Some(h) = &host {
                     index.add_asset_host(h, i);
                 }
                 if let Some(c) = cidr {
                     index.add_asset_cidr(c, i);
                 }
-                assets.push(AssetRule {
-                    id: entry_text.to_string(),
-                    title: None,
-                    award_table: None,
-                    ports: Vec::new(),
-                    paths: None,
-                    note: None,
-                    hosts,
-                    source,
+                assets.entries.push(PlainEntry {
+                    start: assets.text.len() as u32,
+                    len: entry_text.len() as u32,
+                    line: line_number,
+                    column,
+                    file: source_index as u16,
                 });
+                assets.text.push_str(entry_text);
             }
         }
     }
+    drop(seen);
+    assets.text.shrink_to_fit();
+    assets.entries.shrink_to_fit();
+    assets.built = (0..assets.entries.len()).map(|_| OnceLock::new()).collect();
     let file = RulesFile {
         schema_version: 1,
         program: ProgramMeta {
@@ -413,8 +523,9 @@ fn load_plain_sources_all(
     Ok(Program {
         file,
         origin,
-        host_only: Program::host_only(&assets, &exclusions),
-        assets,
+        // A plain list's assets never limit ports or paths.
+        host_only: Program::host_only(std::iter::empty(), &exclusions),
+        assets: assets.into(),
         exclusions,
         customer_owned: Some(customer),
         index,
@@ -501,6 +612,31 @@ mod tests {
         let long = format!("{}example.com", "abcdefghij.".repeat(10));
         let p = load(&format!("{long}\n{}\n", long.to_ascii_uppercase())).unwrap();
         assert_eq!(p.assets.len(), 1);
+    }
+
+    /// Entries are built into rules only when read, and built the same as ever.
+    #[test]
+    fn assets_are_built_when_read_with_their_place() {
+        let p = load("# c\n*.example.com\n  Exact.Example.org\n192.0.2.0/24\n").unwrap();
+        let super::super::AssetsRepr::Plain(plain) = &p.assets.0 else {
+            panic!("a plain list keeps its entries compact");
+        };
+        assert_eq!(plain.built.iter().filter(|c| c.get().is_some()).count(), 0);
+        let v = p.classify("exact.example.org", false);
+        assert_eq!(v.kind, VerdictKind::InScope);
+        assert_eq!(plain.built.iter().filter(|c| c.get().is_some()).count(), 1);
+        let a = &p.assets[1];
+        assert_eq!(a.id, "Exact.Example.org");
+        assert_eq!((a.source.line, a.source.column), (3, 3));
+        assert_eq!(a.hosts, [HostPattern::Exact("exact.example.org".into())]);
+        assert_eq!(p.assets[0].hosts.len(), 1);
+        assert!(
+            p.assets[2].hosts.is_empty(),
+            "a CIDR is filed in the index, not as a host"
+        );
+        let ids: Vec<&str> = p.assets.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["*.example.com", "Exact.Example.org", "192.0.2.0/24"]);
+        assert_eq!(p.assets.iter().len(), 3);
     }
 
     #[test]
