@@ -123,11 +123,30 @@ impl HostTable {
         }
     }
 
-    /// Room for `n` more names.
+    /// Room for `n` more names (the filter too, so it is not rebuilt as the names come).
     fn reserve(&mut self, n: usize) {
         let records = &self.records;
         self.table
             .reserve(n, |&at| table_hash(name_hash(records, at as usize)));
+        self.size_filter(self.table.len() + n);
+    }
+
+    /// Keep about 16 filter bits per name so most absent names are answered by a clear bit.
+    fn size_filter(&mut self, names: usize) {
+        let want = (names * 16).next_power_of_two().max(1 << 12);
+        if want <= self.filter.len() * 64 {
+            return;
+        }
+        self.filter = vec![0; want / 64];
+        self.filter_bits = want.trailing_zeros();
+        let hashes: Vec<u64> = self
+            .table
+            .iter()
+            .map(|&at| name_hash(&self.records, at as usize))
+            .collect();
+        for h in hashes {
+            self.set_bit(h);
+        }
     }
 
     fn push(&mut self, name: &str, field: Field, id: u32) {
@@ -176,29 +195,24 @@ impl HostTable {
     /// The offset of `name`'s record, made empty if it is new.
     fn record_of(&mut self, name: &str) -> usize {
         let hash = suffix_hash::reverse_hash(name);
-        if let Some(at) = self.find(hash, name) {
-            return at;
-        }
-        // Keep about 16 filter bits per name so most absent names are answered by a clear bit.
-        let want = ((self.table.len() + 1) * 16)
-            .next_power_of_two()
-            .max(1 << 12);
-        if want > self.filter.len() * 64 {
-            self.filter = vec![0; want / 64];
-            self.filter_bits = want.trailing_zeros();
-            let hashes: Vec<u64> = self
-                .table
-                .iter()
-                .map(|&at| name_hash(&self.records, at as usize))
-                .collect();
-            for h in hashes {
-                self.set_bit(h);
-            }
-        }
-        self.set_bit(hash);
+        // Before the probe, which borrows the table: a no-op unless the filter must grow.
+        self.size_filter(self.table.len() + 1);
         let at = self.records.len();
         // Loaders bound their input (a plain list is at most 256 MiB), so offsets fit in u32.
         let offset = u32::try_from(at).expect("host index under 4 GiB");
+        let records = &self.records;
+        // One probe finds the name or the bucket for it.
+        match self.table.entry(
+            table_hash(hash),
+            |&at| record_name(records, at as usize) == name.as_bytes(),
+            |&at| table_hash(name_hash(records, at as usize)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => return *e.get() as usize,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(offset);
+            }
+        }
+        self.set_bit(hash);
         // Host names are at most 253 bytes; globs' anchors are host names.
         let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
         self.records.extend_from_slice(&NONE.to_le_bytes());
@@ -207,10 +221,6 @@ impl HostTable {
         self.records.extend_from_slice(&len.to_le_bytes());
         self.records
             .extend_from_slice(&name.as_bytes()[..usize::from(len)]);
-        let records = &self.records;
-        self.table.insert_unique(table_hash(hash), offset, |&at| {
-            table_hash(name_hash(records, at as usize))
-        });
         at
     }
 

@@ -7,7 +7,6 @@
 //! column, never dropped.
 
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -118,19 +117,111 @@ impl PartialEq for EntryKey<'_> {
 
 impl Eq for EntryKey<'_> {}
 
-impl Hash for EntryKey<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Equal under `eq` means equal after ASCII lowercasing, so hash the lowercased bytes
-        // (in chunks on the stack: entries are short, and this runs once per entry).
-        state.write_u8(u8::from(self.excluded));
-        let mut chunk = [0u8; 64];
-        for part in self.text.as_bytes().chunks(chunk.len()) {
-            let lower = &mut chunk[..part.len()];
-            lower.copy_from_slice(part);
-            lower.make_ascii_lowercase();
-            state.write(lower);
+impl EntryKey<'_> {
+    /// A hash equal for entries equal under `eq` (FNV-1a over the lowercased bytes, mixed): the
+    /// list is the user's own file, and this runs once an entry.
+    fn hash(&self) -> u64 {
+        let h = self.text.bytes().fold(
+            crate::suffix_hash::OFFSET ^ u64::from(self.excluded),
+            |h, b| crate::suffix_hash::step(h, b.to_ascii_lowercase()),
+        );
+        let m = u128::from(h) * 0x9e37_79b9_7f4a_7c15_u128;
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+}
+
+/// One line of a list that holds an entry, read and parsed.
+struct ParsedLine<'t> {
+    source: usize,
+    line: u32,
+    column: u32,
+    excluded: bool,
+    /// The entry as written, without `!` and spaces.
+    text: &'t str,
+    entry: Result<Entry, String>,
+}
+
+/// Reads every entry of `sources` in order (comments and blank lines skipped), parses it, and
+/// drops repeats: `emit` gets each entry's first occurrence, and every line that does not parse.
+fn parse_lines<'t>(
+    sources: &'t [(String, Cow<'t, str>, bool)],
+    lines: usize,
+    mut emit: impl FnMut(ParsedLine<'t>) -> bool,
+) {
+    // Each entry seen, as (source: 4 bits, excluded: 1, length: 27, offset: 32) packed in a
+    // `u64` and hashed by its lowercased text, 8 bytes a bucket. Only entries that parsed are
+    // packed, and a host, wildcard, IP or CIDR is far below 2^27 bytes; the list is at most
+    // `MAX_LIST_BYTES`.
+    let mut seen: HashTable<u64> = HashTable::with_capacity(lines);
+    let key_of = |packed: u64| -> EntryKey<'t> {
+        let source = (packed >> 60) as usize;
+        let start = (packed & 0xffff_ffff) as usize;
+        let len = ((packed >> 32) & 0x07ff_ffff) as usize;
+        EntryKey {
+            excluded: packed & (1 << 59) != 0,
+            text: &sources[source].1[start..start + len],
         }
-        state.write_usize(self.text.len());
+    };
+    for (source, (_, text, all_excluded)) in sources.iter().enumerate() {
+        for (n, line) in text.lines().enumerate() {
+            // An inline comment starts at ` #` (found without a substring searcher per line).
+            let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
+                Some(i) => &line[..i],
+                None => line,
+            };
+            let trimmed = body.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let (excluded, text) = match trimmed.strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (*all_excluded, trimmed),
+            };
+            let entry = parse_entry(text);
+            if entry.is_ok() {
+                let key = EntryKey { excluded, text };
+                let hash = key.hash();
+                if seen.find(hash, |&k| key_of(k) == key).is_some() {
+                    continue; // the same entry twice means the same thing
+                }
+                let start = text.as_ptr() as usize - sources[source].1.as_ptr() as usize;
+                let packed = (source as u64) << 60
+                    | u64::from(excluded) << 59
+                    | (text.len() as u64 & 0x07ff_ffff) << 32
+                    | start as u64;
+                seen.insert_unique(hash, packed, |&k| key_of(k).hash());
+            }
+            let parsed = ParsedLine {
+                source,
+                line: n as u32 + 1,
+                column: (body.len() - body.trim_start().len()) as u32 + 1,
+                excluded,
+                text,
+                entry,
+            };
+            if !emit(parsed) {
+                return;
+            }
+        }
+    }
+}
+
+/// Lists with more lines than this are parsed on a second thread while the first files the
+/// entries (a million entries load in half the time on two cores); shorter ones are not worth
+/// a thread's start.
+const PARALLEL_PARSE_LINES: usize = 20_000;
+/// Entries handed from the parsing thread to the filing thread at a time.
+const PARSE_BATCH: usize = 4096;
+
+/// An empty batch: a filed one emptied here (so the parsing thread frees what it allocated),
+/// or a new one.
+fn recycled<'t>(filed: &std::sync::mpsc::Receiver<Vec<ParsedLine<'t>>>) -> Vec<ParsedLine<'t>> {
+    match filed.try_recv() {
+        Ok(mut batch) => {
+            batch.clear();
+            batch
+        }
+        Err(_) => Vec::with_capacity(PARSE_BATCH),
     }
 }
 
@@ -143,8 +234,16 @@ pub(crate) struct PlainAssets {
     entries: Vec<PlainEntry>,
     /// The files the entries come from (a `.inscope` list and its `.noscope`).
     files: Vec<Arc<str>>,
-    built: Vec<OnceLock<Box<AssetRule>>>,
+    /// The rules built so far, in chunks of [`BUILT_CHUNK`] made when one of theirs is read:
+    /// a `check` that reports few entries holds a few chunks, not a cell for every entry.
+    built: Vec<OnceLock<BuiltChunk>>,
 }
+
+/// The rules built from one chunk of entries, each made when first read.
+type BuiltChunk = Box<[OnceLock<Box<AssetRule>>]>;
+
+/// Entries a chunk of built rules has room for.
+const BUILT_CHUNK: usize = 1024;
 
 /// Where one entry's text is in [`PlainAssets::text`], and where it was written.
 #[derive(Debug, Clone, Copy)]
@@ -163,7 +262,11 @@ impl PlainAssets {
 
     pub(crate) fn get(&self, i: usize) -> Option<&AssetRule> {
         let e = *self.entries.get(i)?;
-        let cell = self.built.get(i)?;
+        let chunk = self
+            .built
+            .get(i / BUILT_CHUNK)?
+            .get_or_init(|| (0..BUILT_CHUNK).map(|_| OnceLock::new()).collect());
+        let cell = chunk.get(i % BUILT_CHUNK)?;
         Some(cell.get_or_init(|| Box::new(self.build(e))))
     }
 
@@ -358,134 +461,126 @@ fn load_plain_sources_all(
         built: Vec::new(),
     };
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
-    // The duplicate check: each entry seen, as (source: 4 bits, excluded: 1, length: 27,
-    // offset: 32) packed in a `u64` and hashed by its lowercased text, 8 bytes a bucket. Only
-    // entries that parsed are packed, and a host, wildcard, IP or CIDR is far below 2^27 bytes.
-    let hasher = foldhash::fast::FixedState::with_seed(0);
-    let key_hash = |key: &EntryKey<'_>| hasher.hash_one(key);
-    let mut seen: HashTable<u64> = HashTable::with_capacity(lines);
-    let key_of = |packed: u64| -> EntryKey<'_> {
-        let source = (packed >> 60) as usize;
-        let start = (packed & 0xffff_ffff) as usize;
-        let len = ((packed >> 32) & 0x07ff_ffff) as usize;
-        EntryKey {
-            excluded: packed & (1 << 59) != 0,
-            text: &sources[source].1[start..start + len],
-        }
-    };
     index.reserve_asset_hosts(lines);
-    for (source_index, (_, text, all_excluded)) in sources.iter().enumerate() {
-        let file: Arc<str> = assets.files[source_index].clone();
-        for (n, line) in text.lines().enumerate() {
-            // An inline comment starts at ` #` (found without a substring searcher per line).
-            let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
-                Some(i) => &line[..i],
-                None => line,
-            };
-            let trimmed = body.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let column = (body.len() - body.trim_start().len()) as u32 + 1;
-            let line_number = n as u32 + 1;
-            let err = |message: String| RulesError {
-                file: file.to_string(),
-                line: line_number,
-                column,
-                message,
-            };
-            let (excluded, entry_text) = match trimmed.strip_prefix('!') {
-                Some(rest) => (true, rest.trim()),
-                None => (*all_excluded, trimmed),
-            };
-            // A bad line is recorded and the rest read, so every bad line is reported at once.
-            // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
-            // dropping one would widen the scope).
-            let mut bad = |message: String| match skipped.as_deref_mut() {
-                Some(list) if !excluded => list.push(err(message)),
-                _ => problems.push(err(message)),
-            };
-            let entry = match parse_entry(entry_text) {
-                Ok(e) => e,
-                Err(m) => {
-                    bad(m);
-                    continue;
-                }
-            };
-            let key = EntryKey {
-                excluded,
-                text: entry_text,
-            };
-            let hash = key_hash(&key);
-            if seen.find(hash, |&k| key_of(k) == key).is_some() {
-                continue; // the same entry twice means the same thing
-            }
-            if let Entry::Host(p) = &entry {
-                if !excluded {
-                    if let Some(problem) =
-                        wildcard_problem(entry_text, p, &psl, &Default::default())
-                    {
-                        bad(problem);
-                        continue;
-                    }
+    // Takes the line by reference: with the parsing thread, what it allocated is freed there
+    // (glibc's `free` of another thread's memory locks that thread's arena).
+    let mut file_entry = |parsed: &ParsedLine<'_>| {
+        let (source_index, line_number, column, excluded, entry_text) = (
+            parsed.source,
+            parsed.line,
+            parsed.column,
+            parsed.excluded,
+            parsed.text,
+        );
+        let file = &assets.files[source_index];
+        let err = |message: String| RulesError {
+            file: file.to_string(),
+            line: line_number,
+            column,
+            message,
+        };
+        // A bad line is recorded and the rest read, so every bad line is reported at once.
+        // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
+        // dropping one would widen the scope).
+        let mut bad = |message: String| match skipped.as_deref_mut() {
+            Some(list) if !excluded => list.push(err(message)),
+            _ => problems.push(err(message)),
+        };
+        let entry = match &parsed.entry {
+            Ok(e) => e,
+            Err(m) => return bad(m.clone()),
+        };
+        if let Entry::Host(p) = entry {
+            if !excluded {
+                if let Some(problem) = wildcard_problem(entry_text, p, &psl, &Default::default()) {
+                    return bad(problem);
                 }
             }
-            // Offsets fit: the list is at most `MAX_LIST_BYTES`, an entry far less.
-            let start = entry_text.as_ptr() as usize - text.as_ptr() as usize;
-            let packed = (source_index as u64) << 60
-                | u64::from(excluded) << 59
-                | (entry_text.len() as u64 & 0x07ff_ffff) << 32
-                | start as u64;
-            seen.insert_unique(hash, packed, |&k| key_hash(&key_of(k)));
-            let (host, cidr) = match entry {
-                Entry::Host(p) => (Some(p), None),
-                Entry::Cidr(c) => (None, Some(c)),
-            };
-            let source = || SourceLoc {
-                file: file.clone(),
-                line: line_number,
-                column,
-            };
-            if excluded {
-                let i = exclusions.len();
-                if let Some(h) = &host {
-                    index.add_exclusion_host(h, i);
-                }
-                if let Some(c) = cidr {
-                    index.add_exclusion_cidr(c, i);
-                }
-                exclusions.push(ExclusionRule {
-                    id: format!("!{entry_text}"),
-                    reason: format!("excluded by `!{entry_text}` in the list"),
-                    uncertain: false,
-                    note: None,
-                    paths: None,
-                    hosts: host.into_iter().collect(),
-                    source: source(),
-                });
-            } else {
-                let i = assets.entries.len();
-                if let Some(h) = &host {
-                    index.add_asset_host(h, i);
-                }
-                if let Some(c) = cidr {
-                    index.add_asset_cidr(c, i);
-                }
-                assets.entries.push(PlainEntry {
-                    start: assets.text.len() as u32,
-                    len: entry_text.len() as u32,
+        }
+        let (host, cidr) = match entry {
+            Entry::Host(p) => (Some(p), None),
+            Entry::Cidr(c) => (None, Some(*c)),
+        };
+        if excluded {
+            let i = exclusions.len();
+            if let Some(h) = host {
+                index.add_exclusion_host(h, i);
+            }
+            if let Some(c) = cidr {
+                index.add_exclusion_cidr(c, i);
+            }
+            exclusions.push(ExclusionRule {
+                id: format!("!{entry_text}"),
+                reason: format!("excluded by `!{entry_text}` in the list"),
+                uncertain: false,
+                note: None,
+                paths: None,
+                hosts: host.into_iter().cloned().collect(),
+                source: SourceLoc {
+                    file: file.clone(),
                     line: line_number,
                     column,
-                    file: source_index as u16,
-                });
-                assets.text.push_str(entry_text);
+                },
+            });
+        } else {
+            let i = assets.entries.len();
+            if let Some(h) = host {
+                index.add_asset_host(h, i);
             }
+            if let Some(c) = cidr {
+                index.add_asset_cidr(c, i);
+            }
+            assets.entries.push(PlainEntry {
+                start: assets.text.len() as u32,
+                len: entry_text.len() as u32,
+                line: line_number,
+                column,
+                file: source_index as u16,
+            });
+            assets.text.push_str(entry_text);
         }
+    };
+    if lines < PARALLEL_PARSE_LINES {
+        parse_lines(sources, lines, |parsed| {
+            file_entry(&parsed);
+            true
+        });
+    } else {
+        // Reading, parsing and the duplicate check need no shared state; filing (the Public
+        // Suffix List checks, the index) is done here, in line order. Filed batches go back to
+        // the parsing thread to be freed and reused.
+        std::thread::scope(|scope| {
+            let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<ParsedLine<'_>>>(4);
+            let (filed_tx, filed_rx) = std::sync::mpsc::channel::<Vec<ParsedLine<'_>>>();
+            scope.spawn(move || {
+                let mut batch = recycled(&filed_rx);
+                parse_lines(sources, lines, |parsed| {
+                    batch.push(parsed);
+                    if batch.len() < PARSE_BATCH {
+                        return true;
+                    }
+                    let full = std::mem::replace(&mut batch, recycled(&filed_rx));
+                    parsed_tx.send(full).is_ok()
+                });
+                let _ = parsed_tx.send(batch);
+                drop(parsed_tx);
+                // Free the last batches here too; ends when the filing side is done.
+                for filed in filed_rx {
+                    drop(filed);
+                }
+            });
+            for batch in parsed_rx {
+                batch.iter().for_each(&mut file_entry);
+                let _ = filed_tx.send(batch);
+            }
+            drop(filed_tx);
+        });
     }
-    drop(seen);
     assets.text.shrink_to_fit();
     assets.entries.shrink_to_fit();
-    assets.built = (0..assets.entries.len()).map(|_| OnceLock::new()).collect();
+    assets.built = (0..assets.entries.len().div_ceil(BUILT_CHUNK))
+        .map(|_| OnceLock::new())
+        .collect();
     let file = RulesFile {
         schema_version: 1,
         program: ProgramMeta {
@@ -621,10 +716,19 @@ mod tests {
         let super::super::AssetsRepr::Plain(plain) = &p.assets.0 else {
             panic!("a plain list keeps its entries compact");
         };
-        assert_eq!(plain.built.iter().filter(|c| c.get().is_some()).count(), 0);
+        let built = |plain: &PlainAssets| {
+            plain
+                .built
+                .iter()
+                .filter_map(|chunk| chunk.get())
+                .flat_map(|chunk| chunk.iter())
+                .filter(|c| c.get().is_some())
+                .count()
+        };
+        assert_eq!(built(plain), 0);
         let v = p.classify("exact.example.org", false);
         assert_eq!(v.kind, VerdictKind::InScope);
-        assert_eq!(plain.built.iter().filter(|c| c.get().is_some()).count(), 1);
+        assert_eq!(built(plain), 1);
         let a = &p.assets[1];
         assert_eq!(a.id, "Exact.Example.org");
         assert_eq!((a.source.line, a.source.column), (3, 3));
