@@ -6,12 +6,15 @@
 
 use std::collections::BTreeMap;
 
+/// `serde_saphyr::Spanned` in the library (`rules::Spanned`). `build.rs` compiles this file too,
+/// with a `Spanned` of its own whose `Serialize` writes the locations, to write the embedded
+/// program as JSON; in the library `Serialize` writes values only (serde-saphyr's choice).
+pub use super::Spanned;
 use schemars::JsonSchema;
-use serde::Deserialize;
-pub use serde_saphyr::Spanned;
+use serde::{Deserialize, Serialize};
 
 /// One rules file: one bounty program.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
     /// Format version of this file (currently 1).
@@ -83,7 +86,7 @@ pub struct RulesFile {
 /// case-insensitively, after simple English suffix stripping (`replayed`, `replays` and
 /// `replaying` all match `replay`); a word ending in `*` matches any word it begins
 /// (`enumerat*`); hyphens separate words (`denial-of-service` = `denial of service`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProseDef {
     /// Named sets of terms (synonyms, abbreviations, spelling variants). A `match` or
@@ -114,7 +117,7 @@ pub struct ProseDef {
 }
 
 /// Negation triggers (see [`ProseDef::negation`]).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NegationDef {
     /// Triggers that negate what follows them (`not`, `no`, `without`, `did not`).
@@ -136,7 +139,7 @@ pub struct NegationDef {
 
 /// A volume threshold for a rule of engagement: "N requests" with N below `min` is not
 /// high traffic, and a sentence stating it does not break the rule; N at or above `min` does.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeDef {
     /// The smallest count that breaks the rule.
@@ -145,7 +148,7 @@ pub struct VolumeDef {
     pub units: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramMeta {
     /// Short stable handle, e.g. `microsoft-identity`.
@@ -165,7 +168,7 @@ pub struct ProgramMeta {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionDef {
     pub date: String,
@@ -173,7 +176,7 @@ pub struct RevisionDef {
 }
 
 /// Something that may be tested.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssetDef {
     pub id: String,
@@ -211,7 +214,7 @@ pub struct AssetDef {
 }
 
 /// Something that is out of scope even when an asset covers it.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionDef {
     pub id: String,
@@ -239,7 +242,7 @@ pub struct ExclusionDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppDef {
     /// `android` or `ios`.
@@ -253,7 +256,7 @@ pub struct AppDef {
 }
 
 /// API paths on a host: whole-segment prefixes after an optional version segment.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathRuleDef {
     /// Allowed values of the first path segment (e.g. `v1.0`); empty means no version segment.
@@ -276,21 +279,21 @@ pub struct PathRuleDef {
 }
 
 /// A query parameter condition: the decoded value matches `value` (`*` matches any run).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryParamDef {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathAliasDef {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerOwnedDef {
     /// Rule id used in verdicts.
@@ -305,7 +308,7 @@ pub struct CustomerOwnedDef {
     pub suffixes: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardDef {
     pub id: String,
@@ -326,7 +329,7 @@ pub struct StandardDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassDef {
     pub id: String,
@@ -364,7 +367,7 @@ pub struct ClassDef {
 }
 
 /// A credential format: a regex over the draft, and what to do when it matches.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretPatternDef {
     pub id: String,
@@ -380,7 +383,7 @@ pub struct SecretPatternDef {
     pub advice: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoeDef {
     pub id: String,
@@ -411,7 +414,7 @@ pub struct RoeDef {
 
 /// Which standards findings the program pays for. Without this section, any standard marked
 /// `certified: true` pays and every implementation counts.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardsPolicyDef {
     /// Standards bodies whose specifications can pay (e.g. `[openid]`); empty: any body.
@@ -433,7 +436,7 @@ pub struct StandardsPolicyDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertifiedImplementationDef {
     pub title: String,
@@ -441,7 +444,7 @@ pub struct CertifiedImplementationDef {
     pub assets: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     pub id: String,
@@ -454,7 +457,7 @@ pub struct SectionDef {
     pub headings: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestNamingDef {
     /// The string test accounts and tenants must contain, e.g. `MSOBB`.
@@ -480,7 +483,7 @@ pub struct TestNamingDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardsDef {
     pub currency: String,
@@ -497,7 +500,7 @@ pub struct AwardsDef {
 }
 
 /// A report-quality level and what a draft must show to reach it.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QualityLevelDef {
     /// One of `awards.qualities`.
@@ -510,7 +513,7 @@ pub struct QualityLevelDef {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardTableDef {
     pub id: String,
@@ -519,7 +522,7 @@ pub struct AwardTableDef {
     pub impacts: Vec<Spanned<ImpactDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactDef {
     pub id: String,
@@ -528,7 +531,7 @@ pub struct ImpactDef {
     pub awards: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDef {
     /// Global request rate, e.g. `1/s`, `30/min`.
@@ -553,7 +556,7 @@ pub struct ProbeDef {
     pub headers: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleDef {
     pub target: String,
