@@ -29,6 +29,7 @@ mod model;
 /// `serde_saphyr::Spanned` reads back from any self-describing format: a map whose first key is
 /// the crate's marker, then `value`, `referenced` and `defined` (see serde-saphyr's
 /// `spanned.rs` and `location.rs`). serde-saphyr's own `Serialize` writes the value only.
+/// The locations are written with line and column only (see [`location`]).
 #[derive(Debug, Clone)]
 pub struct Spanned<T>(serde_saphyr::Spanned<T>);
 
@@ -53,25 +54,11 @@ impl<T: serde::Serialize> serde::Serialize for Spanned<T> {
     }
 }
 
-/// A `serde_saphyr::Location` as its `Deserialize` reads it, span and byte offsets included, so
-/// the model read from the JSON is the one read from the YAML, field for field.
+/// A `serde_saphyr::Location` as its `Deserialize` reads it: line and column. Not the span
+/// (character and byte offsets, in the reduced text) nor the source id: nothing reads them, and
+/// they were half of the JSON read (the loaded model has `Span::UNKNOWN` and source 0 there).
 fn location(l: &serde_saphyr::Location) -> serde_json::Value {
-    let span = l.span();
-    // `Span` stores an unavailable byte offset as `u32::MAX` (without `huge_documents`).
-    let unavailable = u64::from(u32::MAX);
-    serde_json::json!({
-        "line": l.line(),
-        "column": l.column(),
-        "span": {
-            "offset": span.offset(),
-            "len": span.len(),
-            "byte_info": [
-                span.byte_offset().unwrap_or(unavailable),
-                span.byte_len().unwrap_or(unavailable),
-            ],
-        },
-        "source_id": l.source_id(),
-    })
+    serde_json::json!({ "line": l.line(), "column": l.column() })
 }
 
 fn main() {
