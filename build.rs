@@ -11,6 +11,9 @@
 //!   build that changes either, so it cannot go stale; when the YAML does not parse, it is empty
 //!   and the library parses the YAML, which reports the error with its line as before.
 
+// `scopelint_crate` is set for the package's crates only (see `main`), never for this script.
+#![allow(unexpected_cfgs)]
+
 #[path = "src/psl_ascii.rs"]
 mod psl_ascii;
 
@@ -62,6 +65,9 @@ fn location(l: &serde_saphyr::Location) -> serde_json::Value {
 }
 
 fn main() {
+    // The package's crates, not this script: `src/rules/model.rs` derives `Serialize` only here.
+    println!("cargo::rustc-check-cfg=cfg(scopelint_crate)");
+    println!("cargo::rustc-cfg=scopelint_crate");
     let src = "data/public_suffix_list.dat";
     println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=src/psl_ascii.rs");

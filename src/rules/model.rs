@@ -8,13 +8,17 @@ use std::collections::BTreeMap;
 
 /// `serde_saphyr::Spanned` in the library (`rules::Spanned`). `build.rs` compiles this file too,
 /// with a `Spanned` of its own whose `Serialize` writes the locations, to write the embedded
-/// program as JSON; in the library `Serialize` writes values only (serde-saphyr's choice).
+/// program as JSON. Only there do these types derive `Serialize`: `build.rs` sets the cfg
+/// `scopelint_crate` for the package's crates, not for itself (in the library, schemars would
+/// add every field's default to the published schema, and serde-saphyr's `Spanned` would write
+/// values without their locations).
 pub use super::Spanned;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// One rules file: one bounty program.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
     /// Format version of this file (currently 1).
@@ -86,7 +90,8 @@ pub struct RulesFile {
 /// case-insensitively, after simple English suffix stripping (`replayed`, `replays` and
 /// `replaying` all match `replay`); a word ending in `*` matches any word it begins
 /// (`enumerat*`); hyphens separate words (`denial-of-service` = `denial of service`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProseDef {
     /// Named sets of terms (synonyms, abbreviations, spelling variants). A `match` or
@@ -117,7 +122,8 @@ pub struct ProseDef {
 }
 
 /// Negation triggers (see [`ProseDef::negation`]).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct NegationDef {
     /// Triggers that negate what follows them (`not`, `no`, `without`, `did not`).
@@ -139,7 +145,8 @@ pub struct NegationDef {
 
 /// A volume threshold for a rule of engagement: "N requests" with N below `min` is not
 /// high traffic, and a sentence stating it does not break the rule; N at or above `min` does.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct VolumeDef {
     /// The smallest count that breaks the rule.
@@ -148,7 +155,8 @@ pub struct VolumeDef {
     pub units: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProgramMeta {
     /// Short stable handle, e.g. `microsoft-identity`.
@@ -168,7 +176,8 @@ pub struct ProgramMeta {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RevisionDef {
     pub date: String,
@@ -176,7 +185,8 @@ pub struct RevisionDef {
 }
 
 /// Something that may be tested.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AssetDef {
     pub id: String,
@@ -214,7 +224,8 @@ pub struct AssetDef {
 }
 
 /// Something that is out of scope even when an asset covers it.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionDef {
     pub id: String,
@@ -242,7 +253,8 @@ pub struct ExclusionDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AppDef {
     /// `android` or `ios`.
@@ -256,7 +268,8 @@ pub struct AppDef {
 }
 
 /// API paths on a host: whole-segment prefixes after an optional version segment.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct PathRuleDef {
     /// Allowed values of the first path segment (e.g. `v1.0`); empty means no version segment.
@@ -279,21 +292,24 @@ pub struct PathRuleDef {
 }
 
 /// A query parameter condition: the decoded value matches `value` (`*` matches any run).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct QueryParamDef {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct PathAliasDef {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerOwnedDef {
     /// Rule id used in verdicts.
@@ -308,7 +324,8 @@ pub struct CustomerOwnedDef {
     pub suffixes: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct StandardDef {
     pub id: String,
@@ -329,7 +346,8 @@ pub struct StandardDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ClassDef {
     pub id: String,
@@ -367,7 +385,8 @@ pub struct ClassDef {
 }
 
 /// A credential format: a regex over the draft, and what to do when it matches.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecretPatternDef {
     pub id: String,
@@ -383,7 +402,8 @@ pub struct SecretPatternDef {
     pub advice: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoeDef {
     pub id: String,
@@ -414,7 +434,8 @@ pub struct RoeDef {
 
 /// Which standards findings the program pays for. Without this section, any standard marked
 /// `certified: true` pays and every implementation counts.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct StandardsPolicyDef {
     /// Standards bodies whose specifications can pay (e.g. `[openid]`); empty: any body.
@@ -436,7 +457,8 @@ pub struct StandardsPolicyDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct CertifiedImplementationDef {
     pub title: String,
@@ -444,7 +466,8 @@ pub struct CertifiedImplementationDef {
     pub assets: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     pub id: String,
@@ -457,7 +480,8 @@ pub struct SectionDef {
     pub headings: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct TestNamingDef {
     /// The string test accounts and tenants must contain, e.g. `MSOBB`.
@@ -483,7 +507,8 @@ pub struct TestNamingDef {
     pub quote: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwardsDef {
     pub currency: String,
@@ -500,7 +525,8 @@ pub struct AwardsDef {
 }
 
 /// A report-quality level and what a draft must show to reach it.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct QualityLevelDef {
     /// One of `awards.qualities`.
@@ -513,7 +539,8 @@ pub struct QualityLevelDef {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwardTableDef {
     pub id: String,
@@ -522,7 +549,8 @@ pub struct AwardTableDef {
     pub impacts: Vec<Spanned<ImpactDef>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ImpactDef {
     pub id: String,
@@ -531,7 +559,8 @@ pub struct ImpactDef {
     pub awards: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDef {
     /// Global request rate, e.g. `1/s`, `30/min`.
@@ -556,7 +585,8 @@ pub struct ProbeDef {
     pub headers: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ExampleDef {
     pub target: String,
