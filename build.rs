@@ -4,7 +4,15 @@
 //! - `psl_private_names.rs`: the sorted suffix hashes (`src/suffix_hash.rs`) of the list's
 //!   private rules, so a host with none of them is answered without parsing that section;
 //! - `embedded-check.yaml`: the embedded program with the sections `check` does not read
-//!   blanked (lines kept, so every `file:line` stays the same).
+//!   blanked (lines kept, so every `file:line` stays the same);
+//! - `embedded-check.json`: that text parsed into the rules model (`src/rules/model.rs`) and
+//!   written as JSON with every `Spanned` item's locations, so `check` starts by reading JSON
+//!   (serde_json, several times faster) instead of parsing YAML. It is made from the YAML on every
+//!   build that changes either, so it cannot go stale; when the YAML does not parse, it is empty
+//!   and the library parses the YAML, which reports the error with its line as before.
+
+// `scopelint_crate` is set for the package's crates only (see `main`), never for this script.
+#![allow(unexpected_cfgs)]
 
 #[path = "src/psl_ascii.rs"]
 mod psl_ascii;
@@ -15,7 +23,51 @@ mod check_sections;
 #[path = "src/suffix_hash.rs"]
 mod suffix_hash;
 
+/// The rules model, compiled here with [`Spanned`] (below) in place of `serde_saphyr::Spanned`:
+/// `model.rs` names it as `super::Spanned`.
+#[path = "src/rules/model.rs"]
+mod model;
+
+/// Reads like `serde_saphyr::Spanned` (it is one) and writes the form that
+/// `serde_saphyr::Spanned` reads back from any self-describing format: a map whose first key is
+/// the crate's marker, then `value`, `referenced` and `defined` (see serde-saphyr's
+/// `spanned.rs` and `location.rs`). serde-saphyr's own `Serialize` writes the value only.
+/// The locations are written with line and column only (see [`location`]).
+#[derive(Debug, Clone)]
+pub struct Spanned<T>(serde_saphyr::Spanned<T>);
+
+/// The first key of the located form, `serde_saphyr::spanned::INTERNAL_SPANNED_MARKER` (private).
+const SPANNED_MARKER: &str = "__serde_saphyr_private_spanned";
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_saphyr::Spanned::deserialize(d).map(Spanned)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Spanned<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry(SPANNED_MARKER, &())?;
+        map.serialize_entry("value", &self.0.value)?;
+        map.serialize_entry("referenced", &location(&self.0.referenced))?;
+        map.serialize_entry("defined", &location(&self.0.defined))?;
+        map.end()
+    }
+}
+
+/// A `serde_saphyr::Location` as its `Deserialize` reads it: line and column. Not the span
+/// (character and byte offsets, in the reduced text) nor the source id: nothing reads them, and
+/// they were half of the JSON read (the loaded model has `Span::UNKNOWN` and source 0 there).
+fn location(l: &serde_saphyr::Location) -> serde_json::Value {
+    serde_json::json!({ "line": l.line(), "column": l.column() })
+}
+
 fn main() {
+    // The package's crates, not this script: `src/rules/model.rs` derives `Serialize` only here.
+    println!("cargo::rustc-check-cfg=cfg(scopelint_crate)");
+    println!("cargo::rustc-cfg=scopelint_crate");
     let src = "data/public_suffix_list.dat";
     println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=src/psl_ascii.rs");
@@ -26,16 +78,32 @@ fn main() {
     println!("cargo:rerun-if-changed={rules}");
     println!("cargo:rerun-if-changed=src/rules/check_sections.rs");
     println!("cargo:rerun-if-changed=src/suffix_hash.rs");
+    println!("cargo:rerun-if-changed=src/rules/model.rs");
     let yaml = std::fs::read_to_string(rules).expect("the embedded rules are in the repository");
-    std::fs::write(
-        out.join("embedded-check.yaml"),
-        check_sections::only_sections(&yaml, check_sections::CHECK_SECTIONS),
-    )
-    .expect("OUT_DIR is writable");
+    let check_yaml = check_sections::only_sections(&yaml, check_sections::CHECK_SECTIONS);
+    std::fs::write(out.join("embedded-check.yaml"), &check_yaml).expect("OUT_DIR is writable");
+    std::fs::write(out.join("embedded-check.json"), located_json(&check_yaml))
+        .expect("OUT_DIR is writable");
     let ascii = psl_ascii::add_ascii_rules(&text);
     std::fs::write(out.join("public_suffix_list.ascii.dat"), &ascii).expect("OUT_DIR is writable");
     std::fs::write(out.join("psl_private_names.rs"), private_names(&ascii))
         .expect("OUT_DIR is writable");
+}
+
+/// `yaml` read into the rules model and written as JSON with locations (see [`Spanned`]), or
+/// nothing when it does not read: the library then parses the YAML and reports the problem with
+/// its line, as for any rules file.
+fn located_json(yaml: &str) -> String {
+    // The options of `scopelint::rules::yaml_options` (duplicate keys are errors).
+    let mut options = serde_saphyr::options::Options::default();
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    match serde_saphyr::from_str_with_options::<model::RulesFile>(yaml, options) {
+        Ok(file) => serde_json::to_string(&file).expect("the model serializes to JSON"),
+        Err(e) => {
+            println!("cargo:warning=the embedded rules do not parse (the library reports it): {e}");
+            String::new()
+        }
+    }
 }
 
 /// The names the private section's rules are written on (`*.` and `!` taken off), sorted, as a

@@ -617,6 +617,11 @@ pub fn embedded_program_revision() -> (Option<&'static str>, Option<&'static str
             continue;
         }
         if !line.starts_with(' ') {
+            if in_program {
+                // `program:` ended: nothing below it is read (every command builds this text,
+                // and the rest of the file is most of it).
+                break;
+            }
             in_program = line.trim_end() == "program:";
             continue;
         }

@@ -28,12 +28,19 @@ pub use host_pattern::{
 };
 pub use index::ScopeIndex;
 use model::RulesFile;
+/// A value with the place it is written (what `model` calls `Spanned`).
+pub use serde_saphyr::Spanned;
 
 /// The default program, compiled into the binary.
 pub const EMBEDDED_RULES: &str = include_str!("../../scope-rules/microsoft-identity.yaml");
 /// [`EMBEDDED_RULES`] with only the sections `check` reads (the others blanked out, positions
 /// kept), prepared by `build.rs`.
 const EMBEDDED_CHECK_RULES: &str = include_str!(concat!(env!("OUT_DIR"), "/embedded-check.yaml"));
+/// [`EMBEDDED_CHECK_RULES`] read into the model by `build.rs` and written as JSON with every
+/// `Spanned` item's locations: `check` reads it instead of parsing YAML (most of its start-up).
+/// Made from the YAML by every build, so it cannot go stale; empty when the YAML does not parse
+/// (the YAML is parsed then, and its error reported as for any rules file).
+const EMBEDDED_CHECK_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/embedded-check.json"));
 #[cfg(test)]
 #[path = "check_sections.rs"]
 mod check_sections;
@@ -264,23 +271,24 @@ pub struct ScopeRules {
 impl ScopeRules {
     /// The embedded default program.
     pub fn embedded(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
-        ScopeRules::embedded_text(EMBEDDED_RULES, psl, false)
+        let file = parse_rules_file(EMBEDDED_RULES, EMBEDDED_RULES_PATH)?;
+        ScopeRules::embedded_file(file, psl, false)
     }
 
     /// The embedded default program with only the sections that classify targets (`check`):
     /// assets, exclusions, customer-owned suffixes and probe settings. The linter's sections and
     /// the award tables (most of the file) are not parsed, which is most of `check`'s start-up;
     /// `file.awards` is `None` in the result (an asset's award table is still its id).
+    /// The model is read from the JSON form `build.rs` wrote ([`EMBEDDED_CHECK_JSON`]).
     pub fn embedded_for_check(psl: Arc<SuffixList>) -> Result<ScopeRules, RulesError> {
-        ScopeRules::embedded_text(EMBEDDED_CHECK_RULES, psl, true)
+        ScopeRules::embedded_file(embedded_check_file()?, psl, true)
     }
 
-    fn embedded_text(
-        text: &str,
+    fn embedded_file(
+        file: RulesFile,
         psl: Arc<SuffixList>,
         awards_left_out: bool,
     ) -> Result<ScopeRules, RulesError> {
-        let file = parse_rules_file(text, EMBEDDED_RULES_PATH)?;
         // With another suffix list (`--psl`), the wildcards are checked again against it.
         let trusted = Arc::ptr_eq(&psl, &SuffixList::embedded());
         let (program, mut errors) =
@@ -329,6 +337,24 @@ impl ScopeRules {
         }
         Ok(ScopeRules { programs })
     }
+}
+
+/// The model of [`EMBEDDED_CHECK_RULES`], read from [`EMBEDDED_CHECK_JSON`] (or from the YAML
+/// when `build.rs` could not read it, so that its error is reported with its line).
+fn embedded_check_file() -> Result<RulesFile, RulesError> {
+    check_file_from(EMBEDDED_CHECK_JSON)
+}
+
+fn check_file_from(json: &str) -> Result<RulesFile, RulesError> {
+    if json.is_empty() {
+        return parse_rules_file(EMBEDDED_CHECK_RULES, EMBEDDED_RULES_PATH);
+    }
+    serde_json::from_str(json).map_err(|e| {
+        whole_file_error(
+            EMBEDDED_RULES_PATH,
+            format!("the build's JSON form of the embedded rules does not read: {e}"),
+        )
+    })
 }
 
 pub(crate) fn whole_file_error(file: &str, message: String) -> RulesError {
@@ -537,6 +563,48 @@ mod tests {
             );
         }
         assert!(targets.len() >= 50, "{}", targets.len());
+    }
+
+    /// The JSON form `build.rs` writes reads into the very model the YAML parse gives, every
+    /// location's line and column included: `check` reads the JSON. It is made from the YAML by
+    /// each build, and this compares it with the YAML this build embeds. (The JSON leaves out
+    /// the spans, character and byte offsets that nothing reads.)
+    #[test]
+    fn json_form_of_the_check_sections_is_the_yaml_model_with_every_location() {
+        assert!(
+            !EMBEDDED_CHECK_JSON.is_empty(),
+            "build.rs wrote no JSON form"
+        );
+        let spans = regex::Regex::new(r"span: Span \{[^}]*\}").unwrap();
+        let debug = |f: &RulesFile| spans.replace_all(&format!("{f:?}"), "").into_owned();
+        let yaml_file = parse_rules_file(EMBEDDED_CHECK_RULES, EMBEDDED_RULES_PATH).unwrap();
+        let from_yaml = debug(&yaml_file);
+        assert!(from_yaml.matches("line: ").count() > 300);
+        assert_eq!(from_yaml, debug(&embedded_check_file().unwrap()));
+        // Without the JSON form (the YAML did not parse at build time), the YAML is read.
+        assert_eq!(from_yaml, debug(&check_file_from("").unwrap()));
+        // The comparison sees one wrong line: move the first asset host one line down.
+        let host = &yaml_file.assets[0].value.hosts[0];
+        let line = format!("\"line\":{}", host.referenced.line());
+        let at = EMBEDDED_CHECK_JSON
+            .find(&format!("{:?}", host.value))
+            .unwrap();
+        let i = at + EMBEDDED_CHECK_JSON[at..].find(&line).unwrap();
+        let moved = format!(
+            "{}\"line\":{}{}",
+            &EMBEDDED_CHECK_JSON[..i],
+            host.referenced.line() + 1,
+            &EMBEDDED_CHECK_JSON[i + line.len()..]
+        );
+        let wrong = check_file_from(&moved).unwrap();
+        assert_eq!(
+            wrong.assets[0].value.hosts[0].referenced.line(),
+            host.referenced.line() + 1
+        );
+        assert_ne!(from_yaml, debug(&wrong));
+        // A JSON form that does not read is an error, not a panic or an empty program.
+        let e = check_file_from("{").unwrap_err();
+        assert!(e.message.contains("JSON form"), "{}", e.message);
     }
 
     #[test]

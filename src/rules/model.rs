@@ -6,12 +6,19 @@
 
 use std::collections::BTreeMap;
 
+/// `serde_saphyr::Spanned` in the library (`rules::Spanned`). `build.rs` compiles this file too,
+/// with a `Spanned` of its own whose `Serialize` writes the locations, to write the embedded
+/// program as JSON. Only there do these types derive `Serialize`: `build.rs` sets the cfg
+/// `scopelint_crate` for the package's crates, not for itself (in the library, schemars would
+/// add every field's default to the published schema, and serde-saphyr's `Spanned` would write
+/// values without their locations).
+pub use super::Spanned;
 use schemars::JsonSchema;
 use serde::Deserialize;
-pub use serde_saphyr::Spanned;
 
 /// One rules file: one bounty program.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
     /// Format version of this file (currently 1).
@@ -84,6 +91,7 @@ pub struct RulesFile {
 /// `replaying` all match `replay`); a word ending in `*` matches any word it begins
 /// (`enumerat*`); hyphens separate words (`denial-of-service` = `denial of service`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProseDef {
     /// Named sets of terms (synonyms, abbreviations, spelling variants). A `match` or
@@ -115,6 +123,7 @@ pub struct ProseDef {
 
 /// Negation triggers (see [`ProseDef::negation`]).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct NegationDef {
     /// Triggers that negate what follows them (`not`, `no`, `without`, `did not`).
@@ -137,6 +146,7 @@ pub struct NegationDef {
 /// A volume threshold for a rule of engagement: "N requests" with N below `min` is not
 /// high traffic, and a sentence stating it does not break the rule; N at or above `min` does.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct VolumeDef {
     /// The smallest count that breaks the rule.
@@ -146,6 +156,7 @@ pub struct VolumeDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProgramMeta {
     /// Short stable handle, e.g. `microsoft-identity`.
@@ -166,6 +177,7 @@ pub struct ProgramMeta {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RevisionDef {
     pub date: String,
@@ -174,6 +186,7 @@ pub struct RevisionDef {
 
 /// Something that may be tested.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AssetDef {
     pub id: String,
@@ -212,6 +225,7 @@ pub struct AssetDef {
 
 /// Something that is out of scope even when an asset covers it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionDef {
     pub id: String,
@@ -240,6 +254,7 @@ pub struct ExclusionDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AppDef {
     /// `android` or `ios`.
@@ -254,6 +269,7 @@ pub struct AppDef {
 
 /// API paths on a host: whole-segment prefixes after an optional version segment.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct PathRuleDef {
     /// Allowed values of the first path segment (e.g. `v1.0`); empty means no version segment.
@@ -277,6 +293,7 @@ pub struct PathRuleDef {
 
 /// A query parameter condition: the decoded value matches `value` (`*` matches any run).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct QueryParamDef {
     pub name: String,
@@ -284,6 +301,7 @@ pub struct QueryParamDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct PathAliasDef {
     pub from: String,
@@ -291,6 +309,7 @@ pub struct PathAliasDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerOwnedDef {
     /// Rule id used in verdicts.
@@ -306,6 +325,7 @@ pub struct CustomerOwnedDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct StandardDef {
     pub id: String,
@@ -327,6 +347,7 @@ pub struct StandardDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ClassDef {
     pub id: String,
@@ -365,6 +386,7 @@ pub struct ClassDef {
 
 /// A credential format: a regex over the draft, and what to do when it matches.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecretPatternDef {
     pub id: String,
@@ -381,6 +403,7 @@ pub struct SecretPatternDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoeDef {
     pub id: String,
@@ -412,6 +435,7 @@ pub struct RoeDef {
 /// Which standards findings the program pays for. Without this section, any standard marked
 /// `certified: true` pays and every implementation counts.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct StandardsPolicyDef {
     /// Standards bodies whose specifications can pay (e.g. `[openid]`); empty: any body.
@@ -434,6 +458,7 @@ pub struct StandardsPolicyDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct CertifiedImplementationDef {
     pub title: String,
@@ -442,6 +467,7 @@ pub struct CertifiedImplementationDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     pub id: String,
@@ -455,6 +481,7 @@ pub struct SectionDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct TestNamingDef {
     /// The string test accounts and tenants must contain, e.g. `MSOBB`.
@@ -481,6 +508,7 @@ pub struct TestNamingDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwardsDef {
     pub currency: String,
@@ -498,6 +526,7 @@ pub struct AwardsDef {
 
 /// A report-quality level and what a draft must show to reach it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct QualityLevelDef {
     /// One of `awards.qualities`.
@@ -511,6 +540,7 @@ pub struct QualityLevelDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwardTableDef {
     pub id: String,
@@ -520,6 +550,7 @@ pub struct AwardTableDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ImpactDef {
     pub id: String,
@@ -529,6 +560,7 @@ pub struct ImpactDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDef {
     /// Global request rate, e.g. `1/s`, `30/min`.
@@ -554,6 +586,7 @@ pub struct ProbeDef {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[cfg_attr(not(scopelint_crate), derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 pub struct ExampleDef {
     pub target: String,
