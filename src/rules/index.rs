@@ -35,6 +35,10 @@ pub(crate) struct HostTable {
     /// One bit per hash bucket; a clear bit means no key with that hash.
     filter: Vec<u64>,
     filter_bits: u32,
+    /// The fewest and most labels of any name: a suffix with another count is not looked up
+    /// (with generated or real lists, most hosts' one-label suffix and many deep ones).
+    min_labels: u32,
+    max_labels: u32,
 }
 
 /// No rule id in a record field.
@@ -212,6 +216,13 @@ impl HostTable {
                 e.insert(offset);
             }
         }
+        let labels = label_count(name.as_bytes());
+        if self.table.len() == 1 {
+            (self.min_labels, self.max_labels) = (labels, labels);
+        } else {
+            self.min_labels = self.min_labels.min(labels);
+            self.max_labels = self.max_labels.max(labels);
+        }
         self.set_bit(hash);
         // Host names are at most 253 bytes; globs' anchors are host names.
         let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
@@ -267,25 +278,34 @@ impl HostTable {
         }
         let bytes = host.as_bytes();
         let mut hash = suffix_hash::OFFSET;
+        // Labels in the suffix after `bytes[i]`, counted as `label_count` counts them.
+        let mut labels = 1;
         for i in (0..bytes.len()).rev() {
-            if bytes[i] == b'.' && self.may_have(hash) {
-                let suffix = &host[i + 1..];
-                if let Some(at) = self.find(hash, suffix) {
-                    let record = self.record(at);
-                    for &id in record.below() {
-                        f(id, suffix.len() as u32);
-                    }
-                    for (pattern, id) in record.globs() {
-                        if crate::rules::glob_matches(pattern, host) {
-                            // A glob is less specific than a wildcard on the same anchor.
-                            f(*id, suffix.len() as u32 - 1);
+            if bytes[i] == b'.' {
+                if labels >= self.min_labels && self.may_have(hash) {
+                    let suffix = &host[i + 1..];
+                    if let Some(at) = self.find(hash, suffix) {
+                        let record = self.record(at);
+                        for &id in record.below() {
+                            f(id, suffix.len() as u32);
+                        }
+                        for (pattern, id) in record.globs() {
+                            if crate::rules::glob_matches(pattern, host) {
+                                // A glob is less specific than a wildcard on the same anchor.
+                                f(*id, suffix.len() as u32 - 1);
+                            }
                         }
                     }
+                }
+                labels += 1;
+                if labels > self.max_labels {
+                    // No longer suffix, nor the host, has as few labels as some name.
+                    return;
                 }
             }
             hash = suffix_hash::step(hash, bytes[i]);
         }
-        if self.may_have(hash) {
+        if labels >= self.min_labels && self.may_have(hash) {
             if let Some(at) = self.find(hash, host) {
                 for &id in self.record(at).exact() {
                     f(id, u32::MAX);
@@ -293,6 +313,11 @@ impl HostTable {
             }
         }
     }
+}
+
+/// Labels in a name: its dots and one.
+fn label_count(name: &[u8]) -> u32 {
+    name.iter().filter(|&&b| b == b'.').count() as u32 + 1
 }
 
 /// The name of the record at `at`.
