@@ -412,6 +412,29 @@ mod tests {
         assert_eq!(v, [0, 2]);
     }
 
+    /// Only suffixes with as many labels as some name are looked up; deeper hosts still match.
+    #[test]
+    fn label_bounds_skip_only_what_cannot_match() {
+        let mut t = HostTable::default();
+        let sub = HostPattern::Subdomains {
+            base: "a.example.com".into(),
+            include_apex: true,
+        };
+        t.add(&sub, 7);
+        t.add(&HostPattern::Exact("b.c.d.example.org".into()), 8);
+        assert_eq!((t.min_labels, t.max_labels), (3, 5));
+        let found = |h: &str| {
+            let mut v = Vec::new();
+            t.lookup(h, |id, _| v.push(id));
+            v
+        };
+        assert_eq!(found("x.y.z.w.a.example.com"), [7]);
+        assert_eq!(found("a.example.com"), [7]);
+        assert_eq!(found("b.c.d.example.org"), [8]);
+        assert!(found("example.com").is_empty());
+        assert!(found("x.b.c.d.example.org").is_empty());
+    }
+
     #[test]
     fn several_rules_and_globs_on_one_name() {
         let mut t = HostTable::default();
