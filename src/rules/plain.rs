@@ -709,6 +709,18 @@ mod tests {
         assert_eq!(p.assets.len(), 1);
     }
 
+    /// Offsets in the compact layouts are 32 bits: a list over the limit is an error, not a panic.
+    #[test]
+    fn a_list_over_the_size_limit_is_an_error_naming_it() {
+        let mut text = String::with_capacity(MAX_LIST_BYTES + 64);
+        while text.len() <= MAX_LIST_BYTES {
+            text.push_str("# padding padding padding padding padding padding padding padding\n");
+        }
+        let e = load(&text).err().expect("too big");
+        assert!(e.message.contains("256 MiB"), "{}", e.message);
+        assert_eq!(e.file, "list.txt");
+    }
+
     /// Entries are built into rules only when read, and built the same as ever.
     #[test]
     fn assets_are_built_when_read_with_their_place() {
