@@ -2,7 +2,8 @@
 //! - the vendored Public Suffix List with every Unicode rule in its punycode form, so the list
 //!   is parsed at run time without running IDNA over ten thousand rules;
 //! - `psl_private_names.rs`: the sorted suffix hashes (`src/suffix_hash.rs`) of the list's
-//!   private rules, so a host with none of them is answered without parsing that section;
+//!   private rules and an 8 KB bit filter of them, so a host with none of them is answered
+//!   without parsing that section (and mostly without searching the hashes);
 //! - `embedded-check.yaml`: the embedded program with the sections `check` does not read
 //!   blanked (lines kept, so every `file:line` stays the same);
 //! - `embedded-check.json`: that text parsed into the rules model (`src/rules/model.rs`) and
@@ -137,6 +138,24 @@ fn private_names(ascii: &str) -> String {
     out.push_str("pub static PRIVATE_RULE_HASHES: &[u64] = &[\n");
     for h in hashes {
         out.push_str(&format!("    {h:#018x},\n"));
+    }
+    out.push_str("];\n");
+    // A bit per hash, so most suffixes are answered without the binary search above.
+    let bits = suffix_hash::PRIVATE_FILTER_BITS;
+    let mut filter = vec![0u64; 1 << (bits - 6)];
+    for n in &names {
+        let (word, mask) = suffix_hash::filter_slot(suffix_hash::reverse_hash(n), bits);
+        filter[word] |= mask;
+    }
+    out.push_str(
+        "/// One bit per name's hash (`suffix_hash::filter_slot`); a clear bit: no such name.\n",
+    );
+    out.push_str(&format!(
+        "pub static PRIVATE_RULE_FILTER: [u64; {}] = [\n",
+        filter.len()
+    ));
+    for w in filter {
+        out.push_str(&format!("    {w:#018x},\n"));
     }
     out.push_str("];\n");
     out

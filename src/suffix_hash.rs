@@ -16,3 +16,14 @@ pub fn step(hash: u64, byte: u8) -> u64 {
 pub fn reverse_hash(s: &str) -> u64 {
     s.bytes().rev().fold(OFFSET, step)
 }
+
+/// The word and bit of `hash` in a bit filter of 2^`bits` bits (the host index's filter, and the
+/// private-rule filter `build.rs` writes): the multiply spreads FNV's bits to the top ones taken.
+#[inline]
+pub fn filter_slot(hash: u64, bits: u32) -> (usize, u64) {
+    let i = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits);
+    ((i / 64) as usize, 1u64 << (i % 64))
+}
+
+/// Bits of the private-rule filter: 8 KB, which stays in the first-level cache.
+pub const PRIVATE_FILTER_BITS: u32 = 16;

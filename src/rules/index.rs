@@ -256,8 +256,7 @@ impl HostTable {
     }
 
     fn bit(&self, hash: u64) -> (usize, u64) {
-        let i = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.filter_bits);
-        ((i / 64) as usize, 1u64 << (i % 64))
+        suffix_hash::filter_slot(hash, self.filter_bits)
     }
 
     fn set_bit(&mut self, hash: u64) {

@@ -716,7 +716,7 @@ mod tests {
         while text.len() <= MAX_LIST_BYTES {
             text.push_str("# padding padding padding padding padding padding padding padding\n");
         }
-        let e = load(&text).err().expect("too big");
+        let e = load(&text).expect_err("too big");
         assert!(e.message.contains("256 MiB"), "{}", e.message);
         assert_eq!(e.file, "list.txt");
     }
