@@ -318,6 +318,12 @@ pub(super) fn compile_with(
         &mut index,
     );
     let exclusions = compile_exclusions(&ctx, &file, &mut index);
+    if index.host_index_full() {
+        ctx.report(super::whole_file_error(
+            &ctx.origin,
+            "the rules name more than 4 GiB of host names; split them into several files".into(),
+        ));
+    }
     check_examples(&ctx, &file, table_ids.as_ref());
 
     // The line above the first asset is the `assets:` key in any conventional layout.

@@ -39,6 +39,9 @@ pub(crate) struct HostTable {
     /// (with generated or real lists, most hosts' one-label suffix and many deep ones).
     min_labels: u32,
     max_labels: u32,
+    /// Offsets are 32 bits: a name that would start past 4 GiB of records is not filed, and
+    /// this is set so the loader refuses the rules (a name left out could be an exclusion).
+    full: bool,
 }
 
 /// No rule id in a record field.
@@ -119,7 +122,9 @@ impl HostTable {
                 }
             }
             HostPattern::Glob { pattern, anchor } => {
-                let at = self.record_of(anchor);
+                let Some(at) = self.record_of(anchor) else {
+                    return;
+                };
                 self.overflow_of(at)
                     .globs
                     .push((pattern.as_str().into(), id));
@@ -154,7 +159,9 @@ impl HostTable {
     }
 
     fn push(&mut self, name: &str, field: Field, id: u32) {
-        let at = self.record_of(name);
+        let Some(at) = self.record_of(name) else {
+            return;
+        };
         let more = read_u32(&self.records, at + 8);
         if more == 0 {
             let slot = at + if matches!(field, Field::Exact) { 0 } else { 4 };
@@ -196,14 +203,17 @@ impl HostTable {
         &mut self.overflow[i]
     }
 
-    /// The offset of `name`'s record, made empty if it is new.
-    fn record_of(&mut self, name: &str) -> usize {
+    /// The offset of `name`'s record, made empty if it is new; `None` when the records are full
+    /// (see `full`).
+    fn record_of(&mut self, name: &str) -> Option<usize> {
         let hash = suffix_hash::reverse_hash(name);
         // Before the probe, which borrows the table: a no-op unless the filter must grow.
         self.size_filter(self.table.len() + 1);
         let at = self.records.len();
-        // Loaders bound their input (a plain list is at most 256 MiB), so offsets fit in u32.
-        let offset = u32::try_from(at).expect("host index under 4 GiB");
+        let Ok(offset) = u32::try_from(at) else {
+            self.full = true;
+            return None;
+        };
         let records = &self.records;
         // One probe finds the name or the bucket for it.
         match self.table.entry(
@@ -211,7 +221,7 @@ impl HostTable {
             |&at| record_name(records, at as usize) == name.as_bytes(),
             |&at| table_hash(name_hash(records, at as usize)),
         ) {
-            hashbrown::hash_table::Entry::Occupied(e) => return *e.get() as usize,
+            hashbrown::hash_table::Entry::Occupied(e) => return Some(*e.get() as usize),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 e.insert(offset);
             }
@@ -232,7 +242,7 @@ impl HostTable {
         self.records.extend_from_slice(&len.to_le_bytes());
         self.records
             .extend_from_slice(&name.as_bytes()[..usize::from(len)]);
-        at
+        Some(at)
     }
 
     /// The offset of `name`'s record, given its suffix hash.
@@ -375,6 +385,11 @@ impl ScopeIndex {
         entries.push((feature, asset as u32));
         None
     }
+    /// Whether a host name was left out because the index is full (over 4 GiB of names): the
+    /// loader must then refuse the rules.
+    pub fn host_index_full(&self) -> bool {
+        self.asset_hosts.full || self.excl_hosts.full
+    }
     pub fn add_exclusion_host(&mut self, p: &HostPattern, excl: usize) {
         self.excl_hosts.add(p, excl);
     }
@@ -432,6 +447,25 @@ mod tests {
         assert_eq!(found("b.c.d.example.org"), [8]);
         assert!(found("example.com").is_empty());
         assert!(found("x.b.c.d.example.org").is_empty());
+    }
+
+    /// The table and the filter grow as names come (no reserve): every name is still found,
+    /// and nothing else is.
+    #[test]
+    fn growing_table_and_filter_keep_every_name() {
+        let mut t = HostTable::default();
+        for i in 0..20_000 {
+            t.add(&HostPattern::Exact(format!("h{i}.example.com")), i);
+        }
+        assert!(t.filter.len() * 64 >= 20_000 * 16, "the filter grew");
+        for i in (0..20_000).step_by(7) {
+            let mut v = Vec::new();
+            t.lookup(&format!("h{i}.example.com"), |id, _| v.push(id));
+            assert_eq!(v, [i as u32]);
+        }
+        let mut v = Vec::new();
+        t.lookup("h20000.example.com", |id, _| v.push(id));
+        assert!(v.is_empty());
     }
 
     #[test]

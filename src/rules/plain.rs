@@ -178,7 +178,9 @@ fn parse_lines<'t>(
                 None => (*all_excluded, trimmed),
             };
             let entry = parse_entry(text);
-            if entry.is_ok() {
+            // (An entry of 2^27 bytes or more, a URL with a huge scheme, is not checked: its
+            // length does not fit the key, and a repeat of it only costs a second rule.)
+            if entry.is_ok() && text.len() < 1 << 27 {
                 let key = EntryKey { excluded, text };
                 let hash = key.hash();
                 if seen.find(hash, |&k| key_of(k) == key).is_some() {
@@ -433,24 +435,26 @@ fn load_plain_sources_all(
     };
     let total: usize = sources.iter().map(|(_, text, _)| text.len()).sum();
     if total > MAX_LIST_BYTES {
-        return Err(vec![RulesError {
-            file: origin.to_string(),
-            line: 0,
-            column: 0,
-            message: format!(
+        return Err(vec![super::whole_file_error(
+            &origin,
+            format!(
                 "the list is {} MiB; plain lists of up to {} MiB are read (split it, or use a YAML rules file)",
                 total >> 20,
                 MAX_LIST_BYTES >> 20
             ),
-        }]);
+        )]);
     }
+    // The duplicate check's key holds the source in 4 bits (a list and its `.noscope`).
+    debug_assert!(sources.len() <= 16);
     let mut index = ScopeIndex::default();
     // Sized once from the line count: a `Vec` grown by doubling holds up to twice the entries
     // at its peak.
+    // (At most 4M ahead: a file of blank or comment lines has many lines and no entries.)
     let lines: usize = sources
         .iter()
         .map(|(_, text, _)| memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1)
-        .sum();
+        .sum::<usize>()
+        .min(1 << 22);
     let mut assets = PlainAssets {
         text: String::with_capacity(total),
         entries: Vec::with_capacity(lines),
@@ -712,13 +716,43 @@ mod tests {
     /// Offsets in the compact layouts are 32 bits: a list over the limit is an error, not a panic.
     #[test]
     fn a_list_over_the_size_limit_is_an_error_naming_it() {
-        let mut text = String::with_capacity(MAX_LIST_BYTES + 64);
-        while text.len() <= MAX_LIST_BYTES {
-            text.push_str("# padding padding padding padding padding padding padding padding\n");
-        }
+        let text = "#\n".repeat(MAX_LIST_BYTES / 2 + 1);
         let e = load(&text).expect_err("too big");
         assert!(e.message.contains("256 MiB"), "{}", e.message);
-        assert_eq!(e.file, "list.txt");
+        assert_eq!((e.file.as_str(), e.line, e.column), ("list.txt", 1, 1));
+    }
+
+    /// A list long enough to be parsed on a second thread reports every bad line, in order,
+    /// drops repeats and files the rest as one thread does.
+    #[test]
+    fn long_lists_report_every_bad_line_in_order() {
+        let mut text = String::new();
+        let mut bad = Vec::new();
+        let mut included = std::collections::HashSet::new();
+        for i in 0..(PARALLEL_PARSE_LINES + 5_000) {
+            if i % 997 == 0 {
+                text.push_str(&format!("not a host {i}\n"));
+                bad.push(i as u32 + 1);
+            } else if i % 10 == 0 {
+                text.push_str(&format!("!Host{}.Example.com\n", i - 10));
+            } else {
+                // Odd lines repeat the host of the line before.
+                let host = format!("host{}.example.com", i - i % 2);
+                text.push_str(&host);
+                text.push('\n');
+                included.insert(host);
+            }
+        }
+        let problems = plain_list_problems(Path::new("long.txt"), &text, SuffixList::embedded());
+        let lines: Vec<u32> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, bad);
+        let p = load(&text.replace("not a host", "# not a host")).unwrap();
+        assert_eq!(p.assets.len(), included.len());
+        assert_eq!(verdict(&p, "host12.example.com").0, VerdictKind::InScope);
+        assert_eq!(
+            verdict(&p, "host20.example.com"),
+            (VerdictKind::OutOfScope, "!Host20.Example.com".into())
+        );
     }
 
     /// Entries are built into rules only when read, and built the same as ever.
