@@ -80,16 +80,7 @@ impl Server {
                     let mut parts = line.split_whitespace();
                     let method = parts.next().unwrap_or("").to_string();
                     let path = parts.next().unwrap_or("").to_string();
-                    let mut headers = Vec::new();
-                    loop {
-                        let mut l = String::new();
-                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                            break;
-                        }
-                        if let Some((n, v)) = l.split_once(':') {
-                            headers.push((n.trim().to_string(), v.trim().to_string()));
-                        }
-                    }
+                    let headers = read_headers(&mut reader);
                     let hit = Hit {
                         at,
                         method,
@@ -245,5 +236,28 @@ pub fn audit_entries(log: &std::path::Path) -> Vec<serde_json::Value> {
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The header lines that follow a request line, up to the blank line: (name, value), trimmed,
+/// names as sent.
+pub fn read_headers(reader: &mut impl BufRead) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    loop {
+        let mut l = String::new();
+        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
+            return headers;
+        }
+        if let Some((n, v)) = l.split_once(':') {
+            headers.push((n.trim().to_string(), v.trim().to_string()));
+        }
+    }
+}
+
+/// Headers with their names in lower case, for tests that look them up by name.
+pub fn lowercase_names(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v))
         .collect()
 }

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use crate::common::{assert_command_pinned, assert_pinned_to_loopback, has, text};
+use crate::common::{
+    assert_command_pinned, assert_pinned_to_loopback, has, lowercase_names, read_headers, text,
+};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -112,16 +114,7 @@ impl HttpsServer {
                             return;
                         }
                         let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-                        let mut headers = Vec::new();
-                        loop {
-                            let mut l = String::new();
-                            if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                                break;
-                            }
-                            if let Some((n, v)) = l.split_once(':') {
-                                headers.push((n.trim().to_ascii_lowercase(), v.trim().into()));
-                            }
-                        }
+                        let headers = lowercase_names(read_headers(&mut reader));
                         let body = format!("served {path}");
                         h.lock().unwrap().push(Hit { path, headers });
                         let answer = format!(
@@ -176,6 +169,15 @@ fn files(pki: &TestPki) -> Files {
         upstream_ca,
         _dir: dir,
     }
+}
+
+/// A loopback HTTPS server with a certificate for `hosts`, its port, and the files of a run
+/// (whose upstream CA is the one that signed the server's certificate).
+fn upstream(hosts: &[&str]) -> (HttpsServer, u16, Files) {
+    let pki = test_pki(hosts);
+    let server = HttpsServer::start(&pki);
+    let port = server.port();
+    (server, port, files(&pki))
 }
 
 /// `scopelint --rules RULES run OPTIONS -- CMD...`; every URL in CMD must be pinned.
@@ -250,10 +252,7 @@ fn in_scope_paths_arrive_and_other_paths_on_the_same_host_do_not() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["api.example.net", "www.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["api.example.net", "www.example.net"]);
     let options = intercepting(port, &f, true);
     let base = format!("https://api.example.net:{port}");
     let urls = [
@@ -327,10 +326,7 @@ fn without_intercept_a_host_in_scope_for_some_paths_cannot_be_tunnelled_to() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["api.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["api.example.net"]);
     let mut options = pins(port);
     options.push(format!("--audit-log={}", f.audit.display()));
     let url = format!("https://api.example.net:{port}/v1/identity/users");
@@ -361,10 +357,7 @@ fn an_upstream_with_an_untrusted_certificate_is_an_error_not_a_pass_through() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["www.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["www.example.net"]);
     // No --upstream-ca: the server's certificate chains to nothing trusted.
     let options = intercepting(port, &f, false);
     let url = format!("https://www.example.net:{port}/secret");
@@ -397,10 +390,7 @@ fn a_host_header_for_another_host_inside_the_tunnel_is_refused() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["www.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["www.example.net"]);
     let options = intercepting(port, &f, true);
     let url = format!("https://www.example.net:{port}/x");
     let out = run(
@@ -433,10 +423,7 @@ fn the_budget_counts_requests_inside_one_tunnel() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["www.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["www.example.net"]);
     let mut options = intercepting(port, &f, true);
     options.push("--max-requests=2".to_string());
     let urls: Vec<String> = (1..=3)
@@ -517,10 +504,7 @@ fn isolated_and_intercepted_https_in_scope_arrives() {
         eprintln!("skipped: no network namespaces: {}", text(&probe.stderr));
         return;
     }
-    let pki = test_pki(&["api.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["api.example.net"]);
     let mut options = intercepting(port, &f, true);
     options.push("--isolate".to_string());
     let inside = format!("https://api.example.net:{port}/v1/identity/me");
@@ -582,10 +566,7 @@ async fn mcp_send_request_verifies_https_upstream_with_upstream_ca() {
     use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
     use rmcp::ServiceExt;
 
-    let pki = test_pki(&["api.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["api.example.net"]);
     let send = |with_ca: bool, url: String| {
         let mut server_args: Vec<String> = ["--isolated", "--rules", RULES, "mcp"]
             .map(String::from)
@@ -634,10 +615,7 @@ fn proxy_intercept_serves_a_client_that_trusts_the_ca() {
     if !has("curl") {
         return;
     }
-    let pki = test_pki(&["www.example.net"]);
-    let server = HttpsServer::start(&pki);
-    let port = server.port();
-    let f = files(&pki);
+    let (server, port, f) = upstream(&["www.example.net"]);
     let listen = TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy_port = listen.local_addr().unwrap().port();
     drop(listen);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{audit_entries, pin};
+use crate::common::{audit_entries, pin, read_headers};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -39,12 +39,7 @@ impl Server {
                     if reader.read_line(&mut line).unwrap_or(0) == 0 {
                         return;
                     }
-                    loop {
-                        let mut l = String::new();
-                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                            break;
-                        }
-                    }
+                    read_headers(&mut reader);
                     let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
                     h.lock().unwrap().push(line.trim().to_string());
                     let body = format!("served {path}");

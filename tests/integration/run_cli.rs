@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{audit_entries, has, pin, text};
+use crate::common::{audit_entries, has, lowercase_names, pin, read_headers, text};
 
 const RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -68,16 +68,7 @@ impl Server {
                         return;
                     }
                     let at = Instant::now();
-                    let mut headers = Vec::new();
-                    loop {
-                        let mut l = String::new();
-                        if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                            break;
-                        }
-                        if let Some((n, v)) = l.split_once(':') {
-                            headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
-                        }
-                    }
+                    let headers = lowercase_names(read_headers(&mut reader));
                     let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
                     h.lock().unwrap().push(Hit {
                         line: line.trim().to_string(),
