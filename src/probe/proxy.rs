@@ -218,26 +218,13 @@ pub async fn serve(
                     in_flight: in_flight.clone(),
                     tunnels: tunnels.clone(),
                 });
-                let mut stop = rx.clone();
-                conns.spawn(async move {
-                    let svc = service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(state, req).await) }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(header_timeout)
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .with_upgrades();
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stop.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
-                        }
-                    }
-                });
+                let stop = rx.clone();
+                conns.spawn(serve_http1(
+                    stream,
+                    move |req| handle(state.clone(), req),
+                    header_timeout,
+                    stop,
+                ));
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
@@ -613,15 +600,36 @@ async fn intercepted_tunnel<C: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     };
     state.stats.intercepted.fetch_add(1, Ordering::Relaxed);
     let header_timeout = state.opts.header_timeout;
-    let mut stop = state.shutdown.clone();
-    let svc = service_fn(move |req| {
+    let stop = state.shutdown.clone();
+    let handler = move |req| {
         let (state, host) = (state.clone(), host.clone());
-        async move { Ok::<_, Infallible>(inside_tunnel(state, &host, port, req).await) }
+        async move { inside_tunnel(state, &host, port, req).await }
+    };
+    serve_http1(tls, handler, header_timeout, stop).await;
+}
+
+/// Serves one HTTP/1 connection (a client's, or the requests inside an intercepted tunnel)
+/// until it ends, or until the proxy stops: then it is shut down gracefully, for at most 5 s.
+/// Upgrades are allowed; only the proxy's own CONNECT answer asks for one.
+async fn serve_http1<I, H, F>(
+    io: I,
+    handler: H,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    H: Fn(Request<Incoming>) -> F + Send + 'static,
+    F: Future<Output = Resp> + Send + 'static,
+{
+    let svc = service_fn(move |req| {
+        let answer = handler(req);
+        async move { Ok::<_, Infallible>(answer.await) }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .serve_connection(TokioIo::new(tls), svc);
+        .serve_connection(TokioIo::new(io), svc)
+        .with_upgrades();
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
