@@ -57,8 +57,8 @@ pub fn cmd_check(
         },
     };
     let from_stdin = args.targets.is_empty() || args.targets.iter().any(|t| t == "-");
-    // Only input read from a file or stdin runs on threads; asking how many cores there are reads
-    // cgroup files, which a target on the command line should not wait for.
+    // Only standard input runs on threads; asking how many cores there are reads cgroup files,
+    // which a target on the command line should not wait for.
     let threads = match args.threads {
         0 if from_stdin => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         0 => 1,

@@ -146,10 +146,6 @@ impl Assets {
             end: self.len(),
         }
     }
-
-    pub fn first(&self) -> Option<&AssetRule> {
-        self.get(0)
-    }
 }
 
 impl From<Vec<AssetRule>> for Assets {

@@ -580,6 +580,12 @@ fn load_plain_sources_all(
             drop(filed_tx);
         });
     }
+    if index.host_index_full() {
+        problems.push(super::whole_file_error(
+            &origin,
+            "the list names more than 4 GiB of host names; split it".into(),
+        ));
+    }
     assets.text.shrink_to_fit();
     assets.entries.shrink_to_fit();
     assets.built = (0..assets.entries.len().div_ceil(BUILT_CHUNK))
