@@ -21,6 +21,8 @@ mod psl_ascii;
 #[path = "src/rules/check_sections.rs"]
 mod check_sections;
 
+// The library's hashes; the table mixing is not needed here.
+#[allow(dead_code)]
 #[path = "src/suffix_hash.rs"]
 mod suffix_hash;
 

@@ -17,6 +17,14 @@ pub fn reverse_hash(s: &str) -> u64 {
     s.bytes().rev().fold(OFFSET, step)
 }
 
+/// `hash` made fit for a hash table: FNV's low bits (which pick a bucket) are weak, so they are
+/// mixed with one folded multiply.
+#[inline]
+pub fn table_hash(hash: u64) -> u64 {
+    let m = u128::from(hash) * 0x9e37_79b9_7f4a_7c15_u128;
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
 /// The word and bit of `hash` in a bit filter of 2^`bits` bits (the host index's filter, and the
 /// private-rule filter `build.rs` writes): the multiply spreads FNV's bits to the top ones taken.
 #[inline]

@@ -10,7 +10,7 @@ use hashbrown::HashTable;
 use ipnet::IpNet;
 
 use super::HostPattern;
-use crate::suffix_hash;
+use crate::suffix_hash::{self, table_hash};
 use crate::target::Platform;
 
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
@@ -87,14 +87,6 @@ impl Record<'_> {
     fn globs(&self) -> &[(Box<str>, u32)] {
         self.overflow.map_or(&[], |o| &o.globs)
     }
-}
-
-/// The table's hash of a name from its suffix hash: FNV's low bits (which pick the bucket) are
-/// weak, so they are mixed with one folded multiply.
-#[inline]
-fn table_hash(suffix_hash: u64) -> u64 {
-    let m = u128::from(suffix_hash) * 0x9e37_79b9_7f4a_7c15_u128;
-    (m as u64) ^ ((m >> 64) as u64)
 }
 
 fn read_u32(b: &[u8], at: usize) -> u32 {

@@ -125,8 +125,7 @@ impl EntryKey<'_> {
             crate::suffix_hash::OFFSET ^ u64::from(self.excluded),
             |h, b| crate::suffix_hash::step(h, b.to_ascii_lowercase()),
         );
-        let m = u128::from(h) * 0x9e37_79b9_7f4a_7c15_u128;
-        (m as u64) ^ ((m >> 64) as u64)
+        crate::suffix_hash::table_hash(h)
     }
 }
 
