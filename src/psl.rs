@@ -118,6 +118,11 @@ impl SuffixList {
 
     /// True when `domain` itself is a listed public suffix (ICANN or private section).
     pub fn is_public_suffix(&self, domain: &str) -> bool {
+        // Only the embedded list has a text (see `private_suffix_below`).
+        if !self.text.is_empty() && !may_be_public_suffix(domain) {
+            // No rule is written on `domain`, nor a wildcard rule on its parent.
+            return false;
+        }
         match self.list().suffix(domain.as_bytes()) {
             Some(s) => s.is_known() && s.as_bytes() == domain.as_bytes(),
             None => false,
@@ -169,6 +174,37 @@ fn may_have_private_rule(domain: &str) -> bool {
         h = crate::suffix_hash::step(h, bytes[i]);
     }
     known(h)
+}
+
+mod public_names {
+    include!(concat!(env!("OUT_DIR"), "/psl_public_names.rs"));
+}
+
+/// Whether `domain` may be a public suffix of the embedded list: a rule is written on it, or a
+/// wildcard rule on its parent (`*.ck` makes `any.ck` one). Compared by hash, as
+/// [`may_have_private_rule`] does: a collision only sends the name to the list. Names in
+/// another form than the list's (upper case, empty labels, an end dot, anything but ASCII
+/// letters, digits, `-` and `_`) go to the list too.
+fn may_be_public_suffix(domain: &str) -> bool {
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+    let bytes = domain.as_bytes();
+    let well_formed = !bytes.is_empty()
+        && bytes.split(|&b| b == b'.').all(|l| !l.is_empty())
+        && bytes.iter().all(|&b| b == b'.' || plain(b));
+    if !well_formed {
+        return true;
+    }
+    let rule = |h: u64| {
+        let (word, mask) =
+            crate::suffix_hash::filter_slot(h, crate::suffix_hash::PUBLIC_FILTER_BITS);
+        public_names::PUBLIC_RULE_FILTER[word] & mask != 0
+            && public_names::PUBLIC_RULE_HASHES.binary_search(&h).is_ok()
+    };
+    let parent_is_wildcard_base = domain.split_once('.').is_some_and(|(_, parent)| {
+        let h = crate::suffix_hash::reverse_hash(parent);
+        public_names::WILDCARD_BASE_HASHES.binary_search(&h).is_ok()
+    });
+    parent_is_wildcard_base || rule(crate::suffix_hash::reverse_hash(domain))
 }
 
 #[cfg(test)]
@@ -266,6 +302,56 @@ mod tests {
             lazy_private.list.get().is_none(),
             "the whole list was parsed"
         );
+    }
+
+    /// The pre-check of the embedded list never hides a public suffix: every rule's name, and
+    /// names around it, get the answer of the whole list (parsed, no pre-check).
+    #[test]
+    fn public_suffix_precheck_agrees_with_the_whole_list() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
+        let names = public_names::PUBLIC_RULE_NAMES;
+        assert!(names.len() > 8000, "{}", names.len());
+        assert!(public_names::WILDCARD_BASE_NAMES.contains(&"ck"));
+        let mut public = 0;
+        for name in names.iter().filter(|n| n.is_ascii()) {
+            let parent = name.split_once('.').map_or("", |(_, p)| p);
+            for host in [
+                name.to_string(),
+                format!("x.{name}"),
+                format!("a.b.{name}"),
+                format!("x{name}"),
+                parent.to_string(),
+                format!("{name}."),
+                name.to_ascii_uppercase(),
+            ] {
+                let answer = full.is_public_suffix(&host);
+                public += usize::from(answer);
+                assert_eq!(lazy.is_public_suffix(&host), answer, "{host}");
+            }
+        }
+        assert!(public > 8000, "the test reaches public suffixes: {public}");
+        // Wildcard and exception rules: `*.ck` and `!www.ck`.
+        assert!(lazy.is_public_suffix("anything.ck"));
+        assert!(!lazy.is_public_suffix("www.ck"));
+        // Names that are no rule's are answered without parsing the list.
+        let fresh = SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: None,
+            origin: "fresh".into(),
+        };
+        for name in [
+            "edge0.com",
+            "login.live.com",
+            "contoso.example.co.uk",
+            "b2clogin.com",
+        ] {
+            assert!(!fresh.is_public_suffix(name), "{name}");
+        }
+        assert!(fresh.list.get().is_none(), "the list was parsed");
+        assert!(fresh.is_public_suffix("co.uk"));
     }
 
     #[test]

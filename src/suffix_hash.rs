@@ -35,3 +35,7 @@ pub fn filter_slot(hash: u64, bits: u32) -> (usize, u64) {
 
 /// Bits of the private-rule filter: 8 KB, which stays in the first-level cache.
 pub const PRIVATE_FILTER_BITS: u32 = 16;
+
+/// Bits of the filter of all the list's rule names: 16 KB for about 10,000 names, so that most
+/// names that are no rule's are answered by a clear bit.
+pub const PUBLIC_FILTER_BITS: u32 = 17;
