@@ -322,6 +322,18 @@ mod tests {
         let mut public = 0;
         for rule in &rules {
             let name = rule.trim_start_matches('!');
+            // What build.rs wrote holds every rule, and every wildcard rule's base.
+            let written = name.strip_prefix("*.").unwrap_or(name);
+            assert!(
+                public_names::PUBLIC_RULE_NAMES
+                    .binary_search(&written)
+                    .is_ok(),
+                "{rule}"
+            );
+            if name != written {
+                let bases = public_names::WILDCARD_BASE_NAMES;
+                assert!(bases.binary_search(&written).is_ok(), "{rule}");
+            }
             let name = match name.strip_prefix("*.") {
                 Some(base) => format!("x.{base}"),
                 None => name.to_string(),
