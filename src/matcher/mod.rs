@@ -807,14 +807,12 @@ impl Program {
         if self.host_only {
             // The rules matched need not be read (they are cache misses with 40,000 of them).
             let mut excluded = false;
-            self.index
-                .excl_hosts
-                .lookup_specificity(d, |_| excluded = true);
+            self.index.excl_hosts.lookup(d, |_, _| excluded = true);
             if excluded {
                 return Some(VerdictKind::OutOfScope);
             }
             let mut best: Option<u32> = None;
-            self.index.asset_hosts.lookup_specificity(d, |spec| {
+            self.index.asset_hosts.lookup(d, |_, spec| {
                 best = Some(best.map_or(spec, |b| b.max(spec)));
             });
             return Some(self.kind_of_best(d, best));

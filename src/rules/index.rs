@@ -16,24 +16,20 @@ use crate::target::Platform;
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
 /// fixed trailing labels, all filed under one name, so a host costs one probe per label.
 ///
-/// The layout is flat so that a list of 40,000 names stays small enough for the caches and a
-/// million names stay small: each name is one record in a byte arena (what kinds of rule it
-/// has, its number, then the name), and the hash table holds only the record's offset (4 bytes
-/// a bucket). A probe that hits reads one bucket and one record; the rule ids are beside, in
-/// `ids`, read only by lookups that report which rules matched (the quick path of `check` needs
-/// only the kinds). The rare name with several rules or with globs keeps them in `overflow`. A bit filter over the names' hashes (computed for every suffix of a host
+/// The layout is flat so that a list of 40,000 names stays in the second-level cache and a
+/// million names stay small: each name is one record in a byte arena (its rule ids, then the
+/// name), and the hash table holds only the record's offset (4 bytes a bucket). A probe that
+/// hits reads one bucket and one record; the rare name with several rules or with globs keeps
+/// them in `overflow`. A bit filter over the names' hashes (computed for every suffix of a host
 /// in one pass from the right, the same hash the table is keyed by) answers "no rule here" for
 /// most probes without touching the table.
 #[derive(Debug, Default)]
 pub(crate) struct HostTable {
     /// Offsets of records in `records`, keyed by [`table_hash`] of the record's name.
     table: HashTable<u32>,
-    /// Records: kinds ([`EXACT`], [`BELOW`], [`GLOBS`]; u8), name length (u8), the record's
-    /// number (u32), name bytes.
+    /// Records: exact id (u32), below id (u32), overflow index + 1 (u32, 0 for none), name
+    /// length (u16), name bytes. Ids are [`NONE`] when absent.
     records: Vec<u8>,
-    /// By record number: exact id, below id ([`NONE`] when absent), overflow index + 1 (0 for
-    /// none).
-    ids: Vec<[u32; 3]>,
     /// Several ids, or globs, for one name (a name's ids move here whole).
     overflow: Vec<Overflow>,
     /// One bit per hash bucket; a clear bit means no key with that hash.
@@ -48,15 +44,10 @@ pub(crate) struct HostTable {
     full: bool,
 }
 
-/// No rule id in an `ids` field.
+/// No rule id in a record field.
 const NONE: u32 = u32::MAX;
 /// Bytes before a record's name.
-const HEADER: usize = 6;
-/// Record kinds: some rule matches exactly the name, some the names below it, some glob is
-/// anchored on it.
-const EXACT: u8 = 1;
-const BELOW: u8 = 2;
-const GLOBS: u8 = 4;
+const HEADER: usize = 14;
 
 /// Globs filed under one name: the normalized pattern and the rule id.
 type Globs = Vec<(Box<str>, u32)>;
@@ -126,8 +117,7 @@ impl HostTable {
                 let Some(at) = self.record_of(anchor) else {
                     return;
                 };
-                self.records[at] |= GLOBS;
-                self.overflow_of(number(&self.records, at))
+                self.overflow_of(at)
                     .globs
                     .push((pattern.as_str().into(), id));
             }
@@ -164,38 +154,40 @@ impl HostTable {
         let Some(at) = self.record_of(name) else {
             return;
         };
-        self.records[at] |= match field {
-            Field::Exact => EXACT,
-            Field::Below => BELOW,
-        };
-        let n = number(&self.records, at);
-        let ids = &mut self.ids[n];
-        if ids[2] == 0 {
-            let slot = &mut ids[matches!(field, Field::Below) as usize];
-            if *slot == NONE {
-                *slot = id;
+        let more = read_u32(&self.records, at + 8);
+        if more == 0 {
+            let slot = at + if matches!(field, Field::Exact) { 0 } else { 4 };
+            if read_u32(&self.records, slot) == NONE {
+                self.records[slot..slot + 4].copy_from_slice(&id.to_le_bytes());
                 return;
             }
         }
-        let o = self.overflow_of(n);
+        let o = self.overflow_of(at);
         match field {
             Field::Exact => o.exact.push(id),
             Field::Below => o.below.push(id),
         }
     }
 
-    /// The overflow of record number `n`, made (with the record's ids moved into it) on first
-    /// use.
-    fn overflow_of(&mut self, n: usize) -> &mut Overflow {
-        let [exact, below, more] = self.ids[n];
+    /// The record's overflow, made (with the record's ids moved into it) on first use.
+    fn overflow_of(&mut self, at: usize) -> &mut Overflow {
+        let more = read_u32(&self.records, at + 8);
         let i = if more == 0 {
-            let ids = |id: u32| if id == NONE { Vec::new() } else { vec![id] };
+            let ids = |slot: usize| {
+                let id = read_u32(&self.records, slot);
+                if id == NONE {
+                    Vec::new()
+                } else {
+                    vec![id]
+                }
+            };
             self.overflow.push(Overflow {
-                exact: ids(exact),
-                below: ids(below),
+                exact: ids(at),
+                below: ids(at + 4),
                 globs: Vec::new(),
             });
-            self.ids[n][2] = self.overflow.len() as u32;
+            let n = self.overflow.len() as u32;
+            self.records[at + 8..at + 12].copy_from_slice(&n.to_le_bytes());
             self.overflow.len() - 1
         } else {
             more as usize - 1
@@ -235,11 +227,11 @@ impl HostTable {
         }
         self.set_bit(hash);
         // Host names are at most 253 bytes; globs' anchors are host names.
-        let len = u8::try_from(name.len()).unwrap_or(u8::MAX);
-        let n = self.ids.len() as u32;
-        self.ids.push([NONE, NONE, 0]);
-        self.records.extend_from_slice(&[0, len]);
-        self.records.extend_from_slice(&n.to_le_bytes());
+        let len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+        self.records.extend_from_slice(&NONE.to_le_bytes());
+        self.records.extend_from_slice(&NONE.to_le_bytes());
+        self.records.extend_from_slice(&0u32.to_le_bytes());
+        self.records.extend_from_slice(&len.to_le_bytes());
         self.records
             .extend_from_slice(&name.as_bytes()[..usize::from(len)]);
         Some(at)
@@ -257,10 +249,10 @@ impl HostTable {
     }
 
     fn record(&self, at: usize) -> Record<'_> {
-        let [exact, below, more] = self.ids[number(&self.records, at)];
+        let more = read_u32(&self.records, at + 8);
         Record {
-            exact,
-            below,
+            exact: read_u32(&self.records, at),
+            below: read_u32(&self.records, at + 4),
             overflow: (more != 0).then(|| &self.overflow[more as usize - 1]),
         }
     }
@@ -279,11 +271,9 @@ impl HostTable {
         self.filter.get(word).is_some_and(|w| w & mask != 0)
     }
 
-    /// Calls `hit(start, at)` for each suffix `host[start..]` that is a name here, with its
-    /// record's offset: suffixes after a dot from the shortest, then the whole host
-    /// (`start == 0`).
-    #[inline]
-    fn records_matching(&self, host: &str, mut hit: impl FnMut(usize, usize)) {
+    /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
+    /// specific; a wildcard is more specific the longer its base.
+    pub(crate) fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
         if self.table.is_empty() {
             return;
         }
@@ -294,8 +284,18 @@ impl HostTable {
         for i in (0..bytes.len()).rev() {
             if bytes[i] == b'.' {
                 if labels >= self.min_labels && self.may_have(hash) {
-                    if let Some(at) = self.find(hash, &host[i + 1..]) {
-                        hit(i + 1, at);
+                    let suffix = &host[i + 1..];
+                    if let Some(at) = self.find(hash, suffix) {
+                        let record = self.record(at);
+                        for &id in record.below() {
+                            f(id, suffix.len() as u32);
+                        }
+                        for (pattern, id) in record.globs() {
+                            if crate::rules::glob_matches(pattern, host) {
+                                // A glob is less specific than a wildcard on the same anchor.
+                                f(*id, suffix.len() as u32 - 1);
+                            }
+                        }
                     }
                 }
                 labels += 1;
@@ -308,62 +308,11 @@ impl HostTable {
         }
         if labels >= self.min_labels && self.may_have(hash) {
             if let Some(at) = self.find(hash, host) {
-                hit(0, at);
-            }
-        }
-    }
-
-    /// Calls `f(rule, specificity)` for every rule matching `host`. Exact matches are the most
-    /// specific; a wildcard is more specific the longer its base.
-    pub(crate) fn lookup(&self, host: &str, mut f: impl FnMut(u32, u32)) {
-        self.records_matching(host, |start, at| {
-            let record = self.record(at);
-            if start == 0 {
-                for &id in record.exact() {
+                for &id in self.record(at).exact() {
                     f(id, u32::MAX);
                 }
-                return;
             }
-            let len = (host.len() - start) as u32;
-            for &id in record.below() {
-                f(id, len);
-            }
-            for (pattern, id) in record.globs() {
-                if crate::rules::glob_matches(pattern, host) {
-                    // A glob is less specific than a wildcard on the same anchor.
-                    f(*id, len - 1);
-                }
-            }
-        });
-    }
-
-    /// Calls `f(specificity)` for the rules matching `host` as [`HostTable::lookup`] does, once
-    /// for each kind of rule of a name rather than once a rule, without reading the rules'
-    /// ids: for callers that need only whether and how specifically a host matches.
-    pub(crate) fn lookup_specificity(&self, host: &str, mut f: impl FnMut(u32)) {
-        self.records_matching(host, |start, at| {
-            let kinds = self.records[at];
-            if start == 0 {
-                if kinds & EXACT != 0 {
-                    f(u32::MAX);
-                }
-                return;
-            }
-            let len = (host.len() - start) as u32;
-            if kinds & BELOW != 0 {
-                f(len);
-            }
-            if kinds & GLOBS != 0 {
-                let record = self.record(at);
-                if record
-                    .globs()
-                    .iter()
-                    .any(|(p, _)| crate::rules::glob_matches(p, host))
-                {
-                    f(len - 1);
-                }
-            }
-        });
+        }
     }
 }
 
@@ -375,13 +324,8 @@ fn label_count(name: &[u8]) -> u32 {
 /// The name of the record at `at`.
 #[inline]
 fn record_name(records: &[u8], at: usize) -> &[u8] {
-    let len = usize::from(records[at + 1]);
+    let len = usize::from(u16::from_le_bytes([records[at + 12], records[at + 13]]));
     &records[at + HEADER..at + HEADER + len]
-}
-
-/// The number of the record at `at` (its place in `HostTable::ids`).
-fn number(records: &[u8], at: usize) -> usize {
-    read_u32(records, at + 2) as usize
 }
 
 /// The suffix hash of the record's name (for growing the table and the filter).
@@ -514,62 +458,6 @@ mod tests {
         let mut v = Vec::new();
         t.lookup("h20000.example.com", |id, _| v.push(id));
         assert!(v.is_empty());
-    }
-
-    /// The quick path's lookup, which reads no ids, gives the specificities the full lookup
-    /// gives, for every kind of rule (exact, below, apex, globs, several on one name).
-    #[test]
-    fn specificity_lookup_agrees_with_full_lookup() {
-        let mut t = HostTable::default();
-        let sub = |b: &str, apex| HostPattern::Subdomains {
-            base: b.into(),
-            include_apex: apex,
-        };
-        let glob = |p: &str, a: &str| HostPattern::Glob {
-            pattern: p.into(),
-            anchor: a.into(),
-        };
-        let rules = [
-            sub("example.com", false),
-            sub("example.com", true),
-            sub("a.example.com", true),
-            HostPattern::Exact("b.example.com".into()),
-            HostPattern::Exact("b.example.com".into()),
-            glob("*-prod.example.com", "example.com"),
-            glob("api-*.a.example.com", "a.example.com"),
-            HostPattern::Exact("other.org".into()),
-        ];
-        for (i, r) in rules.iter().enumerate() {
-            t.add(r, i);
-        }
-        let hosts = [
-            "example.com",
-            "x.example.com",
-            "web-prod.example.com",
-            "a.example.com",
-            "api-1.a.example.com",
-            "z.api-1.a.example.com",
-            "b.example.com",
-            "x.b.example.com",
-            "other.org",
-            "x.other.org",
-            "example.org",
-            "com",
-        ];
-        let mut matched = 0;
-        for h in hosts {
-            let mut full = Vec::new();
-            t.lookup(h, |_, spec| full.push(spec));
-            let mut quick = Vec::new();
-            t.lookup_specificity(h, |spec| quick.push(spec));
-            for v in [&mut full, &mut quick] {
-                v.sort_unstable();
-                v.dedup();
-            }
-            assert_eq!(quick, full, "{h}");
-            matched += usize::from(!full.is_empty());
-        }
-        assert_eq!(matched, 9, "the hosts reach every kind of rule");
     }
 
     #[test]
