@@ -212,6 +212,17 @@ fn may_be_public_suffix(domain: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The embedded list, not parsed yet (a fresh one, where `embedded()` is shared by tests).
+    fn unparsed_embedded(origin: &str) -> SuffixList {
+        SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: None,
+            origin: origin.into(),
+        }
+    }
+
     #[test]
     fn embedded_list_parses_and_has_a_version() {
         let psl = SuffixList::parse_ascii(EMBEDDED_PSL, "embedded").unwrap();
@@ -252,13 +263,7 @@ mod tests {
         assert!(!may_have_private_rule("login.live.com"));
         assert!(!may_have_private_rule("contoso.b2clogin.com"));
         // The pre-check is taken: answering leaves the list unparsed.
-        let fresh = SuffixList {
-            list: OnceLock::new(),
-            private: OnceLock::new(),
-            text: EMBEDDED_PSL,
-            version: None,
-            origin: "fresh".into(),
-        };
+        let fresh = unparsed_embedded("fresh");
         assert_eq!(fresh.private_suffix_below("contoso.b2clogin.com"), None);
         assert!(fresh.private.get().is_none() && fresh.list.get().is_none());
         assert!(may_have_private_rule("contoso.azurewebsites.net"));
@@ -268,13 +273,7 @@ mod tests {
     fn private_section_alone_gives_the_same_answers_as_the_whole_list() {
         let lazy = SuffixList::embedded();
         let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
-        let lazy_private = SuffixList {
-            list: OnceLock::new(),
-            private: OnceLock::new(),
-            text: EMBEDDED_PSL,
-            version: None,
-            origin: "lazy".into(),
-        };
+        let lazy_private = unparsed_embedded("lazy");
         for host in [
             "contoso.azurewebsites.net",
             "a.b.blob.core.windows.net",
@@ -359,13 +358,7 @@ mod tests {
         assert!(lazy.is_public_suffix("anything.ck"));
         assert!(!lazy.is_public_suffix("www.ck"));
         // Names that are no rule's are answered without parsing the list.
-        let fresh = SuffixList {
-            list: OnceLock::new(),
-            private: OnceLock::new(),
-            text: EMBEDDED_PSL,
-            version: None,
-            origin: "fresh".into(),
-        };
+        let fresh = unparsed_embedded("fresh");
         for name in [
             "edge0.com",
             "login.live.com",
