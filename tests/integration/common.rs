@@ -217,14 +217,26 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn assert_command_pinned(options: &[String], cmd: &[&str]) {
     let mut checked: Vec<String> = options.to_vec();
     for word in cmd {
-        let mut rest = *word;
-        while let Some(i) = rest.find("http://").or_else(|| rest.find("https://")) {
-            let url: String = rest[i..]
-                .chars()
-                .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')' | '\n'))
-                .collect();
-            rest = &rest[i + url.len()..];
-            checked.push(url);
+        // The earliest URL of either scheme, in any case (ASCII lowercasing keeps offsets).
+        let lower = word.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(i) = ["http://", "https://"]
+            .iter()
+            .filter_map(|scheme| lower[at..].find(scheme))
+            .min()
+        {
+            let start = at + i;
+            let end = word[start..]
+                .find(|c: char| c.is_whitespace() || "'\"()`;&|<>".contains(c))
+                .map_or(word.len(), |n| start + n);
+            let url = &word[start..end];
+            // Unlike a target the test hands scopelint, a URL in CMD is meant to be sent.
+            assert!(
+                url::Url::parse(url).is_ok(),
+                "test bug: `{url}` in CMD does not parse"
+            );
+            checked.push(url.to_string());
+            at = end;
         }
     }
     assert_pinned_to_loopback(&checked, "");
@@ -260,4 +272,29 @@ pub fn lowercase_names(headers: Vec<(String, String)>) -> Vec<(String, String)> 
         .into_iter()
         .map(|(n, v)| (n.to_ascii_lowercase(), v))
         .collect()
+}
+
+/// The guard above finds every URL in a script: the earliest of either scheme, in any case,
+/// ended by shell punctuation. (It panics, and never connects: nothing is run.)
+#[test]
+fn command_guard_finds_every_url_in_a_script() {
+    let pinned = [pin("www.example.com", 1)];
+    let refused = |script: &str| {
+        std::panic::catch_unwind(|| assert_command_pinned(&[], &["sh", "-c", script])).is_err()
+    };
+    for script in [
+        "curl https://www.example.com/; curl http://127.0.0.1:1/",
+        "curl HTTPS://www.example.com:1/",
+        "curl http://www.example.net:8080; echo",
+    ] {
+        assert!(refused(script), "{script}");
+    }
+    assert_command_pinned(
+        &pinned,
+        &[
+            "sh",
+            "-c",
+            "curl https://www.example.com:1/x && curl http://127.0.0.1:1/",
+        ],
+    );
 }
