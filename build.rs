@@ -144,10 +144,10 @@ fn public_names(ascii: &str) -> String {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|r| !r.starts_with("//"))
     {
+        // (`!*.x` keeps its `*` here: no exception is a wildcard.)
         let rest = rule.strip_prefix("*.").unwrap_or(rule);
-        let other_wildcard = rest.contains('*') || (rule.starts_with('!') && rule.contains('*'));
         assert!(
-            !other_wildcard,
+            !rest.contains('*'),
             "data/public_suffix_list.dat: the rule `{rule}` has a wildcard other than a leading \
              `*.`, which src/psl.rs's pre-check does not handle"
         );
@@ -184,7 +184,10 @@ fn rule_names(list: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
 /// `names` as Rust statics named after `prefix`: the names themselves (for tests), their
 /// suffix hashes (`src/suffix_hash.rs`) sorted, and, given a size, a bit filter of the hashes.
 fn name_set(prefix: &str, names: &[String], filter_bits: Option<u32>) -> String {
-    let mut hashes: Vec<u64> = names.iter().map(|n| suffix_hash::reverse_hash(n)).collect();
+    let mut hashes: Vec<u64> = names
+        .iter()
+        .map(|n| suffix_hash::reverse_hash(n.as_bytes()))
+        .collect();
     hashes.sort_unstable();
     hashes.dedup();
     let mut out = String::new();

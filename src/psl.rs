@@ -159,12 +159,13 @@ mod private_names {
 /// are cache misses for hosts as varied as a recon list's): a collision only sends the host to
 /// the list itself.
 fn may_have_private_rule(domain: &str) -> bool {
-    let hashes = private_names::PRIVATE_RULE_HASHES;
-    let filter = &private_names::PRIVATE_RULE_FILTER;
     let known = |h: u64| {
-        let (word, mask) =
-            crate::suffix_hash::filter_slot(h, crate::suffix_hash::PRIVATE_FILTER_BITS);
-        filter[word] & mask != 0 && hashes.binary_search(&h).is_ok()
+        in_name_set(
+            h,
+            &private_names::PRIVATE_RULE_FILTER,
+            crate::suffix_hash::PRIVATE_FILTER_BITS,
+            private_names::PRIVATE_RULE_HASHES,
+        )
     };
     let bytes = domain.as_bytes();
     let mut h = crate::suffix_hash::OFFSET;
@@ -175,6 +176,13 @@ fn may_have_private_rule(domain: &str) -> bool {
         h = crate::suffix_hash::step(h, bytes[i]);
     }
     known(h)
+}
+
+/// Whether the suffix hash `h` is in one of `build.rs`'s name sets: its bit filter of 2^`bits`
+/// bits first, then its sorted hashes.
+fn in_name_set(h: u64, filter: &[u64], bits: u32, hashes: &[u64]) -> bool {
+    let (word, mask) = crate::suffix_hash::filter_slot(h, bits);
+    filter[word] & mask != 0 && hashes.binary_search(&h).is_ok()
 }
 
 mod public_names {
@@ -195,17 +203,23 @@ fn may_be_public_suffix(domain: &str) -> bool {
     if !well_formed {
         return true;
     }
-    let rule = |h: u64| {
-        let (word, mask) =
-            crate::suffix_hash::filter_slot(h, crate::suffix_hash::PUBLIC_FILTER_BITS);
-        public_names::PUBLIC_RULE_FILTER[word] & mask != 0
-            && public_names::PUBLIC_RULE_HASHES.binary_search(&h).is_ok()
-    };
-    let parent_is_wildcard_base = domain.split_once('.').is_some_and(|(_, parent)| {
-        let h = crate::suffix_hash::reverse_hash(parent);
-        public_names::WILDCARD_BASE_HASHES.binary_search(&h).is_ok()
-    });
-    parent_is_wildcard_base || rule(crate::suffix_hash::reverse_hash(domain))
+    // One pass from the right: the hash met at the first dot is the parent's.
+    let first_dot = bytes.iter().position(|&b| b == b'.');
+    let (mut h, mut parent) = (crate::suffix_hash::OFFSET, None);
+    for i in (0..bytes.len()).rev() {
+        if Some(i) == first_dot {
+            parent = Some(h);
+        }
+        h = crate::suffix_hash::step(h, bytes[i]);
+    }
+    let wildcard_bases = public_names::WILDCARD_BASE_HASHES;
+    parent.is_some_and(|p| wildcard_bases.binary_search(&p).is_ok())
+        || in_name_set(
+            h,
+            &public_names::PUBLIC_RULE_FILTER,
+            crate::suffix_hash::PUBLIC_FILTER_BITS,
+            public_names::PUBLIC_RULE_HASHES,
+        )
 }
 
 #[cfg(test)]
@@ -350,11 +364,17 @@ mod tests {
             ] {
                 let answer = full.is_public_suffix(&host);
                 public += usize::from(answer);
+                // The pre-check itself: `lazy` below may have parsed its list already.
+                assert!(
+                    !answer || may_be_public_suffix(&host),
+                    "{host} (rule {rule})"
+                );
                 assert_eq!(lazy.is_public_suffix(&host), answer, "{host} (rule {rule})");
             }
         }
         assert!(public > 8000, "the test reaches public suffixes: {public}");
         // Wildcard and exception rules: `*.ck` and `!www.ck`.
+        assert!(may_be_public_suffix("anything.ck"));
         assert!(lazy.is_public_suffix("anything.ck"));
         assert!(!lazy.is_public_suffix("www.ck"));
         // Names that are no rule's are answered without parsing the list.

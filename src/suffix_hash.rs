@@ -13,8 +13,8 @@ pub fn step(hash: u64, byte: u8) -> u64 {
 }
 
 /// The hash of the whole of `s`.
-pub fn reverse_hash(s: &str) -> u64 {
-    s.bytes().rev().fold(OFFSET, step)
+pub fn reverse_hash(s: &[u8]) -> u64 {
+    s.iter().rev().fold(OFFSET, |h, &b| step(h, b))
 }
 
 /// `hash` made fit for a hash table: FNV's low bits (which pick a bucket) are weak, so they are

@@ -198,7 +198,7 @@ impl HostTable {
     /// The offset of `name`'s record, made empty if it is new; `None` when the records are full
     /// (see `full`).
     fn record_of(&mut self, name: &str) -> Option<usize> {
-        let hash = suffix_hash::reverse_hash(name);
+        let hash = suffix_hash::reverse_hash(name.as_bytes());
         // Before the probe, which borrows the table: a no-op unless the filter must grow.
         self.size_filter(self.table.len() + 1);
         let at = self.records.len();
@@ -330,10 +330,7 @@ fn record_name(records: &[u8], at: usize) -> &[u8] {
 
 /// The suffix hash of the record's name (for growing the table and the filter).
 fn name_hash(records: &[u8], at: usize) -> u64 {
-    record_name(records, at)
-        .iter()
-        .rev()
-        .fold(suffix_hash::OFFSET, |h, &b| suffix_hash::step(h, b))
+    suffix_hash::reverse_hash(record_name(records, at))
 }
 
 /// An asset listing an app: the feature it is limited to (`None`: the whole app), and the asset.
