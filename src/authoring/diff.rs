@@ -481,10 +481,7 @@ fn asset_covers(f: &RulesFile, id: &str) -> Vec<String> {
     f.assets
         .iter()
         .find(|a| a.value.id == id)
-        .map(|a| {
-            let d = &a.value;
-            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
-        })
+        .map(|a| covers(a.value.coverage(), Apex::Listed))
         .unwrap_or_default()
 }
 
@@ -493,10 +490,7 @@ fn program_covers(f: &RulesFile) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     f.assets
         .iter()
-        .flat_map(|a| {
-            let d = &a.value;
-            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
-        })
+        .flat_map(|a| covers(a.value.coverage(), Apex::Listed))
         .filter(|c| seen.insert(c.clone()))
         .collect()
 }
@@ -505,10 +499,7 @@ fn exclusion_covers(f: &RulesFile, id: &str) -> Vec<String> {
     f.exclusions
         .iter()
         .find(|x| x.value.id == id)
-        .map(|x| {
-            let d = &x.value;
-            covers(&d.hosts, d.include_apex, &d.cidrs, &d.apps, Apex::Listed)
-        })
+        .map(|x| covers(x.value.coverage(), Apex::Listed))
         .unwrap_or_default()
 }
 

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::rules::model::{AppDef, AssetDef, ExclusionDef, PathRuleDef, Spanned};
+use crate::rules::compile::CoverageDefs;
+use crate::rules::model::{AssetDef, ExclusionDef, PathRuleDef, Spanned};
 use crate::rules::Program;
 
 /// Lay out rows under headers, columns separated by two spaces, no trailing blanks.
@@ -44,10 +45,7 @@ pub(super) enum Apex {
 
 /// What an asset or exclusion definition covers: its hosts, CIDRs and apps.
 pub(super) fn covers(
-    hosts: &[Spanned<String>],
-    include_apex: Option<bool>,
-    cidrs: &[Spanned<String>],
-    apps: &[Spanned<AppDef>],
+    (hosts, include_apex, cidrs, apps, _paths): CoverageDefs<'_>,
     apex: Apex,
 ) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
@@ -145,13 +143,7 @@ pub fn show_text(p: &Program) -> String {
             let ports = asset_ports(p, d);
             vec![
                 d.id.clone(),
-                brief(covers(
-                    &d.hosts,
-                    d.include_apex,
-                    &d.cidrs,
-                    &d.apps,
-                    Apex::Marked,
-                )),
+                brief(covers(d.coverage(), Apex::Marked)),
                 if d.hosts.is_empty() {
                     "-".into()
                 } else {
@@ -186,13 +178,7 @@ pub fn show_text(p: &Program) -> String {
             let d: &ExclusionDef = &x.value;
             vec![
                 d.id.clone(),
-                brief(covers(
-                    &d.hosts,
-                    d.include_apex,
-                    &d.cidrs,
-                    &d.apps,
-                    Apex::Marked,
-                )),
+                brief(covers(d.coverage(), Apex::Marked)),
                 paths_summary(d.paths.as_ref()),
                 if d.uncertain {
                     "uncertain".into()

@@ -477,20 +477,7 @@ fn compile_assets(
             cidrs,
             apps,
             paths,
-        } = compile_coverage(
-            ctx,
-            a,
-            "asset",
-            &def.id,
-            (
-                &def.hosts,
-                def.include_apex,
-                &def.cidrs,
-                &def.apps,
-                def.paths.as_ref(),
-            ),
-            customer_suffixes,
-        );
+        } = compile_coverage(ctx, a, "asset", &def.id, def.coverage(), customer_suffixes);
         if let Some(t) = def.award_table.as_ref().filter(|_| !ctx.awards_left_out) {
             if !table_ids
                 .as_ref()
@@ -551,14 +538,29 @@ struct Coverage {
     paths: Option<PathRule>,
 }
 
-/// The parts of an asset or exclusion that say what it covers, as written.
-type CoverageDefs<'d> = (
+/// The parts of an asset or exclusion that say what it covers, as written: hosts,
+/// `include_apex`, CIDRs, apps, paths.
+pub(crate) type CoverageDefs<'d> = (
     &'d [Spanned<String>],
     Option<bool>,
     &'d [Spanned<String>],
     &'d [Spanned<model::AppDef>],
     Option<&'d Spanned<PathRuleDef>>,
 );
+
+/// `coverage()` on assets and exclusions: what one covers, as written. (Here, not in
+/// `model.rs`, which `build.rs` compiles too.)
+macro_rules! coverage {
+    ($($def:ty),*) => {$(
+        impl $def {
+            pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
+                let paths = self.paths.as_ref();
+                (&self.hosts, self.include_apex, &self.cidrs, &self.apps, paths)
+            }
+        }
+    )*};
+}
+coverage!(model::AssetDef, model::ExclusionDef);
 
 /// Hosts, CIDRs, apps and path rules of an asset or exclusion (`what`), with the checks both
 /// share: it lists something, and `paths` come with `hosts`.
@@ -612,13 +614,7 @@ fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Ve
             x,
             "exclusion",
             &def.id,
-            (
-                &def.hosts,
-                def.include_apex,
-                &def.cidrs,
-                &def.apps,
-                def.paths.as_ref(),
-            ),
+            def.coverage(),
             &NameSet::default(),
         );
         for h in &hosts {
