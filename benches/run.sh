@@ -89,17 +89,19 @@ done
 
 # Start-up: `--version` and two checks on the embedded default, interleaved, 4 x 100 runs each.
 declare -A total=([version]=0 [exact]=0 [wild]=0)
-run100() {
-  local start end
+# mean_ns N CMD...: mean wall nanoseconds of N runs of CMD (standard input empty)
+mean_ns() {
+  local n=$1 start end
+  shift
   start=$(date +%s%N)
-  for _ in $(seq 100); do "$@" > /dev/null || true; done
+  for _ in $(seq "$n"); do "$@" < /dev/null > /dev/null || true; done
   end=$(date +%s%N)
-  echo $(( (end - start) / 100 ))
+  echo $(( (end - start) / n ))
 }
 for _ in 1 2 3 4; do
-  total[version]=$(( total[version] + $(run100 "$BIN" --version) ))
-  total[exact]=$(( total[exact] + $(run100 "$BIN" check login.live.com) ))
-  total[wild]=$(( total[wild] + $(run100 "$BIN" check contoso.b2clogin.com) ))
+  total[version]=$(( total[version] + $(mean_ns 100 "$BIN" --version) ))
+  total[exact]=$(( total[exact] + $(mean_ns 100 "$BIN" check login.live.com) ))
+  total[wild]=$(( total[wild] + $(mean_ns 100 "$BIN" check contoso.b2clogin.com) ))
 done
 ms() { awk "BEGIN{printf \"%.2f\", $1/4/1e6}"; }
 
@@ -116,11 +118,7 @@ echo
 # another, so its index entries stay cached and its branches predicted): what is left between
 # the two orders is the cost of reading the index out of order, not work.
 load_ms() {
-  local start end
-  start=$(date +%s%N)
-  for _ in $(seq 20); do "$BIN" --rules "$1" check --threads 1 --print in-scope - < /dev/null > /dev/null || true; done
-  end=$(date +%s%N)
-  awk -v ns=$(( (end - start) / 20 )) 'BEGIN{printf "%.1f", ns/1e6}'
+  awk -v ns="$(mean_ns 20 "$BIN" --rules "$1" check --threads 1 --print in-scope -)" 'BEGIN{printf "%.1f", ns/1e6}'
 }
 by_host() { awk -F/ '{h = ($0 ~ /:\/\//) ? $3 : $1; sub(/:.*/, "", h); print h "\t" $0}' "$1" | sort -s -t "$(printf '\t')" -k1,1 | cut -f2-; }
 best_of_3() {

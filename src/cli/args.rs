@@ -17,13 +17,19 @@ use scopelint::VerdictKind;
 
 /// A value parser for a [`Named`] enum: its names are the possible values.
 pub fn named<T: Named + Send + Sync>() -> impl TypedValueParser<Value = T> {
-    PossibleValuesParser::new(T::names()).map(|s| T::parse(&s).expect("one of the possible values"))
+    named_among(T::names())
+}
+
+/// A value parser for the values of a [`Named`] enum called `names`.
+fn named_among<T: Named + Send + Sync>(
+    names: Vec<&'static str>,
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(names).map(|s| T::parse(&s).expect("one of the possible values"))
 }
 
 /// The import formats that are whole platform files (`sync PLATFORM`).
 fn platform_file() -> impl TypedValueParser<Value = ImportFormat> {
-    PossibleValuesParser::new(ImportFormat::platform_file_names())
-        .map(|s| <ImportFormat as Named>::parse(&s).expect("one of the possible values"))
+    named_among(ImportFormat::platform_file_names())
 }
 
 #[derive(Parser, Debug)]

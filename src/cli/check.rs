@@ -106,22 +106,14 @@ pub fn cmd_check(
             summary.add(&s);
         } else {
             reporter.finish()?;
-            drop(reporter);
-            if parallel {
-                let make = reporter_factory(|buf| {
-                    check_reporter(buf, shown, args.format, color, args.explain)
-                });
-                let s = check_stream_parallel(
-                    rules,
-                    stdin_input(io::stdin(), args),
-                    &mut out,
-                    &make,
-                    opts,
-                    threads,
-                )?;
-                summary.add(&s);
-            }
         }
+    }
+    if parallel {
+        let make =
+            reporter_factory(|buf| check_reporter(buf, shown, args.format, color, args.explain));
+        let input = stdin_input(io::stdin(), args);
+        let s = check_stream_parallel(rules, input, &mut out, &make, opts, threads)?;
+        summary.add(&s);
     }
     if summary.total() == 0 && print_kind.is_none() {
         let _ = writeln!(io::stderr(), "scopelint: no targets given");

@@ -136,15 +136,15 @@ pub fn import_all(
                     n += 1;
                 }
                 let text = to_yaml(&imp);
-                let loaded =
-                    crate::rules::load_program_str(&text, &format!("{}.yaml", imp.id), psl.clone())
-                        .map_err(|e| {
-                            format!(
+                let file_name = format!("{}.yaml", imp.id);
+                let loaded = crate::rules::load_program_str(&text, &file_name, psl.clone())
+                    .map_err(|e| {
+                        format!(
                             "internal error: the rules generated for `{handle}` do not load: {e}"
                         )
-                        })?;
+                    })?;
                 out.files.push(ProgramFile {
-                    file_name: format!("{}.yaml", imp.id),
+                    file_name,
                     id: imp.id,
                     text,
                     rules: loaded.file,
@@ -236,8 +236,13 @@ pub fn write_all(dir: &Path, all: &AllImport) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a file whose first lines are `lines` was written by an import.
+fn starts_generated<L: AsRef<str>>(lines: impl Iterator<Item = L>) -> bool {
+    lines.take(4).any(|l| l.as_ref().starts_with(GENERATED))
+}
+
 fn is_generated(text: &str) -> bool {
-    text.lines().take(4).any(|l| l.starts_with(GENERATED))
+    starts_generated(text.lines())
 }
 
 /// Whether the file at `path` starts like a file an import wrote (only its first lines are
@@ -247,10 +252,7 @@ fn file_is_generated(path: &Path) -> bool {
     let Ok(f) = std::fs::File::open(path) else {
         return false;
     };
-    BufReader::new(f)
-        .lines()
-        .take(4)
-        .any(|l| l.is_ok_and(|l| l.starts_with(GENERATED)))
+    starts_generated(BufReader::new(f).lines().map(Result::unwrap_or_default))
 }
 
 /// The `*.yaml` files in `dir` that an import wrote, sorted.

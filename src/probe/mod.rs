@@ -387,7 +387,7 @@ impl Engine {
     }
 
     /// Record a 429/503 from `host` and decide whether to retry.
-    pub fn on_throttle(&self, host: &str, status: u16, retry_after: Option<Duration>) -> Throttle {
+    fn on_throttle(&self, host: &str, status: u16, retry_after: Option<Duration>) -> Throttle {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         let h = hosts.entry(host.to_string()).or_default();
         h.strikes += 1;
@@ -439,7 +439,7 @@ impl Engine {
     }
 
     /// A non-throttled answer from `host`: forget earlier strikes.
-    pub fn on_success(&self, host: &str) {
+    fn on_success(&self, host: &str) {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(h) = hosts.get_mut(host) {
             h.strikes = 0;

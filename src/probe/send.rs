@@ -10,9 +10,7 @@ use super::audit::{self, AuditRecord};
 use super::{
     add_program_headers, client, hop_headers, host_of, loggable, record_reply, Engine, Throttle,
 };
-use super::{RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
-
-use super::RULE_BAD_REQUEST;
+use super::{RULE_BAD_REQUEST, RULE_BUDGET, RULE_REDIRECTS, RULE_STOPPED};
 
 /// What to send.
 #[derive(Debug, Clone)]
@@ -90,7 +88,7 @@ fn parse_headers(h: &[(String, String)]) -> Result<HeaderMap, String> {
 /// Send `req` through `engine`; refusals and failures are in the outcome, never a panic.
 pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -> SendOutcome {
     let out = SendOutcome::default();
-    let method = req.method.clone();
+    let method = req.method;
     let rec0 = AuditRecord::new(source, method.as_str(), &req.url, "");
     let user_headers = match parse_headers(&req.headers) {
         Ok(h) => h,

@@ -438,7 +438,7 @@ fn load_plain_sources_all(
             &origin,
             format!(
                 "the list is {} MiB; plain lists of up to {} MiB are read (split it, or use a YAML rules file)",
-                total >> 20,
+                total.div_ceil(1 << 20),
                 MAX_LIST_BYTES >> 20
             ),
         )]);
@@ -468,13 +468,14 @@ fn load_plain_sources_all(
     // Takes the line by reference: with the parsing thread, what it allocated is freed there
     // (glibc's `free` of another thread's memory locks that thread's arena).
     let mut file_entry = |parsed: &ParsedLine<'_>| {
-        let (source_index, line_number, column, excluded, entry_text) = (
-            parsed.source,
-            parsed.line,
-            parsed.column,
-            parsed.excluded,
-            parsed.text,
-        );
+        let &ParsedLine {
+            source: source_index,
+            line: line_number,
+            column,
+            excluded,
+            text: entry_text,
+            ..
+        } = parsed;
         let file = &assets.files[source_index];
         let err = |message: String| RulesError {
             file: file.to_string(),
@@ -712,7 +713,7 @@ mod tests {
             verdict(&p, "b.example.com"),
             (VerdictKind::OutOfScope, "!b.example.com".into())
         );
-        // Entries longer than one 64-byte hashing chunk compare the same way.
+        // Long entries compare the same way.
         let long = format!("{}example.com", "abcdefghij.".repeat(10));
         let p = load(&format!("{long}\n{}\n", long.to_ascii_uppercase())).unwrap();
         assert_eq!(p.assets.len(), 1);
@@ -724,6 +725,7 @@ mod tests {
         let text = "#\n".repeat(MAX_LIST_BYTES / 2 + 1);
         let e = load(&text).expect_err("too big");
         assert!(e.message.contains("256 MiB"), "{}", e.message);
+        assert!(e.message.contains("the list is 257 MiB"), "{}", e.message);
         assert_eq!((e.file.as_str(), e.line, e.column), ("list.txt", 1, 1));
     }
 

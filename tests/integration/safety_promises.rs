@@ -79,7 +79,6 @@ impl Probe {
 
 /// The outcome entries of an audit log, one per request. Each request is also announced by a
 /// `sending` entry written before anything is sent (audit first); those are skipped here.
-/// The audit log's outcome entries (its `sending` entries left out).
 fn audit_entries(path: &Path) -> Vec<Value> {
     crate::common::audit_entries(path)
         .into_iter()
