@@ -63,7 +63,7 @@ pub fn import_csv(
                         "" => continue,
                         other => {
                             return Err(format!(
-                                "{origin}:{line}: `{h}` is `{other}`, not true or false"
+                                "{origin}:{line}: `{h}` is `{other}`, not true, false, yes or no"
                             ))
                         }
                     }
