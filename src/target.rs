@@ -442,48 +442,52 @@ fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     if body.is_empty() || body.len() > 253 {
         return None;
     }
-    // One table lookup a byte (this runs for every line `check --print` reads).
-    let (mut label_start, mut upper) = (0, false);
-    for (i, &b) in body.iter().enumerate() {
-        match HOST_BYTE[b as usize] {
-            HOST_OTHER => return None,
-            HOST_UPPER => upper = true,
-            HOST_DOT => {
-                let len = i - label_start;
-                if len == 0 || len > 63 || is_xn(&body[label_start..i]) {
-                    return None;
-                }
-                label_start = i + 1;
-            }
-            _ => {}
-        }
+    // This runs for every line `check --print` reads. Label lengths vary from host to host, so
+    // it has no branch on what a byte is (a branch on each dot was mispredicted about once a
+    // label): what each byte is, or-ed over the name; and, over each pair of neighbours, a
+    // doubled `.` (an empty label) or `-` (which a punycode label's `xn--` has).
+    let classes = body.iter().fold(0u8, |acc, &b| acc | HOST_BYTE[b as usize]);
+    let doubled = body.windows(2).fold(false, |acc, w| {
+        acc | ((w[0] == w[1]) & ((w[0] == b'.') | (w[0] == b'-')))
+    });
+    if classes & HOST_OTHER != 0 || body[0] == b'.' {
+        return None;
     }
-    let last = &body[label_start..];
+    let labels_checked = if doubled || body.len() > 63 {
+        // Rare: the exact per-label checks.
+        body.split(|&b| b == b'.')
+            .all(|label| !label.is_empty() && label.len() <= 63 && !is_xn(label))
+    } else {
+        true
+    };
+    if !labels_checked {
+        return None;
+    }
+    let upper = classes & HOST_UPPER != 0;
+    let last = &body[memchr::memrchr(b'.', body).map_or(0, |i| i + 1)..];
     // A last label of digits, or `0x...`, would be read as part of an IPv4 address.
     let numeric = last.iter().all(u8::is_ascii_digit)
         || (last.len() >= 2 && last[0] == b'0' && last[1] | 0x20 == b'x');
-    if last.is_empty() || last.len() > 63 || is_xn(last) || numeric {
+    if last.is_empty() || numeric {
         return None;
     }
     Some((body.len(), upper))
 }
 
-const HOST_OTHER: u8 = 0;
-const HOST_PLAIN: u8 = 1;
+/// Bits of [`HOST_BYTE`]: a byte a plain host name may not have; an upper-case letter.
+const HOST_OTHER: u8 = 1;
 const HOST_UPPER: u8 = 2;
-const HOST_DOT: u8 = 3;
 
-/// What each byte is in a plain host name: a lowercase letter, digit, `-` or `_`; an upper-case
-/// letter; the label separator; or anything else.
+/// What each byte is in a plain host name: 0 for a lowercase letter, digit, `-`, `_` or `.`;
+/// [`HOST_UPPER`] for an upper-case letter; [`HOST_OTHER`] for anything else.
 static HOST_BYTE: [u8; 256] = {
     let mut t = [HOST_OTHER; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         t[b] = match c {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => HOST_PLAIN,
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => 0,
             b'A'..=b'Z' => HOST_UPPER,
-            b'.' => HOST_DOT,
             _ => HOST_OTHER,
         };
         b += 1;
@@ -525,18 +529,10 @@ pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<
     } else {
         (input, None)
     };
-    // One pass over the authority: where it ends, and its first `:`.
-    let (mut end, mut colon) = (rest.len(), None);
-    for (i, b) in rest.bytes().enumerate() {
-        match b {
-            b'/' | b'?' | b'#' => {
-                end = i;
-                break;
-            }
-            b':' if colon.is_none() => colon = Some(i),
-            _ => {}
-        }
-    }
+    // Where the authority ends, and its first `:` (searched for, not branched on byte by byte:
+    // hosts' lengths vary, so a per-byte loop's exit was mispredicted line after line).
+    let end = memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()).unwrap_or(rest.len());
+    let colon = memchr::memchr(b':', &rest.as_bytes()[..end]);
     if default.is_none() && (end != rest.len() || colon.is_some()) {
         // `host/path` without a scheme, or `a:b`, which may be an app, a scheme or a port:
         // left to the full parser.
@@ -1141,6 +1137,58 @@ mod tests {
             }
         }
         assert!(!is_plain_path("/a/./b") && !is_plain_path("/%2e/") && !is_plain_path("/a b"));
+    }
+
+    /// `plain_domain` takes exactly the names [`is_plain_ascii_domain`] describes that are
+    /// within the length limits, and reports their length and case: every name of up to six
+    /// characters over an alphabet with each kind of byte, and long names and labels at the
+    /// limits, with and without a punycode label or an empty one.
+    #[test]
+    fn plain_domain_takes_exactly_the_plain_names() {
+        let within_limits = |s: &str| {
+            let body = s.strip_suffix('.').unwrap_or(s);
+            body.len() <= 253 && body.split('.').all(|l| l.len() <= 63)
+        };
+        let check = |s: &str| {
+            let expected = (is_plain_ascii_domain(s) && within_limits(s)).then(|| {
+                let body = s.strip_suffix('.').unwrap_or(s);
+                (body.len(), body.bytes().any(|b| b.is_ascii_uppercase()))
+            });
+            assert_eq!(plain_domain(s), expected, "{s:?}");
+        };
+        let alphabet = b"aA0-._xn/";
+        let mut taken = 0;
+        for len in 1..=6u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                let mut name = String::new();
+                for _ in 0..len {
+                    name.push(char::from(alphabet[code % alphabet.len()]));
+                    code /= alphabet.len();
+                }
+                check(&name);
+                taken += usize::from(plain_domain(&name).is_some());
+            }
+        }
+        assert!(taken > 10_000, "{taken} names taken");
+        let label = |n: usize| "a".repeat(n);
+        for long in [
+            format!("{}.com", label(63)),
+            format!("{}.com", label(64)),
+            format!("{}.com.", label(64)),
+            format!("xn--{}.com", label(59)),
+            format!("a--{}.com", label(70)),
+            format!("{}..com", label(70)),
+            format!("{}.{}", label(63), label(63)),
+            format!("{}.{}", label(63), label(64)),
+            [label(63).as_str(); 4].join("."),
+            format!("{}.", [label(63).as_str(); 4].join(".")),
+            format!("a{}", [label(63).as_str(); 4].join(".")),
+            format!("A{}.x", label(62)),
+            format!("{}.0x1", label(70)),
+            format!("{}.123", label(70)),
+        ] {
+            check(&long);
+        }
     }
 
     /// The quick reader takes the plain shapes, reads them as the full parser does, and
