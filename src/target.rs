@@ -444,12 +444,13 @@ fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     }
     // This runs for every line `check --print` reads. Label lengths vary from host to host, so
     // it has no branch on what a byte is (a branch on each dot was mispredicted about once a
-    // label): what each byte is, or-ed over the name; and, over each pair of neighbours, a
+    // label): what each byte is, or-ed over the name, and over each pair of neighbours, a
     // doubled `.` (an empty label) or `-` (which a punycode label's `xn--` has).
-    let classes = body.iter().fold(0u8, |acc, &b| acc | HOST_BYTE[b as usize]);
-    let doubled = body.windows(2).fold(false, |acc, w| {
-        acc | ((w[0] == w[1]) & ((w[0] == b'.') | (w[0] == b'-')))
+    let (classes, doubled, _) = body.iter().fold((0u8, 0u8, 0u8), |(all, pairs, prev), &b| {
+        let class = HOST_BYTE[b as usize];
+        (all | class, pairs | (class & prev), class)
     });
+    let doubled = doubled & (HOST_DOT | HOST_DASH) != 0;
     if classes & HOST_OTHER != 0 || body[0] == b'.' {
         return None;
     }
@@ -474,20 +475,25 @@ fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     Some((body.len(), upper))
 }
 
-/// Bits of [`HOST_BYTE`]: a byte a plain host name may not have; an upper-case letter.
+/// Bits of [`HOST_BYTE`]: a byte a plain host name may not have; an upper-case letter; the
+/// label separator; a hyphen.
 const HOST_OTHER: u8 = 1;
 const HOST_UPPER: u8 = 2;
+const HOST_DOT: u8 = 4;
+const HOST_DASH: u8 = 8;
 
-/// What each byte is in a plain host name: 0 for a lowercase letter, digit, `-`, `_` or `.`;
-/// [`HOST_UPPER`] for an upper-case letter; [`HOST_OTHER`] for anything else.
+/// What each byte is in a plain host name: 0 for a lowercase letter, digit or `_`, else its
+/// bit: [`HOST_UPPER`], [`HOST_DOT`], [`HOST_DASH`], or [`HOST_OTHER`] for anything else.
 static HOST_BYTE: [u8; 256] = {
     let mut t = [HOST_OTHER; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         t[b] = match c {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => 0,
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => 0,
             b'A'..=b'Z' => HOST_UPPER,
+            b'.' => HOST_DOT,
+            b'-' => HOST_DASH,
             _ => HOST_OTHER,
         };
         b += 1;
