@@ -424,7 +424,7 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
 
 /// One pass over a host that needs nothing but lowercasing (see [`is_plain_ascii_domain`]),
 /// with the length checks of [`normalize_domain`]. `None` sends the host down the full path.
-fn fast_domain(raw: &str) -> Option<Host> {
+pub(crate) fn fast_domain(raw: &str) -> Option<Host> {
     let (len, upper) = plain_domain(raw)?;
     let text = &raw[..len];
     Some(Host::Domain(if upper {
@@ -1049,6 +1049,23 @@ fn is_internal_ip(ip: IpAddr) -> bool {
     not_global_reason(ip).is_some()
 }
 
+/// Calls `f` with every string of 1 to `max_len` bytes over `alphabet` (ASCII): the tests'
+/// exhaustive inputs for the one-pass readers of plain names.
+#[cfg(test)]
+pub(crate) fn each_string(alphabet: &[u8], max_len: u32, mut f: impl FnMut(&str)) {
+    let mut s = String::new();
+    for len in 1..=max_len {
+        for mut code in 0..alphabet.len().pow(len) {
+            s.clear();
+            for _ in 0..len {
+                s.push(char::from(alphabet[code % alphabet.len()]));
+                code /= alphabet.len();
+            }
+            f(&s);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1162,19 +1179,11 @@ mod tests {
             });
             assert_eq!(plain_domain(s), expected, "{s:?}");
         };
-        let alphabet = b"aA0-._xn/";
         let mut taken = 0;
-        for len in 1..=6u32 {
-            for mut code in 0..alphabet.len().pow(len) {
-                let mut name = String::new();
-                for _ in 0..len {
-                    name.push(char::from(alphabet[code % alphabet.len()]));
-                    code /= alphabet.len();
-                }
-                check(&name);
-                taken += usize::from(plain_domain(&name).is_some());
-            }
-        }
+        each_string(b"aA0-._xn/", 6, |name| {
+            check(name);
+            taken += usize::from(plain_domain(name).is_some());
+        });
         assert!(taken > 10_000, "{taken} names taken");
         let label = |n: usize| "a".repeat(n);
         for long in [
