@@ -69,26 +69,7 @@ pub fn check_one(
         return Ok(());
     };
     match std::str::from_utf8(raw) {
-        Ok(text) => {
-            // Most lines start and end with a visible character: no trimming to do.
-            let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
-            let input = if visible(raw.first()) && visible(raw.last()) {
-                text
-            } else {
-                text.trim()
-            };
-            // The quick path answers only what the full path would; it declines the rest.
-            if opts.takes_quick_path(reporter.kind_is_enough()) {
-                if let Some(kind) = rules.quick_kind(input) {
-                    summary.count(kind);
-                    return reporter.kind(raw, kind);
-                }
-            }
-            if let Some(v) = rules.classify_with(input, opts.explain, opts.lookup) {
-                summary.count(v.kind);
-                reporter.verdict(raw, input, &v)?;
-            }
-        }
+        Ok(text) => check_text(rules, text, reporter, opts, summary)?,
         Err(e) => {
             // Not UTF-8: answer `invalid` for this line and go on.
             let lossy = String::from_utf8_lossy(raw);
@@ -110,21 +91,68 @@ pub fn check_one(
     Ok(())
 }
 
-/// Handle one input line (with or without its line ending): skip blank and `#` lines, classify
-/// the rest.
-fn check_line(
+/// [`check_one`] for a target known to be text.
+fn check_text(
     rules: &ScopeRules,
-    line: &[u8],
+    text: &str,
     reporter: &mut dyn CheckReporter,
     opts: CheckOptions,
     summary: &mut CheckSummary,
 ) -> io::Result<()> {
-    let line = strip_line_end(line);
-    let trimmed = line.trim_ascii();
-    if trimmed.is_empty() || trimmed.starts_with(b"#") {
-        return Ok(());
+    let raw = text.as_bytes();
+    // Most lines start and end with a visible character: no trimming to do.
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let input = if visible(raw.first()) && visible(raw.last()) {
+        text
+    } else {
+        text.trim()
+    };
+    // The quick path answers only what the full path would; it declines the rest.
+    if opts.takes_quick_path(reporter.kind_is_enough()) {
+        if let Some(kind) = rules.quick_kind(input) {
+            summary.count(kind);
+            return reporter.kind(raw, kind);
+        }
     }
-    check_one(rules, line, reporter, opts, summary)
+    if let Some(v) = rules.classify_with(input, opts.explain, opts.lookup) {
+        summary.count(v.kind);
+        reporter.verdict(raw, input, &v)?;
+    }
+    Ok(())
+}
+
+/// Handle the lines of `batch` (the last may have no line end): skip blank and `#` lines,
+/// classify the rest. A batch that is text as a whole, as nearly every one is, is checked for
+/// UTF-8 once, not line by line: a line end is ASCII, so each of its lines is text too.
+fn check_lines(
+    rules: &ScopeRules,
+    batch: &[u8],
+    reporter: &mut dyn CheckReporter,
+    opts: CheckOptions,
+    summary: &mut CheckSummary,
+) -> io::Result<()> {
+    let text = std::str::from_utf8(batch).ok();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', batch).map(|end| end + 1);
+    for end in ends.chain((!batch.is_empty()).then_some(batch.len())) {
+        if end <= start {
+            continue;
+        }
+        let line = strip_line_end(&batch[start..end]);
+        let trimmed = line.trim_ascii();
+        if !trimmed.is_empty() && !trimmed.starts_with(b"#") {
+            match text {
+                // The line without its end is a prefix of the text's line: ASCII boundaries.
+                Some(text) => {
+                    let line = &text[start..start + line.len()];
+                    check_text(rules, line, reporter, opts, summary)?;
+                }
+                None => check_one(rules, line, reporter, opts, summary)?,
+            }
+        }
+        start = end;
+    }
+    Ok(())
 }
 
 /// Stream targets, one per line, from `input`. Blank lines and `#` comments are skipped; CRLF
@@ -147,33 +175,18 @@ pub fn check_stream(
             // A line longer than the buffer, or the last line without its line end.
             long.clear();
             input.read_until(b'\n', &mut long)?;
-            check_line(rules, &long, reporter, opts, &mut summary)?;
+            check_lines(rules, &long, reporter, opts, &mut summary)?;
             if long.capacity() > 1 << 20 {
                 // Give back the memory of a huge line instead of keeping it for the whole run.
                 long = Vec::new();
             }
             continue;
         };
-        for_each_line(&buf[..=last], |line| {
-            check_line(rules, line, reporter, opts, &mut summary)
-        })?;
+        check_lines(rules, &buf[..=last], reporter, opts, &mut summary)?;
         input.consume(last + 1);
     }
     reporter.finish()?;
     Ok(summary)
-}
-
-/// Calls `f` on each line of `batch`, line end included (the last may have none).
-fn for_each_line(batch: &[u8], mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', batch) {
-        f(&batch[start..=end])?;
-        start = end + 1;
-    }
-    if start < batch.len() {
-        f(&batch[start..])?;
-    }
-    Ok(())
 }
 
 /// Makes a reporter that writes one batch of output into a buffer.
@@ -261,10 +274,8 @@ pub fn check_stream_parallel(
                 let mut summary = CheckSummary::default();
                 let result = {
                     let mut reporter = make(&mut buf);
-                    for_each_line(&batch, |line| {
-                        check_line(rules, line, reporter.as_mut(), opts, &mut summary)
-                    })
-                    .and_then(|()| reporter.finish())
+                    check_lines(rules, &batch, reporter.as_mut(), opts, &mut summary)
+                        .and_then(|()| reporter.finish())
                 };
                 if res_tx.send((seq, result.map(|()| (buf, summary)))).is_err() {
                     return;
