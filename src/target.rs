@@ -1201,6 +1201,17 @@ mod tests {
             format!("A{}.x", label(62)),
             format!("{}.0x1", label(70)),
             format!("{}.123", label(70)),
+            label(63),
+            label(64),
+            format!("{}.", label(64)),
+            // 253 and 254 bytes, no label over 63.
+            format!("{}.{}", [label(63).as_str(); 3].join("."), label(61)),
+            format!("{}.{}.", [label(63).as_str(); 3].join("."), label(61)),
+            format!("{}.{}", [label(63).as_str(); 3].join("."), label(62)),
+            "XN--ab.com".to_string(),
+            "Xn--ab.com".to_string(),
+            "a.xN--b".to_string(),
+            "a--b.com".to_string(),
         ] {
             check(&long);
         }
@@ -1221,6 +1232,11 @@ mod tests {
             ("https://a.example?q", "a.example", Some(443)),
             ("login.live.com", "login.live.com", None),
             ("WWW.EXAMPLE.COM.", "www.example.com", None),
+            // A `:` after the authority is not a port.
+            ("http://a.example/:", "a.example", Some(80)),
+            ("http://a.example/x:1", "a.example", Some(80)),
+            ("http://a.example?:", "a.example", Some(80)),
+            ("http://a.example#:80", "a.example", Some(80)),
         ];
         for (input, host, port) in taken {
             assert_eq!(quick(input), Some((host.to_string(), port)), "{input}");

@@ -680,13 +680,15 @@ mod tests {
         (v.kind, v.rule().to_string())
     }
 
-    /// The one-pass reading of plain entries gives what the full reading gives: every entry of
-    /// up to five bytes over an alphabet with each kind of byte that matters (wildcards,
-    /// addresses, ports, schemes, case, punycode's `--`), and each of them after `*.`.
+    /// The one-pass reading of plain entries gives what the full reading gives, which reads
+    /// the name with the same `fast_domain` (`plain_domain`'s own test compares that with the
+    /// rules for names): this checks the shapes around the name. Every entry of up to five bytes
+    /// over an alphabet for wildcards, addresses, ports, schemes, case and punycode's `--`,
+    /// alone, after `*.` and before `.example`.
     #[test]
     fn plain_entries_read_in_one_pass_as_in_full() {
         let mut quick = 0;
-        crate::target::each_string(b"aF0-.*:/x", 5, |s| {
+        crate::target::each_string(b"aX0-.*:/n", 5, |s| {
             for entry in [s.to_string(), format!("*.{s}"), format!("{s}.example")] {
                 let full = parse_entry_in_full(&entry);
                 if let Some(e) = quick_entry(&entry) {
