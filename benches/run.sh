@@ -125,20 +125,34 @@ load_ms() {
   awk -v ns="$(mean_ns 20 "$BIN" --rules "$1" check --threads 1 --print in-scope -)" 'BEGIN{printf "%.1f", ns/1e6}'
 }
 by_host() { awk -F/ '{h = ($0 ~ /:\/\//) ? $3 : $1; sub(/:.*/, "", h); print h "\t" $0}' "$1" | sort -s -t "$(printf '\t')" -k1,1 | cut -f2-; }
-best_of_3() {
-  local best="" t
-  for _ in 1 2 3; do read -r t _ < <(once "$1" "$BIN" --rules "$2" check --threads 1 --print in-scope -); best=$(smaller "$best" "$t"); done
-  echo "$best"
+# ms_once INPUT RULES: wall milliseconds (to 0.01) of one `--threads 1 --print in-scope` run
+ms_once() {
+  local start end
+  start=$(date +%s%N)
+  "$BIN" --rules "$2" check --threads 1 --print in-scope - < "$1" > /dev/null || true
+  end=$(date +%s%N)
+  echo $(( (end - start) / 10000 ))
 }
 declare -A slope
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 100}'; }
 for k in 10 40000; do
   by_host "$OUT/urls-$k.txt" > "$OUT/urls-$k-by-host.txt"
   slope[load$k]=$(load_ms "$OUT/scope-$k.txt")
-  slope[as$k]=$(best_of_3 "$OUT/urls-$k.txt" "$OUT/scope-$k.txt")
-  slope[sorted$k]=$(best_of_3 "$OUT/urls-$k-by-host.txt" "$OUT/scope-$k.txt")
 done
-slope[same40000]=$(best_of_3 "$OUT/urls-10.txt" "$OUT/scope-40000.txt")
-echo "Rule-count slope, one thread: loading the list alone (mean of 20 runs) ${slope[load10]} ms at 10 rules, ${slope[load40000]} ms at 40,000; the lines as generated ${slope[as10]} s and ${slope[as40000]} s; the same lines sorted by host ${slope[sorted10]} s and ${slope[sorted40000]} s; the 10-rule lines against the 40,000 rules ${slope[same40000]} s (best of 3 each)."
+# Interleaved, so that a busy moment of the machine falls on every case alike; /usr/bin/time's
+# 10 ms steps are too coarse for a ratio of two runs this short.
+declare -A runs
+cases="as10 as40000 sorted10 sorted40000 same40000"
+for _ in $(seq 11); do
+  runs[as10]+="$(ms_once "$OUT/urls-10.txt" "$OUT/scope-10.txt") "
+  runs[as40000]+="$(ms_once "$OUT/urls-40000.txt" "$OUT/scope-40000.txt") "
+  runs[sorted10]+="$(ms_once "$OUT/urls-10-by-host.txt" "$OUT/scope-10.txt") "
+  runs[sorted40000]+="$(ms_once "$OUT/urls-40000-by-host.txt" "$OUT/scope-40000.txt") "
+  runs[same40000]+="$(ms_once "$OUT/urls-10.txt" "$OUT/scope-40000.txt") "
+done
+for c in $cases; do slope[$c]=$(echo "${runs[$c]}" | median); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2fx", a / b}'; }
+echo "Rule-count slope, one thread (medians of 11 interleaved runs, ms): loading the list alone (mean of 20 runs) ${slope[load10]} ms at 10 rules, ${slope[load40000]} ms at 40,000; the lines as generated ${slope[as10]} and ${slope[as40000]} ($(ratio "${slope[as40000]}" "${slope[as10]}")); the same lines sorted by host ${slope[sorted10]} and ${slope[sorted40000]} ($(ratio "${slope[sorted40000]}" "${slope[sorted10]}")); the 10-rule lines against the 40,000 rules ${slope[same40000]} ($(ratio "${slope[same40000]}" "${slope[as10]}") of 10 rules on them)."
 echo
 
 # Same answers as the slow, obviously-correct path (linear scan over every rule), for the
