@@ -454,14 +454,12 @@ fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     if classes & HOST_OTHER != 0 || body[0] == b'.' {
         return None;
     }
-    let labels_checked = if doubled || body.len() > 63 {
-        // Rare: the exact per-label checks.
-        body.split(|&b| b == b'.')
+    // Rare: an empty, long or punycode label is possible, so each label is checked.
+    if (doubled || body.len() > 63)
+        && !body
+            .split(|&b| b == b'.')
             .all(|label| !label.is_empty() && label.len() <= 63 && !is_xn(label))
-    } else {
-        true
-    };
-    if !labels_checked {
+    {
         return None;
     }
     let upper = classes & HOST_UPPER != 0;
