@@ -279,8 +279,13 @@ pub fn lowercase_names(headers: Vec<(String, String)>) -> Vec<(String, String)> 
 #[test]
 fn command_guard_finds_every_url_in_a_script() {
     let pinned = [pin("www.example.com", 1)];
+    // Refused as unpinned, not for another reason (a URL that runs on past its end does not
+    // parse, which panics too).
     let refused = |script: &str| {
-        std::panic::catch_unwind(|| assert_command_pinned(&[], &["sh", "-c", script])).is_err()
+        std::panic::catch_unwind(|| assert_command_pinned(&[], &["sh", "-c", script]))
+            .err()
+            .and_then(|e| e.downcast::<String>().ok())
+            .is_some_and(|m| m.contains("is not pinned"))
     };
     for script in [
         "curl https://www.example.com/; curl http://127.0.0.1:1/",
@@ -289,12 +294,13 @@ fn command_guard_finds_every_url_in_a_script() {
     ] {
         assert!(refused(script), "{script}");
     }
-    assert_command_pinned(
-        &pinned,
-        &[
-            "sh",
-            "-c",
-            "curl https://www.example.com:1/x && curl http://127.0.0.1:1/",
-        ],
-    );
+    // Each URL ends at the shell's punctuation, or it would not parse.
+    for script in [
+        "curl https://www.example.com:1/x && curl http://127.0.0.1:1/",
+        "curl 'https://www.example.com:1/x';curl \"http://127.0.0.1:1/\"|cat",
+        "(curl http://127.0.0.1:1/)&",
+        "curl `echo http://127.0.0.1:1/`<x>y",
+    ] {
+        assert_command_pinned(&pinned, &["sh", "-c", script]);
+    }
 }

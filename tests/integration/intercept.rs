@@ -16,7 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::common::{
-    assert_command_pinned, assert_pinned_to_loopback, has, lowercase_names, read_headers, text,
+    assert_command_pinned, assert_pinned_to_loopback, has, lowercase_names, pin, read_headers, text,
 };
 
 const RULES: &str = concat!(
@@ -222,7 +222,7 @@ fn outcomes(path: &Path) -> Vec<String> {
 fn pins(port: u16) -> Vec<String> {
     ["api.example.net", "www.example.net", "blocked.example.net"]
         .iter()
-        .map(|h| format!("--resolve={h}:{port}:127.0.0.1"))
+        .map(|h| pin(h, port))
         .collect()
 }
 

@@ -37,19 +37,13 @@ fn server(redirect_to: Option<String>) -> (u16, Arc<Mutex<Vec<String>>>) {
                     return;
                 }
                 let mut head = line.trim().to_string();
-                let mut len = 0usize;
-                loop {
-                    let mut l = String::new();
-                    if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                        break;
-                    }
-                    let lower = l.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                    if lower.starts_with("x-bug-bounty:") {
-                        head.push_str(" [x-bug-bounty]");
-                    }
+                let headers = common::read_headers(&mut reader);
+                let header =
+                    |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+                let len: usize =
+                    header("content-length").map_or(0, |(_, v)| v.parse().unwrap_or(0));
+                if header("x-bug-bounty").is_some() {
+                    head.push_str(" [x-bug-bounty]");
                 }
                 let mut body = vec![0u8; len];
                 let _ = std::io::Read::read_exact(&mut reader, &mut body);

@@ -624,12 +624,7 @@ fn oversized_response_is_a_502_not_a_cut_200() {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            loop {
-                let mut l = String::new();
-                if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                    break;
-                }
-            }
+            read_headers(&mut reader);
             let len = 20_000_000;
             let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n\r\n");
             let chunk = vec![b'x'; 1 << 20];
@@ -671,16 +666,10 @@ fn request_bodies_stream_through_and_oversized_ones_get_413() {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0usize;
-            loop {
-                let mut l = String::new();
-                if reader.read_line(&mut l).unwrap_or(0) == 0 || l.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap();
-                }
-            }
+            let len: usize = read_headers(&mut reader)
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |(_, v)| v.parse().unwrap());
             let mut body = vec![0u8; len];
             let _ = reader.read_exact(&mut body);
             r2.lock().unwrap().push(body);
