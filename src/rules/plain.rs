@@ -234,7 +234,7 @@ fn parse_lines<'t>(
     }
 }
 
-/// Lists with more lines than this are parsed on a second thread while the first files the
+/// Lists of this many lines or more are parsed on a second thread while the first files the
 /// entries (a million entries load in half the time on two cores); shorter ones are not worth
 /// a thread's start.
 const PARALLEL_PARSE_LINES: usize = 20_000;
