@@ -284,12 +284,9 @@ const ANY_LABEL: &str = "scopelint-any-label";
 /// arbitrary name under each wildcard (plus the apex when included), the first and last
 /// address of each range, each app. With `paths`, one path per prefix.
 fn representatives(
-    hosts: &[Spanned<String>],
-    include_apex: Option<bool>,
-    cidrs: &[Spanned<String>],
-    apps: &[Spanned<crate::rules::model::AppDef>],
-    paths: Option<&crate::rules::model::PathRuleDef>,
+    (hosts, include_apex, cidrs, apps, paths): crate::rules::compile::CoverageDefs<'_>,
 ) -> Vec<String> {
+    let paths = paths.map(|p| &p.value);
     let suffixes: Vec<String> = match paths {
         None => vec![String::new()],
         Some(p) => {
@@ -431,13 +428,7 @@ fn coverage_problems(program: &Program) -> Vec<Problem> {
     let mut touched: BTreeSet<&str> = BTreeSet::new();
     for a in &program.file.assets {
         let def = &a.value;
-        let reps = representatives(
-            &def.hosts,
-            def.include_apex,
-            &def.cidrs,
-            &def.apps,
-            def.paths.as_ref().map(|p| &p.value),
-        );
+        let reps = representatives(def.coverage());
         if reps.is_empty() {
             continue;
         }
@@ -500,13 +491,7 @@ fn coverage_problems(program: &Program) -> Vec<Problem> {
         if def.uncertain || touched.contains(def.id.as_str()) {
             continue;
         }
-        let reps = representatives(
-            &def.hosts,
-            def.include_apex,
-            &def.cidrs,
-            &def.apps,
-            def.paths.as_ref().map(|p| &p.value),
-        );
+        let reps = representatives(def.coverage());
         let overrides = reps.iter().any(|r| {
             let v = program.classify(r, false);
             v.kind == VerdictKind::OutOfScope
