@@ -4,9 +4,9 @@
 //! - `psl_private_names.rs`: the sorted suffix hashes (`src/suffix_hash.rs`) of the list's
 //!   private rules and an 8 KB bit filter of them, so a host with none of them is answered
 //!   without parsing that section (and mostly without searching the hashes);
-//! - `psl_public_names.rs`: the same for the names of all the list's rules and the bases of its
-//!   wildcard rules, so a name that is no public suffix is mostly answered without parsing the
-//!   list;
+//! - `psl_public_names.rs`: the sorted suffix hashes of the names of all the list's rules, with
+//!   a 16 KB bit filter of them, and the sorted hashes of the bases of its wildcard rules (no
+//!   filter), so a name that is no public suffix is mostly answered without parsing the list;
 //! - `embedded-check.yaml`: the embedded program with the sections `check` does not read
 //!   blanked (lines kept, so every `file:line` stays the same);
 //! - `embedded-check.json`: that text parsed into the rules model (`src/rules/model.rs`) and

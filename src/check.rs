@@ -132,25 +132,31 @@ fn check_lines(
     summary: &mut CheckSummary,
 ) -> io::Result<()> {
     let text = std::str::from_utf8(batch).ok();
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', batch).map(|end| end + 1);
-    for end in ends.chain((!batch.is_empty()).then_some(batch.len())) {
-        if end <= start {
-            continue;
-        }
+    let mut check = |start: usize, end: usize| {
         let line = strip_line_end(&batch[start..end]);
         let trimmed = line.trim_ascii();
-        if !trimmed.is_empty() && !trimmed.starts_with(b"#") {
-            match text {
-                // The line without its end is a prefix of the text's line: ASCII boundaries.
-                Some(text) => {
-                    let line = &text[start..start + line.len()];
-                    check_text(rules, line, reporter, opts, summary)?;
-                }
-                None => check_one(rules, line, reporter, opts, summary)?,
-            }
+        if trimmed.is_empty() || trimmed.starts_with(b"#") {
+            return Ok(());
         }
-        start = end;
+        match text {
+            // The line without its end is a prefix of the text's line: ASCII boundaries.
+            Some(text) => check_text(
+                rules,
+                &text[start..start + line.len()],
+                reporter,
+                opts,
+                summary,
+            ),
+            None => check_one(rules, line, reporter, opts, summary),
+        }
+    };
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', batch) {
+        check(start, end + 1)?;
+        start = end + 1;
+    }
+    if start < batch.len() {
+        check(start, batch.len())?;
     }
     Ok(())
 }

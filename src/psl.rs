@@ -116,11 +116,17 @@ impl SuffixList {
         &self.origin
     }
 
+    /// Whether this is the embedded list, whose rules' names `build.rs` wrote: only it keeps a
+    /// text (a `const` has no one address to compare it by).
+    fn has_build_time_names(&self) -> bool {
+        !self.text.is_empty()
+    }
+
     /// True when `domain` itself is a listed public suffix (ICANN or private section).
     pub fn is_public_suffix(&self, domain: &str) -> bool {
-        // Only the embedded list has a text (see `private_suffix_below`); once the list is
-        // parsed, asking it is as quick.
-        if !self.text.is_empty() && self.list.get().is_none() && !may_be_public_suffix(domain) {
+        // Once the list is parsed, asking it is as quick.
+        if self.has_build_time_names() && self.list.get().is_none() && !may_be_public_suffix(domain)
+        {
             // No rule is written on `domain`, nor a wildcard rule on its parent.
             return false;
         }
@@ -132,8 +138,7 @@ impl SuffixList {
 
     /// When `domain` sits strictly below a private-section entry, that entry.
     pub fn private_suffix_below<'d>(&self, domain: &'d str) -> Option<&'d str> {
-        // Only the embedded list has a text (a `const` has no one address to compare).
-        if !self.text.is_empty() && !may_have_private_rule(domain) {
+        if self.has_build_time_names() && !may_have_private_rule(domain) {
             // No private rule is written on any suffix of `domain`: no need to parse the list.
             return None;
         }

@@ -1,7 +1,9 @@
 //! FNV-1a over a host's bytes from last to first: the hash of every label-boundary suffix
 //! (`com`, `example.com`, `www.example.com`) falls out of one pass from the right. The host
-//! index files names by it, and the Public Suffix List pre-check compares it with hashes that
-//! `build.rs` computed (it includes this file), so build time and run time share one definition.
+//! index files names by it, and the Public Suffix List pre-checks (private rules; all rules and
+//! wildcard bases) compare it with hashes that `build.rs` computed (it includes this file), so
+//! build time and run time share one definition. [`table_hash`] mixes it for hash tables (the
+//! host index, the plain-list duplicate check).
 
 /// FNV-1a's offset basis: the hash of the empty suffix.
 pub const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -26,7 +28,7 @@ pub fn table_hash(hash: u64) -> u64 {
 }
 
 /// The word and bit of `hash` in a bit filter of 2^`bits` bits (the host index's filter, and the
-/// private-rule filter `build.rs` writes): the multiply spreads FNV's bits to the top ones taken.
+/// private-rule and public-rule filters `build.rs` writes): the multiply spreads FNV's bits to the top ones taken.
 #[inline]
 pub fn filter_slot(hash: u64, bits: u32) -> (usize, u64) {
     let i = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits);

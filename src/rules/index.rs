@@ -16,9 +16,9 @@ use crate::target::Platform;
 /// Hashed host lookup: exact names, names strictly below a base, and globs filed under their
 /// fixed trailing labels, all filed under one name, so a host costs one probe per label.
 ///
-/// The layout is flat so that the index stays small (about 1.6 MB for 40,000 names, some 140 MB
-/// with a plain list of a million entries): each name is one record in a byte arena (its rule ids, then the
-/// name), and the hash table holds only the record's offset (4 bytes a bucket). A probe that
+/// The layout is flat so that the index stays small (about 1.6 MB for 40,000 names, some 140
+/// MB with a plain list of a million entries): each name is one record in a byte arena (its
+/// rule ids, then the name), and the hash table holds only the record's offset (4 bytes a bucket). A probe that
 /// hits reads one bucket and one record; the rare name with several rules or with globs keeps
 /// them in `overflow`. A bit filter over the names' hashes (computed for every suffix of a host
 /// in one pass from the right, the same hash the table is keyed by) answers "no rule here" for

@@ -67,9 +67,7 @@ fn quick_entry(raw: &str) -> Option<Entry> {
         Some(rest) => (true, rest),
         None => (false, raw),
     };
-    let crate::target::Host::Domain(host) = crate::target::fast_domain(name)? else {
-        return None;
-    };
+    let host = crate::target::fast_domain(name)?;
     Some(Entry::Host(if wild {
         HostPattern::Subdomains {
             base: host,
