@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::rules::compile::CoverageDefs;
+use crate::rules::model::CoverageDefs;
 use crate::rules::model::{AssetDef, ExclusionDef, PathRuleDef, Spanned};
 use crate::rules::Program;
 

@@ -284,7 +284,7 @@ const ANY_LABEL: &str = "scopelint-any-label";
 /// arbitrary name under each wildcard (plus the apex when included), the first and last
 /// address of each range, each app. With `paths`, one path per prefix.
 fn representatives(
-    (hosts, include_apex, cidrs, apps, paths): crate::rules::compile::CoverageDefs<'_>,
+    (hosts, include_apex, cidrs, apps, paths): crate::rules::model::CoverageDefs<'_>,
 ) -> Vec<String> {
     let paths = paths.map(|p| &p.value);
     let suffixes: Vec<String> = match paths {

@@ -538,30 +538,6 @@ struct Coverage {
     paths: Option<PathRule>,
 }
 
-/// The parts of an asset or exclusion that say what it covers, as written: hosts,
-/// `include_apex`, CIDRs, apps, paths.
-pub(crate) type CoverageDefs<'d> = (
-    &'d [Spanned<String>],
-    Option<bool>,
-    &'d [Spanned<String>],
-    &'d [Spanned<model::AppDef>],
-    Option<&'d Spanned<PathRuleDef>>,
-);
-
-/// `coverage()` on assets and exclusions: what one covers, as written. (Here, not in
-/// `model.rs`, which `build.rs` compiles too.)
-macro_rules! coverage {
-    ($($def:ty),*) => {$(
-        impl $def {
-            pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
-                let paths = self.paths.as_ref();
-                (&self.hosts, self.include_apex, &self.cidrs, &self.apps, paths)
-            }
-        }
-    )*};
-}
-coverage!(model::AssetDef, model::ExclusionDef);
-
 /// Hosts, CIDRs, apps and path rules of an asset or exclusion (`what`), with the checks both
 /// share: it lists something, and `paths` come with `hosts`.
 fn compile_coverage<T>(
@@ -569,7 +545,7 @@ fn compile_coverage<T>(
     entry: &Spanned<T>,
     what: &str,
     id: &str,
-    (hosts, include_apex, cidrs, apps, paths): CoverageDefs<'_>,
+    (hosts, include_apex, cidrs, apps, paths): model::CoverageDefs<'_>,
     customer: &NameSet,
 ) -> Coverage {
     // In this order, so the loader's first error is the one the file shows first.

@@ -4,7 +4,7 @@
 //! pattern, CIDR, regex, duplicate id, dangling reference) is a [`RulesError`] that names the
 //! file, line and column.
 
-pub(crate) mod compile;
+mod compile;
 pub mod host_pattern;
 pub mod index;
 pub mod model;

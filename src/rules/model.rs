@@ -600,3 +600,44 @@ pub struct ExampleDef {
     #[serde(default)]
     pub rule: Option<String>,
 }
+
+/// The parts of an asset or exclusion that say what it covers, as written: hosts,
+/// `include_apex`, CIDRs, apps, paths.
+#[cfg(scopelint_crate)]
+pub(crate) type CoverageDefs<'d> = (
+    &'d [Spanned<String>],
+    Option<bool>,
+    &'d [Spanned<String>],
+    &'d [Spanned<AppDef>],
+    Option<&'d Spanned<PathRuleDef>>,
+);
+
+#[cfg(scopelint_crate)]
+impl AssetDef {
+    /// What the asset covers, as written.
+    pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
+        let paths = self.paths.as_ref();
+        (
+            &self.hosts,
+            self.include_apex,
+            &self.cidrs,
+            &self.apps,
+            paths,
+        )
+    }
+}
+
+#[cfg(scopelint_crate)]
+impl ExclusionDef {
+    /// What the exclusion covers, as written.
+    pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
+        let paths = self.paths.as_ref();
+        (
+            &self.hosts,
+            self.include_apex,
+            &self.cidrs,
+            &self.apps,
+            paths,
+        )
+    }
+}
