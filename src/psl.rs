@@ -51,16 +51,19 @@ impl SuffixList {
     pub fn embedded() -> Arc<SuffixList> {
         static EMBEDDED: OnceLock<Arc<SuffixList>> = OnceLock::new();
         EMBEDDED
-            .get_or_init(|| {
-                Arc::new(SuffixList {
-                    list: OnceLock::new(),
-                    private: OnceLock::new(),
-                    text: EMBEDDED_PSL,
-                    version: version_of(EMBEDDED_PSL),
-                    origin: "embedded".to_string(),
-                })
-            })
+            .get_or_init(|| Arc::new(SuffixList::unparsed_embedded("embedded")))
             .clone()
+    }
+
+    /// The embedded list, not parsed yet (it is parsed on first use).
+    fn unparsed_embedded(origin: &str) -> SuffixList {
+        SuffixList {
+            list: OnceLock::new(),
+            private: OnceLock::new(),
+            text: EMBEDDED_PSL,
+            version: version_of(EMBEDDED_PSL),
+            origin: origin.to_string(),
+        }
     }
 
     fn private_list(&self) -> &List {
@@ -232,16 +235,6 @@ mod tests {
     use super::*;
 
     /// The embedded list, not parsed yet (a fresh one, where `embedded()` is shared by tests).
-    fn unparsed_embedded(origin: &str) -> SuffixList {
-        SuffixList {
-            list: OnceLock::new(),
-            private: OnceLock::new(),
-            text: EMBEDDED_PSL,
-            version: None,
-            origin: origin.into(),
-        }
-    }
-
     #[test]
     fn embedded_list_parses_and_has_a_version() {
         let psl = SuffixList::parse_ascii(EMBEDDED_PSL, "embedded").unwrap();
@@ -282,7 +275,7 @@ mod tests {
         assert!(!may_have_private_rule("login.live.com"));
         assert!(!may_have_private_rule("contoso.b2clogin.com"));
         // The pre-check is taken: answering leaves the list unparsed.
-        let fresh = unparsed_embedded("fresh");
+        let fresh = SuffixList::unparsed_embedded("fresh");
         assert_eq!(fresh.private_suffix_below("contoso.b2clogin.com"), None);
         assert!(fresh.private.get().is_none() && fresh.list.get().is_none());
         assert!(may_have_private_rule("contoso.azurewebsites.net"));
@@ -292,7 +285,7 @@ mod tests {
     fn private_section_alone_gives_the_same_answers_as_the_whole_list() {
         let lazy = SuffixList::embedded();
         let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
-        let lazy_private = unparsed_embedded("lazy");
+        let lazy_private = SuffixList::unparsed_embedded("lazy");
         for host in [
             "contoso.azurewebsites.net",
             "a.b.blob.core.windows.net",
@@ -383,7 +376,7 @@ mod tests {
         assert!(lazy.is_public_suffix("anything.ck"));
         assert!(!lazy.is_public_suffix("www.ck"));
         // Names that are no rule's are answered without parsing the list.
-        let fresh = unparsed_embedded("fresh");
+        let fresh = SuffixList::unparsed_embedded("fresh");
         for name in [
             "edge0.com",
             "login.live.com",
