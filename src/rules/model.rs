@@ -612,32 +612,17 @@ pub(crate) type CoverageDefs<'d> = (
     Option<&'d Spanned<PathRuleDef>>,
 );
 
-#[cfg(scopelint_crate)]
-impl AssetDef {
-    /// What the asset covers, as written.
-    pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
-        let paths = self.paths.as_ref();
-        (
-            &self.hosts,
-            self.include_apex,
-            &self.cidrs,
-            &self.apps,
-            paths,
-        )
-    }
+/// `coverage()` on assets and exclusions, which hold the same five fields.
+macro_rules! coverage {
+    ($($def:ty),*) => {$(
+        #[cfg(scopelint_crate)]
+        impl $def {
+            /// What it covers, as written.
+            pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
+                let paths = self.paths.as_ref();
+                (&self.hosts, self.include_apex, &self.cidrs, &self.apps, paths)
+            }
+        }
+    )*};
 }
-
-#[cfg(scopelint_crate)]
-impl ExclusionDef {
-    /// What the exclusion covers, as written.
-    pub(crate) fn coverage(&self) -> CoverageDefs<'_> {
-        let paths = self.paths.as_ref();
-        (
-            &self.hosts,
-            self.include_apex,
-            &self.cidrs,
-            &self.apps,
-            paths,
-        )
-    }
-}
+coverage!(AssetDef, ExclusionDef);
