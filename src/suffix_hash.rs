@@ -2,8 +2,8 @@
 //! (`com`, `example.com`, `www.example.com`) falls out of one pass from the right. The host
 //! index files names by it, and the Public Suffix List pre-checks (private rules; all rules and
 //! wildcard bases) compare it with hashes that `build.rs` computed (it includes this file), so
-//! build time and run time share one definition. [`table_hash`] mixes it for hash tables (the
-//! host index, the plain-list duplicate check).
+//! build time and run time share one definition. [`table_hash`] mixes it for the host index's
+//! slots.
 
 /// FNV-1a's offset basis: the hash of the empty suffix.
 pub const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

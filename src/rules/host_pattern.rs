@@ -27,6 +27,17 @@ pub enum HostPattern {
     },
 }
 
+impl HostPattern {
+    /// The name the host index files the pattern under: the host, the base, or the anchor.
+    pub(crate) fn index_name(&self) -> &str {
+        match self {
+            HostPattern::Exact(h) => h,
+            HostPattern::Subdomains { base, .. } => base,
+            HostPattern::Glob { anchor, .. } => anchor,
+        }
+    }
+}
+
 impl fmt::Display for HostPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

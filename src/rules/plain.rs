@@ -12,7 +12,6 @@ use std::sync::{Arc, OnceLock};
 
 use super::model::{ProgramMeta, RulesFile};
 use super::ScopeIndex;
-use hashbrown::HashTable;
 
 use super::{
     parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
@@ -126,34 +125,6 @@ fn parse_entry_in_full(raw: &str) -> Result<Entry, String> {
         .map_err(|e| e.replace(host, &crate::text::excerpt(host)))
 }
 
-/// An entry as the duplicate check sees it: exclusion or not, and its text compared without
-/// ASCII case. It borrows the list's text, so the check allocates nothing per entry.
-#[derive(Debug, Clone, Copy)]
-struct EntryKey<'a> {
-    excluded: bool,
-    text: &'a str,
-}
-
-impl PartialEq for EntryKey<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.excluded == other.excluded && self.text.eq_ignore_ascii_case(other.text)
-    }
-}
-
-impl Eq for EntryKey<'_> {}
-
-impl EntryKey<'_> {
-    /// A hash equal for entries equal under `eq` (FNV-1a over the lowercased bytes, mixed): the
-    /// list is the user's own file, and this runs once an entry.
-    fn hash(&self) -> u64 {
-        let h = self.text.bytes().fold(
-            crate::suffix_hash::OFFSET ^ u64::from(self.excluded),
-            |h, b| crate::suffix_hash::step(h, b.to_ascii_lowercase()),
-        );
-        crate::suffix_hash::table_hash(h)
-    }
-}
-
 /// One line of a list that holds an entry, read and parsed.
 struct ParsedLine<'t> {
     source: usize,
@@ -163,36 +134,27 @@ struct ParsedLine<'t> {
     /// The entry as written, without `!` and spaces.
     text: &'t str,
     entry: Result<Entry, String>,
+    /// Why an inclusion that parsed cannot be used (a wildcard over a public or customer-owned
+    /// suffix): found here, beside the parsing, since it needs nothing filed before it.
+    unusable: Option<String>,
 }
 
-/// Reads every entry of `sources` in order (comments and blank lines skipped), parses it, and
-/// drops repeats: `emit` gets each entry's first occurrence, and every line that does not parse.
+/// Reads every entry of `sources` in order (comments and blank lines skipped) and parses it:
+/// `emit` gets each, repeats too (the filing side drops those).
 fn parse_lines<'t>(
     sources: &'t [(String, Cow<'t, str>, bool)],
-    lines: usize,
+    psl: &SuffixList,
     mut emit: impl FnMut(ParsedLine<'t>) -> bool,
 ) {
-    // Each entry seen, as (source: 4 bits, excluded: 1, length: 27, offset: 32) packed in a
-    // `u64` and hashed by its lowercased text, 8 bytes a bucket. Only entries that parsed are
-    // packed, and a host, wildcard, IP or CIDR is far below 2^27 bytes; the list is at most
-    // `MAX_LIST_BYTES`.
-    let mut seen: HashTable<u64> = HashTable::with_capacity(lines);
-    let key_of = |packed: u64| -> EntryKey<'t> {
-        let source = (packed >> 60) as usize;
-        let start = (packed & 0xffff_ffff) as usize;
-        let len = ((packed >> 32) & 0x07ff_ffff) as usize;
-        EntryKey {
-            excluded: packed & (1 << 59) != 0,
-            text: &sources[source].1[start..start + len],
-        }
-    };
     for (source, (_, text, all_excluded)) in sources.iter().enumerate() {
-        for (n, line) in text.lines().enumerate() {
-            // An inline comment starts at ` #` (found without a substring searcher per line).
-            let body = match line.as_bytes().windows(2).position(|w| w == b" #") {
-                Some(i) => &line[..i],
-                None => line,
-            };
+        for (n, line) in lines_of(text).enumerate() {
+            // An inline comment starts at ` #`.
+            let bytes = line.as_bytes();
+            let body =
+                match memchr::memchr_iter(b'#', bytes).find(|&i| i > 0 && bytes[i - 1] == b' ') {
+                    Some(i) => &line[..i - 1],
+                    None => line,
+                };
             let trimmed = body.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
@@ -202,21 +164,12 @@ fn parse_lines<'t>(
                 None => (*all_excluded, trimmed),
             };
             let entry = parse_entry(text);
-            // (An entry of 2^27 bytes or more, a URL with a huge scheme, is not checked: its
-            // length does not fit the key, and a repeat of it only costs a second rule.)
-            if entry.is_ok() && text.len() < 1 << 27 {
-                let key = EntryKey { excluded, text };
-                let hash = key.hash();
-                if seen.find(hash, |&k| key_of(k) == key).is_some() {
-                    continue; // the same entry twice means the same thing
+            let unusable = match &entry {
+                Ok(Entry::Host(p)) if !excluded => {
+                    wildcard_problem(text, p, psl, &Default::default())
                 }
-                let start = text.as_ptr() as usize - sources[source].1.as_ptr() as usize;
-                let packed = (source as u64) << 60
-                    | u64::from(excluded) << 59
-                    | (text.len() as u64 & 0x07ff_ffff) << 32
-                    | start as u64;
-                seen.insert_unique(hash, packed, |&k| key_of(k).hash());
-            }
+                _ => None,
+            };
             let parsed = ParsedLine {
                 source,
                 line: n as u32 + 1,
@@ -224,6 +177,7 @@ fn parse_lines<'t>(
                 excluded,
                 text,
                 entry,
+                unusable,
             };
             if !emit(parsed) {
                 return;
@@ -232,10 +186,25 @@ fn parse_lines<'t>(
     }
 }
 
+/// The lines of `text`, found with one `memchr` pass over it. A line keeps the `\r` of a `\r\n`
+/// and the text's last `\n` makes one more, empty, line: entries are trimmed and empty lines
+/// skipped, so the entries and their line numbers are those of `str::lines`.
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
+}
+
 /// Lists of this many lines or more are parsed on a second thread while the first files the
 /// entries (a million entries load in half the time on two cores); shorter ones are not worth
 /// a thread's start.
 const PARALLEL_PARSE_LINES: usize = 20_000;
+const WARM_CHUNK: usize = 256;
 /// Entries handed from the parsing thread to the filing thread at a time.
 const PARSE_BATCH: usize = 4096;
 
@@ -468,8 +437,8 @@ fn load_plain_sources_all(
             ),
         )]);
     }
-    // The duplicate check's key holds the source in 4 bits (a list and its `.noscope`).
-    debug_assert!(sources.len() <= 16);
+    // An entry keeps its file's index in 16 bits (there are two: a list and its `.noscope`).
+    debug_assert!(sources.len() <= usize::from(u16::MAX));
     let mut index = ScopeIndex::default();
     // Sized once from the line count: a `Vec` grown by doubling holds up to twice the entries
     // at its peak.
@@ -489,101 +458,137 @@ fn load_plain_sources_all(
         built: Vec::new(),
     };
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
+    // Ranges and entries set aside, by lowercased text, for the duplicate check (host entries
+    // are checked in the index).
+    let mut seen_elsewhere: foldhash::HashSet<(bool, String)> = Default::default();
     index.reserve_asset_hosts(lines);
-    // Takes the line by reference: with the parsing thread, what it allocated is freed there
-    // (glibc's `free` of another thread's memory locks that thread's arena).
-    let mut file_entry = |parsed: &ParsedLine<'_>| {
-        let &ParsedLine {
-            source: source_index,
-            line: line_number,
-            column,
-            excluded,
-            text: entry_text,
-            ..
-        } = parsed;
-        let file = &assets.files[source_index];
-        let err = |message: String| RulesError {
-            file: file.to_string(),
-            line: line_number,
-            column,
-            message,
-        };
-        // A bad line is recorded and the rest read, so every bad line is reported at once.
-        // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
-        // dropping one would widen the scope).
-        let mut bad = |message: String| match skipped.as_deref_mut() {
-            Some(list) if !excluded => list.push(err(message)),
-            _ => problems.push(err(message)),
-        };
-        let entry = match &parsed.entry {
-            Ok(e) => e,
-            Err(m) => return bad(m.clone()),
-        };
-        if let Entry::Host(p) = entry {
-            if !excluded {
-                if let Some(problem) = wildcard_problem(entry_text, p, &psl, &Default::default()) {
-                    return bad(problem);
-                }
-            }
-        }
-        let (host, cidr) = match entry {
-            Entry::Host(p) => (Some(p), None),
-            Entry::Cidr(c) => (None, Some(*c)),
-        };
-        if excluded {
-            let i = exclusions.len();
-            if let Some(h) = host {
-                index.add_exclusion_host(h, i);
-            }
-            if let Some(c) = cidr {
-                index.add_exclusion_cidr(c, i);
-            }
-            exclusions.push(ExclusionRule {
-                id: format!("!{entry_text}"),
-                reason: format!("excluded by `!{entry_text}` in the list"),
-                uncertain: false,
-                note: None,
-                paths: None,
-                hosts: host.into_iter().cloned().collect(),
-                source: SourceLoc {
-                    file: file.clone(),
+    // Files a batch of lines, in order. Takes them by reference: with the parsing thread, what it
+    // allocated is freed there (glibc's `free` of another thread's memory locks that thread's arena).
+    let mut file_batch = |batch: &[ParsedLine<'_>]| {
+        for chunk in batch.chunks(WARM_CHUNK) {
+            index.warm_asset_hosts(chunk.iter().filter_map(|parsed| match &parsed.entry {
+                Ok(Entry::Host(p)) if !parsed.excluded => Some(p.index_name()),
+                _ => None,
+            }));
+            let mut file_entry = |parsed: &ParsedLine<'_>| {
+                let &ParsedLine {
+                    source: source_index,
                     line: line_number,
                     column,
-                },
-            });
-        } else {
-            let i = assets.entries.len();
-            if let Some(h) = host {
-                index.add_asset_host(h, i);
-            }
-            if let Some(c) = cidr {
-                index.add_asset_cidr(c, i);
-            }
-            assets.entries.push(PlainEntry {
-                start: assets.text.len() as u32,
-                len: entry_text.len() as u32,
-                line: line_number,
-                column,
-                file: source_index as u16,
-            });
-            assets.text.push_str(entry_text);
+                    excluded,
+                    text: entry_text,
+                    ..
+                } = parsed;
+                let file = &assets.files[source_index];
+                let err = |message: String| RulesError {
+                    file: file.to_string(),
+                    line: line_number,
+                    column,
+                    message,
+                };
+                // A bad line is recorded and the rest read, so every bad line is reported at once.
+                // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
+                // dropping one would widen the scope).
+                let mut bad = |message: String| match skipped.as_deref_mut() {
+                    Some(list) if !excluded => list.push(err(message)),
+                    _ => problems.push(err(message)),
+                };
+                let entry = match &parsed.entry {
+                    Ok(e) => e,
+                    Err(m) => return bad(m.clone()),
+                };
+                // The same entry twice means the same thing: a repeat (its text the same but for ASCII
+                // case, and excluded or not alike) is dropped. A host entry's repeat can only meet the
+                // rules filed on its own name and kind, so the index asks about those alone; a range, or
+                // an entry set aside below, is remembered by its text.
+                let mut first_time = |excluded: bool, text: &str| {
+                    seen_elsewhere.insert((excluded, text.to_ascii_lowercase()))
+                };
+                if let Some(problem) = &parsed.unusable {
+                    if first_time(excluded, entry_text) {
+                        bad(problem.clone());
+                    }
+                    return;
+                }
+                if matches!(entry, Entry::Cidr(_)) && !first_time(excluded, entry_text) {
+                    return;
+                }
+                if excluded {
+                    let i = exclusions.len();
+                    match entry {
+                        Entry::Host(h) => {
+                            let filed = index.add_exclusion_host_unless(h, i, |earlier| {
+                                exclusions[earlier as usize].id[1..]
+                                    .eq_ignore_ascii_case(entry_text)
+                            });
+                            if !filed {
+                                return;
+                            }
+                        }
+                        Entry::Cidr(c) => index.add_exclusion_cidr(*c, i),
+                    }
+                    let host = match entry {
+                        Entry::Host(h) => Some(h),
+                        Entry::Cidr(_) => None,
+                    };
+                    exclusions.push(ExclusionRule {
+                        id: format!("!{entry_text}"),
+                        reason: format!("excluded by `!{entry_text}` in the list"),
+                        uncertain: false,
+                        note: None,
+                        paths: None,
+                        hosts: host.into_iter().cloned().collect(),
+                        source: SourceLoc {
+                            file: file.clone(),
+                            line: line_number,
+                            column,
+                        },
+                    });
+                } else {
+                    let i = assets.entries.len();
+                    match entry {
+                        Entry::Host(h) => {
+                            let filed = index.add_asset_host_unless(h, i, |earlier| {
+                                let e = assets.entries[earlier as usize];
+                                let text =
+                                    &assets.text[e.start as usize..(e.start + e.len) as usize];
+                                text.eq_ignore_ascii_case(entry_text)
+                            });
+                            if !filed {
+                                return;
+                            }
+                        }
+                        Entry::Cidr(c) => index.add_asset_cidr(*c, i),
+                    }
+                    assets.entries.push(PlainEntry {
+                        start: assets.text.len() as u32,
+                        len: entry_text.len() as u32,
+                        line: line_number,
+                        column,
+                        file: source_index as u16,
+                    });
+                    assets.text.push_str(entry_text);
+                }
+            };
+            chunk.iter().for_each(&mut file_entry);
         }
     };
     if lines < PARALLEL_PARSE_LINES {
-        parse_lines(sources, lines, |parsed| {
-            file_entry(&parsed);
+        parse_lines(sources, &psl, |parsed| {
+            file_batch(std::slice::from_ref(&parsed));
             true
         });
     } else {
-        // Reading, parsing and the duplicate check need no shared state; filing (the Public
-        // Suffix List checks, the index) is done here, in line order. Filed batches go back to
+        // Reading, parsing and the Public Suffix List checks need no shared state; filing (the
+        // duplicate check, the index) is done here, in line order. Filed batches go back to
         // the parsing thread to be freed and reused.
+        let psl = &psl;
         std::thread::scope(|scope| {
             let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<ParsedLine<'_>>>(4);
             let (filed_tx, filed_rx) = std::sync::mpsc::channel::<Vec<ParsedLine<'_>>>();
             scope.spawn(move || {
                 let mut batch = recycled(&filed_rx);
-                parse_lines(sources, lines, |parsed| {
+                parse_lines(sources, psl, |parsed| {
                     batch.push(parsed);
                     if batch.len() < PARSE_BATCH {
                         return true;
@@ -599,7 +604,7 @@ fn load_plain_sources_all(
                 }
             });
             for batch in parsed_rx {
-                batch.iter().for_each(&mut file_entry);
+                file_batch(&batch);
                 let _ = filed_tx.send(batch);
             }
             drop(filed_tx);
@@ -772,6 +777,43 @@ mod tests {
         let long = format!("{}example.com", "abcdefghij.".repeat(10));
         let p = load(&format!("{long}\n{}\n", long.to_ascii_uppercase())).unwrap();
         assert_eq!(p.assets.len(), 1);
+    }
+
+    /// A repeat is dropped wherever the loader finds it: a host entry's on its name in the index
+    /// (exact, wildcard, glob; inclusion and exclusion), a range's and an unusable wildcard's by
+    /// text. Entries that only mean the same (`example.com` and `https://example.com`, one range
+    /// written two ways) stay two rules, as they always did. The same with the parsing thread.
+    #[test]
+    fn repeats_are_dropped_wherever_they_are_found() {
+        let list = "example.com\nhttps://example.com\nEXAMPLE.com\n*.Example.com\n*.example.COM\n\
+                    *-x.example.com\n*-X.example.com\n2001:db8::/32\n2001:DB8::/32\n2001:0db8::/32\n\
+                    !a.example.com\n!A.example.com\n!*.b.example.com\n!*.B.example.com\n\
+                    *.com\n*.COM\n";
+        let padding = "#\n".repeat(PARALLEL_PARSE_LINES);
+        for text in [list.to_string(), format!("{padding}{list}")] {
+            let (p, skipped) =
+                load_plain_file_skipping(Path::new("list.txt"), &text, SuffixList::embedded())
+                    .unwrap();
+            let ids: Vec<&str> = p.assets.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                [
+                    "example.com",
+                    "https://example.com",
+                    "*.Example.com",
+                    "*-x.example.com",
+                    "2001:db8::/32",
+                    "2001:0db8::/32"
+                ]
+            );
+            let ids: Vec<&str> = p.exclusions.iter().map(|e| e.id.as_str()).collect();
+            assert_eq!(ids, ["!a.example.com", "!*.b.example.com"]);
+            // `*.com` is set aside once, its repeat dropped.
+            let lines: Vec<u32> = skipped.iter().map(|e| e.line).collect();
+            assert_eq!(lines, [text.lines().position(|l| l == "*.com").unwrap() as u32 + 1]);
+            let problems = plain_list_problems(Path::new("list.txt"), &text, SuffixList::embedded());
+            assert_eq!(problems.len(), 1, "{problems:?}");
+        }
     }
 
     /// Offsets in the compact layouts are 32 bits: a list over the limit is an error, not a panic.
