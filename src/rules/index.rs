@@ -133,15 +133,21 @@ impl HostTable {
         self.add_unless(pattern, id, |_| false);
     }
 
-    /// Files `pattern` for rule `id`, unless `same(earlier)` holds for a rule already filed with
-    /// the same pattern's name and kind (the only rules a repeat of one entry can meet): then
-    /// nothing is filed, and this returns `false`. `same` is asked only when such a rule exists.
-    fn add_unless(&mut self, pattern: &HostPattern, id: usize, same: impl Fn(u32) -> bool) -> bool {
+    /// Files `pattern` for rule `id` unless it repeats an earlier rule. Only a rule filed with
+    /// the same name and kind can be one it repeats, so only when there is such a rule is
+    /// `is_repeat(first)` asked, with the first of them, once: it decides (see the plain-list
+    /// loader, which keeps the later ones' texts). A repeat files nothing, and gives `false`.
+    fn add_unless(
+        &mut self,
+        pattern: &HostPattern,
+        id: usize,
+        is_repeat: impl FnOnce(u32) -> bool,
+    ) -> bool {
         let id = id as u32;
         match pattern {
-            HostPattern::Exact(h) => self.push(h, Field::Exact, id, same),
+            HostPattern::Exact(h) => self.push(h, Field::Exact, id, is_repeat),
             HostPattern::Subdomains { base, include_apex } => {
-                if !self.push(base, Field::Below, id, same) {
+                if !self.push(base, Field::Below, id, is_repeat) {
                     return false;
                 }
                 if *include_apex {
@@ -153,13 +159,10 @@ impl HostTable {
                 let Some(at) = self.record_of(anchor) else {
                     return true;
                 };
-                if self
-                    .record(at)
-                    .globs()
-                    .iter()
-                    .any(|&(_, earlier)| same(earlier))
-                {
-                    return false;
+                if let Some(&(_, first)) = self.record(at).globs().first() {
+                    if is_repeat(first) {
+                        return false;
+                    }
                 }
                 self.overflow_of(at)
                     .globs
@@ -218,8 +221,14 @@ impl HostTable {
         }
     }
 
-    /// Adds `id` to `name`'s `field` unless `same` holds for an id there (see `add_unless`).
-    fn push(&mut self, name: &str, field: Field, id: u32, same: impl Fn(u32) -> bool) -> bool {
+    /// Adds `id` to `name`'s `field` unless `is_repeat` says so (see `add_unless`).
+    fn push(
+        &mut self,
+        name: &str,
+        field: Field,
+        id: u32,
+        is_repeat: impl FnOnce(u32) -> bool,
+    ) -> bool {
         let Some(at) = self.record_of(name) else {
             return true;
         };
@@ -236,8 +245,10 @@ impl HostTable {
             Field::Exact => record.exact(),
             Field::Below => record.below(),
         };
-        if earlier.iter().any(|&e| same(e)) {
-            return false;
+        if let Some(&first) = earlier.first() {
+            if is_repeat(first) {
+                return false;
+            }
         }
         let o = self.overflow_of(at);
         match field {
@@ -517,15 +528,16 @@ impl ScopeIndex {
     pub fn add_asset_host(&mut self, p: &HostPattern, asset: usize) {
         self.asset_hosts.add(p, asset);
     }
-    /// Files an asset's host pattern unless `same(earlier)` holds for an asset filed on the same
-    /// name and kind (a plain list's repeated entry); returns whether it was filed.
+    /// Files an asset's host pattern unless it repeats an earlier one: `is_repeat(first)` is
+    /// asked, once, when assets are filed on the same name and kind already, with the first of
+    /// them (see `HostTable::add_unless`). Returns whether it was filed.
     pub(crate) fn add_asset_host_unless(
         &mut self,
         p: &HostPattern,
         asset: usize,
-        same: impl Fn(u32) -> bool,
+        is_repeat: impl FnOnce(u32) -> bool,
     ) -> bool {
-        self.asset_hosts.add_unless(p, asset, same)
+        self.asset_hosts.add_unless(p, asset, is_repeat)
     }
     pub fn add_asset_cidr(&mut self, net: IpNet, asset: usize) {
         self.asset_cidrs.push((net, asset as u32));
@@ -558,9 +570,9 @@ impl ScopeIndex {
         &mut self,
         p: &HostPattern,
         excl: usize,
-        same: impl Fn(u32) -> bool,
+        is_repeat: impl FnOnce(u32) -> bool,
     ) -> bool {
-        self.excl_hosts.add_unless(p, excl, same)
+        self.excl_hosts.add_unless(p, excl, is_repeat)
     }
     pub fn add_exclusion_cidr(&mut self, net: IpNet, excl: usize) {
         self.excl_cidrs.push((net, excl as u32));
@@ -577,7 +589,7 @@ impl ScopeIndex {
 mod tests {
     use super::*;
 
-    /// A big list has a record per name: its name and ids in one place, 4 bytes of table.
+    /// A big list has a record per name: its name and id in one place, one 8-byte slot.
     #[test]
     fn records_are_flat() {
         let mut t = HostTable::default();

@@ -12,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::model::{ProgramMeta, RulesFile};
 use super::ScopeIndex;
+use hashbrown::HashTable;
 
 use super::{
     parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
@@ -123,6 +124,87 @@ fn parse_entry_in_full(raw: &str) -> Result<Entry, String> {
     parse_host_pattern(host, Some(false))
         .map(Entry::Host)
         .map_err(|e| e.replace(host, &crate::text::excerpt(host)))
+}
+
+/// Entries' texts seen, compared without ASCII case, for the duplicate check of what the index
+/// cannot check on a name: ranges, entries set aside, and host entries filed on a name and kind
+/// that has a rule already (see `ScopeIndex::add_asset_host_unless`). Each text is borrowed from
+/// the list, packed as (source: 4 bits, excluded: 1, length: 27, offset: 32) in a `u64`: 8
+/// bytes a bucket, nothing allocated per entry.
+struct SeenTexts<'t> {
+    sources: &'t [(String, Cow<'t, str>, bool)],
+    table: HashTable<u64>,
+}
+
+impl<'t> SeenTexts<'t> {
+    fn new(sources: &'t [(String, Cow<'t, str>, bool)]) -> Self {
+        // The source is kept in 4 bits (there are two: a list and its `.noscope`).
+        debug_assert!(sources.len() <= 16);
+        SeenTexts {
+            sources,
+            table: HashTable::new(),
+        }
+    }
+
+    /// Whether `text` (an entry of source `source`, a slice of its text) is seen for the first
+    /// time with this `excluded`; it is remembered. An entry of 2^27 bytes or more is never
+    /// remembered (its length does not fit; a repeat of one only costs a second rule, and the
+    /// list is at most `MAX_LIST_BYTES`, so there can be no second).
+    fn first_time(&mut self, source: usize, excluded: bool, text: &str) -> bool {
+        if text.len() >= 1 << 27 {
+            return true;
+        }
+        let sources = self.sources;
+        let hash = caseless_hash(excluded, text);
+        let same = |packed: &u64| {
+            let (e, t) = unpack(sources, *packed);
+            e == excluded && t.eq_ignore_ascii_case(text)
+        };
+        if self.table.find(hash, same).is_some() {
+            return false;
+        }
+        let start = text.as_ptr() as usize - sources[source].1.as_ptr() as usize;
+        debug_assert!(start + text.len() <= sources[source].1.len());
+        let packed = (source as u64) << 60
+            | u64::from(excluded) << 59
+            | (text.len() as u64) << 32
+            | start as u64;
+        self.table.insert_unique(hash, packed, |packed| {
+            let (e, t) = unpack(sources, *packed);
+            caseless_hash(e, t)
+        });
+        true
+    }
+}
+
+/// A packed [`SeenTexts`] entry: excluded or not, and its text.
+fn unpack<'t>(sources: &'t [(String, Cow<'t, str>, bool)], packed: u64) -> (bool, &'t str) {
+    let source = (packed >> 60) as usize;
+    let start = (packed & 0xffff_ffff) as usize;
+    let len = ((packed >> 32) & 0x07ff_ffff) as usize;
+    (
+        packed & 1 << 59 != 0,
+        &sources[source].1[start..start + len],
+    )
+}
+
+/// A hash equal for texts equal but for ASCII case: eight bytes at a time, each with bit 5
+/// (ASCII's case bit) set, so `A` and `a` hash alike (other bytes that differ only in that bit
+/// collide, and the comparison tells them apart).
+fn caseless_hash(excluded: bool, text: &str) -> u64 {
+    use crate::suffix_hash::table_hash;
+    const CASE_BITS: u64 = 0x2020_2020_2020_2020;
+    let bytes = text.as_bytes();
+    let mut h = (bytes.len() as u64) << 1 | u64::from(excluded);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = table_hash(h ^ (u64::from_le_bytes(word) | CASE_BITS));
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    table_hash(h ^ (u64::from_le_bytes(tail) | CASE_BITS))
 }
 
 /// One line of a list that holds an entry, read and parsed.
@@ -437,8 +519,6 @@ fn load_plain_sources_all(
             ),
         )]);
     }
-    // An entry keeps its file's index in 16 bits (there are two: a list and its `.noscope`).
-    debug_assert!(sources.len() <= usize::from(u16::MAX));
     let mut index = ScopeIndex::default();
     // Sized once from the line count: a `Vec` grown by doubling holds up to twice the entries
     // at its peak.
@@ -458,9 +538,7 @@ fn load_plain_sources_all(
         built: Vec::new(),
     };
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
-    // Ranges and entries set aside, by lowercased text, for the duplicate check (host entries
-    // are checked in the index).
-    let mut seen_elsewhere: foldhash::HashSet<(bool, String)> = Default::default();
+    let mut seen = SeenTexts::new(sources);
     index.reserve_asset_hosts(lines);
     // Files a batch of lines, in order. Takes them by reference: with the parsing thread, what it
     // allocated is freed there (glibc's `free` of another thread's memory locks that thread's arena).
@@ -497,29 +575,29 @@ fn load_plain_sources_all(
                     Ok(e) => e,
                     Err(m) => return bad(m.clone()),
                 };
-                // The same entry twice means the same thing: a repeat (its text the same but for ASCII
-                // case, and excluded or not alike) is dropped. A host entry's repeat can only meet the
-                // rules filed on its own name and kind, so the index asks about those alone; a range, or
-                // an entry set aside below, is remembered by its text.
-                let mut first_time = |excluded: bool, text: &str| {
-                    seen_elsewhere.insert((excluded, text.to_ascii_lowercase()))
-                };
+                // The same entry twice means the same thing: a repeat (its text the same but for
+                // ASCII case, and excluded or not alike) is dropped. A host entry can only repeat
+                // one filed on the same name and kind, so the index asks only when there is one:
+                // it is the first of them, or a later one, whose text was then kept in `seen`
+                // (as a range's and an entry's set aside are).
                 if let Some(problem) = &parsed.unusable {
-                    if first_time(excluded, entry_text) {
+                    if seen.first_time(source_index, excluded, entry_text) {
                         bad(problem.clone());
                     }
                     return;
                 }
-                if matches!(entry, Entry::Cidr(_)) && !first_time(excluded, entry_text) {
+                if matches!(entry, Entry::Cidr(_))
+                    && !seen.first_time(source_index, excluded, entry_text)
+                {
                     return;
                 }
                 if excluded {
                     let i = exclusions.len();
                     match entry {
                         Entry::Host(h) => {
-                            let filed = index.add_exclusion_host_unless(h, i, |earlier| {
-                                exclusions[earlier as usize].id[1..]
-                                    .eq_ignore_ascii_case(entry_text)
+                            let filed = index.add_exclusion_host_unless(h, i, |first| {
+                                exclusions[first as usize].id[1..].eq_ignore_ascii_case(entry_text)
+                                    || !seen.first_time(source_index, excluded, entry_text)
                             });
                             if !filed {
                                 return;
@@ -548,11 +626,12 @@ fn load_plain_sources_all(
                     let i = assets.entries.len();
                     match entry {
                         Entry::Host(h) => {
-                            let filed = index.add_asset_host_unless(h, i, |earlier| {
-                                let e = assets.entries[earlier as usize];
+                            let filed = index.add_asset_host_unless(h, i, |first| {
+                                let e = assets.entries[first as usize];
                                 let text =
                                     &assets.text[e.start as usize..(e.start + e.len) as usize];
                                 text.eq_ignore_ascii_case(entry_text)
+                                    || !seen.first_time(source_index, excluded, entry_text)
                             });
                             if !filed {
                                 return;
@@ -788,7 +867,9 @@ mod tests {
         let list = "example.com\nhttps://example.com\nEXAMPLE.com\n*.Example.com\n*.example.COM\n\
                     *-x.example.com\n*-X.example.com\n2001:db8::/32\n2001:DB8::/32\n2001:0db8::/32\n\
                     !a.example.com\n!A.example.com\n!*.b.example.com\n!*.B.example.com\n\
-                    *.com\n*.COM\n";
+                    *.com\n*.COM\n\
+                    *-y.example.com\n*-Y.example.com\nhttp://example.com\nHTTP://example.com\n\
+                    !https://a.example.com\n!HTTPS://a.example.com\n";
         let padding = "#\n".repeat(PARALLEL_PARSE_LINES);
         for text in [list.to_string(), format!("{padding}{list}")] {
             let (p, skipped) =
@@ -803,15 +884,29 @@ mod tests {
                     "*.Example.com",
                     "*-x.example.com",
                     "2001:db8::/32",
-                    "2001:0db8::/32"
+                    "2001:0db8::/32",
+                    "*-y.example.com",
+                    "http://example.com"
                 ]
             );
+            // (The last three pairs repeat a later rule on a name, not the first one there.)
             let ids: Vec<&str> = p.exclusions.iter().map(|e| e.id.as_str()).collect();
-            assert_eq!(ids, ["!a.example.com", "!*.b.example.com"]);
+            assert_eq!(
+                ids,
+                [
+                    "!a.example.com",
+                    "!*.b.example.com",
+                    "!https://a.example.com"
+                ]
+            );
             // `*.com` is set aside once, its repeat dropped.
             let lines: Vec<u32> = skipped.iter().map(|e| e.line).collect();
-            assert_eq!(lines, [text.lines().position(|l| l == "*.com").unwrap() as u32 + 1]);
-            let problems = plain_list_problems(Path::new("list.txt"), &text, SuffixList::embedded());
+            assert_eq!(
+                lines,
+                [text.lines().position(|l| l == "*.com").unwrap() as u32 + 1]
+            );
+            let problems =
+                plain_list_problems(Path::new("list.txt"), &text, SuffixList::embedded());
             assert_eq!(problems.len(), 1, "{problems:?}");
         }
     }
