@@ -150,13 +150,8 @@ fn check_lines(
             None => check_one(rules, line, reporter, opts, summary),
         }
     };
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', batch) {
-        check(start, end + 1)?;
-        start = end + 1;
-    }
-    if start < batch.len() {
-        check(start, batch.len())?;
+    for line in crate::text::newline_spans(batch) {
+        check(line.start, line.end)?;
     }
     Ok(())
 }

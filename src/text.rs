@@ -31,6 +31,22 @@ pub fn lines(text: &str) -> Vec<&str> {
     out
 }
 
+/// The byte range of each line of `bytes` as a line-at-a-time input counts them (`check`'s
+/// targets, a plain list's entries, as [`str::lines`] does): a line ends at `\n` alone, which
+/// the range includes; the last line may have none, and a final `\n` starts no line. Found with
+/// one `memchr` pass.
+pub fn newline_spans(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes)
+        .map(|end| end + 1)
+        .chain(std::iter::once(bytes.len()))
+        .filter_map(move |end| {
+            let span = start..end;
+            start = end;
+            (!span.is_empty()).then_some(span)
+        })
+}
+
 /// 1-based line and column (in characters; invalid UTF-8 counts as one per bad sequence) of a
 /// byte offset.
 pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
@@ -64,6 +80,42 @@ pub fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string of up to 6 bytes over `a`, `\n`, `\r`: the spans cover the text in order,
+    /// each ends at its `\n` or at the text's end, and without their line ends they are the
+    /// lines `str::lines` gives.
+    #[test]
+    fn newline_spans_are_str_lines_with_their_ends() {
+        let mut texts = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..6 {
+            level = level
+                .iter()
+                .flat_map(|t| ["a", "\n", "\r"].map(|c| format!("{t}{c}")))
+                .collect();
+            texts.extend(level.iter().cloned());
+        }
+        assert_eq!(texts.len(), 1 + 3 + 9 + 27 + 81 + 243 + 729);
+        for text in &texts {
+            let spans: Vec<_> = newline_spans(text.as_bytes()).collect();
+            let mut at = 0;
+            for span in &spans {
+                assert_eq!(span.start, at, "{text:?}");
+                assert!(text[span.clone()].ends_with('\n') || span.end == text.len());
+                at = span.end;
+            }
+            assert_eq!(at, text.len(), "{text:?}");
+            let lines: Vec<&str> = spans
+                .iter()
+                .map(|span| {
+                    let line = &text[span.clone()];
+                    line.strip_suffix('\n')
+                        .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l))
+                })
+                .collect();
+            assert_eq!(lines, text.lines().collect::<Vec<_>>(), "{text:?}");
+        }
+    }
 
     #[test]
     fn every_line_ending_counts_once() {

@@ -229,7 +229,9 @@ fn parse_lines<'t>(
     mut emit: impl FnMut(ParsedLine<'t>) -> bool,
 ) {
     for (source, (_, text, all_excluded)) in sources.iter().enumerate() {
-        for (n, line) in lines_of(text).enumerate() {
+        for (n, span) in crate::text::newline_spans(text.as_bytes()).enumerate() {
+            // (The line's `\n` and a `\r` before it are trimmed with the rest.)
+            let line = &text[span];
             // An inline comment starts at ` #`.
             let bytes = line.as_bytes();
             let body =
@@ -266,20 +268,6 @@ fn parse_lines<'t>(
             }
         }
     }
-}
-
-/// The lines of `text`, found with one `memchr` pass over it. A line keeps the `\r` of a `\r\n`
-/// and the text's last `\n` makes one more, empty, line: entries are trimmed and empty lines
-/// skipped, so the entries and their line numbers are those of `str::lines`.
-fn lines_of(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    memchr::memchr_iter(b'\n', text.as_bytes())
-        .chain(std::iter::once(text.len()))
-        .map(move |end| {
-            let line = &text[start..end];
-            start = end + 1;
-            line
-        })
 }
 
 /// Lists of this many lines or more are parsed on a second thread while the first files the
