@@ -274,6 +274,8 @@ fn parse_lines<'t>(
 /// entries (a million entries load in half the time on two cores); shorter ones are not worth
 /// a thread's start.
 const PARALLEL_PARSE_LINES: usize = 20_000;
+/// Names a big host table is warmed for at a time: enough reads to overlap, and few enough
+/// pages for the address translation cache to keep until they are filed.
 const WARM_CHUNK: usize = 256;
 /// Entries handed from the parsing thread to the filing thread at a time.
 const PARSE_BATCH: usize = 4096;
@@ -335,8 +337,13 @@ impl PlainAssets {
         Some(cell.get_or_init(|| Box::new(self.build(e))))
     }
 
+    /// An entry's text as written.
+    fn text_of(&self, e: PlainEntry) -> &str {
+        &self.text[e.start as usize..(e.start + e.len) as usize]
+    }
+
     fn build(&self, e: PlainEntry) -> AssetRule {
-        let text = &self.text[e.start as usize..(e.start + e.len) as usize];
+        let text = self.text_of(e);
         let hosts = match parse_entry(text) {
             Ok(Entry::Host(p)) => vec![p],
             // A CIDR's asset lists no host (the loader filed the range in the index); an
@@ -528,116 +535,114 @@ fn load_plain_sources_all(
     let mut exclusions: Vec<ExclusionRule> = Vec::new();
     let mut seen = SeenTexts::new(sources);
     index.reserve_asset_hosts(lines);
-    // Files a batch of lines, in order. Takes them by reference: with the parsing thread, what it
-    // allocated is freed there (glibc's `free` of another thread's memory locks that thread's arena).
+    // Files one line. Takes it by reference: with the parsing thread, what it allocated is freed
+    // there (glibc's `free` of another thread's memory locks that thread's arena).
+    let mut file_entry = |index: &mut ScopeIndex, parsed: &ParsedLine<'_>| {
+        let &ParsedLine {
+            source: source_index,
+            line: line_number,
+            column,
+            excluded,
+            text: entry_text,
+            ..
+        } = parsed;
+        let file = &assets.files[source_index];
+        let err = |message: String| RulesError {
+            file: file.to_string(),
+            line: line_number,
+            column,
+            message,
+        };
+        // A bad line is recorded and the rest read, so every bad line is reported at once.
+        // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
+        // dropping one would widen the scope).
+        let mut bad = |message: String| match skipped.as_deref_mut() {
+            Some(list) if !excluded => list.push(err(message)),
+            _ => problems.push(err(message)),
+        };
+        let entry = match &parsed.entry {
+            Ok(e) => e,
+            Err(m) => return bad(m.clone()),
+        };
+        // The same entry twice means the same thing: a repeat (its text the same but for
+        // ASCII case, and excluded or not alike) is dropped. A host entry can only repeat
+        // one filed on the same name and kind, so the index asks only when there is one:
+        // it is the first of them, or a later one, whose text was then kept in `seen`
+        // (as a range's and an entry's set aside are).
+        if let Some(problem) = &parsed.unusable {
+            if seen.first_time(source_index, excluded, entry_text) {
+                bad(problem.clone());
+            }
+            return;
+        }
+        if matches!(entry, Entry::Cidr(_)) && !seen.first_time(source_index, excluded, entry_text) {
+            return;
+        }
+        if excluded {
+            let i = exclusions.len();
+            match entry {
+                Entry::Host(h) => {
+                    let filed = index.add_exclusion_host_unless(h, i, |first| {
+                        exclusions[first as usize].id[1..].eq_ignore_ascii_case(entry_text)
+                            || !seen.first_time(source_index, excluded, entry_text)
+                    });
+                    if !filed {
+                        return;
+                    }
+                }
+                Entry::Cidr(c) => index.add_exclusion_cidr(*c, i),
+            }
+            exclusions.push(ExclusionRule {
+                id: format!("!{entry_text}"),
+                reason: format!("excluded by `!{entry_text}` in the list"),
+                uncertain: false,
+                note: None,
+                paths: None,
+                hosts: match entry {
+                    Entry::Host(h) => vec![h.clone()],
+                    Entry::Cidr(_) => Vec::new(),
+                },
+                source: SourceLoc {
+                    file: file.clone(),
+                    line: line_number,
+                    column,
+                },
+            });
+        } else {
+            let i = assets.entries.len();
+            match entry {
+                Entry::Host(h) => {
+                    let filed = index.add_asset_host_unless(h, i, |first| {
+                        let first = assets.text_of(assets.entries[first as usize]);
+                        first.eq_ignore_ascii_case(entry_text)
+                            || !seen.first_time(source_index, excluded, entry_text)
+                    });
+                    if !filed {
+                        return;
+                    }
+                }
+                Entry::Cidr(c) => index.add_asset_cidr(*c, i),
+            }
+            assets.entries.push(PlainEntry {
+                start: assets.text.len() as u32,
+                len: entry_text.len() as u32,
+                line: line_number,
+                column,
+                file: source_index as u16,
+            });
+            assets.text.push_str(entry_text);
+        }
+    };
+    // Files a batch of lines, in order, a chunk at a time with a big host table warmed for it.
     let mut file_batch = |batch: &[ParsedLine<'_>]| {
         for chunk in batch.chunks(WARM_CHUNK) {
             index.warm_asset_hosts(chunk.iter().filter_map(|parsed| match &parsed.entry {
                 Ok(Entry::Host(p)) if !parsed.excluded => Some(p.index_name()),
                 _ => None,
             }));
-            let mut file_entry = |parsed: &ParsedLine<'_>| {
-                let &ParsedLine {
-                    source: source_index,
-                    line: line_number,
-                    column,
-                    excluded,
-                    text: entry_text,
-                    ..
-                } = parsed;
-                let file = &assets.files[source_index];
-                let err = |message: String| RulesError {
-                    file: file.to_string(),
-                    line: line_number,
-                    column,
-                    message,
-                };
-                // A bad line is recorded and the rest read, so every bad line is reported at once.
-                // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
-                // dropping one would widen the scope).
-                let mut bad = |message: String| match skipped.as_deref_mut() {
-                    Some(list) if !excluded => list.push(err(message)),
-                    _ => problems.push(err(message)),
-                };
-                let entry = match &parsed.entry {
-                    Ok(e) => e,
-                    Err(m) => return bad(m.clone()),
-                };
-                // The same entry twice means the same thing: a repeat (its text the same but for
-                // ASCII case, and excluded or not alike) is dropped. A host entry can only repeat
-                // one filed on the same name and kind, so the index asks only when there is one:
-                // it is the first of them, or a later one, whose text was then kept in `seen`
-                // (as a range's and an entry's set aside are).
-                if let Some(problem) = &parsed.unusable {
-                    if seen.first_time(source_index, excluded, entry_text) {
-                        bad(problem.clone());
-                    }
-                    return;
-                }
-                if matches!(entry, Entry::Cidr(_))
-                    && !seen.first_time(source_index, excluded, entry_text)
-                {
-                    return;
-                }
-                if excluded {
-                    let i = exclusions.len();
-                    match entry {
-                        Entry::Host(h) => {
-                            let filed = index.add_exclusion_host_unless(h, i, |first| {
-                                exclusions[first as usize].id[1..].eq_ignore_ascii_case(entry_text)
-                                    || !seen.first_time(source_index, excluded, entry_text)
-                            });
-                            if !filed {
-                                return;
-                            }
-                        }
-                        Entry::Cidr(c) => index.add_exclusion_cidr(*c, i),
-                    }
-                    let host = match entry {
-                        Entry::Host(h) => Some(h),
-                        Entry::Cidr(_) => None,
-                    };
-                    exclusions.push(ExclusionRule {
-                        id: format!("!{entry_text}"),
-                        reason: format!("excluded by `!{entry_text}` in the list"),
-                        uncertain: false,
-                        note: None,
-                        paths: None,
-                        hosts: host.into_iter().cloned().collect(),
-                        source: SourceLoc {
-                            file: file.clone(),
-                            line: line_number,
-                            column,
-                        },
-                    });
-                } else {
-                    let i = assets.entries.len();
-                    match entry {
-                        Entry::Host(h) => {
-                            let filed = index.add_asset_host_unless(h, i, |first| {
-                                let e = assets.entries[first as usize];
-                                let text =
-                                    &assets.text[e.start as usize..(e.start + e.len) as usize];
-                                text.eq_ignore_ascii_case(entry_text)
-                                    || !seen.first_time(source_index, excluded, entry_text)
-                            });
-                            if !filed {
-                                return;
-                            }
-                        }
-                        Entry::Cidr(c) => index.add_asset_cidr(*c, i),
-                    }
-                    assets.entries.push(PlainEntry {
-                        start: assets.text.len() as u32,
-                        len: entry_text.len() as u32,
-                        line: line_number,
-                        column,
-                        file: source_index as u16,
-                    });
-                    assets.text.push_str(entry_text);
-                }
-            };
-            chunk.iter().for_each(&mut file_entry);
+            for parsed in chunk {
+                file_entry(&mut index, parsed);
+            }
         }
     };
     if lines < PARALLEL_PARSE_LINES {
