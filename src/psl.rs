@@ -155,6 +155,43 @@ impl SuffixList {
         let start = domain.len() - s.as_bytes().len();
         Some(&domain[start..])
     }
+
+    /// Whether the embedded list's names known at build time show, without parsing the list,
+    /// that a wildcard on `base` meets none of the list's rules that [`wildcard_problem`]
+    /// asks about: `base` is no public suffix ([`SuffixList::is_public_suffix`] is false), and
+    /// no private rule is written on `x.base`, on `base` or on a suffix of it (so
+    /// [`SuffixList::private_suffix_below`] finds none for either). One pass from the right
+    /// gives every hash that takes. `false` when that cannot be shown: ask the list.
+    ///
+    /// [`wildcard_problem`]: crate::rules::wildcard_problem
+    pub fn wildcard_base_is_clear(&self, base: &str) -> bool {
+        if !self.has_build_time_names() {
+            return false;
+        }
+        // Also checks that `base` is in the list's form (see `in_list_form`): one pass for all.
+        let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+        let bytes = base.as_bytes();
+        let (mut h, mut parent) = (crate::suffix_hash::OFFSET, None);
+        // Whether the byte to the right was a dot (or the end): an empty label.
+        let mut after_dot = true;
+        for &b in bytes.iter().rev() {
+            if b == b'.' {
+                if after_dot || is_private_rule(h) {
+                    return false;
+                }
+                // The last dot met is the first: the parent's hash.
+                parent = Some(h);
+                after_dot = true;
+            } else if plain(b) {
+                after_dot = false;
+            } else {
+                return false;
+            }
+            h = crate::suffix_hash::step(h, b);
+        }
+        let probe = crate::suffix_hash::step(crate::suffix_hash::step(h, b'.'), b'x');
+        !(after_dot || is_private_rule(h) || is_private_rule(probe) || is_public_name(h, parent))
+    }
 }
 
 mod private_names {
@@ -167,23 +204,25 @@ mod private_names {
 /// are cache misses for hosts as varied as a recon list's): a collision only sends the host to
 /// the list itself.
 fn may_have_private_rule(domain: &str) -> bool {
-    let known = |h: u64| {
-        in_name_set(
-            h,
-            &private_names::PRIVATE_RULE_FILTER,
-            crate::suffix_hash::PRIVATE_FILTER_BITS,
-            private_names::PRIVATE_RULE_HASHES,
-        )
-    };
     let bytes = domain.as_bytes();
     let mut h = crate::suffix_hash::OFFSET;
     for i in (0..bytes.len()).rev() {
-        if bytes[i] == b'.' && known(h) {
+        if bytes[i] == b'.' && is_private_rule(h) {
             return true;
         }
         h = crate::suffix_hash::step(h, bytes[i]);
     }
-    known(h)
+    is_private_rule(h)
+}
+
+/// Whether a private-section rule may be written on the name whose suffix hash is `h`.
+fn is_private_rule(h: u64) -> bool {
+    in_name_set(
+        h,
+        &private_names::PRIVATE_RULE_FILTER,
+        crate::suffix_hash::PRIVATE_FILTER_BITS,
+        private_names::PRIVATE_RULE_HASHES,
+    )
 }
 
 /// Whether the suffix hash `h` is in one of `build.rs`'s name sets: its bit filter of 2^`bits`
@@ -203,15 +242,11 @@ mod public_names {
 /// another form than the list's (upper case, empty labels, an end dot, anything but ASCII
 /// letters, digits, `-` and `_`) go to the list too.
 fn may_be_public_suffix(domain: &str) -> bool {
-    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
-    let bytes = domain.as_bytes();
-    let well_formed = !bytes.is_empty()
-        && bytes.split(|&b| b == b'.').all(|l| !l.is_empty())
-        && bytes.iter().all(|&b| b == b'.' || plain(b));
-    if !well_formed {
+    if !in_list_form(domain) {
         return true;
     }
     // One pass from the right: the hash met at the first dot is the parent's.
+    let bytes = domain.as_bytes();
     let first_dot = bytes.iter().position(|&b| b == b'.');
     let (mut h, mut parent) = (crate::suffix_hash::OFFSET, None);
     for i in (0..bytes.len()).rev() {
@@ -220,6 +255,22 @@ fn may_be_public_suffix(domain: &str) -> bool {
         }
         h = crate::suffix_hash::step(h, bytes[i]);
     }
+    is_public_name(h, parent)
+}
+
+/// Whether `domain` is in the form the list's names are in (see [`may_be_public_suffix`]): ASCII
+/// lower-case letters, digits, `-` and `_` in labels that are not empty.
+fn in_list_form(domain: &str) -> bool {
+    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+    let bytes = domain.as_bytes();
+    !bytes.is_empty()
+        && bytes.split(|&b| b == b'.').all(|l| !l.is_empty())
+        && bytes.iter().all(|&b| b == b'.' || plain(b))
+}
+
+/// Whether a name with suffix hash `h`, and its parent's hash, may be a public suffix: a rule is
+/// written on it, or a wildcard rule on its parent.
+fn is_public_name(h: u64, parent: Option<u64>) -> bool {
     let wildcard_bases = public_names::WILDCARD_BASE_HASHES;
     parent.is_some_and(|p| wildcard_bases.binary_search(&p).is_ok())
         || in_name_set(
@@ -387,6 +438,60 @@ mod tests {
         }
         assert!(fresh.list.get().is_none(), "the list was parsed");
         assert!(fresh.is_public_suffix("co.uk"));
+    }
+
+    /// A wildcard's base that the one-pass check clears gets no answer from the whole list
+    /// (parsed, no pre-check) that `wildcard_problem` would report: every rule of the list's
+    /// text, public and private, and names around it, in the shapes a wildcard's base takes.
+    #[test]
+    fn cleared_wildcard_bases_meet_no_rule_of_the_whole_list() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap();
+        let (mut cleared, mut held) = (0, 0);
+        let rules = EMBEDDED_PSL
+            .lines()
+            .filter(|l| !l.starts_with("//"))
+            .filter_map(|l| l.split_whitespace().next());
+        for rule in rules {
+            let name = rule.trim_start_matches('!').trim_start_matches("*.");
+            let parent = name.split_once('.').map_or("", |(_, p)| p);
+            for base in [
+                name.to_string(),
+                format!("a.{name}"),
+                format!("x.{name}"),
+                format!("a.b.{name}"),
+                format!("x{name}"),
+                parent.to_string(),
+                format!("{name}."),
+                format!(".{name}"),
+                name.to_ascii_uppercase(),
+            ] {
+                let meets_a_rule = full.is_public_suffix(&base)
+                    || full.private_suffix_below(&format!("x.{base}")).is_some()
+                    || full.private_suffix_below(&base).is_some();
+                if lazy.wildcard_base_is_clear(&base) {
+                    cleared += 1;
+                    assert!(!meets_a_rule, "{base} (rule {rule})");
+                } else {
+                    held += 1;
+                }
+            }
+        }
+        assert!(
+            cleared > 20_000 && held > 20_000,
+            "{cleared} cleared, {held} held"
+        );
+        assert!(lazy.wildcard_base_is_clear("login12.com"));
+        for base in [
+            "co.uk",
+            "azurewebsites.net",
+            "a.azurewebsites.net",
+            "anything.ck",
+        ] {
+            assert!(!lazy.wildcard_base_is_clear(base), "{base}");
+        }
+        // Only the embedded list has names known at build time.
+        assert!(!full.wildcard_base_is_clear("login12.com"));
     }
 
     #[test]

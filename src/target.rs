@@ -437,7 +437,7 @@ pub(crate) fn fast_domain(raw: &str) -> Option<String> {
 
 /// The checks of [`fast_domain`] without building the name: the length of the name without its
 /// trailing dot, and whether it has upper-case letters. `None` for anything else.
-fn plain_domain(raw: &str) -> Option<(usize, bool)> {
+pub(crate) fn plain_domain(raw: &str) -> Option<(usize, bool)> {
     let bytes = raw.as_bytes();
     let body = bytes.strip_suffix(b".").unwrap_or(bytes);
     if body.is_empty() || body.len() > 253 {

@@ -542,6 +542,18 @@ impl ScopeIndex {
     ) -> bool {
         self.asset_hosts.add_unless(p, asset, is_repeat)
     }
+    /// [`ScopeIndex::add_asset_host_unless`] for a name given as it is filed: the pattern
+    /// `*.name` without its apex when `below`, else the name itself.
+    pub(crate) fn add_asset_name_unless(
+        &mut self,
+        name: &str,
+        below: bool,
+        asset: usize,
+        is_repeat: impl FnOnce(u32) -> bool,
+    ) -> bool {
+        let field = if below { Field::Below } else { Field::Exact };
+        self.asset_hosts.push(name, field, asset as u32, is_repeat)
+    }
     pub fn add_asset_cidr(&mut self, net: IpNet, asset: usize) {
         self.asset_cidrs.push((net, asset as u32));
     }

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use crate::psl::SuffixList;
 pub use compile::{compile_all, parse_cidr, parse_not_account, AppKey};
 pub use host_pattern::{
-    glob_matches, is_one_label, parse_host_pattern, star_matches, wildcard_problem, HostPattern,
-    COVERS_CUSTOMER_SUFFIX,
+    glob_matches, is_one_label, parse_host_pattern, star_matches, wildcard_base_problem,
+    wildcard_problem, HostPattern, COVERS_CUSTOMER_SUFFIX,
 };
 pub use index::ScopeIndex;
 use model::RulesFile;

@@ -15,8 +15,8 @@ use super::ScopeIndex;
 use hashbrown::HashTable;
 
 use super::{
-    parse_cidr, parse_host_pattern, wildcard_problem, AssetRule, CustomerOwnedRule, ExclusionRule,
-    HostPattern, Program, RulesError, SourceLoc,
+    parse_cidr, parse_host_pattern, wildcard_base_problem, wildcard_problem, AssetRule,
+    CustomerOwnedRule, ExclusionRule, HostPattern, Program, RulesError, SourceLoc,
 };
 use crate::psl::SuffixList;
 
@@ -50,36 +50,66 @@ pub fn is_plain_list(path: &Path, text: &str) -> bool {
 
 /// One entry of a list, classified.
 #[derive(Debug, PartialEq)]
-enum Entry {
+enum Entry<'t> {
     Host(HostPattern),
+    /// A name in lower case already, or (`wild`) `*.` and one: the [`HostPattern::Exact`] or
+    /// [`HostPattern::Subdomains`] without its apex that the name is, borrowed from the list
+    /// (most entries: building each one's `String` was a fifth of a list's load).
+    Name {
+        name: &'t str,
+        wild: bool,
+    },
     Cidr(ipnet::IpNet),
 }
 
-fn parse_entry(raw: &str) -> Result<Entry, String> {
+impl Entry<'_> {
+    /// The entry with a `Name` made the [`HostPattern`] it stands for.
+    fn into_owned(self) -> Entry<'static> {
+        match self {
+            Entry::Host(p) => Entry::Host(p),
+            Entry::Name { name, wild } => Entry::Host(name_pattern(name, wild)),
+            Entry::Cidr(c) => Entry::Cidr(c),
+        }
+    }
+}
+
+/// The pattern of an [`Entry::Name`].
+fn name_pattern(name: &str, wild: bool) -> HostPattern {
+    if wild {
+        HostPattern::Subdomains {
+            base: name.to_string(),
+            include_apex: false,
+        }
+    } else {
+        HostPattern::Exact(name.to_string())
+    }
+}
+
+fn parse_entry(raw: &str) -> Result<Entry<'_>, String> {
     quick_entry(raw).map_or_else(|| parse_entry_in_full(raw), Ok)
 }
 
 /// Most entries are a plain name, or `*.` and one, which [`crate::target::parse_host`] would
 /// only lowercase: read in one pass, with no address, scheme, port or path to look for. What
 /// [`parse_entry_in_full`] gives for them (checked by a unit test); `None` for anything else.
-fn quick_entry(raw: &str) -> Option<Entry> {
+fn quick_entry(raw: &str) -> Option<Entry<'_>> {
     let (wild, name) = match raw.strip_prefix("*.") {
         Some(rest) => (true, rest),
         None => (false, raw),
     };
-    let host = crate::target::fast_domain(name)?;
-    Some(Entry::Host(if wild {
-        HostPattern::Subdomains {
-            base: host,
-            include_apex: false,
-        }
+    let (len, upper) = crate::target::plain_domain(name)?;
+    Some(if upper {
+        Entry::Host(name_pattern(&name[..len].to_ascii_lowercase(), wild))
     } else {
-        HostPattern::Exact(host)
-    }))
+        Entry::Name {
+            name: &name[..len],
+            wild,
+        }
+    })
 }
 
 /// [`parse_entry`] for any shape.
-fn parse_entry_in_full(raw: &str) -> Result<Entry, String> {
+fn parse_entry_in_full(raw: &str) -> Result<Entry<'static>, String> {
     // Only hex digits, `.`, `:` and `/` can spell an address or range: skip building the
     // parser's error message for every host name.
     let address_like = raw
@@ -215,7 +245,7 @@ struct ParsedLine<'t> {
     excluded: bool,
     /// The entry as written, without `!` and spaces.
     text: &'t str,
-    entry: Result<Entry, String>,
+    entry: Result<Entry<'t>, String>,
     /// Why an inclusion that parsed cannot be used (a wildcard over a public or customer-owned
     /// suffix): found here, beside the parsing, since it needs nothing filed before it.
     unusable: Option<String>,
@@ -230,16 +260,27 @@ fn parse_lines<'t>(
 ) {
     for (source, (_, text, all_excluded)) in sources.iter().enumerate() {
         for (n, span) in crate::text::newline_spans(text.as_bytes()).enumerate() {
-            // (The line's `\n` and a `\r` before it are trimmed with the rest.)
             let line = &text[span];
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
             // An inline comment starts at ` #`.
             let bytes = line.as_bytes();
-            let body =
-                match memchr::memchr_iter(b'#', bytes).find(|&i| i > 0 && bytes[i - 1] == b' ') {
-                    Some(i) => &line[..i - 1],
-                    None => line,
-                };
-            let trimmed = body.trim();
+            // Most lines have no `#`: a test the compiler vectorizes, before any search.
+            let hash_sign = bytes.iter().fold(false, |seen, &b| seen | (b == b'#'));
+            let comment = hash_sign
+                .then(|| memchr::memchr_iter(b'#', bytes).find(|&i| i > 0 && bytes[i - 1] == b' '))
+                .flatten();
+            let body = match comment {
+                Some(i) => &line[..i - 1],
+                None => line,
+            };
+            // Most lines have no space around the entry: no `trim` (which reads Unicode's).
+            let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+            let trimmed = if visible(body.as_bytes().first()) && visible(body.as_bytes().last()) {
+                body
+            } else {
+                body.trim()
+            };
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
@@ -252,12 +293,15 @@ fn parse_lines<'t>(
                 Ok(Entry::Host(p)) if !excluded => {
                     wildcard_problem(text, p, psl, &Default::default())
                 }
+                Ok(Entry::Name { name, wild: true }) if !excluded => {
+                    wildcard_base_problem(text, name, psl, &Default::default())
+                }
                 _ => None,
             };
             let parsed = ParsedLine {
                 source,
                 line: n as u32 + 1,
-                column: (body.len() - body.trim_start().len()) as u32 + 1,
+                column: (trimmed.as_ptr() as usize - body.as_ptr() as usize) as u32 + 1,
                 excluded,
                 text,
                 entry,
@@ -344,11 +388,11 @@ impl PlainAssets {
 
     fn build(&self, e: PlainEntry) -> AssetRule {
         let text = self.text_of(e);
-        let hosts = match parse_entry(text) {
+        let hosts = match parse_entry(text).map(Entry::into_owned) {
             Ok(Entry::Host(p)) => vec![p],
             // A CIDR's asset lists no host (the loader filed the range in the index); an
             // error cannot happen, as the loader parsed this text, and would list no host.
-            Ok(Entry::Cidr(_)) | Err(_) => Vec::new(),
+            Ok(Entry::Cidr(_) | Entry::Name { .. }) | Err(_) => Vec::new(),
         };
         AssetRule {
             id: text.to_string(),
@@ -580,17 +624,23 @@ fn load_plain_sources_all(
         }
         if excluded {
             let i = exclusions.len();
-            match entry {
-                Entry::Host(h) => {
-                    let filed = index.add_exclusion_host_unless(h, i, |first| {
-                        exclusions[first as usize].id[1..].eq_ignore_ascii_case(entry_text)
-                            || !seen.first_time(source_index, excluded, entry_text)
-                    });
-                    if !filed {
-                        return;
-                    }
+            // An exclusion keeps its host pattern (made for a borrowed name).
+            let host = match entry {
+                Entry::Host(h) => Some(h.clone()),
+                &Entry::Name { name, wild } => Some(name_pattern(name, wild)),
+                Entry::Cidr(c) => {
+                    index.add_exclusion_cidr(*c, i);
+                    None
                 }
-                Entry::Cidr(c) => index.add_exclusion_cidr(*c, i),
+            };
+            if let Some(h) = &host {
+                let filed = index.add_exclusion_host_unless(h, i, |first| {
+                    exclusions[first as usize].id[1..].eq_ignore_ascii_case(entry_text)
+                        || !seen.first_time(source_index, excluded, entry_text)
+                });
+                if !filed {
+                    return;
+                }
             }
             exclusions.push(ExclusionRule {
                 id: format!("!{entry_text}"),
@@ -598,10 +648,7 @@ fn load_plain_sources_all(
                 uncertain: false,
                 note: None,
                 paths: None,
-                hosts: match entry {
-                    Entry::Host(h) => vec![h.clone()],
-                    Entry::Cidr(_) => Vec::new(),
-                },
+                hosts: host.into_iter().collect(),
                 source: SourceLoc {
                     file: file.clone(),
                     line: line_number,
@@ -610,18 +657,23 @@ fn load_plain_sources_all(
             });
         } else {
             let i = assets.entries.len();
-            match entry {
-                Entry::Host(h) => {
-                    let filed = index.add_asset_host_unless(h, i, |first| {
-                        let first = assets.text_of(assets.entries[first as usize]);
-                        first.eq_ignore_ascii_case(entry_text)
-                            || !seen.first_time(source_index, excluded, entry_text)
-                    });
-                    if !filed {
-                        return;
-                    }
+            let is_repeat = |first: u32| {
+                let first = assets.text_of(assets.entries[first as usize]);
+                first.eq_ignore_ascii_case(entry_text)
+                    || !seen.first_time(source_index, excluded, entry_text)
+            };
+            let filed = match entry {
+                Entry::Host(h) => index.add_asset_host_unless(h, i, is_repeat),
+                &Entry::Name { name, wild } => {
+                    index.add_asset_name_unless(name, wild, i, is_repeat)
                 }
-                Entry::Cidr(c) => index.add_asset_cidr(*c, i),
+                Entry::Cidr(c) => {
+                    index.add_asset_cidr(*c, i);
+                    true
+                }
+            };
+            if !filed {
+                return;
             }
             assets.entries.push(PlainEntry {
                 start: assets.text.len() as u32,
@@ -638,6 +690,7 @@ fn load_plain_sources_all(
         for chunk in batch.chunks(WARM_CHUNK) {
             index.warm_asset_hosts(chunk.iter().filter_map(|parsed| match &parsed.entry {
                 Ok(Entry::Host(p)) if !parsed.excluded => Some(p.index_name()),
+                Ok(Entry::Name { name, .. }) if !parsed.excluded => Some(*name),
                 _ => None,
             }));
             for parsed in chunk {
@@ -756,7 +809,7 @@ mod tests {
     }
 
     /// The one-pass reading of plain entries gives what the full reading gives, which reads
-    /// the name with the same `fast_domain` (`plain_domain`'s own test compares that with the
+    /// the name with the same `plain_domain` (whose own test compares it with the
     /// rules for names): this checks the shapes around the name. Every entry of up to five bytes
     /// over an alphabet for wildcards, addresses, ports, schemes, case and punycode's `--`,
     /// alone, after `*.` and before `.example`.
@@ -768,9 +821,13 @@ mod tests {
                 let full = parse_entry_in_full(&entry);
                 if let Some(e) = quick_entry(&entry) {
                     quick += 1;
-                    assert_eq!(Ok(e), full, "{entry:?}");
+                    assert_eq!(Ok(e.into_owned()), full, "{entry:?}");
                 }
-                assert_eq!(parse_entry(&entry), full, "{entry:?}");
+                assert_eq!(
+                    parse_entry(&entry).map(Entry::into_owned),
+                    full,
+                    "{entry:?}"
+                );
             }
         });
         assert!(quick > 15_000, "{quick} entries read in one pass");
