@@ -74,6 +74,14 @@ for k in 10 100 1000 10000 40000; do
   row "generated URLs, generated scope" "$k" "$OUT/urls-$k.txt" --rules "$OUT/scope-$k.txt"
 done
 
+# Address ranges: addresses against 10 and 40,000 generated IPv4 ranges (looked up by prefix
+# length, so the cost should not follow the number of ranges).
+for k in 10 40000; do
+  "$GEN" ranges "$k" 1 > "$OUT/ranges-$k.txt"
+  "$GEN" ips "$LINES" "$k" 1 > "$OUT/ips-$k.txt"
+  row "generated addresses, generated ranges" "$k" "$OUT/ips-$k.txt" --rules "$OUT/ranges-$k.txt"
+done
+
 # JSON Lines in (`--field url`), the 40,000-rule input wrapped as httpx-like records.
 awk '{gsub(/["\\]/, ""); printf "{\"url\":\"%s\",\"status_code\":200}\n", $0}' "$OUT/urls-40000.txt" > "$OUT/records-40000.jsonl"
 read -r tj mj < <(once "$OUT/records-40000.jsonl" "$BIN" --rules "$OUT/scope-40000.txt" check --field url --print in-scope -)
@@ -177,6 +185,8 @@ check_same "20,000 lines, 40,000 generated rules" "$OUT/scope-40000.txt" "$OUT/s
 for kind in in-scope out-of-scope invalid; do
   check_same "20,000 lines, 40,000 generated rules" "$OUT/scope-40000.txt" "$OUT/sample.txt" --print "$kind"
 done
+head -n 20000 "$OUT/ips-40000.txt" > "$OUT/sample-ips.txt"
+check_same "20,000 addresses, 40,000 generated ranges" "$OUT/ranges-40000.txt" "$OUT/sample-ips.txt" --format jsonl
 if [ "$have_real" = 1 ]; then
   head -n 20000 "$OUT/urls-real.txt" > "$OUT/sample-real.txt"
   check_same "20,000 lines, real lists" "$OUT/real.txt" "$OUT/sample-real.txt" --format jsonl

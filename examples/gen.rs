@@ -4,11 +4,13 @@
 //! cargo run --release --example gen -- scope K [SEED]            # plain list with K entries
 //! cargo run --release --example gen -- urls N K [SEED]           # N URLs, half hitting `scope K SEED`
 //! cargo run --release --example gen -- urls-from LIST N [SEED]   # N URLs, half built from a list
+//! cargo run --release --example gen -- ranges K [SEED]           # plain list of K IPv4 ranges
+//! cargo run --release --example gen -- ips N K [SEED]            # N addresses, half in `ranges K SEED`
 //! ```
 
 use std::io::{self, BufWriter, Write};
 
-use scopelint::gen::{random_host, scope_list, url_for, Rng, UrlCorpus};
+use scopelint::gen::{random_host, range_list, scope_list, url_for, IpCorpus, Rng, UrlCorpus};
 
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +23,12 @@ fn main() -> io::Result<()> {
         Some("urls") => {
             for u in UrlCorpus::new(num(2, 1000), num(3, 1)).take(num(1, 1_000_000) as usize) {
                 writeln!(out, "{u}")?;
+            }
+        }
+        Some("ranges") => out.write_all(range_list(num(1, 1000), num(2, 1)).as_bytes())?,
+        Some("ips") => {
+            for ip in IpCorpus::new(num(2, 1000), num(3, 1)).take(num(1, 1_000_000) as usize) {
+                writeln!(out, "{ip}")?;
             }
         }
         Some("urls-from") => {
@@ -47,7 +55,7 @@ fn main() -> io::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: gen scope K [SEED] | gen urls N K [SEED] | gen urls-from LIST N [SEED]"
+                "usage: gen scope K [SEED] | gen urls N K [SEED] | gen urls-from LIST N [SEED] | gen ranges K [SEED] | gen ips N K [SEED]"
             );
             std::process::exit(2);
         }

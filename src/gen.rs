@@ -86,6 +86,56 @@ pub fn url_for(r: &mut Rng, host: &str) -> String {
     }
 }
 
+/// Range `i` of the synthetic range list with this seed: an IPv4 network of 16 to 32 bits.
+fn range_entry(seed: u64, i: u64) -> (u32, u8) {
+    let mut r = Rng(seed ^ i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995);
+    let len = [16u8, 20, 24, 24, 24, 28, 32][r.below(7) as usize];
+    let addr = (r.next_u64() as u32) >> (32 - len) << (32 - len);
+    (addr, len)
+}
+
+/// A plain scope list of `k` IPv4 ranges (`a.b.c.d/len`, lengths 16 to 32).
+pub fn range_list(k: u64, seed: u64) -> String {
+    let mut out = format!("# synthetic ranges: {k} entries, seed {seed}\n");
+    for i in 0..k {
+        let (addr, len) = range_entry(seed, i);
+        out.push_str(&format!("{}/{len}\n", std::net::Ipv4Addr::from(addr)));
+    }
+    out
+}
+
+/// Addresses against `range_list(k, seed)`: half inside one of its ranges, half anywhere.
+pub struct IpCorpus {
+    rng: Rng,
+    k: u64,
+    seed: u64,
+}
+
+impl IpCorpus {
+    pub fn new(k: u64, seed: u64) -> Self {
+        IpCorpus {
+            rng: Rng(seed.wrapping_add(11)),
+            k: k.max(1),
+            seed,
+        }
+    }
+}
+
+impl Iterator for IpCorpus {
+    type Item = String;
+    fn next(&mut self) -> Option<String> {
+        let any = self.rng.next_u64() as u32;
+        let addr = if self.rng.below(2) == 0 {
+            let (net, len) = range_entry(self.seed, self.rng.below(self.k));
+            // The host bits from `any`.
+            net | (any & (u32::MAX.checked_shr(u32::from(len)).unwrap_or(0)))
+        } else {
+            any
+        };
+        Some(std::net::Ipv4Addr::from(addr).to_string())
+    }
+}
+
 /// Line `n` of the URL corpus against `scope_list(k, seed)`: half hit the scope.
 pub struct UrlCorpus {
     rng: Rng,
@@ -137,5 +187,19 @@ mod tests {
             .filter(|u| program.classify(u, false).kind == crate::VerdictKind::InScope)
             .count();
         assert!((800..=1200).contains(&hits), "{hits} of 2000 in scope");
+        let ranges = crate::rules::plain::load_plain_str(
+            &range_list(300, 9),
+            "ranges.txt",
+            crate::psl::SuffixList::embedded(),
+        )
+        .unwrap();
+        let hits = IpCorpus::new(300, 9)
+            .take(2000)
+            .filter(|ip| ranges.classify(ip, false).kind == crate::VerdictKind::InScope)
+            .count();
+        assert!(
+            (900..=1100).contains(&hits),
+            "{hits} of 2000 addresses in scope"
+        );
     }
 }

@@ -16,10 +16,6 @@
 
 pub mod programs;
 
-use std::net::IpAddr;
-
-use ipnet::IpNet;
-
 use crate::rules::{AssetRule, ExclusionRule, HostPattern, PathRule, PathSeg, Program, SourceLoc};
 use crate::target::{self, AppTarget, Host, NetTarget, Target, TargetParseError};
 
@@ -599,11 +595,15 @@ impl Program {
                     .lookup(d, |id, spec| candidates.push((id, spec)));
                 self.index.excl_hosts.lookup(d, |id, _| excl_hits.push(id));
             }
+            Host::Ip(ip) if how == Lookup::Linear => {
+                let (assets, excl) = (&self.index.asset_cidrs, &self.index.excl_cidrs);
+                assets.lookup_linear(*ip, |id, spec| candidates.push((id, spec)));
+                excl.lookup_linear(*ip, |id, _| excl_hits.push(id));
+            }
             Host::Ip(ip) => {
-                cidr_lookup(&self.index.asset_cidrs, *ip, |id, spec| {
-                    candidates.push((id, spec))
-                });
-                cidr_lookup(&self.index.excl_cidrs, *ip, |id, _| excl_hits.push(id));
+                let (assets, excl) = (&self.index.asset_cidrs, &self.index.excl_cidrs);
+                assets.lookup(*ip, |id, spec| candidates.push((id, spec)));
+                excl.lookup(*ip, |id, _| excl_hits.push(id));
             }
         }
 
@@ -859,14 +859,6 @@ impl Program {
             }
         }
         VerdictKind::InScope
-    }
-}
-
-fn cidr_lookup(cidrs: &[(IpNet, u32)], ip: IpAddr, mut f: impl FnMut(u32, u32)) {
-    for (net, id) in cidrs {
-        if net.contains(&ip) {
-            f(*id, net.prefix_len() as u32);
-        }
     }
 }
 

@@ -6,6 +6,8 @@
 
 use foldhash::HashMap;
 
+use std::net::IpAddr;
+
 use ipnet::IpNet;
 
 use super::HostPattern;
@@ -504,6 +506,105 @@ fn name_hash(records: &[u8], at: usize) -> u64 {
     suffix_hash::reverse_hash(record_name(records, at))
 }
 
+/// Address ranges, looked up by prefix length: an address is cut to each length some range
+/// has and that network looked up, so a lookup costs one probe per distinct length (at most 33
+/// for IPv4, 129 for IPv6), whatever the number of ranges. (They were scanned one by one: a
+/// list of 40,000 ranges made each address cost 40,000 comparisons.)
+#[derive(Debug, Default)]
+pub(crate) struct CidrTable {
+    /// Every range and its rule, as filed: the linear reference path scans these.
+    ranges: Vec<(IpNet, u32)>,
+    /// For each family and prefix length filed: the first rule of each network, by its
+    /// address (one entry a range, no allocation).
+    by_length: Vec<(Family, u8, HashMap<u128, u32>)>,
+    /// The other rules of a network that several rules list, by its place in `by_length`.
+    more: HashMap<(usize, u128), Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    V4,
+    V6,
+}
+
+/// An address's family and bits (an IPv4 address in the low 32).
+fn address_bits(ip: IpAddr) -> (Family, u128) {
+    match ip {
+        IpAddr::V4(a) => (Family::V4, u128::from(u32::from(a))),
+        IpAddr::V6(a) => (Family::V6, u128::from(a)),
+    }
+}
+
+/// `bits` of an address of `family` with all but the first `len` bits cleared.
+fn network_bits(family: Family, bits: u128, len: u8) -> u128 {
+    let width = match family {
+        Family::V4 => 32,
+        Family::V6 => 128,
+    };
+    let host_bits = width - u32::from(len.min(width as u8));
+    match host_bits {
+        128 => 0,
+        n => bits >> n << n,
+    }
+}
+
+impl CidrTable {
+    fn add(&mut self, net: IpNet, id: u32) {
+        self.ranges.push((net, id));
+        let (family, bits) = address_bits(net.network());
+        let len = net.prefix_len();
+        let i = match self
+            .by_length
+            .iter()
+            .position(|&(f, l, _)| f == family && l == len)
+        {
+            Some(i) => i,
+            None => {
+                self.by_length.push((family, len, HashMap::default()));
+                self.by_length.len() - 1
+            }
+        };
+        let network = network_bits(family, bits, len);
+        match self.by_length[i].2.entry(network) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.more.entry((i, network)).or_default().push(id);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+        }
+    }
+
+    /// Calls `f(rule, prefix length)` for every range holding `ip`, in no particular order.
+    pub(crate) fn lookup(&self, ip: IpAddr, mut f: impl FnMut(u32, u32)) {
+        let (family, bits) = address_bits(ip);
+        for (i, (_, len, networks)) in self.by_length.iter().enumerate() {
+            if self.by_length[i].0 != family {
+                continue;
+            }
+            let network = network_bits(family, bits, *len);
+            if let Some(&first) = networks.get(&network) {
+                f(first, u32::from(*len));
+                if !self.more.is_empty() {
+                    for &id in self.more.get(&(i, network)).into_iter().flatten() {
+                        f(id, u32::from(*len));
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`CidrTable::lookup`] by comparing with every range in turn: the reference it is
+    /// tested against (`check --reference`).
+    pub(crate) fn lookup_linear(&self, ip: IpAddr, mut f: impl FnMut(u32, u32)) {
+        for (net, id) in &self.ranges {
+            if net.contains(&ip) {
+                f(*id, u32::from(net.prefix_len()));
+            }
+        }
+    }
+}
+
 /// An asset listing an app: the feature it is limited to (`None`: the whole app), and the asset.
 pub(crate) type AppEntry = (Option<String>, u32);
 
@@ -511,11 +612,11 @@ pub(crate) type AppEntry = (Option<String>, u32);
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
     pub(crate) asset_hosts: HostTable,
-    pub(crate) asset_cidrs: Vec<(IpNet, u32)>,
+    pub(crate) asset_cidrs: CidrTable,
     /// Apps by platform and id: the assets listing the whole app (`None`) or one feature.
     pub(crate) asset_apps: HashMap<(Platform, String), Vec<AppEntry>>,
     pub(crate) excl_hosts: HostTable,
-    pub(crate) excl_cidrs: Vec<(IpNet, u32)>,
+    pub(crate) excl_cidrs: CidrTable,
     pub(crate) excl_apps: HashMap<(Platform, String), Vec<u32>>,
 }
 
@@ -555,7 +656,7 @@ impl ScopeIndex {
         self.asset_hosts.push(name, field, asset as u32, is_repeat)
     }
     pub fn add_asset_cidr(&mut self, net: IpNet, asset: usize) {
-        self.asset_cidrs.push((net, asset as u32));
+        self.asset_cidrs.add(net, asset as u32);
     }
     /// Returns the asset that already lists this app (and feature), if any.
     pub fn add_asset_app(
@@ -590,7 +691,7 @@ impl ScopeIndex {
         self.excl_hosts.add_unless(p, excl, is_repeat)
     }
     pub fn add_exclusion_cidr(&mut self, net: IpNet, excl: usize) {
-        self.excl_cidrs.push((net, excl as u32));
+        self.excl_cidrs.add(net, excl as u32);
     }
     pub fn add_exclusion_app(&mut self, platform: Platform, id: String, excl: usize) {
         self.excl_apps
@@ -603,6 +704,57 @@ impl ScopeIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ranges looked up by prefix length give what comparing with every range gives: random
+    /// IPv4 and IPv6 ranges of every length (0 and full ones, repeats, host bits set), and
+    /// addresses inside them, at their edges and anywhere.
+    #[test]
+    fn cidr_lookup_by_length_agrees_with_every_range() {
+        use std::net::{Ipv4Addr, Ipv6Addr};
+        let mut r = crate::gen::Rng(7);
+        let mut table = CidrTable::default();
+        let mut probes = Vec::new();
+        for id in 0..3_000u32 {
+            let net = if r.below(3) == 0 {
+                let a = Ipv6Addr::from(u128::from(r.next_u64()) << 64 | u128::from(r.next_u64()));
+                IpNet::new(IpAddr::V6(a), r.below(129) as u8).unwrap()
+            } else {
+                // Few first octets, so ranges nest and overlap.
+                let a = Ipv4Addr::from((r.below(4) as u32) << 24 | r.next_u64() as u32 >> 8);
+                IpNet::new(IpAddr::V4(a), r.below(33) as u8).unwrap()
+            };
+            table.add(net, id);
+            if r.below(10) == 0 {
+                table.add(net, id + 100_000); // the same range for another rule
+            }
+            probes.extend([net.network(), net.broadcast(), net.addr()]);
+        }
+        for _ in 0..3_000 {
+            probes.push(IpAddr::V4(Ipv4Addr::from(
+                (r.below(4) as u32) << 24 | r.next_u64() as u32 >> 8,
+            )));
+            probes.push(IpAddr::V6(Ipv6Addr::from(u128::from(r.next_u64()) << 64)));
+        }
+        let mut hits = 0;
+        for ip in probes {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            table.lookup(ip, |id, len| fast.push((id, len)));
+            table.lookup_linear(ip, |id, len| slow.push((id, len)));
+            fast.sort_unstable();
+            slow.sort_unstable();
+            assert_eq!(fast, slow, "{ip}");
+            hits += fast.len();
+        }
+        assert!(hits > 20_000, "{hits} matches");
+        // A lookup probes each length once: /0 holds every address of its family.
+        let mut zero = CidrTable::default();
+        zero.add("0.0.0.0/0".parse().unwrap(), 1);
+        zero.add("::/0".parse().unwrap(), 2);
+        let mut seen = Vec::new();
+        zero.lookup("203.0.113.9".parse().unwrap(), |id, _| seen.push(id));
+        zero.lookup("2001:db8::1".parse().unwrap(), |id, _| seen.push(id));
+        assert_eq!(seen, [1, 2]);
+    }
 
     /// A big list has a record per name: its name and id in one place, one 8-byte slot.
     #[test]
