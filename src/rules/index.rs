@@ -514,82 +514,117 @@ fn name_hash(records: &[u8], at: usize) -> u64 {
 pub(crate) struct CidrTable {
     /// Every range and its rule, as filed: the linear reference path scans these.
     ranges: Vec<(IpNet, u32)>,
-    /// For each family and prefix length filed: the first rule of each network, by its
-    /// address (one entry a range, no allocation).
-    by_length: Vec<(Family, u8, HashMap<u128, u32>)>,
-    /// The other rules of a network that several rules list, by its place in `by_length`.
-    more: HashMap<(usize, u128), Vec<u32>>,
+    /// For each prefix length filed, the first rule of each network of that length, by its
+    /// address: one small entry a range (8 bytes for IPv4), no allocation.
+    v4: Lengths<u32>,
+    v6: Lengths<u128>,
+    /// The other rules of a network that several rules list: by IP version, length, network.
+    more: HashMap<(u8, u8, u128), Vec<u32>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    V4,
-    V6,
-}
+/// Networks of one IP version by prefix length: (length, first rule of each network).
+type Lengths<K> = Vec<(u8, HashMap<K, u32>)>;
 
-/// An address's family and bits (an IPv4 address in the low 32).
-fn address_bits(ip: IpAddr) -> (Family, u128) {
-    match ip {
-        IpAddr::V4(a) => (Family::V4, u128::from(u32::from(a))),
-        IpAddr::V6(a) => (Family::V6, u128::from(a)),
+/// Files `network` of `len` bits for rule `id`; `false` when a rule has it already.
+fn file_network<K: std::hash::Hash + Eq>(
+    lengths: &mut Lengths<K>,
+    len: u8,
+    network: K,
+    id: u32,
+) -> bool {
+    let i = match lengths.iter().position(|&(l, _)| l == len) {
+        Some(i) => i,
+        None => {
+            lengths.push((len, HashMap::default()));
+            lengths.len() - 1
+        }
+    };
+    match lengths[i].1.entry(network) {
+        std::collections::hash_map::Entry::Occupied(_) => false,
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(id);
+            true
+        }
     }
 }
 
-/// `bits` of an address of `family` with all but the first `len` bits cleared.
-fn network_bits(family: Family, bits: u128, len: u8) -> u128 {
-    let width = match family {
-        Family::V4 => 32,
-        Family::V6 => 128,
-    };
-    let host_bits = width - u32::from(len.min(width as u8));
-    match host_bits {
-        128 => 0,
-        n => bits >> n << n,
+/// Calls `f(first rule, length, network)` for each length of `lengths` whose network, as
+/// `network_of(length)` cuts the address, is filed.
+fn find_networks<K: std::hash::Hash + Eq + Copy>(
+    lengths: &Lengths<K>,
+    network_of: impl Fn(u8) -> K,
+    mut f: impl FnMut(u32, u8, K),
+) {
+    for (len, networks) in lengths {
+        let network = network_of(*len);
+        if let Some(&first) = networks.get(&network) {
+            f(first, *len, network);
+        }
     }
 }
 
 impl CidrTable {
     fn add(&mut self, net: IpNet, id: u32) {
         self.ranges.push((net, id));
-        let (family, bits) = address_bits(net.network());
         let len = net.prefix_len();
-        let i = match self
-            .by_length
-            .iter()
-            .position(|&(f, l, _)| f == family && l == len)
-        {
-            Some(i) => i,
-            None => {
-                self.by_length.push((family, len, HashMap::default()));
-                self.by_length.len() - 1
+        // `network()` clears the host bits (`10.0.0.1/8` is `10.0.0.0/8`).
+        let (version, network, new) = match net.network() {
+            IpAddr::V4(a) => {
+                let bits = u32::from(a);
+                (
+                    4,
+                    u128::from(bits),
+                    file_network(&mut self.v4, len, bits, id),
+                )
+            }
+            IpAddr::V6(a) => {
+                let bits = u128::from(a);
+                (6, bits, file_network(&mut self.v6, len, bits, id))
             }
         };
-        let network = network_bits(family, bits, len);
-        match self.by_length[i].2.entry(network) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.more.entry((i, network)).or_default().push(id);
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(id);
-            }
+        if !new {
+            self.more
+                .entry((version, len, network))
+                .or_default()
+                .push(id);
         }
     }
 
     /// Calls `f(rule, prefix length)` for every range holding `ip`, in no particular order.
     pub(crate) fn lookup(&self, ip: IpAddr, mut f: impl FnMut(u32, u32)) {
-        let (family, bits) = address_bits(ip);
-        for (i, (_, len, networks)) in self.by_length.iter().enumerate() {
-            if self.by_length[i].0 != family {
-                continue;
-            }
-            let network = network_bits(family, bits, *len);
-            if let Some(&first) = networks.get(&network) {
-                f(first, u32::from(*len));
-                if !self.more.is_empty() {
-                    for &id in self.more.get(&(i, network)).into_iter().flatten() {
-                        f(id, u32::from(*len));
-                    }
+        let mut found = |version: u8, first: u32, len: u8, network: u128| {
+            f(first, u32::from(len));
+            if !self.more.is_empty() {
+                for &id in self
+                    .more
+                    .get(&(version, len, network))
+                    .into_iter()
+                    .flatten()
+                {
+                    f(id, u32::from(len));
                 }
+            }
+        };
+        match ip {
+            IpAddr::V4(a) => {
+                let bits = u32::from(a);
+                let network_of = |len: u8| {
+                    bits.checked_shr(32 - u32::from(len))
+                        .map_or(0, |b| b << (32 - u32::from(len)))
+                };
+                find_networks(&self.v4, network_of, |first, len, network| {
+                    found(4, first, len, u128::from(network))
+                });
+            }
+            IpAddr::V6(a) => {
+                let bits = u128::from(a);
+                let network_of = |len: u8| {
+                    bits.checked_shr(128 - u32::from(len))
+                        .map_or(0, |b| b << (128 - u32::from(len)))
+                };
+                find_networks(&self.v6, network_of, |first, len, network| {
+                    found(6, first, len, network)
+                });
             }
         }
     }
