@@ -548,6 +548,13 @@ fn file_network<K: std::hash::Hash + Eq>(
     }
 }
 
+/// The first `len` of the `width` low bits of `bits`, the others cleared: an address of `width`
+/// bits cut to a network of `len` bits.
+fn prefix(bits: u128, width: u32, len: u8) -> u128 {
+    let host_bits = width - u32::from(len);
+    bits.checked_shr(host_bits).map_or(0, |b| b << host_bits)
+}
+
 /// Calls `f(first rule, length, network)` for each length of `lengths` whose network, as
 /// `network_of(length)` cuts the address, is filed.
 fn find_networks<K: std::hash::Hash + Eq + Copy>(
@@ -607,24 +614,20 @@ impl CidrTable {
         };
         match ip {
             IpAddr::V4(a) => {
-                let bits = u32::from(a);
-                let network_of = |len: u8| {
-                    bits.checked_shr(32 - u32::from(len))
-                        .map_or(0, |b| b << (32 - u32::from(len)))
-                };
-                find_networks(&self.v4, network_of, |first, len, network| {
-                    found(4, first, len, u128::from(network))
-                });
+                let bits = u128::from(u32::from(a));
+                find_networks(
+                    &self.v4,
+                    |len| prefix(bits, 32, len) as u32,
+                    |first, len, n| found(4, first, len, u128::from(n)),
+                );
             }
             IpAddr::V6(a) => {
                 let bits = u128::from(a);
-                let network_of = |len: u8| {
-                    bits.checked_shr(128 - u32::from(len))
-                        .map_or(0, |b| b << (128 - u32::from(len)))
-                };
-                find_networks(&self.v6, network_of, |first, len, network| {
-                    found(6, first, len, network)
-                });
+                find_networks(
+                    &self.v6,
+                    |len| prefix(bits, 128, len),
+                    |first, len, n| found(6, first, len, n),
+                );
             }
         }
     }
