@@ -236,6 +236,73 @@ fn print_quick_path_matches_the_linear_reference() {
     }
 }
 
+/// Addresses are looked up in a list's ranges by prefix length; `--reference` compares with
+/// every range. Both give the same verdicts, with ranges excluded inside included ones, nested
+/// ranges, IPv6, and addresses in, at the edges of and outside the ranges.
+#[test]
+fn address_ranges_match_the_linear_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let scope = dir.path().join("ranges.txt");
+    let mut list = scopelint::gen::range_list(3_000, 4);
+    list.push_str(
+        "2001:db8::/32
+!2001:db8:1::/48
+2001:db8:1:2::/64
+10.0.0.0/8
+!10.1.0.0/16
+10.1.2.0/24
+",
+    );
+    std::fs::write(&scope, list).unwrap();
+    let mut input: String = scopelint::gen::IpCorpus::new(3_000, 4)
+        .take(6_000)
+        .map(|ip| ip + "\n")
+        .collect();
+    input.push_str(
+        "2001:db8::1\n2001:db8:1::1\n2001:db8:1:2::9\n2001:db9::1\n10.0.0.0\n10.255.255.255\n10.1.0.5\n10.1.2.3\n11.0.0.1\n",
+    );
+    let run = |reference: bool| {
+        let mut c = scopelint();
+        c.args([
+            "--rules",
+            scope.to_str().unwrap(),
+            "check",
+            "--format",
+            "jsonl",
+        ]);
+        if reference {
+            c.arg("--reference");
+        }
+        c.write_stdin(input.clone()).output().unwrap().stdout
+    };
+    let (fast, slow) = (run(false), run(true));
+    let text = String::from_utf8(fast.clone()).unwrap();
+    let in_scope = text.matches("\"verdict\":\"in-scope\"").count();
+    assert!(
+        (2_500..=3_500).contains(&in_scope),
+        "{in_scope} addresses in scope"
+    );
+    let verdict = |target: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{{\"target\":\"{target}\"")))
+            .unwrap();
+        serde_json::from_str::<Value>(line).unwrap()["verdict"].clone()
+    };
+    // An exclusion wins over every range that includes the address, nested or not.
+    for (target, expected) in [
+        ("10.255.255.255", "in-scope"),
+        ("10.1.0.5", "out-of-scope"),
+        ("10.1.2.3", "out-of-scope"),
+        ("2001:db8::1", "in-scope"),
+        ("2001:db8:1:2::9", "out-of-scope"),
+        ("2001:db9::1", "out-of-scope"),
+    ] {
+        assert_eq!(verdict(target), expected, "{target}");
+    }
+    assert!(fast == slow, "indexed ranges and reference differ");
+}
+
 /// `-q` answers through the quick path too: the exit status alone, the same as without it.
 #[test]
 fn quiet_exit_status_on_standard_input() {
