@@ -249,3 +249,55 @@ fn star_matches_bytes(pb: &[u8], hb: &[u8]) -> bool {
     }
     pb[pi..].iter().all(|&b| b == b'*')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::psl::EMBEDDED_PSL;
+
+    /// The one-pass shortcut changes no answer: every wildcard on every ASCII rule of the list,
+    /// and on names around it, gets the same problem (or none) from the embedded list, which
+    /// takes the shortcut, as from the same list parsed at run time, which cannot; with and
+    /// without customer-owned suffixes, as a `*.` base and as a glob's anchor.
+    #[test]
+    fn wildcard_problems_are_the_same_with_and_without_the_shortcut() {
+        let lazy = SuffixList::embedded();
+        let full = SuffixList::parse(EMBEDDED_PSL, "full").unwrap();
+        let customer: NameSet = ["example-customer.net", "github.io", "azurewebsites.net"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let (mut problems, mut bases) = (0, 0);
+        let names = EMBEDDED_PSL
+            .lines()
+            .filter(|l| !l.starts_with("//") && l.is_ascii())
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|r| r.trim_start_matches('!').trim_start_matches("*."));
+        for name in names.chain(["example-customer.net", "login12.com"]) {
+            let parent = name.split_once('.').map_or("", |(_, p)| p);
+            for base in [
+                name.to_string(),
+                format!("a.{name}"),
+                format!("a.b.{name}"),
+                parent.to_string(),
+            ] {
+                for raw in [format!("*.{base}"), format!("*-x.{base}")] {
+                    for names in [&NameSet::default(), &customer] {
+                        let got = wildcard_base_problem(&raw, &base, &lazy, names);
+                        assert_eq!(
+                            got,
+                            wildcard_base_problem(&raw, &base, &full, names),
+                            "{raw}"
+                        );
+                        problems += usize::from(got.is_some());
+                        bases += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            problems > 30_000 && bases - problems > 30_000,
+            "{problems} of {bases}"
+        );
+    }
+}
