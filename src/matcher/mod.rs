@@ -803,6 +803,9 @@ impl Program {
     /// looks at the path. Gives the kind [`Program::classify`] gives (checked by unit and
     /// property tests and by `benches/run.sh` on the real lists).
     pub fn quick_kind(&self, t: &target::QuickNet<'_>) -> Option<VerdictKind> {
+        if let Some(ip) = t.ip {
+            return self.quick_kind_of_address(ip, t.port);
+        }
         let d = t.host;
         if self.host_only {
             // The rules matched need not be read (they are cache misses with 40,000 of them).
@@ -843,6 +846,45 @@ impl Program {
             return None;
         }
         Some(self.kind_of_best(d, best))
+    }
+
+    /// [`Program::quick_kind`] of an address: its ranges as `decide_net` reads them (an
+    /// exclusion wins; no customer-owned suffix applies to an address).
+    fn quick_kind_of_address(
+        &self,
+        ip: std::net::IpAddr,
+        port: Option<u16>,
+    ) -> Option<VerdictKind> {
+        let mut path_rule = false;
+        let mut excluded = false;
+        self.index.excl_cidrs.lookup(ip, |id, _| {
+            excluded = true;
+            path_rule |= !self.host_only && self.exclusions[id as usize].paths.is_some();
+        });
+        if path_rule {
+            return None;
+        }
+        if excluded {
+            return Some(VerdictKind::OutOfScope);
+        }
+        let mut allowed = false;
+        self.index.asset_cidrs.lookup(ip, |id, _| {
+            if self.host_only {
+                allowed = true;
+                return;
+            }
+            let a = &self.assets[id as usize];
+            path_rule |= a.paths.is_some();
+            allowed |= a.ports.is_empty() || port.is_none_or(|p| a.ports.contains(&p));
+        });
+        if path_rule {
+            return None;
+        }
+        Some(if allowed {
+            VerdictKind::InScope
+        } else {
+            VerdictKind::OutOfScope
+        })
     }
 
     /// The kind when the most specific asset allowing the target has specificity `best`.

@@ -404,7 +404,11 @@ proptest! {
         if let Some(q) = scopelint::target::quick_net(input, &mut buf) {
             match parse_target(input) {
                 Ok(Target::Net(n)) => {
-                    prop_assert_eq!(&n.host, &Host::Domain(q.host.to_string()), "{:?}", input);
+                    let quick_host = match q.ip {
+                        Some(ip) => Host::Ip(ip),
+                        None => Host::Domain(q.host.to_string()),
+                    };
+                    prop_assert_eq!(&n.host, &quick_host, "{:?}", input);
                     prop_assert_eq!(n.port, q.port, "{:?}", input);
                 }
                 other => prop_assert!(false, "{:?}: quick {:?}, parser {:?}", input, q, other),

@@ -303,6 +303,95 @@ fn address_ranges_match_the_linear_reference() {
     assert!(fast == slow, "indexed ranges and reference differ");
 }
 
+/// Addresses in dotted decimal answer through `--print`'s quick path: the same lines as the
+/// full path (`--reference`), for ranges with ports, with paths (declined to the full path),
+/// and excluded with and without paths.
+#[test]
+fn address_quick_path_matches_the_full_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("ranges.yaml");
+    std::fs::write(
+        &rules,
+        "schema_version: 1
+program:
+  id: ranges
+  name: Ranges
+  revision: 2026-01-01
+  default_ports: [80, 443]
+assets:
+  - id: office
+    cidrs: [192.0.2.0/24, 10.0.0.0/8]
+  - id: admin-port
+    cidrs: [198.51.100.0/24]
+    ports: [8443]
+  - id: api-range
+    hosts: [api.example.net]
+    cidrs: [203.0.113.0/24]
+    paths:
+      prefixes: [/api]
+exclusions:
+  - id: lab
+    cidrs: [10.1.0.0/16]
+    reason: Lab network.
+  - id: lab-admin
+    hosts: [lab.example.net]
+    cidrs: [10.2.0.0/16]
+    paths:
+      prefixes: [/admin]
+    reason: Admin pages.
+",
+    )
+    .unwrap();
+    let mut input = String::new();
+    for host in [
+        "192.0.2.7",
+        "10.0.0.1",
+        "10.1.2.3",
+        "10.2.0.9",
+        "198.51.100.1",
+        "203.0.113.5",
+        "8.8.8.8",
+        "010.0.0.1",
+        "10.0.0.1.",
+    ] {
+        for shape in [
+            "{h}",
+            "http://{h}/",
+            "https://{h}:8443/x",
+            "http://{h}:8080/api/v1",
+            "https://{h}/admin",
+        ] {
+            input.push_str(&shape.replace("{h}", host));
+            input.push('\n');
+        }
+    }
+    for kind in ["in-scope", "out-of-scope", "invalid"] {
+        let run = |reference: bool| {
+            let mut c = scopelint();
+            c.args(["--rules", rules.to_str().unwrap(), "check", "--print", kind]);
+            if reference {
+                c.arg("--reference");
+            }
+            let out = c.write_stdin(input.clone()).output().unwrap();
+            let loaded = matches!(out.status.code(), Some(0 | 1));
+            assert!(loaded, "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let (quick, full) = (run(false), run(true));
+        assert_eq!(quick, full, "{kind}");
+        if kind == "in-scope" {
+            for line in [
+                "192.0.2.7",
+                "https://198.51.100.1:8443/x",
+                "https://10.2.0.9/admin",
+            ] {
+                let listed = quick.lines().any(|l| l == line);
+                assert_eq!(listed, line != "https://10.2.0.9/admin", "{line}");
+            }
+        }
+    }
+}
+
 /// `-q` answers through the quick path too: the exit status alone, the same as without it.
 #[test]
 fn quiet_exit_status_on_standard_input() {
