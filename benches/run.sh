@@ -187,6 +187,9 @@ for kind in in-scope out-of-scope invalid; do
 done
 head -n 20000 "$OUT/ips-40000.txt" > "$OUT/sample-ips.txt"
 check_same "20,000 addresses, 40,000 generated ranges" "$OUT/ranges-40000.txt" "$OUT/sample-ips.txt" --format jsonl
+for kind in in-scope out-of-scope; do
+  check_same "20,000 addresses, 40,000 generated ranges" "$OUT/ranges-40000.txt" "$OUT/sample-ips.txt" --print "$kind"
+done
 if [ "$have_real" = 1 ]; then
   head -n 20000 "$OUT/urls-real.txt" > "$OUT/sample-real.txt"
   check_same "20,000 lines, real lists" "$OUT/real.txt" "$OUT/sample-real.txt" --format jsonl
