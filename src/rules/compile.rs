@@ -162,8 +162,23 @@ pub fn parse_cidr(raw: &str) -> Result<IpNet, String> {
     let v = raw.trim();
     v.parse::<IpNet>()
         .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map(|n| n.trunc())
+        .map(|n| ipv4_of_mapped(n.trunc()))
         .map_err(|_| format!("`{raw}` is not a CIDR range or IP address"))
+}
+
+/// An IPv4-mapped IPv6 range (`::ffff:10.9.0.0/112`) as the IPv4 range it is (`10.9.0.0/16`):
+/// targets' mapped addresses are read as IPv4, so a range kept in the mapped form would never
+/// match, and an exclusion written so would exclude nothing.
+fn ipv4_of_mapped(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+                .map(IpNet::V4)
+                .unwrap_or(net),
+            None => net,
+        },
+        _ => net,
+    }
 }
 
 fn compile_cidrs(ctx: &Ctx, cidrs: &[Spanned<String>]) -> Vec<IpNet> {
@@ -878,6 +893,28 @@ fn check_award_cells(ctx: &Ctx, aw: &model::AwardsDef) {
                     )));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranges are kept in the form targets are read in: an IPv4-mapped IPv6 range is the IPv4
+    /// range it maps; host bits are cleared; other IPv6 ranges stay as written.
+    #[test]
+    fn cidrs_are_read_in_the_form_targets_are() {
+        for (raw, kept) in [
+            ("::ffff:10.9.0.0/112", "10.9.0.0/16"),
+            ("::ffff:10.9.1.2/120", "10.9.1.0/24"),
+            ("::ffff:1.2.3.4", "1.2.3.4/32"),
+            ("::ffff:0:0/96", "0.0.0.0/0"),
+            ("::ffff:0:0/95", "::fffe:0:0/95"),
+            ("2001:db8::1/32", "2001:db8::/32"),
+            ("10.0.0.1/8", "10.0.0.0/8"),
+        ] {
+            assert_eq!(parse_cidr(raw).unwrap().to_string(), kept, "{raw}");
         }
     }
 }

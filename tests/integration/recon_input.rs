@@ -331,7 +331,7 @@ assets:
       prefixes: [/api]
 exclusions:
   - id: lab
-    cidrs: [10.1.0.0/16]
+    cidrs: [10.1.0.0/16, \"::ffff:10.9.0.0/112\"]
     reason: Lab network.
   - id: lab-admin
     hosts: [lab.example.net]
@@ -348,6 +348,7 @@ exclusions:
         "10.0.0.1",
         "10.1.2.3",
         "10.2.0.9",
+        "10.9.0.1",
         "198.51.100.1",
         "203.0.113.5",
         "8.8.8.8",
@@ -380,13 +381,15 @@ exclusions:
         let (quick, full) = (run(false), run(true));
         assert_eq!(quick, full, "{kind}");
         if kind == "in-scope" {
-            for line in [
-                "192.0.2.7",
-                "https://198.51.100.1:8443/x",
-                "https://10.2.0.9/admin",
+            // An exclusion written as an IPv4-mapped range excludes the IPv4 addresses.
+            for (line, listed) in [
+                ("192.0.2.7", true),
+                ("https://198.51.100.1:8443/x", true),
+                ("https://10.2.0.9/admin", false),
+                ("10.9.0.1", false),
+                ("http://10.9.0.1/", false),
             ] {
-                let listed = quick.lines().any(|l| l == line);
-                assert_eq!(listed, line != "https://10.2.0.9/admin", "{line}");
+                assert_eq!(quick.lines().any(|l| l == line), listed, "{line}");
             }
         }
     }
