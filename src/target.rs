@@ -1342,6 +1342,32 @@ mod tests {
             }
         });
         assert!(taken > 1_000, "{taken} addresses read quickly");
+        // Three-digit parts, over 255, leading zeros and the longest form, which the strings
+        // above are too short to reach: every canonical address is taken, as the parser reads
+        // it; every other spelling is declined.
+        for a in 0..=300u32 {
+            for b in [0u32, 1, 9, 10, 99, 100, 199, 200, 249, 250, 255, 256, 999] {
+                for (input, canonical) in [
+                    (format!("{a}.{b}.{b}.{a}"), a <= 255 && b <= 255),
+                    (
+                        format!("https://{b}.{a}.{a}.{b}:443/"),
+                        a <= 255 && b <= 255,
+                    ),
+                    (format!("0{a}.{b}.{b}.{a}"), false),
+                    (format!("{a}.{b}.0{b}.{a}"), false),
+                ] {
+                    let mut buf = [0u8; 256];
+                    let quick = quick_net(&input, &mut buf).and_then(|q| q.ip);
+                    assert_eq!(quick.is_some(), canonical, "{input}");
+                    if let Some(ip) = quick {
+                        match parse_target(&input) {
+                            Ok(Target::Net(n)) => assert_eq!(n.host, Host::Ip(ip), "{input}"),
+                            other => panic!("{input}: {other:?}"),
+                        }
+                    }
+                }
+            }
+        }
         let mut buf = [0u8; 256];
         for input in ["https://255.255.255.255/", "0.0.0.0", "http://10.0.0.1:80"] {
             assert!(
