@@ -207,6 +207,22 @@ fn several_fields_must_all_be_in_scope_and_bad_paths_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// `scopelint --rules RULES check ARGS -` on `input`, through every rule in turn with
+/// `reference` (`--reference`), else through the index and the quick path.
+fn check_run(
+    rules: &std::path::Path,
+    args: &[&str],
+    reference: bool,
+    input: &str,
+) -> std::process::Output {
+    let mut c = scopelint();
+    c.arg("--rules").arg(rules).arg("check").args(args);
+    if reference {
+        c.arg("--reference");
+    }
+    c.write_stdin(input.to_string()).output().unwrap()
+}
+
 /// `--print` answers through the quick path; `--reference` through every rule in turn. Both
 /// must print the same lines, for every verdict, on the plain shapes and the unusual ones.
 #[test]
@@ -222,14 +238,7 @@ fn print_quick_path_matches_the_linear_reference() {
         "HTTPS://A.B.example\nhttp://x.y:99999/\nhttps://u@h.example/\nftp://a.b/\n\n# c\n",
     );
     for kind in ["in-scope", "out-of-scope", "invalid"] {
-        let run = |reference: bool| {
-            let mut c = scopelint();
-            c.args(["--rules", scope.to_str().unwrap(), "check", "--print", kind]);
-            if reference {
-                c.arg("--reference");
-            }
-            c.write_stdin(input.clone()).output().unwrap().stdout
-        };
+        let run = |reference| check_run(&scope, &["--print", kind], reference, &input).stdout;
         let (fast, slow) = (run(false), run(true));
         assert!(!fast.is_empty(), "{kind}: nothing printed");
         assert!(fast == slow, "{kind}: quick path and reference differ");
@@ -261,20 +270,7 @@ fn address_ranges_match_the_linear_reference() {
     input.push_str(
         "2001:db8::1\n2001:db8:1::1\n2001:db8:1:2::9\n2001:db9::1\n10.0.0.0\n10.255.255.255\n10.1.0.5\n10.1.2.3\n11.0.0.1\n",
     );
-    let run = |reference: bool| {
-        let mut c = scopelint();
-        c.args([
-            "--rules",
-            scope.to_str().unwrap(),
-            "check",
-            "--format",
-            "jsonl",
-        ]);
-        if reference {
-            c.arg("--reference");
-        }
-        c.write_stdin(input.clone()).output().unwrap().stdout
-    };
+    let run = |reference| check_run(&scope, &["--format", "jsonl"], reference, &input).stdout;
     let (fast, slow) = (run(false), run(true));
     let text = String::from_utf8(fast.clone()).unwrap();
     let in_scope = text.matches("\"verdict\":\"in-scope\"").count();
@@ -367,13 +363,8 @@ exclusions:
         }
     }
     for kind in ["in-scope", "out-of-scope", "invalid"] {
-        let run = |reference: bool| {
-            let mut c = scopelint();
-            c.args(["--rules", rules.to_str().unwrap(), "check", "--print", kind]);
-            if reference {
-                c.arg("--reference");
-            }
-            let out = c.write_stdin(input.clone()).output().unwrap();
+        let run = |reference| {
+            let out = check_run(&rules, &["--print", kind], reference, &input);
             let loaded = matches!(out.status.code(), Some(0 | 1));
             assert!(loaded, "{}", String::from_utf8_lossy(&out.stderr));
             String::from_utf8(out.stdout).unwrap()
