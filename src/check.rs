@@ -6,6 +6,7 @@ use crate::matcher::{Lookup, Reason, Verdict, VerdictKind};
 use crate::output::CheckReporter;
 use crate::rules::ScopeRules;
 use crate::target::TargetParseError;
+use crate::text::strip_line_end;
 
 /// Counts of one run.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +52,6 @@ impl CheckOptions {
     }
 }
 
-/// `line` without its `\n` or `\r\n`.
-pub(crate) fn strip_line_end(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
 /// Classify one target and hand the verdict to the reporter.
 pub fn check_one(
     rules: &ScopeRules,
@@ -100,13 +95,7 @@ fn check_text(
     summary: &mut CheckSummary,
 ) -> io::Result<()> {
     let raw = text.as_bytes();
-    // Most lines start and end with a visible character: no trimming to do.
-    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
-    let input = if visible(raw.first()) && visible(raw.last()) {
-        text
-    } else {
-        text.trim()
-    };
+    let input = crate::text::trim(text);
     // The quick path answers only what the full path would; it declines the rest.
     if opts.takes_quick_path(reporter.kind_is_enough()) {
         if let Some(kind) = rules.quick_kind(input) {

@@ -13,10 +13,11 @@ use std::io::{self, BufRead};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::check::{strip_line_end, CheckOptions, CheckSummary};
+use crate::check::{CheckOptions, CheckSummary};
 use crate::matcher::VerdictKind;
 use crate::output::{RecordReporter, RecordVerdict};
 use crate::rules::ScopeRules;
+use crate::text::strip_line_end;
 
 /// A field path: dotted keys, `[]` after a key for each element of an array
 /// (`data.leaf_cert.all_domains[]`).

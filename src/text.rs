@@ -47,6 +47,24 @@ pub fn newline_spans(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize
         })
 }
 
+/// `line` without its `\n` or `\r\n`.
+pub fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// `text` as [`str::trim`] gives it. A text that starts and ends with a visible ASCII character,
+/// as nearly every line of a list or of recon output does, is returned as it is, without
+/// reading Unicode's whitespace tables.
+pub fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// 1-based line and column (in characters; invalid UTF-8 counts as one per bad sequence) of a
 /// byte offset.
 pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {

@@ -261,8 +261,7 @@ fn parse_lines<'t>(
     for (source, (_, text, all_excluded)) in sources.iter().enumerate() {
         for (n, span) in crate::text::newline_spans(text.as_bytes()).enumerate() {
             let line = &text[span];
-            let line = line.strip_suffix('\n').unwrap_or(line);
-            let line = line.strip_suffix('\r').unwrap_or(line);
+            let line = &line[..crate::text::strip_line_end(line.as_bytes()).len()];
             // An inline comment starts at ` #`.
             let bytes = line.as_bytes();
             // Most lines have no `#`: a test the compiler vectorizes, before any search.
@@ -274,13 +273,7 @@ fn parse_lines<'t>(
                 Some(i) => &line[..i - 1],
                 None => line,
             };
-            // Most lines have no space around the entry: no `trim` (which reads Unicode's).
-            let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
-            let trimmed = if visible(body.as_bytes().first()) && visible(body.as_bytes().last()) {
-                body
-            } else {
-                body.trim()
-            };
+            let trimmed = crate::text::trim(body);
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
