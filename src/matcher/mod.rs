@@ -767,6 +767,20 @@ impl Program {
     }
 }
 
+/// What [`Program::quick_kind`] looks up: a host name, or an address.
+#[derive(Clone, Copy)]
+enum QuickHost<'a> {
+    Name(&'a str),
+    Address(std::net::IpAddr),
+}
+
+/// Which rules of the index a lookup reads.
+#[derive(Clone, Copy)]
+enum Side {
+    Assets,
+    Exclusions,
+}
+
 fn customer_suffix(
     p: &Program,
     c: &crate::rules::CustomerOwnedRule,
@@ -803,28 +817,17 @@ impl Program {
     /// looks at the path. Gives the kind [`Program::classify`] gives (checked by unit and
     /// property tests and by `benches/run.sh` on the real lists).
     pub fn quick_kind(&self, t: &target::QuickNet<'_>) -> Option<VerdictKind> {
-        if let Some(ip) = t.ip {
-            return self.quick_kind_of_address(ip, t.port);
-        }
-        let d = t.host;
-        if self.host_only {
-            // The rules matched need not be read (they are cache misses with 40,000 of them).
-            let mut excluded = false;
-            self.index.excl_hosts.lookup(d, |_, _| excluded = true);
-            if excluded {
-                return Some(VerdictKind::OutOfScope);
-            }
-            let mut best: Option<u32> = None;
-            self.index.asset_hosts.lookup(d, |_, spec| {
-                best = Some(best.map_or(spec, |b| b.max(spec)));
-            });
-            return Some(self.kind_of_best(d, best));
-        }
+        let host = match t.ip {
+            Some(ip) => QuickHost::Address(ip),
+            None => QuickHost::Name(t.host),
+        };
         let mut path_rule = false;
         let mut excluded = false;
-        self.index.excl_hosts.lookup(d, |id, _| {
+        self.quick_lookup(host, Side::Exclusions, |id, _| {
             excluded = true;
-            path_rule |= self.exclusions[id as usize].paths.is_some();
+            // When no rule looks at paths or ports, the rules matched need not be read (they
+            // are cache misses with 40,000 of them).
+            path_rule |= !self.host_only && self.exclusions[id as usize].paths.is_some();
         });
         if path_rule {
             return None;
@@ -834,64 +837,42 @@ impl Program {
         }
         // The most specific asset whose port allows the target (no asset here looks at paths).
         let mut best: Option<u32> = None;
-        self.index.asset_hosts.lookup(d, |id, spec| {
-            let a = &self.assets[id as usize];
-            path_rule |= a.paths.is_some();
-            let port_ok = a.ports.is_empty() || t.port.is_none_or(|p| a.ports.contains(&p));
-            if port_ok && best.is_none_or(|b| spec > b) {
-                best = Some(spec);
+        self.quick_lookup(host, Side::Assets, |id, spec| {
+            if !self.host_only {
+                let a = &self.assets[id as usize];
+                path_rule |= a.paths.is_some();
+                if !(a.ports.is_empty() || t.port.is_none_or(|p| a.ports.contains(&p))) {
+                    return;
+                }
             }
+            best = Some(best.map_or(spec, |b| b.max(spec)));
         });
         if path_rule {
             return None;
         }
-        Some(self.kind_of_best(d, best))
-    }
-
-    /// [`Program::quick_kind`] of an address: its ranges as `decide_net` reads them (an
-    /// exclusion wins; no customer-owned suffix applies to an address).
-    fn quick_kind_of_address(
-        &self,
-        ip: std::net::IpAddr,
-        port: Option<u16>,
-    ) -> Option<VerdictKind> {
-        let mut path_rule = false;
-        let mut excluded = false;
-        self.index.excl_cidrs.lookup(ip, |id, _| {
-            excluded = true;
-            path_rule |= !self.host_only && self.exclusions[id as usize].paths.is_some();
-        });
-        if path_rule {
-            return None;
-        }
-        if excluded {
-            return Some(VerdictKind::OutOfScope);
-        }
-        let mut allowed = false;
-        self.index.asset_cidrs.lookup(ip, |id, _| {
-            if self.host_only {
-                allowed = true;
-                return;
-            }
-            let a = &self.assets[id as usize];
-            path_rule |= a.paths.is_some();
-            allowed |= a.ports.is_empty() || port.is_none_or(|p| a.ports.contains(&p));
-        });
-        if path_rule {
-            return None;
-        }
-        Some(if allowed {
-            VerdictKind::InScope
-        } else {
-            VerdictKind::OutOfScope
+        Some(match (best, host) {
+            (None, _) => VerdictKind::OutOfScope,
+            // No customer-owned suffix applies to an address.
+            (Some(_), QuickHost::Address(_)) => VerdictKind::InScope,
+            (Some(spec), QuickHost::Name(d)) => self.kind_of_best(d, spec),
         })
     }
 
-    /// The kind when the most specific asset allowing the target has specificity `best`.
-    fn kind_of_best(&self, d: &str, best: Option<u32>) -> VerdictKind {
-        let Some(spec) = best else {
-            return VerdictKind::OutOfScope;
-        };
+    /// The index's host names or address ranges, of assets or exclusions, as `decide_net`
+    /// looks them up: `f(rule, specificity)` for each rule matching `host`.
+    fn quick_lookup(&self, host: QuickHost<'_>, side: Side, f: impl FnMut(u32, u32)) {
+        let i = &self.index;
+        match (host, side) {
+            (QuickHost::Name(d), Side::Assets) => i.asset_hosts.lookup(d, f),
+            (QuickHost::Name(d), Side::Exclusions) => i.excl_hosts.lookup(d, f),
+            (QuickHost::Address(ip), Side::Assets) => i.asset_cidrs.lookup(ip, f),
+            (QuickHost::Address(ip), Side::Exclusions) => i.excl_cidrs.lookup(ip, f),
+        }
+    }
+
+    /// The kind of host name `d` when the most specific asset allowing it has specificity
+    /// `spec`.
+    fn kind_of_best(&self, d: &str, spec: u32) -> VerdictKind {
         // As in `decide_net`: a customer-owned suffix overrides all but an explicit host.
         if spec != u32::MAX {
             if let Some(c) = &self.customer_owned {
