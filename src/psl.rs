@@ -169,7 +169,6 @@ impl SuffixList {
             return false;
         }
         // Also checks that `base` is in the list's form (see `in_list_form`): one pass for all.
-        let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
         let bytes = base.as_bytes();
         let (mut h, mut parent) = (crate::suffix_hash::OFFSET, None);
         // Whether the byte to the right was a dot (or the end): an empty label.
@@ -182,7 +181,7 @@ impl SuffixList {
                 // The last dot met is the first: the parent's hash.
                 parent = Some(h);
                 after_dot = true;
-            } else if plain(b) {
+            } else if is_list_byte(b) {
                 after_dot = false;
             } else {
                 return false;
@@ -261,11 +260,15 @@ fn may_be_public_suffix(domain: &str) -> bool {
 /// Whether `domain` is in the form the list's names are in (see [`may_be_public_suffix`]): ASCII
 /// lower-case letters, digits, `-` and `_` in labels that are not empty.
 fn in_list_form(domain: &str) -> bool {
-    let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
     let bytes = domain.as_bytes();
     !bytes.is_empty()
         && bytes.split(|&b| b == b'.').all(|l| !l.is_empty())
-        && bytes.iter().all(|&b| b == b'.' || plain(b))
+        && bytes.iter().all(|&b| b == b'.' || is_list_byte(b))
+}
+
+/// A byte the list's names have in their labels: ASCII lower case, digits, `-` and `_`.
+fn is_list_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
 }
 
 /// Whether a name with suffix hash `h`, and its parent's hash, may be a public suffix: a rule is
