@@ -559,14 +559,15 @@ pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<
             (&rest[..c], Some(p.parse::<u16>().ok()?))
         }
     };
-    if let Some(ip) = dotted_decimal(host) {
+    let Some((len, upper)) = plain_domain(host) else {
+        // A name's last label is never all digits, an address's always is: only a host that
+        // is no plain name is read as an address, so names pay nothing for it.
         return Some(QuickNet {
             host,
             port,
-            ip: Some(IpAddr::V4(ip)),
+            ip: Some(IpAddr::V4(dotted_decimal(host)?)),
         });
-    }
-    let (len, upper) = plain_domain(host)?;
+    };
     let host = &host[..len];
     let host = if upper {
         let out = buf.get_mut(..len)?;
