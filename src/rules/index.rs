@@ -175,10 +175,13 @@ impl HostTable {
         }
     }
 
-    /// Room for `n` more names (the filter too, so it is not rebuilt as the names come).
-    fn reserve(&mut self, n: usize) {
+    /// Room for `n` more names of `name_bytes` in all (the filter too, so it is not rebuilt as
+    /// the names come, and the records, so they are not copied as they grow).
+    fn reserve(&mut self, n: usize, name_bytes: usize) {
         self.table.reserve(n);
         self.size_filter(self.table.len + n);
+        self.records
+            .reserve(name_bytes.saturating_add(n.saturating_mul(HEADER)));
     }
 
     /// Reads the slot and filter word each of `names` will be filed at, when the table is too big
@@ -659,9 +662,10 @@ pub struct ScopeIndex {
 }
 
 impl ScopeIndex {
-    /// Room for `n` more asset host names, for loaders that know how many are coming.
-    pub fn reserve_asset_hosts(&mut self, n: usize) {
-        self.asset_hosts.reserve(n);
+    /// Room for `n` more asset host names of at most `name_bytes` in all, for loaders that know
+    /// how many are coming.
+    pub fn reserve_asset_hosts(&mut self, n: usize, name_bytes: usize) {
+        self.asset_hosts.reserve(n, name_bytes);
     }
     /// Before filing a batch of asset hosts (see `HostTable::warm`).
     pub(crate) fn warm_asset_hosts<'n>(&self, names: impl Iterator<Item = &'n str>) {
