@@ -5,11 +5,37 @@
 //! the numbers agree with the parser's (found by fuzzing: a draft of lone `\r`s got diagnostics
 //! past its last `\n` line).
 
+/// Where a file's lines end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineEnds {
+    /// At `\n`, `\r\n` or a lone `\r`: YAML files and Markdown drafts.
+    Any,
+    /// At `\n` alone (a `\r` before it is dropped): plain lists and `check`'s input, read a
+    /// line at a time as [`newline_spans`] reads them. A lone `\r` is part of its line.
+    Newline,
+}
+
+impl LineEnds {
+    /// How the rules file or list at `path` with this text counts its lines (the loader's
+    /// choice: a plain list is read a line at a time).
+    pub fn of_rules(path: &std::path::Path, text: &str) -> LineEnds {
+        if crate::rules::plain::is_plain_list(path, text) {
+            LineEnds::Newline
+        } else {
+            LineEnds::Any
+        }
+    }
+}
+
 /// Byte offset of the start of each line; the first is 0.
-pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+pub fn line_starts(bytes: &[u8], ends: LineEnds) -> Vec<usize> {
     let mut starts = vec![0];
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+        let breaks = match ends {
+            LineEnds::Any => b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')),
+            LineEnds::Newline => b == b'\n',
+        };
+        if breaks {
             starts.push(i + 1);
         }
     }
@@ -18,11 +44,18 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
 
 /// The lines of `text` without their line endings. A final line ending does not start another
 /// line (as with [`str::lines`]).
-pub fn lines(text: &str) -> Vec<&str> {
-    let starts = line_starts(text.as_bytes());
+pub fn lines(text: &str, ends: LineEnds) -> Vec<&str> {
+    let starts = line_starts(text.as_bytes(), ends);
     let mut out: Vec<&str> = starts
         .windows(2)
-        .map(|w| text[w[0]..w[1]].trim_end_matches(['\n', '\r']))
+        .map(|w| match ends {
+            LineEnds::Any => text[w[0]..w[1]].trim_end_matches(['\n', '\r']),
+            // As `strip_line_end` strips it: one `\r` before the `\n`.
+            LineEnds::Newline => {
+                let line = &text[w[0]..w[1] - 1];
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+        })
         .collect();
     let last = starts[starts.len() - 1];
     if last < text.len() {
@@ -67,9 +100,9 @@ pub fn trim(text: &str) -> &str {
 
 /// 1-based line and column (in characters; invalid UTF-8 counts as one per bad sequence) of a
 /// byte offset.
-pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
+pub fn line_col(bytes: &[u8], offset: usize, ends: LineEnds) -> (u32, u32) {
     let offset = offset.min(bytes.len());
-    let starts = line_starts(bytes);
+    let starts = line_starts(bytes, ends);
     let i = starts.partition_point(|&s| s <= offset) - 1;
     let column = String::from_utf8_lossy(&bytes[starts[i]..offset])
         .chars()
@@ -79,9 +112,9 @@ pub fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
 }
 
 /// `file:line:column: not valid UTF-8 (byte N)` for a file that is not UTF-8.
-pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error) -> String {
+pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error, ends: LineEnds) -> String {
     let at = e.utf8_error().valid_up_to();
-    let (line, column) = line_col(e.as_bytes(), at);
+    let (line, column) = line_col(e.as_bytes(), at, ends);
     format!("{file}:{line}:{column}: not valid UTF-8 (byte {at})")
 }
 
@@ -132,23 +165,30 @@ mod tests {
                 })
                 .collect();
             assert_eq!(lines, text.lines().collect::<Vec<_>>(), "{text:?}");
+            // The snippet lines of a list are the lines it was read in.
+            assert_eq!(super::lines(text, LineEnds::Newline), lines, "{text:?}");
         }
     }
 
     #[test]
     fn every_line_ending_counts_once() {
-        assert_eq!(line_starts(b"a\nb\r\nc\rd"), vec![0, 2, 5, 7]);
-        assert_eq!(lines("a\nb\r\nc\rd"), vec!["a", "b", "c", "d"]);
-        assert_eq!(lines("a\r\r\n"), vec!["a", ""]);
-        assert_eq!(lines("a\n"), "a\n".lines().collect::<Vec<_>>());
-        assert_eq!(lines(""), Vec::<&str>::new());
+        let any = LineEnds::Any;
+        assert_eq!(line_starts(b"a\nb\r\nc\rd", any), vec![0, 2, 5, 7]);
+        assert_eq!(lines("a\nb\r\nc\rd", any), vec!["a", "b", "c", "d"]);
+        assert_eq!(lines("a\r\r\n", any), vec!["a", ""]);
+        assert_eq!(lines("a\n", any), "a\n".lines().collect::<Vec<_>>());
+        assert_eq!(lines("", any), Vec::<&str>::new());
     }
 
     #[test]
     fn line_col_counts_characters_after_the_last_break() {
-        assert_eq!(line_col(b"ab\rc\xffd", 5), (2, 3));
-        assert_eq!(line_col("x\né\n".as_bytes(), 4), (2, 2));
-        assert_eq!(line_col(b"a\r\nb", 3), (2, 1));
-        assert_eq!(line_col(b"abc", 99), (1, 4));
+        let any = LineEnds::Any;
+        assert_eq!(line_col(b"ab\rc\xffd", 5, any), (2, 3));
+        assert_eq!(line_col("x\né\n".as_bytes(), 4, any), (2, 2));
+        assert_eq!(line_col(b"a\r\nb", 3, any), (2, 1));
+        assert_eq!(line_col(b"abc", 99, any), (1, 4));
+        // A list's lone `\r` is inside its line.
+        assert_eq!(line_col(b"ab\rc\xffd", 5, LineEnds::Newline), (1, 5));
+        assert_eq!(line_col(b"a\r\nb", 3, LineEnds::Newline), (2, 1));
     }
 }

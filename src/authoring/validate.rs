@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::matcher::{Reason, VerdictKind};
 use crate::psl::SuffixList;
 use crate::rules::model::{RulesFile, Spanned};
+use crate::text::LineEnds;
 use crate::rules::{
     compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError,
 };
@@ -73,6 +74,8 @@ impl Problem {
 pub struct FileReport {
     pub file: String,
     pub text: Option<String>,
+    /// How `text` counts lines (the snippets under the problems are its lines).
+    pub line_ends: LineEnds,
     pub problems: Vec<Problem>,
 }
 
@@ -97,6 +100,7 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
     let whole = |message: String| FileReport {
         file: name.clone(),
         text: None,
+        line_ends: LineEnds::Any,
         problems: vec![Problem {
             severity: Severity::Error,
             file: name.clone(),
@@ -124,15 +128,19 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
             FileReport {
                 file: name,
                 text: Some(text),
+                line_ends: LineEnds::Newline,
                 problems,
             }
         }
         Ok(text) => validate_str(&text, &name, psl),
         Err(e) => {
-            let (line, column) = crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+            let ends = crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
+            let (line, column) =
+                crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends);
             FileReport {
                 file: name.clone(),
                 text: None,
+                line_ends: ends,
                 problems: vec![Problem {
                     severity: Severity::Error,
                     file: name,
@@ -165,6 +173,7 @@ pub fn validate_str(text: &str, origin: &str, psl: Arc<SuffixList>) -> FileRepor
     FileReport {
         file: origin.to_string(),
         text: Some(text.to_string()),
+        line_ends: LineEnds::Any,
         problems,
     }
 }
@@ -519,7 +528,7 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
     let lines: Vec<&str> = report
         .text
         .as_deref()
-        .map(crate::text::lines)
+        .map(|text| crate::text::lines(text, report.line_ends))
         .unwrap_or_default();
     let mut s = String::new();
     for p in &report.problems {

@@ -109,8 +109,13 @@ pub fn cmd_sync(cli: &Cli, args: &SyncArgs) -> Result<ExitStatus, CliError> {
         }
         Fetched::Body(body, v) => (body, v),
     };
-    let text = String::from_utf8(body)
-        .map_err(|e| CliError::Config(scopelint::text::not_utf8(&args.url, &e)))?;
+    let text = String::from_utf8(body).map_err(|e| {
+        CliError::Config(scopelint::text::not_utf8(
+            &args.url,
+            &e,
+            scopelint::text::LineEnds::Newline,
+        ))
+    })?;
     let command = format!("scopelint sync {} {}", platform.name(), args.url);
     // Import before touching DIR: a file that does not import leaves the last sync as it was.
     let imported =

@@ -66,5 +66,12 @@ pub fn import_list_file(
 /// Read a file as UTF-8, naming the file (and the byte) when it is not.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| crate::text::not_utf8(&path.display().to_string(), &e))
+    // Lists, JSON and CSV count lines at `\n`, as their readers do.
+    String::from_utf8(bytes).map_err(|e| {
+        crate::text::not_utf8(
+            &path.display().to_string(),
+            &e,
+            crate::text::LineEnds::Newline,
+        )
+    })
 }

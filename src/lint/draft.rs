@@ -98,7 +98,7 @@ static ORDERED: LazyLock<Regex> =
 
 impl<'a> Draft<'a> {
     pub fn parse(text: &'a str) -> Draft<'a> {
-        let line_starts = crate::text::line_starts(text.as_bytes());
+        let line_starts = crate::text::line_starts(text.as_bytes(), crate::text::LineEnds::Any);
         let mut d = Draft {
             text,
             line_starts,
