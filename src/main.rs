@@ -24,7 +24,13 @@ fn main() -> ExitCode {
         Ok(ExitStatus::Passthrough(code)) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("scopelint: {e}");
+            // Errors quote files, entries and targets: shown escaped, a line at a time.
+            let shown: Vec<String> = e
+                .to_string()
+                .lines()
+                .map(|l| scopelint::text::printable(l).into_owned())
+                .collect();
+            eprintln!("scopelint: {}", shown.join("\n"));
             ExitCode::from(2)
         }
     }

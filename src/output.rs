@@ -7,6 +7,7 @@ use colored::Colorize;
 use serde::Serialize;
 
 use crate::matcher::{Verdict, VerdictKind};
+use crate::text::printable;
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,9 +118,15 @@ impl<W: Write> CheckReporter for TextReporter<W> {
         } else {
             v.rule().to_string()
         };
-        write!(self.out, "{label} {input}  [{rule}] {}", v.reason_text())?;
+        // The target, and the reason that may quote it, are untrusted text.
+        write!(
+            self.out,
+            "{label} {}  [{rule}] {}",
+            printable(input),
+            printable(&v.reason_text())
+        )?;
         if let Some(src) = v.source() {
-            let src = src.to_string();
+            let src = printable(&src.to_string()).into_owned();
             if self.color {
                 write!(self.out, " ({})", src.dimmed())?;
             } else {
@@ -129,10 +136,10 @@ impl<W: Write> CheckReporter for TextReporter<W> {
         writeln!(self.out)?;
         if self.explain {
             if let Some(note) = v.note() {
-                writeln!(self.out, "    note: {note}")?;
+                writeln!(self.out, "    note: {}", printable(note))?;
             }
             for line in &v.trace {
-                writeln!(self.out, "    {line}")?;
+                writeln!(self.out, "    {}", printable(line))?;
             }
         }
         Ok(())
@@ -355,7 +362,12 @@ impl<W: Write> RecordReporter for Records<W> {
                     } else {
                         label
                     };
-                    return writeln!(self.out, "{label} line {}  [invalid] {e}", r.line);
+                    return writeln!(
+                        self.out,
+                        "{label} line {}  [invalid] {}",
+                        r.line,
+                        printable(&e.to_string())
+                    );
                 }
                 let mut text = TextReporter::new(&mut self.out, self.color, self.explain);
                 for (value, v) in &r.values {

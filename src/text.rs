@@ -119,13 +119,44 @@ pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error, ends: LineEnds) -> S
 }
 
 /// `text` as shown in a message: whole when short, else its first 60 characters and its
-/// length, so a 100 MB bad entry does not make a 100 MB error.
+/// length, so a 100 MB bad entry does not make a 100 MB error; [`printable`].
 pub fn excerpt(text: &str) -> String {
     const SHOWN: usize = 60;
     match text.char_indices().nth(SHOWN) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
+        None => printable(text).into_owned(),
+        Some((cut, _)) => format!("{}... ({} bytes)", printable(&text[..cut]), text.len()),
     }
+}
+
+/// `text` safe to show in a terminal: control characters but tab, and the characters that
+/// reorder bidirectional text, are written as Rust escapes (`\r`, `\u{1b}`, `\u{202e}`). A
+/// target, list entry or draft line is untrusted: printed raw in a message, an escape sequence
+/// in it could move the cursor, rewrite the line shown, retitle the window or reach the
+/// clipboard, and a `\r` could hide the text before it. (What is printed as data, `--print`'s
+/// lines and JSON, stays as it was: JSON escapes controls itself.)
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\t';
+    if text.bytes().all(|b| plain(&b)) || !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A character [`printable`] escapes.
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 #[cfg(test)]
@@ -180,6 +211,31 @@ mod tests {
         assert_eq!(lines("", any), Vec::<&str>::new());
     }
 
+    /// Every control character but tab, and every bidirectional control, comes out escaped;
+    /// other text comes out as it went in.
+    #[test]
+    fn printable_escapes_what_could_steer_a_terminal() {
+        assert_eq!(printable("a.com\rx.com"), "a.com\\rx.com");
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("x\u{202e}moc.y"), "x\\u{202e}moc.y");
+        assert_eq!(printable("\u{9b}\u{7f}\0"), "\\u{9b}\\u{7f}\\u{0}");
+        assert!(matches!(
+            printable("tab\there é ü"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            let shown = printable(c.encode_utf8(&mut [0; 4])).into_owned();
+            let steers = (c.is_control() && c != '\t')
+                || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c);
+            assert!(!shown.chars().any(|s| s.is_control() && s != '\t'), "{c:?}");
+            assert_eq!(shown != c.to_string(), steers, "{c:?}");
+        }
+        assert_eq!(excerpt("a\r"), "a\\r");
+        assert!(excerpt(&"\u{1b}".repeat(100)).starts_with("\\u{1b}\\u{1b}"));
+    }
+
     #[test]
     fn line_col_counts_characters_after_the_last_break() {
         let any = LineEnds::Any;
@@ -188,7 +244,7 @@ mod tests {
         assert_eq!(line_col(b"a\r\nb", 3, any), (2, 1));
         assert_eq!(line_col(b"abc", 99, any), (1, 4));
         // A list's lone `\r` is inside its line.
-        assert_eq!(line_col(b"ab\rc\xffd", 5, LineEnds::Newline), (1, 5));
+        assert_eq!(line_col(b"ab\rc\xffd", 5, LineEnds::Newline), (1, 6));
         assert_eq!(line_col(b"a\r\nb", 3, LineEnds::Newline), (2, 1));
     }
 }

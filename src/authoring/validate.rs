@@ -18,10 +18,10 @@ use serde::Serialize;
 use crate::matcher::{Reason, VerdictKind};
 use crate::psl::SuffixList;
 use crate::rules::model::{RulesFile, Spanned};
-use crate::text::LineEnds;
 use crate::rules::{
     compile_all, parse_host_pattern, parse_rules_file, HostPattern, Program, RulesError,
 };
+use crate::text::{printable, LineEnds};
 
 /// The severities `lint` uses; a rules file problem is an error or a warning.
 pub use crate::diagnostic::Severity;
@@ -134,7 +134,8 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
         }
         Ok(text) => validate_str(&text, &name, psl),
         Err(e) => {
-            let ends = crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
+            let ends =
+                crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
             let (line, column) =
                 crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends);
             FileReport {
@@ -537,22 +538,24 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
             (Severity::Warning, true) => "warning".yellow().bold().to_string(),
             (sev, _) => sev.as_str().to_string(),
         };
-        let _ = writeln!(s, "{label}: {}", p.message);
-        let _ = writeln!(s, "  --> {}:{}:{}", p.file, p.line, p.column);
+        // Messages and snippets quote the file's text, which is untrusted.
+        let _ = writeln!(s, "{label}: {}", printable(&p.message));
+        let _ = writeln!(s, "  --> {}:{}:{}", printable(&p.file), p.line, p.column);
         if let Some(src) = lines.get(p.line as usize - 1) {
             let num = p.line.to_string();
             let pad = " ".repeat(num.len());
-            let caret_pad: String = src
+            // Under the column as shown: an escaped character is as wide as its escape.
+            let before: String = src.chars().take(p.column as usize - 1).collect();
+            let caret_pad: String = printable(&before)
                 .chars()
-                .take(p.column as usize - 1)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let _ = writeln!(s, " {pad} |");
-            let _ = writeln!(s, " {num} | {src}");
+            let _ = writeln!(s, " {num} | {}", printable(src));
             let _ = writeln!(s, " {pad} | {caret_pad}^");
         }
         if let Some(h) = &p.help {
-            let _ = writeln!(s, "   = help: {h}");
+            let _ = writeln!(s, "   = help: {}", printable(h));
         }
         s.push('\n');
     }

@@ -181,7 +181,10 @@ fn load_rules_from(cli: &Cli, files: &[PathBuf]) -> Result<ScopeRules, CliError>
     .map_err(CliError::Source)?;
     // `--skip-invalid`: every entry left out is said, with its place and reason, then counted.
     for e in &skipped {
-        eprintln!("scopelint: warning: {e} (inclusion skipped: --skip-invalid)");
+        eprintln!(
+            "scopelint: warning: {} (inclusion skipped: --skip-invalid)",
+            scopelint::text::printable(&e.to_string())
+        );
     }
     if !skipped.is_empty() {
         let assets: usize = rules.programs.iter().map(|p| p.assets.len()).sum();

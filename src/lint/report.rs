@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::rule_info::{RuleInfo, RULES};
 use super::{Award, FileReport, LintSummary, Severity};
+use crate::text::printable;
 
 /// Output format of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +94,13 @@ impl<W: Write> LintReporter for TextReporter<W> {
                     format!("{}:{}:{}", r.path, d.line, d.column),
                 )
             };
-            writeln!(self.out, "{loc}: {sev}[{rule}] {}", d.message)?;
+            // Messages and snippets quote the draft, which is untrusted.
+            writeln!(
+                self.out,
+                "{}: {sev}[{rule}] {}",
+                printable(&loc),
+                printable(&d.message)
+            )?;
             if let Some(snip) = &d.snippet {
                 let num = d.line.to_string();
                 let pad = " ".repeat(num.len());
@@ -102,10 +109,14 @@ impl<W: Write> LintReporter for TextReporter<W> {
                 } else {
                     "|".into()
                 };
-                writeln!(self.out, " {num} {bar} {snip}")?;
-                let caret_at = snip
+                writeln!(self.out, " {num} {bar} {}", printable(snip))?;
+                // Under the column as shown: an escaped character is as wide as its escape.
+                let before: String = snip
                     .chars()
                     .take(d.column.saturating_sub(1) as usize)
+                    .collect();
+                let caret_at = printable(&before)
+                    .chars()
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect::<String>();
                 let caret = if self.color {

@@ -391,7 +391,8 @@ pub fn load_program_file_with(
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let ends = crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
+            let ends =
+                crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
             let (line, column) =
                 crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends);
             return Err(RulesError {

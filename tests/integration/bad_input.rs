@@ -9,6 +9,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+use crate::common::text;
+
 const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
 
 /// What standard output must be.
@@ -702,4 +704,100 @@ fn hundred_megabyte_plain_list_entry_is_cut_in_the_error() {
             "a".repeat(52)
         ),
     }]);
+}
+
+/// Targets, list entries and draft lines are untrusted: where scopelint shows them to a person
+/// (text verdicts, rule and draft diagnostics, the error that stops a run) a control character
+/// or a bidirectional override comes out escaped, so it cannot steer the terminal; where it
+/// prints them as data (`--print`'s lines, JSON) they are as they came.
+#[test]
+fn untrusted_text_is_shown_escaped_and_printed_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("scope.txt");
+    std::fs::write(&list, "a\u{1b}]0;owned\u{7}.example.com\n").unwrap();
+    let list = list.display().to_string();
+    let escaped = "a\\u{1b}]0;owned\\u{7}.example.com";
+    let shown = |o: &std::process::Output| {
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+        all
+    };
+    // The error that stops a run, and `rules validate`'s message and snippet.
+    let o = Command::new(bin())
+        .args(["--rules", &list, "check", "x.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(shown(&o).contains(&format!("`{escaped}`")));
+    let o = Command::new(bin())
+        .args(["rules", "validate", &list])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(shown(&o).contains(&format!(" 1 | {escaped}\n")));
+
+    // A text verdict; then the same line printed as data, byte for byte.
+    let target = "https://login.live.com/\u{202e}\u{1b}[2J";
+    let o = Command::new(bin())
+        .args(["check", "--format", "text", target])
+        .output()
+        .unwrap();
+    assert!(shown(&o).contains("login.live.com/\\u{202e}\\u{1b}[2J"));
+    let mut child = Command::new(bin())
+        .args(["check", "--print", "invalid", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{target}\n").as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(text(&o.stdout), format!("{target}\n"));
+
+    // A draft's snippet, with the caret under the column as shown.
+    let draft = dir.path().join("draft.md");
+    std::fs::write(&draft, "# T\n\n\u{1b}[8m https://example.com/\n").unwrap();
+    let o = Command::new(bin())
+        .args(["lint", &draft.display().to_string()])
+        .output()
+        .unwrap();
+    let all = shown(&o);
+    assert!(
+        all.contains(" 3 | \\u{1b}[8m https://example.com/\n   |           ^\n"),
+        "{all}"
+    );
+}
+
+/// A plain list is read a line at a time at `\n` (a lone `\r` is inside its line): the line a
+/// problem names, the snippet under it and a not-UTF-8 position count lines that way.
+#[test]
+fn plain_list_problems_name_the_line_as_it_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("scope.txt");
+    std::fs::write(&list, "a.example.com\rb.example.com\nbad entry!\n").unwrap();
+    let o = Command::new(bin())
+        .args(["rules", "validate", &list.display().to_string()])
+        .output()
+        .unwrap();
+    let out = text(&o.stdout);
+    assert!(out.contains(":2:1\n   |\n 2 | bad entry!\n"), "{out}");
+    assert!(
+        out.contains(" 1 | a.example.com\\rb.example.com\n"),
+        "{out}"
+    );
+    std::fs::write(&list, b"a.example.com\nb.example.com\r\xff\n").unwrap();
+    let list = list.display().to_string();
+    for a in [
+        vec!["rules", "validate", &list],
+        vec!["--rules", &list, "check", "a.example.com"],
+    ] {
+        let o = Command::new(bin()).args(&a).output().unwrap();
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert_eq!(o.status.code(), Some(2), "{all}");
+        assert!(all.contains(&format!("{list}:2:15")), "{a:?}: {all}");
+    }
 }
