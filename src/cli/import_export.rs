@@ -34,7 +34,8 @@ pub fn cmd_import(cli: &Cli, args: &ImportArgs) -> Result<ExitStatus, CliError> 
     )
     .map_err(CliError::Config)?;
     for line in &skipped.messages {
-        eprintln!("scopelint: skipped {line}");
+        // The skipped entry is quoted from the platform's file: untrusted.
+        eprintln!("scopelint: skipped {}", scopelint::text::printable(line));
     }
     eprintln!("scopelint import: {}", skipped.summary);
     write_output(args.output.as_deref(), &text)?;
@@ -80,7 +81,11 @@ fn cmd_import_all(
 /// of it is in `skipped.tsv`), then the summary.
 pub fn report_all(imported: &scopelint::import::all::AllImport, dir: &std::path::Path, each: bool) {
     for p in imported.skipped_programs.iter().filter(|_| each) {
-        eprintln!("scopelint: skipped program {}: {}", p.id, p.reason);
+        eprintln!(
+            "scopelint: skipped program {}: {}",
+            scopelint::text::printable(&p.id),
+            scopelint::text::printable(&p.reason)
+        );
     }
     let entries = imported.skipped_entries();
     if entries > 0 {

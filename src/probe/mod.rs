@@ -671,8 +671,12 @@ impl<W: Write + Send> Emitter<'_, W> {
     }
 }
 
-/// One human line for a record.
+/// One human line for a record. The URL, the redirect a server gave and the reasons are
+/// untrusted text: shown [`printable`](crate::text::printable).
 pub fn render_text(rec: &AuditRecord, color: bool) -> String {
+    let shown = |s: &str| crate::text::printable(s).into_owned();
+    let url = shown(&rec.url);
+    let reason = shown(rec.reason.as_deref().unwrap_or(""));
     let paint = |s: String, c: &str| {
         if color {
             s.color(c).bold().to_string()
@@ -691,42 +695,42 @@ pub fn render_text(rec: &AuditRecord, color: bool) -> String {
             let mut s = format!(
                 "{} {} {} via {} {}ms {}B",
                 paint(status, c),
-                rec.method,
-                rec.url,
+                shown(&rec.method),
+                url,
                 rec.addr.as_deref().unwrap_or("?"),
                 rec.duration_ms.unwrap_or(0),
                 rec.bytes.unwrap_or(0)
             );
             if let Some(r) = &rec.redirect {
-                s.push_str(&format!(" -> {r}"));
+                s.push_str(&format!(" -> {}", shown(r)));
             }
-            if let Some(r) = &rec.reason {
-                s.push_str(&format!(" ({r})"));
+            if rec.reason.is_some() {
+                s.push_str(&format!(" ({reason})"));
             }
             s
         }
         "dry-run" => format!(
             "{} {} {} via {} [{}]",
             paint("DRY-RUN".into(), "blue"),
-            rec.method,
-            rec.url,
+            shown(&rec.method),
+            url,
             rec.addr.as_deref().unwrap_or("system DNS"),
-            rec.reason.as_deref().unwrap_or("")
+            reason
         ),
         "refused" => format!(
             "{} {} {} [{}]: {}",
             paint("REFUSED".into(), "red"),
-            rec.method,
-            rec.url,
+            shown(&rec.method),
+            url,
             rec.rule.as_deref().unwrap_or("-"),
-            rec.reason.as_deref().unwrap_or("")
+            reason
         ),
         _ => format!(
             "{} {} {}: {}",
             paint("ERROR".into(), "red"),
-            rec.method,
-            rec.url,
-            rec.reason.as_deref().unwrap_or("")
+            shown(&rec.method),
+            url,
+            reason
         ),
     }
 }

@@ -479,7 +479,10 @@ async fn tunnel<C: AsyncRead + AsyncWrite + Unpin>(
     }
     rec.time = super::audit::rfc3339_now();
     if let Err(e) = engine.audit_sending(&rec) {
-        eprintln!("scopelint proxy: {e}; tunnel to {host} closed, nothing sent");
+        eprintln!(
+            "scopelint proxy: {e}; tunnel to {} closed, nothing sent",
+            crate::text::printable(host)
+        );
         state.stats.errors.fetch_add(1, Ordering::Relaxed);
         return;
     }

@@ -758,6 +758,23 @@ fn untrusted_text_is_shown_escaped_and_printed_as_data() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(text(&o.stdout), format!("{target}\n"));
 
+    // A probe's text line for a target refused before anything is resolved or sent.
+    let mut child = Command::new(bin())
+        .args(["probe", "--dry-run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"https://a\x1b[2J.example/\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(shown(&o).contains("REFUSED HEAD https://a\\u{1b}[2J.example/ [invalid-target]"));
+
     // A draft's snippet, with the caret under the column as shown.
     let draft = dir.path().join("draft.md");
     std::fs::write(&draft, "# T\n\n\u{1b}[8m https://example.com/\n").unwrap();
