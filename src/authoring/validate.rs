@@ -284,6 +284,36 @@ fn normalization_warnings(file: &RulesFile, origin: &str) -> Vec<Problem> {
     if let Some(c) = &file.customer_owned {
         c.value.suffixes.iter().for_each(&mut check);
     }
+    // A target's IPv4-mapped address is read as the IPv4 address it maps, so an IPv6 range
+    // wider than /96 that holds the mapped block (`::/0`) matches no IPv4 target, mapped or
+    // not: an author who meant "every address" would be surprised.
+    let mapped_block =
+        ipnet::Ipv6Net::new(std::net::Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96)
+            .expect("96 is a valid IPv6 prefix length");
+    let wide_v6 = |c: &Spanned<String>| match crate::rules::parse_cidr(&c.value) {
+        Ok(ipnet::IpNet::V6(v6)) if v6.prefix_len() < 96 && v6.contains(&mapped_block) => Some(v6),
+        _ => None,
+    };
+    let ranges = file
+        .assets
+        .iter()
+        .flat_map(|a| &a.value.cidrs)
+        .chain(file.exclusions.iter().flat_map(|x| &x.value.cidrs));
+    for c in ranges {
+        if let Some(v6) = wide_v6(c) {
+            out.push(
+                Problem::at(
+                    Severity::Warning,
+                    origin,
+                    c,
+                    format!(
+                        "IPv6 range `{v6}` holds the IPv4-mapped block `::ffff:0:0/96`, but IPv4 targets (and IPv4-mapped ones, read as IPv4) are never matched by an IPv6 range"
+                    ),
+                )
+                .with_help("to cover IPv4 addresses as well, list the IPv4 range too (`0.0.0.0/0` for every address)"),
+            );
+        }
+    }
     out
 }
 

@@ -170,6 +170,23 @@ fn bad_cidr() {
     );
 }
 
+/// An IPv6 range that holds the IPv4-mapped block matches no IPv4 target: a warning, at the
+/// range (not for a mapped range, which is read as IPv4, nor for one inside `::/96`).
+#[test]
+fn ipv6_range_over_the_mapped_block() {
+    assert_problems(
+        "ipv6-range-over-mapped-block",
+        0,
+        &[(
+            "warning",
+            13,
+            13,
+            "IPv6 range `::/0` holds the IPv4-mapped block `::ffff:0:0/96`, but IPv4 targets (and IPv4-mapped ones, read as IPv4) are never matched by an IPv6 range",
+            Some("to cover IPv4 addresses as well, list the IPv4 range too (`0.0.0.0/0` for every address)"),
+        )],
+    );
+}
+
 #[test]
 fn wildcard_on_public_suffix() {
     assert_problems(
