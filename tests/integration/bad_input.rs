@@ -72,14 +72,16 @@ fn rules_error(name: &'static str, file: &str, message: &str) -> Case {
     }
 }
 
-/// Run one case; the child's stdin is fed from a thread so large inputs cannot deadlock.
-fn run(case: &Case) -> Result<(), String> {
+/// Runs scopelint with `args` on `stdin`, as every case runs: from the checkout, with no
+/// rules from the environment and no color. Standard input is fed from a thread so large
+/// inputs cannot deadlock.
+fn output(args: &[String], stdin: Vec<u8>) -> Result<std::process::Output, String> {
     // `--isolated` keeps a stray scopelint.yaml above the checkout out, except where a case
     // names its configuration file (the two flags exclude each other).
-    let isolated = !case.args.iter().any(|a| a == "--config");
+    let isolated = !args.iter().any(|a| a == "--config");
     let mut child = Command::new(bin())
         .args(isolated.then_some("--isolated"))
-        .args(&case.args)
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SCOPELINT_RULES")
         .env("NO_COLOR", "1")
@@ -88,14 +90,19 @@ fn run(case: &Case) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
-    let mut stdin = child.stdin.take().unwrap();
-    let data = case.stdin.clone();
+    let mut pipe = child.stdin.take().unwrap();
     // The child may exit before reading everything (configuration errors): ignore EPIPE.
     let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
+        let _ = pipe.write_all(&stdin);
     });
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     writer.join().unwrap();
+    Ok(out)
+}
+
+/// Run one case.
+fn run(case: &Case) -> Result<(), String> {
+    let out = output(&case.args, case.stdin.clone())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut problems = Vec::new();
@@ -717,72 +724,43 @@ fn untrusted_text_is_shown_escaped_and_printed_as_data() {
     std::fs::write(&list, "a\u{1b}]0;owned\u{7}.example.com\n").unwrap();
     let list = list.display().to_string();
     let escaped = "a\\u{1b}]0;owned\\u{7}.example.com";
-    let shown = |o: &std::process::Output| {
+    let shown = |a: &[&str], stdin: &[u8]| {
+        let o = output(&args(a), stdin.to_vec()).unwrap();
         let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
         assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
-        all
+        (o.status.code(), all)
     };
     // The error that stops a run, and `rules validate`'s message and snippet.
-    let o = Command::new(bin())
-        .args(["--rules", &list, "check", "x.example.com"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(shown(&o).contains(&format!("`{escaped}`")));
-    let o = Command::new(bin())
-        .args(["rules", "validate", &list])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(shown(&o).contains(&format!(" 1 | {escaped}\n")));
+    let (code, all) = shown(&["--rules", &list, "check", "x.example.com"], b"");
+    assert_eq!(code, Some(2));
+    assert!(all.contains(&format!("`{escaped}`")), "{all}");
+    let (code, all) = shown(&["rules", "validate", &list], b"");
+    assert_eq!(code, Some(2));
+    assert!(all.contains(&format!(" 1 | {escaped}\n")), "{all}");
 
     // A text verdict; then the same line printed as data, byte for byte.
     let target = "https://login.live.com/\u{202e}\u{1b}[2J";
-    let o = Command::new(bin())
-        .args(["check", "--format", "text", target])
-        .output()
-        .unwrap();
-    assert!(shown(&o).contains("login.live.com/\\u{202e}\\u{1b}[2J"));
-    let mut child = Command::new(bin())
-        .args(["check", "--print", "invalid", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{target}\n").as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(text(&o.stdout), format!("{target}\n"));
+    let (_, all) = shown(&["check", "--format", "text", target], b"");
+    assert!(all.contains("login.live.com/\\u{202e}\\u{1b}[2J"), "{all}");
+    let line = format!("{target}\n");
+    let o = output(
+        &args(&["check", "--print", "invalid", "-"]),
+        line.clone().into(),
+    )
+    .unwrap();
+    assert_eq!(text(&o.stdout), line);
 
     // A probe's text line for a target refused before anything is resolved or sent.
-    let mut child = Command::new(bin())
-        .args(["probe", "--dry-run", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"https://a\x1b[2J.example/\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(shown(&o).contains("REFUSED HEAD https://a\\u{1b}[2J.example/ [invalid-target]"));
+    let (_, all) = shown(&["probe", "--dry-run", "-"], b"https://a\x1b[2J.example/\n");
+    assert!(
+        all.contains("REFUSED HEAD https://a\\u{1b}[2J.example/ [invalid-target]"),
+        "{all}"
+    );
 
     // A draft's snippet, with the caret under the column as shown.
     let draft = dir.path().join("draft.md");
     std::fs::write(&draft, "# T\n\n\u{1b}[8m https://example.com/\n").unwrap();
-    let o = Command::new(bin())
-        .args(["lint", &draft.display().to_string()])
-        .output()
-        .unwrap();
-    let all = shown(&o);
+    let (_, all) = shown(&["lint", &draft.display().to_string()], b"");
     assert!(
         all.contains(" 3 | \\u{1b}[8m https://example.com/\n   |           ^\n"),
         "{all}"
@@ -796,10 +774,8 @@ fn plain_list_problems_name_the_line_as_it_was_read() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("scope.txt");
     std::fs::write(&list, "a.example.com\rb.example.com\nbad entry!\n").unwrap();
-    let o = Command::new(bin())
-        .args(["rules", "validate", &list.display().to_string()])
-        .output()
-        .unwrap();
+    let list = list.display().to_string();
+    let o = output(&args(&["rules", "validate", &list]), Vec::new()).unwrap();
     let out = text(&o.stdout);
     assert!(out.contains(":2:1\n   |\n 2 | bad entry!\n"), "{out}");
     assert!(
@@ -807,12 +783,11 @@ fn plain_list_problems_name_the_line_as_it_was_read() {
         "{out}"
     );
     std::fs::write(&list, b"a.example.com\nb.example.com\r\xff\n").unwrap();
-    let list = list.display().to_string();
     for a in [
-        vec!["rules", "validate", &list],
-        vec!["--rules", &list, "check", "a.example.com"],
+        ["rules", "validate", &list].as_slice(),
+        ["--rules", &list, "check", "a.example.com"].as_slice(),
     ] {
-        let o = Command::new(bin()).args(&a).output().unwrap();
+        let o = output(&args(a), Vec::new()).unwrap();
         let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
         assert_eq!(o.status.code(), Some(2), "{all}");
         assert!(all.contains(&format!("{list}:2:15")), "{a:?}: {all}");
