@@ -24,13 +24,9 @@ fn main() -> ExitCode {
         Ok(ExitStatus::Passthrough(code)) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            // Errors quote files, entries and targets: shown escaped, a line at a time.
-            let shown: Vec<String> = e
-                .to_string()
-                .lines()
-                .map(|l| scopelint::text::printable(l).into_owned())
-                .collect();
-            eprintln!("scopelint: {}", shown.join("\n"));
+            // Errors quote files, entries and targets: shown escaped (a `\n` in them too, so
+            // that no quoted text can start a line of its own).
+            eprintln!("scopelint: {}", scopelint::text::printable(&e.to_string()));
             ExitCode::from(2)
         }
     }

@@ -113,10 +113,12 @@ impl<W: Write> CheckReporter for TextReporter<W> {
         } else {
             label
         };
+        // A rule id is a rules file's text.
+        let rule = printable(v.rule());
         let rule = if self.color {
-            v.rule().cyan().to_string()
+            rule.cyan().to_string()
         } else {
-            v.rule().to_string()
+            rule.into_owned()
         };
         // The target, and the reason that may quote it, are untrusted text.
         write!(

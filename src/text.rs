@@ -59,7 +59,11 @@ pub fn lines(text: &str, ends: LineEnds) -> Vec<&str> {
         .collect();
     let last = starts[starts.len() - 1];
     if last < text.len() {
-        out.push(&text[last..]);
+        out.push(match ends {
+            LineEnds::Any => &text[last..],
+            // As `strip_line_end` reads a last line without its `\n`.
+            LineEnds::Newline => text[last..].strip_suffix('\r').unwrap_or(&text[last..]),
+        });
     }
     out
 }
@@ -118,13 +122,14 @@ pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error, ends: LineEnds) -> S
     format!("{file}:{line}:{column}: not valid UTF-8 (byte {at})")
 }
 
-/// `text` as shown in a message: whole when short, else its first 60 characters and its
-/// length, so a 100 MB bad entry does not make a 100 MB error; [`printable`].
+/// `text` as quoted in a message: whole when short, else its first 60 characters and its
+/// length, so a 100 MB bad entry does not make a 100 MB error. (Escaped where it is shown,
+/// see [`printable`]; JSON escapes it itself.)
 pub fn excerpt(text: &str) -> String {
     const SHOWN: usize = 60;
     match text.char_indices().nth(SHOWN) {
-        None => printable(text).into_owned(),
-        Some((cut, _)) => format!("{}... ({} bytes)", printable(&text[..cut]), text.len()),
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
     }
 }
 
@@ -148,6 +153,21 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A report of several lines, each [`printable`], its `\n`s kept: for renderers that build
+/// whole text reports (`rules show`, `rules diff`, `rules test`, `lint --explain`) from rules
+/// files and targets. The escape sequences of a terminal go; a `\n` inside a quoted value
+/// still starts a line.
+pub fn printable_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&printable(line));
+    }
+    out
 }
 
 /// A character [`printable`] escapes.
@@ -196,8 +216,14 @@ mod tests {
                 })
                 .collect();
             assert_eq!(lines, text.lines().collect::<Vec<_>>(), "{text:?}");
-            // The snippet lines of a list are the lines it was read in.
-            assert_eq!(super::lines(text, LineEnds::Newline), lines, "{text:?}");
+            // The snippet lines of a list are the lines the loader reads.
+            let read: Vec<&str> = spans
+                .iter()
+                .map(|span| {
+                    std::str::from_utf8(strip_line_end(text[span.clone()].as_bytes())).unwrap()
+                })
+                .collect();
+            assert_eq!(super::lines(text, LineEnds::Newline), read, "{text:?}");
         }
     }
 
@@ -232,8 +258,7 @@ mod tests {
             assert!(!shown.chars().any(|s| s.is_control() && s != '\t'), "{c:?}");
             assert_eq!(shown != c.to_string(), steers, "{c:?}");
         }
-        assert_eq!(excerpt("a\r"), "a\\r");
-        assert!(excerpt(&"\u{1b}".repeat(100)).starts_with("\\u{1b}\\u{1b}"));
+        assert_eq!(printable_text("a\r\n\u{1b}b\n"), "a\\r\n\\u{1b}b\n");
     }
 
     #[test]

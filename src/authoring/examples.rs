@@ -144,8 +144,11 @@ pub fn run_examples(program: &Program) -> TestReport {
 
 /// Render a report like a test runner: failures in full, then a summary and coverage.
 pub fn render_text(report: &TestReport, color: bool) -> String {
+    use crate::text::printable;
     use colored::Colorize;
     use std::fmt::Write as _;
+    // Targets, ids and reasons are the rules file's text: shown escaped.
+    let file = printable(&report.file);
     let mut s = String::new();
     for o in report.outcomes.iter().filter(|o| !o.passed) {
         let label = if color {
@@ -153,16 +156,21 @@ pub fn render_text(report: &TestReport, color: bool) -> String {
         } else {
             "FAIL".to_string()
         };
-        let _ = writeln!(s, "{label} {}:{}: {}", report.file, o.line, o.target);
+        let _ = writeln!(s, "{label} {file}:{}: {}", o.line, printable(&o.target));
         for f in &o.failures {
-            let _ = writeln!(s, "    {f}");
+            let _ = writeln!(s, "    {}", printable(f));
         }
-        let _ = writeln!(s, "    actual: {} by `{}`: {}", o.verdict, o.rule, o.reason);
+        let _ = writeln!(
+            s,
+            "    actual: {} by `{}`: {}",
+            o.verdict,
+            printable(&o.rule),
+            printable(&o.reason)
+        );
     }
     let _ = writeln!(
         s,
-        "{}: {} examples, {} passed, {} failed",
-        report.file,
+        "{file}: {} examples, {} passed, {} failed",
         report.outcomes.len(),
         report.passed(),
         report.failed()
@@ -176,7 +184,13 @@ pub fn render_text(report: &TestReport, color: bool) -> String {
             report.uncovered.len()
         );
         for u in &report.uncovered {
-            let _ = writeln!(s, "    {} `{}` ({}:{})", u.kind, u.id, report.file, u.line);
+            let _ = writeln!(
+                s,
+                "    {} `{}` ({file}:{})",
+                u.kind,
+                printable(&u.id),
+                u.line
+            );
         }
     }
     s

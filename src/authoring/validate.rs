@@ -571,7 +571,13 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
         // Messages and snippets quote the file's text, which is untrusted.
         let _ = writeln!(s, "{label}: {}", printable(&p.message));
         let _ = writeln!(s, "  --> {}:{}:{}", printable(&p.file), p.line, p.column);
-        if let Some(src) = lines.get(p.line as usize - 1) {
+        // The snippet is of this file (a `.noscope` pair's problems are in the pair; line 0 is
+        // the file as a whole).
+        let src = (p.file == report.file)
+            .then(|| p.line.checked_sub(1))
+            .flatten()
+            .and_then(|i| lines.get(i as usize));
+        if let Some(src) = src {
             let num = p.line.to_string();
             let pad = " ".repeat(num.len());
             // Under the column as shown: an escaped character is as wide as its escape.
@@ -592,7 +598,7 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
     let _ = writeln!(
         s,
         "{}: {} error{}, {} warning{}",
-        report.file,
+        printable(&report.file),
         report.errors(),
         if report.errors() == 1 { "" } else { "s" },
         report.warnings(),

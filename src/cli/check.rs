@@ -43,6 +43,7 @@ pub fn cmd_check(
     // A target that names a file here was probably meant as input: say so, and go on.
     for t in args.targets.iter().filter(|t| t.as_str() != "-") {
         if std::path::Path::new(t).is_file() {
+            let t = scopelint::text::printable(t);
             eprintln!(
                 "scopelint: hint: `{t}` is a file; to classify the targets in it, use `scopelint check - < {t}`"
             );

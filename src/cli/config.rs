@@ -97,8 +97,9 @@ impl Config {
     /// Parse configuration text; `path` names the file in errors and anchors relative paths.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let origin = path.display().to_string();
-        let file = if text
-            .lines()
+        // Lines as YAML counts them (a lone `\r` ends one): a comment does not hide what follows.
+        let file = if scopelint::text::lines(text, scopelint::text::LineEnds::Any)
+            .iter()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
         {
             ConfigFile::default()

@@ -103,7 +103,10 @@ pub fn cmd_export(cli: &Cli, args: &ExportArgs) -> Result<ExitStatus, CliError> 
     let p = select_program(&rules, args.program.as_deref())?;
     let ex = scopelint::export::export(p, format);
     for w in &ex.warnings {
-        eprintln!("scopelint: cannot express: {w}");
+        eprintln!(
+            "scopelint: cannot express: {}",
+            scopelint::text::printable(w)
+        );
     }
     write_output(args.output.as_deref(), &ex.text)?;
     Ok(ExitStatus::found(!ex.warnings.is_empty()))

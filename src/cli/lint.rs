@@ -48,7 +48,8 @@ pub fn cmd_lint(
                 lint::Linter::rule_ids()
             ))
         })?;
-        print!("{text}");
+        // The explanation quotes the rules file.
+        print!("{}", scopelint::text::printable_text(&text));
         // With drafts: how the prose model reads each one (terms, negations, exceptions).
         for input in lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())? {
             if let lint::Input::File(p) = &input {

@@ -482,8 +482,10 @@ fn q(s: &str) -> String {
 }
 
 /// One line of a YAML comment: no newlines.
+/// `s` fit for a YAML comment: one line, and no control character (which YAML refuses in a
+/// comment, so one in a platform's text made the whole import fail to load).
 fn comment_text(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
+    crate::text::printable(&s.replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// Render the import as a rules YAML file that loads with the normal loader.

@@ -83,7 +83,7 @@ impl<W: Write> LintReporter for TextReporter<W> {
                 (
                     s.to_string(),
                     d.rule.cyan().to_string(),
-                    format!("{}:{}:{}", r.path, d.line, d.column)
+                    format!("{}:{}:{}", printable(&r.path), d.line, d.column)
                         .bold()
                         .to_string(),
                 )
@@ -91,16 +91,11 @@ impl<W: Write> LintReporter for TextReporter<W> {
                 (
                     sev.to_string(),
                     d.rule.to_string(),
-                    format!("{}:{}:{}", r.path, d.line, d.column),
+                    format!("{}:{}:{}", printable(&r.path), d.line, d.column),
                 )
             };
             // Messages and snippets quote the draft, which is untrusted.
-            writeln!(
-                self.out,
-                "{}: {sev}[{rule}] {}",
-                printable(&loc),
-                printable(&d.message)
-            )?;
+            writeln!(self.out, "{loc}: {sev}[{rule}] {}", printable(&d.message))?;
             if let Some(snip) = &d.snippet {
                 let num = d.line.to_string();
                 let pad = " ".repeat(num.len());
@@ -389,10 +384,14 @@ pub struct GithubReporter<W: Write> {
     pub out: W,
 }
 
+/// A value in a workflow command: GitHub's escapes for `%`, `\r` and `\n`, then any other
+/// control character [`printable`] (GitHub's log viewer renders terminal escape sequences).
 fn gh_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let escaped = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    printable(&escaped).into_owned()
 }
 
 fn gh_escape_prop(s: &str) -> String {

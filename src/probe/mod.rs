@@ -722,7 +722,7 @@ pub fn render_text(rec: &AuditRecord, color: bool) -> String {
             paint("REFUSED".into(), "red"),
             shown(&rec.method),
             url,
-            rec.rule.as_deref().unwrap_or("-"),
+            shown(rec.rule.as_deref().unwrap_or("-")),
             reason
         ),
         _ => format!(

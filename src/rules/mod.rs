@@ -417,8 +417,9 @@ pub fn load_program_file_with(
 
 /// Parse YAML into the model, with errors located in `origin`.
 pub fn parse_rules_file(text: &str, origin: &str) -> Result<RulesFile, RulesError> {
-    if text
-        .lines()
+    // Lines as YAML counts them (a lone `\r` ends one): a comment does not hide what follows.
+    if crate::text::lines(text, crate::text::LineEnds::Any)
+        .iter()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(whole_file_error(origin, "the rules file is empty".into()));

@@ -294,7 +294,11 @@ fn parse_lines<'t>(
             let parsed = ParsedLine {
                 source,
                 line: n as u32 + 1,
-                column: (trimmed.as_ptr() as usize - body.as_ptr() as usize) as u32 + 1,
+                // In characters, as YAML positions and the snippet's caret count them.
+                column: body[..trimmed.as_ptr() as usize - body.as_ptr() as usize]
+                    .chars()
+                    .count() as u32
+                    + 1,
                 excluded,
                 text,
                 entry,
@@ -445,13 +449,23 @@ fn load_plain_file_all(
     if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
         let pair = path.with_extension("noscope");
         if pair.is_file() {
-            let pair_text = std::fs::read_to_string(&pair).map_err(|e| {
+            let pair_error = |line, column, message| {
                 vec![RulesError {
                     file: pair.display().to_string(),
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read: {e}"),
+                    line,
+                    column,
+                    message,
                 }]
+            };
+            let bytes =
+                std::fs::read(&pair).map_err(|e| pair_error(0, 0, format!("cannot read: {e}")))?;
+            let pair_text = String::from_utf8(bytes).map_err(|e| {
+                let (line, column) = crate::text::line_col(
+                    e.as_bytes(),
+                    e.utf8_error().valid_up_to(),
+                    crate::text::LineEnds::Newline,
+                );
+                pair_error(line, column, "not valid UTF-8".into())
             })?;
             sources.push((pair.display().to_string(), Cow::Owned(pair_text), true));
         }

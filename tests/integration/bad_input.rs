@@ -793,3 +793,151 @@ fn plain_list_problems_name_the_line_as_it_was_read() {
         assert!(all.contains(&format!("{list}:2:15")), "{a:?}: {all}");
     }
 }
+
+/// A rules file's own text (ids, names, reasons, examples) is as untrusted as a target: every
+/// text report of it shows it escaped, and GitHub annotations too (its log viewer renders
+/// terminal escapes). A `\n` inside a quoted value does not start a line of the error.
+#[test]
+fn rules_text_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let rules = "schema_version: 1\nprogram:\n  id: \"evil\\e[31m\"\n  name: \"Evil\\e]0;pwned\\a Program\"\n  revision: \"2026-12-01\"\nassets:\n  - id: \"www\\e[2J\"\n    hosts: [www.example.com]\nexclusions:\n  - id: \"stg\\u202e\"\n    hosts: [staging.example.com]\n    reason: \"Staging\\e[41m hidden\"\nexamples:\n  - { target: \"bad\\e[31m.example.com\", verdict: in-scope }\n";
+    std::fs::write(path("esc.yaml"), rules).unwrap();
+    std::fs::write(
+        path("plain.yaml"),
+        rules
+            .replace("\\e", "")
+            .replace("\\a", "")
+            .replace("\\u202e", ""),
+    )
+    .unwrap();
+    let esc = path("esc.yaml");
+    let run = |a: &[&str], stdin: &[u8]| {
+        let o = output(&args(a), stdin.to_vec()).unwrap();
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert!(
+            !all.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "{a:?}: {all:?}"
+        );
+        all
+    };
+    let all = run(
+        &["--rules", &esc, "check", "-"],
+        b"www.example.com\nstaging.example.com\n",
+    );
+    assert!(
+        all.contains("[www\\u{1b}[2J]") && all.contains("[stg\\u{202e}]"),
+        "{all}"
+    );
+    assert!(run(&["rules", "show", &esc], b"").contains("Evil\\u{1b}]0;pwned\\u{7} Program"));
+    let all = run(&["rules", "diff", &path("plain.yaml"), &esc], b"");
+    assert!(all.contains("www\\u{1b}[2J"), "{all}");
+    let all = run(&["rules", "test", &esc], b"");
+    assert!(all.contains("bad\\u{1b}[31m.example.com"), "{all}");
+    let all = run(
+        &[
+            "--rules",
+            &esc,
+            "probe",
+            "--dry-run",
+            "https://staging.example.com/",
+        ],
+        b"",
+    );
+    assert!(all.contains("[stg\\u{202e}]"), "{all}");
+
+    // A draft's target in a GitHub annotation.
+    std::fs::write(
+        path("d.md"),
+        "---\ntargets: [\"https://evil\\e[2J.example.com/\"]\n---\n# T\n",
+    )
+    .unwrap();
+    let all = run(&["lint", "--format", "github", &path("d.md")], b"");
+    assert!(all.contains("evil\\u{1b}[2J.example.com"), "{all}");
+
+    // An error quoting a host with `\r\n` in it stays one line.
+    std::fs::write(
+        path("nl.yaml"),
+        "schema_version: 1\nprogram: {id: x, name: X, revision: \"1\"}\nassets:\n  - id: a\n    hosts: [\"bad\\r\\nscopelint: all targets are in scope\"]\n",
+    )
+    .unwrap();
+    let all = run(
+        &["--rules", &path("nl.yaml"), "check", "www.example.com"],
+        b"",
+    );
+    assert_eq!(all.lines().count(), 1, "{all}");
+    assert!(all.contains("bad\\r\\nscopelint: all targets"), "{all}");
+}
+
+/// With color, the location is bold: the bold itself is not escaped.
+#[test]
+fn lint_colors_are_not_escaped() {
+    let o = output(
+        &args(&[
+            "--color",
+            "always",
+            "lint",
+            "fixtures/drafts/excluded-class.md",
+        ]),
+        Vec::new(),
+    )
+    .unwrap();
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with("\u{1b}[1mfixtures/drafts/excluded-class.md:2:8"),
+        "{out:?}"
+    );
+}
+
+/// Where problems are placed: a YAML comment ended by a lone `\r` hides nothing after it; a
+/// list's column counts characters; a `.noscope` pair's problem gets no snippet from the
+/// `.inscope` file, and a pair that is not UTF-8 is placed as a list is.
+#[test]
+fn problems_are_placed_as_the_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(
+        path("cr.yaml"),
+        "# scope\rschema_version: 1\rprogram: {id: x, name: X, revision: \"1\"}\rassets:\r  - {id: a, hosts: [www.example.com]}\r",
+    )
+    .unwrap();
+    let o = output(
+        &args(&["--rules", &path("cr.yaml"), "check", "www.example.com"]),
+        Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    std::fs::write(path("l.txt"), "www.example.com\n\u{a0}\u{a0}bad entry\n").unwrap();
+    let o = output(&args(&["rules", "validate", &path("l.txt")]), Vec::new()).unwrap();
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(":2:3\n") && out.contains("\n   |   ^\n"),
+        "{out}"
+    );
+
+    std::fs::write(path("p.inscope"), "www.example.com\napi.example.com\n").unwrap();
+    std::fs::write(path("p.noscope"), "# c\nbad entry\n").unwrap();
+    let o = output(
+        &args(&["rules", "validate", &path("p.inscope")]),
+        Vec::new(),
+    )
+    .unwrap();
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("{}:2:1\n", path("p.noscope"))),
+        "{out}"
+    );
+    assert!(!out.contains("api.example.com"), "{out}");
+    std::fs::write(path("p.noscope"), b"# c\nbad\r\xff\n").unwrap();
+    let o = output(
+        &args(&["rules", "validate", &path("p.inscope")]),
+        Vec::new(),
+    )
+    .unwrap();
+    assert!(
+        text(&o.stdout).contains(&format!("{}:2:5", path("p.noscope"))),
+        "{}",
+        text(&o.stdout)
+    );
+}

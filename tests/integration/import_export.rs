@@ -613,3 +613,28 @@ fn another_platforms_file_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no target has `asset_identifier`"));
 }
+
+/// A control character in a platform's text (here the program's name, which goes into a YAML
+/// comment) is written escaped: the import loads instead of failing as a whole.
+#[test]
+fn control_characters_in_platform_text_do_not_break_the_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("h.json");
+    let json = std::fs::read_to_string(fix("hackerone.json"))
+        .unwrap()
+        .replacen("\"Acme Corp\"", "\"Acme\\u001b[2J Corp\"", 1);
+    std::fs::write(&file, json).unwrap();
+    let r = run(&[
+        "import",
+        "hackerone",
+        &file.display().to_string(),
+        "--program",
+        "acme",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("# Program: Acme\\u{1b}[2J Corp\n"),
+        "{}",
+        r.stdout
+    );
+}
