@@ -734,6 +734,10 @@ mod tests {
         let s = Settings::resolve(ConfigChoice::None, Some(&c), None);
         assert_eq!(s.lint_fail_on.source, Source::Default);
         assert!(s.render().contains("lint.fail_on = error  # default"));
+        // A comment ended by a lone `\r` (YAML's line break too) hides nothing after it.
+        let c = parse("# project config\rlint:\r  fail_on: warning\r").unwrap();
+        let s = Settings::resolve(ConfigChoice::None, Some(&c), None);
+        assert_ne!(s.lint_fail_on.source, Source::Default);
     }
 
     #[test]
