@@ -9,8 +9,17 @@ use crate::rules::Program;
 
 /// Lay out rows under headers, columns separated by two spaces, no trailing blanks.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    // Cells come from rules files: escaped before their widths are taken.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::text::printable(c).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    for r in &rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(c.chars().count());
         }
@@ -28,7 +37,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         s.trim_end().to_string() + "\n"
     };
     let mut out = line(headers.to_vec());
-    for r in rows {
+    for r in &rows {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
     }
     out

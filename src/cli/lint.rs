@@ -53,9 +53,11 @@ pub fn cmd_lint(
         // With drafts: how the prose model reads each one (terms, negations, exceptions).
         for input in lint::collect_inputs(&args.paths, args.stdin_filename.as_deref())? {
             if let lint::Input::File(p) = &input {
-                println!("\n{}:", p.display());
+                // The draft's path and text are untrusted.
+                let path = p.display().to_string();
+                println!("\n{}:", scopelint::text::printable(&path));
                 for line in linter.explain_draft(&std::fs::read_to_string(p)?) {
-                    println!("  {line}");
+                    println!("  {}", scopelint::text::printable_text(&line));
                 }
             }
         }

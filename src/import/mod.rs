@@ -476,16 +476,39 @@ fn app(t: &str, platform: Platform) -> Result<Item, String> {
     }
 }
 
-/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+/// A YAML double-quoted scalar: JSON string syntax, which is valid YAML, with every character
+/// YAML does not allow raw (DEL, the C1 controls, U+FFFE and U+FFFF, which JSON leaves as
+/// they are) written as a `\uXXXX` escape too, so a platform's text cannot make the import
+/// fail to load.
 fn q(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    let json = serde_json::to_string(s).expect("strings serialize");
+    if json.chars().all(is_yaml_printable) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if is_yaml_printable(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        }
+    }
+    out
 }
 
-/// One line of a YAML comment: no newlines.
-/// `s` fit for a YAML comment: one line, and no control character (which YAML refuses in a
-/// comment, so one in a platform's text made the whole import fail to load).
+/// YAML 1.2's printable set (`c-printable`), less what a quoted scalar escapes anyway.
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || u32::from(c) >= 0x10000
+}
+
+/// `s` fit for a YAML comment: one line, and only characters YAML allows there (a control
+/// character or U+FFFE in a platform's text made the whole import fail to load).
 fn comment_text(s: &str) -> String {
-    crate::text::printable(&s.replace(['\n', '\r'], " ")).into_owned()
+    let line = crate::text::printable(&s.replace(['\n', '\r'], " ")).into_owned();
+    line.chars()
+        .map(|c| if is_yaml_printable(c) { c } else { '\u{fffd}' })
+        .collect()
 }
 
 /// Render the import as a rules YAML file that loads with the normal loader.

@@ -855,6 +855,24 @@ fn rules_text_is_shown_escaped() {
     let all = run(&["lint", "--format", "github", &path("d.md")], b"");
     assert!(all.contains("evil\\u{1b}[2J.example.com"), "{all}");
 
+    // A draft explained, and a repository's configuration shown.
+    std::fs::write(
+        path("e.md"),
+        "We accessed the\u{1b}]0;pwn\u{7} data of other users.\n",
+    )
+    .unwrap();
+    let all = run(
+        &["lint", "--explain", "data-not-your-own", &path("e.md")],
+        b"",
+    );
+    assert!(all.contains("the\\u{1b}]0;pwn\\u{7} data"), "{all}");
+    std::fs::write(path("scopelint.yaml"), "rules: [\"r\\e]0;t\\a.yaml\"]\n").unwrap();
+    let all = run(
+        &["--config", &path("scopelint.yaml"), "config", "show"],
+        b"",
+    );
+    assert!(all.contains("r\\u{1b}]0;t\\u{7}.yaml"), "{all}");
+
     // An error quoting a host with `\r\n` in it stays one line.
     std::fs::write(
         path("nl.yaml"),

@@ -622,7 +622,11 @@ fn control_characters_in_platform_text_do_not_break_the_import() {
     let file = dir.path().join("h.json");
     let json = std::fs::read_to_string(fix("hackerone.json"))
         .unwrap()
-        .replacen("\"Acme Corp\"", "\"Acme\\u001b[2J Corp\"", 1);
+        .replacen(
+            "\"Acme Corp\"",
+            "\"Acme\\u001b[2J\\u007f\\u0090\\ufffe Corp\"",
+            1,
+        );
     std::fs::write(&file, json).unwrap();
     let r = run(&[
         "import",
@@ -633,7 +637,15 @@ fn control_characters_in_platform_text_do_not_break_the_import() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stdout.contains("# Program: Acme\\u{1b}[2J Corp\n"),
+        r.stdout
+            .contains("# Program: Acme\\u{1b}[2J\\u{7f}\\u{90}\u{fffd} Corp\n"),
+        "{}",
+        r.stdout
+    );
+    // In a quoted value, as YAML escapes (JSON leaves DEL, C1 and U+FFFE raw).
+    assert!(
+        r.stdout
+            .contains("Acme\\u001b[2J\\u007f\\u0090\\ufffe Corp"),
         "{}",
         r.stdout
     );
