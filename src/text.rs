@@ -50,19 +50,14 @@ pub fn lines(text: &str, ends: LineEnds) -> Vec<&str> {
         .windows(2)
         .map(|w| match ends {
             LineEnds::Any => text[w[0]..w[1]].trim_end_matches(['\n', '\r']),
-            // As `strip_line_end` strips it: one `\r` before the `\n`.
-            LineEnds::Newline => {
-                let line = &text[w[0]..w[1] - 1];
-                line.strip_suffix('\r').unwrap_or(line)
-            }
+            LineEnds::Newline => list_line(&text[w[0]..w[1]]),
         })
         .collect();
     let last = starts[starts.len() - 1];
     if last < text.len() {
         out.push(match ends {
             LineEnds::Any => &text[last..],
-            // As `strip_line_end` reads a last line without its `\n`.
-            LineEnds::Newline => text[last..].strip_suffix('\r').unwrap_or(&text[last..]),
+            LineEnds::Newline => list_line(&text[last..]),
         });
     }
     out
@@ -82,6 +77,12 @@ pub fn newline_spans(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize
             start = end;
             (!span.is_empty()).then_some(span)
         })
+}
+
+/// A list's line as the loader reads it: [`strip_line_end`] of its span.
+fn list_line(span: &str) -> &str {
+    let line = span.strip_suffix('\n').unwrap_or(span);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// `line` without its `\n` or `\r\n`.
@@ -117,9 +118,28 @@ pub fn line_col(bytes: &[u8], offset: usize, ends: LineEnds) -> (u32, u32) {
 
 /// `file:line:column: not valid UTF-8 (byte N)` for a file that is not UTF-8.
 pub fn not_utf8(file: &str, e: &std::string::FromUtf8Error, ends: LineEnds) -> String {
+    let (line, column) = not_utf8_at(e, ends);
     let at = e.utf8_error().valid_up_to();
-    let (line, column) = line_col(e.as_bytes(), at, ends);
     format!("{file}:{line}:{column}: not valid UTF-8 (byte {at})")
+}
+
+/// The 1-based line and column of the first byte of a file that is not UTF-8.
+pub fn not_utf8_at(e: &std::string::FromUtf8Error, ends: LineEnds) -> (u32, u32) {
+    line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends)
+}
+
+/// What goes under a snippet of `line` before the caret at `column` (1-based, in characters):
+/// a space for each character shown before it, a tab for a tab, and as many spaces as an
+/// escape is wide for a character shown [`printable`].
+pub fn caret_pad(line: &str, column: u32) -> String {
+    let before: String = line
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .collect();
+    printable(&before)
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect()
 }
 
 /// `text` as quoted in a message: whole when short, else its first 60 characters and its

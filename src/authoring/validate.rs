@@ -136,8 +136,7 @@ pub fn validate_file(path: &Path, psl: Arc<SuffixList>) -> FileReport {
         Err(e) => {
             let ends =
                 crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
-            let (line, column) =
-                crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends);
+            let (line, column) = crate::text::not_utf8_at(&e, ends);
             FileReport {
                 file: name.clone(),
                 text: None,
@@ -580,12 +579,7 @@ pub fn render_text(report: &FileReport, color: bool) -> String {
         if let Some(src) = src {
             let num = p.line.to_string();
             let pad = " ".repeat(num.len());
-            // Under the column as shown: an escaped character is as wide as its escape.
-            let before: String = src.chars().take(p.column as usize - 1).collect();
-            let caret_pad: String = printable(&before)
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let caret_pad = crate::text::caret_pad(src, p.column);
             let _ = writeln!(s, " {pad} |");
             let _ = writeln!(s, " {num} | {}", printable(src));
             let _ = writeln!(s, " {pad} | {caret_pad}^");

@@ -105,15 +105,7 @@ impl<W: Write> LintReporter for TextReporter<W> {
                     "|".into()
                 };
                 writeln!(self.out, " {num} {bar} {}", printable(snip))?;
-                // Under the column as shown: an escaped character is as wide as its escape.
-                let before: String = snip
-                    .chars()
-                    .take(d.column.saturating_sub(1) as usize)
-                    .collect();
-                let caret_at = printable(&before)
-                    .chars()
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect::<String>();
+                let caret_at = crate::text::caret_pad(snip, d.column);
                 let caret = if self.color {
                     "^".red().bold().to_string()
                 } else {

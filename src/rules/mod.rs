@@ -393,8 +393,7 @@ pub fn load_program_file_with(
         Err(e) => {
             let ends =
                 crate::text::LineEnds::of_rules(path, &String::from_utf8_lossy(e.as_bytes()));
-            let (line, column) =
-                crate::text::line_col(e.as_bytes(), e.utf8_error().valid_up_to(), ends);
+            let (line, column) = crate::text::not_utf8_at(&e, ends);
             return Err(RulesError {
                 file: name,
                 line,

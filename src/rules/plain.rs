@@ -460,11 +460,7 @@ fn load_plain_file_all(
             let bytes =
                 std::fs::read(&pair).map_err(|e| pair_error(0, 0, format!("cannot read: {e}")))?;
             let pair_text = String::from_utf8(bytes).map_err(|e| {
-                let (line, column) = crate::text::line_col(
-                    e.as_bytes(),
-                    e.utf8_error().valid_up_to(),
-                    crate::text::LineEnds::Newline,
-                );
+                let (line, column) = crate::text::not_utf8_at(&e, crate::text::LineEnds::Newline);
                 pair_error(line, column, "not valid UTF-8".into())
             })?;
             sources.push((pair.display().to_string(), Cow::Owned(pair_text), true));
