@@ -22,10 +22,7 @@ pub fn engine(rules: ScopeRules, a: &SendArgs) -> Result<Engine, CliError> {
         )
         .map_err(CliError::Config)?;
     for w in warnings {
-        eprintln!(
-            "scopelint: warning: {}",
-            scopelint::text::printable(&w.to_string())
-        );
+        eprintln!("scopelint: warning: {}", scopelint::text::printable(&w));
     }
     let mut pins = probe::resolve::Pins::default();
     for spec in &a.resolve {
@@ -133,10 +130,7 @@ pub fn cmd_probe(rules: ScopeRules, args: &ProbeArgs, color: bool) -> Result<Exi
     }
     let marker_problems = probe::token_warnings(&rules, &headers);
     for w in &marker_problems {
-        eprintln!(
-            "scopelint: warning: {}",
-            scopelint::text::printable(&w.to_string())
-        );
+        eprintln!("scopelint: warning: {}", scopelint::text::printable(w));
     }
     if args.require_marker && !marker_problems.is_empty() {
         eprintln!(
