@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::common::text;
+use crate::common::{pin, text};
 
 const EXAMPLE: &str = "fixtures/rules/example-program.yaml";
 
@@ -834,12 +834,15 @@ fn rules_text_is_shown_escaped() {
     assert!(all.contains("www\\u{1b}[2J"), "{all}");
     let all = run(&["rules", "test", &esc], b"");
     assert!(all.contains("bad\\u{1b}[31m.example.com"), "{all}");
+    // Refused before anything is resolved; pinned to loopback all the same.
+    let pinned = pin("staging.example.com", 443);
     let all = run(
         &[
             "--rules",
             &esc,
             "probe",
             "--dry-run",
+            &pinned,
             "https://staging.example.com/",
         ],
         b"",
