@@ -376,8 +376,7 @@ pub fn run(
             Ok(text) => linter.lint_text(&path, &text),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                let (line, column) =
-                    crate::text::line_col(e.as_bytes(), at, crate::text::LineEnds::Any);
+                let (line, column) = crate::text::not_utf8_at(&e, crate::text::LineEnds::Any);
                 FileReport {
                     path,
                     diagnostics: vec![Diagnostic::new(
