@@ -502,6 +502,41 @@ fn require_marker_refuses_unmarked_tokens() {
     assert_eq!(s.hits().len(), 1);
 }
 
+/// A token's claims are whoever minted it: an account name carrying a terminal's escape
+/// sequences is shown escaped in the warning, and the warning still names the account.
+#[test]
+fn token_warnings_show_the_account_escaped() {
+    let s = Server::start(ok());
+    let url = format!("http://www.example.net:{}/", s.port());
+    // JSON's \u001b is a raw ESC in the decoded claim: clear the screen, then an OSC 52 write
+    // to the clipboard, then a carriage return that would hide what came before.
+    let hostile =
+        jwt(r#"{"upn":"\u001b[2J\u001b]52;c;ZXZpbA==\u0007alice\r@contoso.onmicrosoft.com"}"#);
+    let out = probe()
+        .args(["--dry-run", &pin("www.example.net", s.port())])
+        .args(["-H", &format!("Authorization: Bearer {hostile}")])
+        .arg(&url)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.stderr
+            .iter()
+            .any(|&b| b == 0x1b || b == 0x07 || b == b'\r'),
+        "raw control bytes reached the terminal: {err:?}"
+    );
+    assert!(
+        err.contains(
+            r"account `\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}alice\r@contoso.onmicrosoft.com`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("lacks the test marker `MSOBB`"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "a dry run: {err}");
+    thread::sleep(Duration::from_millis(100));
+    assert!(s.hits().is_empty());
+}
+
 #[test]
 fn urls_are_read_from_stdin_and_bad_rates_are_usage_errors() {
     let s = Server::start(ok());
