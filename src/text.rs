@@ -175,10 +175,11 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// A report of several lines, each [`printable`], its `\n`s kept: for renderers that build
-/// whole text reports (`rules show`, `rules diff`, `rules test`, `lint --explain`) from rules
-/// files and targets. The escape sequences of a terminal go; a `\n` inside a quoted value
-/// still starts a line.
+/// A report of several lines, each [`printable`], its `\n`s kept: for whole text reports built
+/// from rules files and targets (`rules show|diff`, the change feed, `lint --explain`,
+/// `config show`). The escape sequences of a terminal go. A `\n` inside a value still starts a
+/// line here: the renderers escape each value where they put it (`lint --explain` excepted,
+/// whose prose keeps its line breaks), and this is the last pass over the whole.
 pub fn printable_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {

@@ -342,17 +342,20 @@ pub fn diff_targets<'t>(
         .collect()
 }
 
-/// Render changes and verdict changes as text.
+/// Render changes and verdict changes as text. Ids, details, targets and reasons come from
+/// rules files and targets: each is escaped where it is put, so that none, not even one holding
+/// a `\n`, makes a line of its own.
 pub fn render_text(changes: &[Change], verdicts: Option<&[VerdictChange]>) -> String {
+    use crate::text::printable as p;
     use std::fmt::Write as _;
     let mut s = String::new();
     if changes.is_empty() {
         s.push_str("no changes to the rules\n");
     }
     for c in changes {
-        let _ = writeln!(s, "{} {} `{}`", c.kind.sign(), c.section, c.id);
+        let _ = writeln!(s, "{} {} `{}`", c.kind.sign(), c.section, p(&c.id));
         for d in &c.details {
-            let _ = writeln!(s, "    {d}");
+            let _ = writeln!(s, "    {}", p(d));
         }
     }
     if let Some(vs) = verdicts {
@@ -363,16 +366,20 @@ pub fn render_text(changes: &[Change], verdicts: Option<&[VerdictChange]>) -> St
             if vs.len() == 1 { "" } else { "s" }
         );
         for v in vs {
-            let _ = writeln!(s, "{}", v.target);
+            let _ = writeln!(s, "{}", p(&v.target));
             let _ = writeln!(
                 s,
                 "    old: {} [{}] {}",
-                v.old.verdict, v.old.rule, v.old.reason
+                v.old.verdict,
+                p(&v.old.rule),
+                p(&v.old.reason)
             );
             let _ = writeln!(
                 s,
                 "    new: {} [{}] {}",
-                v.new.verdict, v.new.rule, v.new.reason
+                v.new.verdict,
+                p(&v.new.rule),
+                p(&v.new.reason)
             );
         }
     }
@@ -612,8 +619,10 @@ pub fn feed(
     out
 }
 
-/// The feed as text: grouped by program, most valuable changes first, then the counts.
+/// The feed as text: grouped by program, most valuable changes first, then the counts. The
+/// programs' text is escaped where it is put, as in [`render_text`].
 pub fn render_feed_text(feed: &[FeedChange]) -> String {
+    use crate::text::printable as p;
     use std::fmt::Write as _;
     let mut s = String::new();
     if feed.is_empty() {
@@ -626,7 +635,7 @@ pub fn render_feed_text(feed: &[FeedChange]) -> String {
             if current.is_some() {
                 s.push('\n');
             }
-            let _ = writeln!(s, "{}", f.program);
+            let _ = writeln!(s, "{}", p(&f.program));
             current = Some(&f.program);
         }
         let (sign, what) = match f.change {
@@ -645,18 +654,18 @@ pub fn render_feed_text(feed: &[FeedChange]) -> String {
             .or(f.exclusion.as_deref())
             .or(f.name.as_deref())
             .unwrap_or("");
-        let _ = write!(s, "  {sign} {what} `{id}`");
+        let _ = write!(s, "  {sign} {what} `{}`", p(id));
         if !f.covers.is_empty() && f.asset.as_deref() != Some(f.covers.join(", ").as_str()) {
             let shown: Vec<&str> = f.covers.iter().take(8).map(String::as_str).collect();
             let more = f.covers.len().saturating_sub(shown.len());
-            let _ = write!(s, ": {}", shown.join(", "));
+            let _ = write!(s, ": {}", p(&shown.join(", ")));
             if more > 0 {
                 let _ = write!(s, " and {more} more");
             }
         }
         s.push('\n');
         for d in &f.details {
-            let _ = writeln!(s, "      {d}");
+            let _ = writeln!(s, "      {}", p(d));
         }
     }
     let _ = writeln!(s, "\n{}", FeedCounts::of(feed));

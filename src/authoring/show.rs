@@ -137,10 +137,16 @@ fn asset_ports(p: &Program, a: &AssetDef) -> Vec<u16> {
 /// The program as text tables.
 pub fn show_text(p: &Program) -> String {
     let f = &p.file;
-    let src = |line: u64| format!("{}:{line}", p.origin);
+    // The rules file's text, escaped where it is put (table cells in `table`), so that no
+    // value, not even one holding a `\n`, can make a line of its own.
+    let e = |text: &str| crate::text::printable(text).into_owned();
+    let src = |line: u64| format!("{}:{line}", e(&p.origin));
     let mut s = format!(
         "{} ({}), revision {}\n{}\n\n",
-        f.program.name, f.program.id, f.program.revision, p.origin
+        e(&f.program.name),
+        e(&f.program.id),
+        e(&f.program.revision),
+        e(&p.origin)
     );
 
     s.push_str(&format!("ASSETS ({})\n", f.assets.len()));
@@ -208,14 +214,10 @@ pub fn show_text(p: &Program) -> String {
         let d = &c.value;
         s.push_str(&format!(
             "\nCUSTOMER-OWNED `{}` ({})\n",
-            d.id,
+            e(&d.id),
             src(c.referenced.line())
         ));
-        let mut list: Vec<String> = d
-            .suffixes
-            .iter()
-            .map(|x| x.value.trim().to_string())
-            .collect();
+        let mut list: Vec<String> = d.suffixes.iter().map(|x| e(x.value.trim())).collect();
         if d.psl_private {
             list.insert(0, "every private Public Suffix List entry".into());
         }
@@ -227,9 +229,9 @@ pub fn show_text(p: &Program) -> String {
         for t in &aw.tables {
             s.push_str(&format!(
                 "\nAWARD TABLE {}: {} ({}, {})\n",
-                t.value.id,
-                t.value.title,
-                aw.currency,
+                e(&t.value.id),
+                e(&t.value.title),
+                e(&aw.currency),
                 src(t.referenced.line())
             ));
             let mut headers = vec!["IMPACT", "SEVERITY"];

@@ -491,7 +491,10 @@ impl Settings {
             ConfigChoice::None => "none  # no scopelint.yaml or .scopelint.yaml found".into(),
             ConfigChoice::Isolated => "none  # flag --isolated".into(),
         };
-        out.push_str(&format!("config = {config}\n"));
+        out.push_str(&format!(
+            "config = {}\n",
+            scopelint::text::printable(&config)
+        ));
         let list = |v: &[String]| format!("[{}]", v.join(", "));
         let paths = |v: &[PathBuf]| {
             list(
@@ -572,8 +575,15 @@ impl Settings {
                 &self.probe_ca_dir.source,
             ),
         ];
+        // Values and paths come from a repository's configuration file: escaped one by one, so
+        // that none, not even one holding a `\n`, makes a line of its own.
+        let p = |text: &str| scopelint::text::printable(text).into_owned();
         for (key, value, source) in rows {
-            out.push_str(&format!("{key} = {value}  # {source}\n"));
+            out.push_str(&format!(
+                "{key} = {}  # {}\n",
+                p(&value),
+                p(&source.to_string())
+            ));
         }
         out
     }

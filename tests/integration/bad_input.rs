@@ -830,8 +830,43 @@ fn rules_text_is_shown_escaped() {
         "{all}"
     );
     assert!(run(&["rules", "show", &esc], b"").contains("Evil\\u{1b}]0;pwned\\u{7} Program"));
+    // A `\n` in a quoted value does not start a line of `rules show` that looks like its own.
+    std::fs::write(
+        path("nl-show.yaml"),
+        rules.replace("\\e", "").replace("\\a", "").replace(
+            "Evil]0;pwned Program",
+            "Evil\\nASSETS (1)\\nall  everything",
+        ),
+    )
+    .unwrap();
+    let shown = run(&["rules", "show", &path("nl-show.yaml")], b"");
+    assert!(
+        shown.contains("Evil\\nASSETS (1)\\nall  everything"),
+        "{shown}"
+    );
+    assert!(
+        !shown.lines().any(|l| l.starts_with("all  everything"))
+            && shown.lines().filter(|l| l.starts_with("ASSETS")).count() == 1,
+        "{shown}"
+    );
     let all = run(&["rules", "diff", &path("plain.yaml"), &esc], b"");
     assert!(all.contains("www\\u{1b}[2J"), "{all}");
+    std::fs::write(
+        path("nl-diff.yaml"),
+        std::fs::read_to_string(path("plain.yaml"))
+            .unwrap()
+            .replace("id: \"www[2J\"", "id: \"www\\n- assets `all`\""),
+    )
+    .unwrap();
+    let all = run(
+        &["rules", "diff", &path("plain.yaml"), &path("nl-diff.yaml")],
+        b"",
+    );
+    assert!(all.contains("www\\n- assets `all`"), "{all}");
+    assert!(
+        !all.lines().any(|l| l.starts_with("- assets `all`")),
+        "{all}"
+    );
     let all = run(&["rules", "test", &esc], b"");
     assert!(all.contains("bad\\u{1b}[31m.example.com"), "{all}");
     // Refused before anything is resolved; pinned to loopback all the same.
@@ -875,6 +910,22 @@ fn rules_text_is_shown_escaped() {
         b"",
     );
     assert!(all.contains("r\\u{1b}]0;t\\u{7}.yaml"), "{all}");
+    // A `\n` in a configured value does not make a line of its own either.
+    std::fs::write(
+        path("scopelint.yaml"),
+        "rules: [\"r.yaml\\npsl = forged\"]\n",
+    )
+    .unwrap();
+    let all = run(
+        &["--config", &path("scopelint.yaml"), "config", "show"],
+        b"",
+    );
+    assert!(all.contains("r.yaml\\npsl = forged]"), "{all}");
+    assert_eq!(
+        all.lines().filter(|l| l.starts_with("psl =")).count(),
+        1,
+        "{all}"
+    );
 
     // An error quoting a host with `\r\n` in it stays one line.
     std::fs::write(
