@@ -345,10 +345,13 @@ fn export_to_tool(p: &Program, format: ExportFormat) -> Export {
     }
     ex.text = match format {
         ExportFormat::List => {
+            // The name is the rules file's (a platform's, when imported): kept to one comment
+            // line, escapes and all, so that no `\n` in it can start a line of the list, which
+            // would be an entry of the scope.
             let mut s = format!(
                 "# {} ({}), exported by scopelint\n",
-                p.file.program.name,
-                p.id()
+                crate::text::printable(&p.file.program.name),
+                crate::text::printable(p.id())
             );
             let mut seen = std::collections::HashSet::new();
             for l in list_lines {
@@ -489,8 +492,11 @@ fn path_regex(pr: &PathRule) -> String {
     s
 }
 
+/// Text for an XML element. Control characters but tab cannot be written in XML 1.0 at all, not
+/// even as references, so they are written as [`printable`](crate::text::printable) escapes.
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::text::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

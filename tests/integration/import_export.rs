@@ -472,6 +472,53 @@ fn export_list_says_what_is_left_out() {
     assert_eq!(c.stdout, "www.example.com\nexample.org\n");
 }
 
+/// A program's name is a platform's text when the program was imported: a `\n` in it stays
+/// inside the list's header comment, and adds no entry to the scope; ZAP's XML gets no control
+/// character, which XML 1.0 cannot hold.
+#[test]
+fn a_name_cannot_add_an_entry_to_an_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("named.yaml");
+    std::fs::write(
+        &rules,
+        std::fs::read_to_string(EXPORT).unwrap().replacen(
+            "name: Export Demo",
+            "name: \"Demo\\n*.attacker.example\\n#\\e[2J\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    let r = run(&["--rules", rules, "export", "list"]);
+    assert!(
+        r.stdout.starts_with(
+            "# Demo\\n*.attacker.example\\n#\\u{1b}[2J (export-demo), exported by scopelint\nwww.example.com\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    let exported = dir.path().join("exported.txt");
+    std::fs::write(&exported, &r.stdout).unwrap();
+    let c = run(&[
+        "--rules",
+        exported.to_str().unwrap(),
+        "check",
+        "www.attacker.example",
+    ]);
+    assert_eq!(c.code, 1, "{}", c.stdout);
+    assert!(c.stdout.starts_with("out-of-scope"), "{}", c.stdout);
+
+    let r = run(&["--rules", rules, "export", "zap"]);
+    assert!(
+        r.stdout.contains(
+            "<desc>Demo\\n*.attacker.example\\n#\\u{1b}[2J, exported by scopelint</desc>"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(|c: char| c.is_control() && c != '\n'));
+}
+
 #[test]
 fn export_burp_zap_caido() {
     let r = run(&["--rules", EXPORT, "export", "burp"]);
