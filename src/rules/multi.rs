@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plain::PLAIN_EXTENSIONS;
+use super::plain::{has_extension, PLAIN_EXTENSIONS};
 use super::{Program, RulesError};
 
 /// Expand directories into the rules files they hold: every `*.yaml` / `*.yml` and plain list
@@ -49,14 +49,29 @@ pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase)
                 .is_some_and(|e| {
-                    e == "yaml"
-                        || e == "yml"
-                        || (e != "noscope" && PLAIN_EXTENSIONS.contains(&e.as_str()))
+                    e == "yaml" || e == "yml" || PLAIN_EXTENSIONS.contains(&e.as_str())
                 })
         })
         .collect();
     found.sort();
-    Ok(found)
+    // A `.noscope` file is read with the `.inscope` list of its name. One without such a list
+    // would be read by nothing: its exclusions lost without a word, so it is refused.
+    let (noscope, mut lists): (Vec<PathBuf>, Vec<PathBuf>) =
+        found.into_iter().partition(|f| has_extension(f, "noscope"));
+    if let Some(lone) = noscope.iter().find(|n| {
+        !lists
+            .iter()
+            .any(|l| has_extension(l, "inscope") && l.file_stem() == n.file_stem())
+    }) {
+        return Err(RulesError {
+            file: lone.display().to_string(),
+            line: 1,
+            column: 1,
+            message: "a .noscope file is read with the .inscope list of the same name, and there is none: its exclusions would apply to nothing (rename it, or add its .inscope list)".into(),
+        });
+    }
+    lists.sort();
+    Ok(lists)
 }
 
 /// The highest single award a program's award table pays (any impact, severity, quality).

@@ -7,7 +7,7 @@
 //! column, never dropped.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::model::{ProgramMeta, RulesFile};
@@ -446,9 +446,8 @@ fn load_plain_file_all(
     let origin = path.display().to_string();
     // The text is borrowed, not copied: a list of a million entries is 20 MB of it.
     let mut sources = vec![(origin.clone(), Cow::Borrowed(text), is_noscope(path))];
-    if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
-        let pair = path.with_extension("noscope");
-        if pair.is_file() {
+    if has_extension(path, "inscope") {
+        for pair in noscope_pairs(path).map_err(|e| vec![e])? {
             let pair_error = |line, column, message| {
                 vec![RulesError {
                     file: pair.display().to_string(),
@@ -474,6 +473,49 @@ fn load_plain_file_all(
     load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
+/// Whether `path`'s extension is `ext` in any case, as the directory scan and
+/// [`is_plain_list`] read extensions: a `.NOSCOPE` file is a `.noscope` file.
+pub(crate) fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// The `.noscope` files beside an `.inscope` list: the same name, `noscope` in any case (every
+/// one: each holds exclusions, and one left out would widen the scope). At most 8.
+fn noscope_pairs(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let error = |message: String| RulesError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    // Not knowing whether there is a `.noscope` is not "there is none".
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        error(format!(
+            "cannot read {} to find the .noscope file beside the list: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut pairs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.file_stem() == path.file_stem() && has_extension(f, "noscope"))
+        .filter(|f| f.is_file())
+        .collect();
+    pairs.sort();
+    if pairs.len() > 8 {
+        return Err(error(format!(
+            "{} .noscope files beside the list (names differing only in case): merge them into one",
+            pairs.len()
+        )));
+    }
+    Ok(pairs)
+}
+
 /// The loader's one error for a list with bad lines: the first, saying how many more there are.
 fn first_problem(problems: Vec<RulesError>) -> RulesError {
     let more = problems.len().saturating_sub(1);
@@ -493,7 +535,7 @@ fn first_problem(problems: Vec<RulesError>) -> RulesError {
 }
 
 fn is_noscope(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()) == Some("noscope")
+    has_extension(path, "noscope")
 }
 
 /// Load a plain list from text; every line is an inclusion unless prefixed with `!`.

@@ -9,6 +9,7 @@ mod check_cli;
 mod config_cli;
 mod differential;
 mod docs_examples;
+mod exclusions_kept;
 mod fuzz_regressions;
 mod import_export;
 mod independent_expectations;
