@@ -153,8 +153,10 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-/// `text` safe to show in a terminal: control characters but tab, and the characters that
-/// reorder bidirectional text, are written as Rust escapes (`\r`, `\u{1b}`, `\u{202e}`). A
+/// `text` safe to show in a terminal: control characters but tab, the characters that reorder
+/// bidirectional text, and the invisible ones that hide in a name (zero-width space, word
+/// joiner, byte order mark, soft hyphen, line and paragraph separators) are written as Rust
+/// escapes (`\r`, `\u{1b}`, `\u{202e}`, `\u{200b}`), so a message shows why `x` was refused. A
 /// target, list entry or draft line is untrusted: printed raw in a message, an escape sequence
 /// in it could move the cursor, rewrite the line shown, retitle the window or reach the
 /// clipboard, and a `\r` could hide the text before it. (What is printed as data, `--print`'s
@@ -191,12 +193,17 @@ pub fn printable_text(text: &str) -> String {
     out
 }
 
-/// A character [`printable`] escapes.
+/// A character [`printable`] escapes. (The zero-width joiners, U+200C and U+200D, are not:
+/// scripts and emoji need them.)
 fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(
             c,
             '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+        || matches!(
+            c,
+            '\u{ad}' | '\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
         )
 }
 
@@ -258,8 +265,8 @@ mod tests {
         assert_eq!(lines("", any), Vec::<&str>::new());
     }
 
-    /// Every control character but tab, and every bidirectional control, comes out escaped;
-    /// other text comes out as it went in.
+    /// Every control character but tab, every bidirectional control and the invisible
+    /// characters come out escaped; other text comes out as it went in.
     #[test]
     fn printable_escapes_what_could_steer_a_terminal() {
         assert_eq!(printable("a.com\rx.com"), "a.com\\rx.com");
@@ -275,7 +282,12 @@ mod tests {
             let steers = (c.is_control() && c != '\t')
                 || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}')
                 || ('\u{202a}'..='\u{202e}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c);
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || matches!(
+                    c,
+                    '\u{ad}' | '\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
+                )
+                || ('\u{2060}'..='\u{2064}').contains(&c);
             assert!(!shown.chars().any(|s| s.is_control() && s != '\t'), "{c:?}");
             assert_eq!(shown != c.to_string(), steers, "{c:?}");
         }

@@ -262,6 +262,13 @@ fn parse_lines<'t>(
         for (n, span) in crate::text::newline_spans(text.as_bytes()).enumerate() {
             let line = &text[span];
             let line = &line[..crate::text::strip_line_end(line.as_bytes()).len()];
+            // A byte order mark is the file's, not the first entry's (`\u{feff}!x` is the
+            // exclusion of `x`, as an editor shows it).
+            let line = if n == 0 {
+                line.strip_prefix('\u{feff}').unwrap_or(line)
+            } else {
+                line
+            };
             // An inline comment starts at ` #`.
             let bytes = line.as_bytes();
             // Most lines have no `#`: a test the compiler vectorizes, before any search.
@@ -473,6 +480,16 @@ fn load_plain_file_all(
     load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
+/// Whether an entry without `!` starts as inclusions do: with a letter or digit, or one of
+/// `*` `.` `-` `_` `[` `:` `/`. Anything else may be an exclusion a person reads that the
+/// loader does not: an invisible character before the `!` (U+200B, U+2060), a look-alike (`！`,
+/// `‼`, `❗`). Unusable, such an entry is an error even with `--skip-invalid`.
+fn plainly_an_inclusion(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| {
+        c.is_alphanumeric() || matches!(c, '*' | '.' | '-' | '_' | '[' | ':' | '/')
+    })
+}
+
 /// Whether `path`'s extension is `ext` in any case, as the directory scan and
 /// [`is_plain_list`] read extensions: a `.NOSCOPE` file is a `.noscope` file.
 pub(crate) fn has_extension(path: &Path, ext: &str) -> bool {
@@ -646,9 +663,9 @@ fn load_plain_sources_all(
         };
         // A bad line is recorded and the rest read, so every bad line is reported at once.
         // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
-        // dropping one would widen the scope).
+        // dropping one would widen the scope; nor an entry a person could read as one).
         let mut bad = |message: String| match skipped.as_deref_mut() {
-            Some(list) if !excluded => list.push(err(message)),
+            Some(list) if !excluded && plainly_an_inclusion(entry_text) => list.push(err(message)),
             _ => problems.push(err(message)),
         };
         let entry = match &parsed.entry {

@@ -59,3 +59,59 @@ fn noscope_lists_are_read_in_any_case_and_never_skipped() {
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("b.noscope:1:1: a .noscope file is read with the .inscope list of the same name, and there is none"), "{err}");
 }
+
+/// `--skip-invalid` sets unusable inclusions aside. An entry with an invisible character before
+/// its `!` (a zero-width space, a word joiner) or a look-alike `！` was taken for an unusable
+/// inclusion and set aside: the exclusion a person reads in the list was dropped. Such entries
+/// are errors now; a byte order mark before the first entry is the file's, and its `!` counts.
+#[test]
+fn an_entry_a_person_reads_as_an_exclusion_is_never_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, first) in [
+        ("zwsp", "\u{200b}!admin.example.com"),
+        ("word-joiner", "\u{2060}!admin.example.com"),
+        ("fullwidth", "\u{ff01}admin.example.com"),
+        ("double", "\u{203c}admin.example.com"),
+    ] {
+        let list = dir.path().join(format!("{name}.txt"));
+        std::fs::write(&list, format!("{first}\n*.example.com\n")).unwrap();
+        let list = list.display().to_string();
+        let o = scopelint()
+            .args([
+                "--rules",
+                &list,
+                "--skip-invalid",
+                "check",
+                "admin.example.com",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stdout(&o));
+        assert!(o.stdout.is_empty(), "{name}: {}", stdout(&o));
+        let err = text(&o.stderr);
+        assert!(err.contains(&format!("{name}.txt:1:1: `")), "{name}: {err}");
+        // The invisible character is shown, so the message says why.
+        assert!(!err.contains(['\u{200b}', '\u{2060}']), "{name}: {err}");
+    }
+
+    let bom = dir.path().join("bom.txt");
+    std::fs::write(&bom, "\u{feff}!admin.example.com\n*.example.com\n").unwrap();
+    let bom = bom.display().to_string();
+    for skip in [false, true] {
+        let mut c = scopelint();
+        c.args(["--rules", &bom]);
+        if skip {
+            c.arg("--skip-invalid");
+        }
+        let o = c
+            .args(["check", "admin.example.com", "www.example.com"])
+            .output()
+            .unwrap();
+        let out = stdout(&o);
+        assert!(
+            out.starts_with("out-of-scope admin.example.com  [!admin.example.com]"),
+            "{out}"
+        );
+        assert!(out.contains("\nin-scope     www.example.com"), "{out}");
+    }
+}
