@@ -130,6 +130,13 @@ pub fn wildcard_base_problem(
             "`{raw}` covers a public suffix: names under `{base}` belong to many unrelated owners"
         ));
     }
+    // The list's wildcard rules (`*.yokohama.jp`): `base` itself is registrable, but every name
+    // directly under it is a public suffix, so the names below those are unrelated owners'.
+    if psl.is_public_suffix(&probe) {
+        return Some(format!(
+            "`{raw}` covers public suffixes: every name directly under `{base}` is one (the Public Suffix List has `*.{base}`), so the names below them belong to many unrelated owners"
+        ));
+    }
     if let Some(s) = psl.private_suffix_below(base) {
         return Some(format!(
             "`{raw}` lies under the customer-owned suffix `{s}`: it belongs to a customer, not the program"

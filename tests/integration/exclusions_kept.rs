@@ -3,11 +3,16 @@
 
 use crate::common::{scopelint, stdout, text};
 
-/// `scopelint --rules ARGS check TARGETS...`: (exit code, stdout, stderr).
+/// `scopelint --rules RULES... check TARGETS...` (an item of `rules` that starts with `--` is
+/// a flag of its own): (exit code, stdout, stderr).
 fn check(rules: &[&str], targets: &[&str]) -> (Option<i32>, String, String) {
     let mut c = scopelint();
     for r in rules {
-        c.args(["--rules", r]);
+        if r.starts_with("--") {
+            c.arg(r);
+        } else {
+            c.args(["--rules", r]);
+        }
     }
     let o = c.arg("check").args(targets).output().unwrap();
     (o.status.code(), stdout(&o), text(&o.stderr))
@@ -114,4 +119,56 @@ fn an_entry_a_person_reads_as_an_exclusion_is_never_skipped() {
         );
         assert!(out.contains("\nin-scope     www.example.com"), "{out}");
     }
+}
+
+/// The Public Suffix List's wildcard rules (`*.yokohama.jp`) make every name directly under
+/// `yokohama.jp` a public suffix. `*.yokohama.jp` was accepted, so `shop.evil-corp.yokohama.jp`,
+/// an unrelated owner's, was in scope. Such a wildcard is refused; `*.city.yokohama.jp`, which
+/// the list's exception (`!city.yokohama.jp`) makes an ordinary domain, is not.
+#[test]
+fn a_wildcard_over_the_public_suffix_lists_wildcard_rules_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    for entry in [
+        "*.yokohama.jp",
+        "*.kawasaki.jp",
+        "*-shop.kobe.jp",
+        "api.*.sendai.jp",
+    ] {
+        let list = write("w.txt", &format!("{entry}\n*.city.yokohama.jp\n"));
+        let (code, out, err) = check(&[&list], &["shop.evil-corp.yokohama.jp"]);
+        assert_eq!(code, Some(2), "{entry}: {out}{err}");
+        assert!(
+            err.contains("covers public suffixes: every name directly under"),
+            "{entry}: {err}"
+        );
+        let (code, out, err) = check(
+            &[&list, "--skip-invalid"],
+            &["shop.evil-corp.yokohama.jp", "www.city.yokohama.jp"],
+        );
+        assert_eq!(code, Some(1), "{entry}: {out}{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[0].starts_with("out-of-scope shop.evil-corp.yokohama.jp"),
+            "{out}"
+        );
+        assert!(
+            lines[1].starts_with("in-scope     www.city.yokohama.jp"),
+            "{out}"
+        );
+    }
+    let yaml = write(
+        "w.yaml",
+        "schema_version: 1\nprogram: {id: w, name: W, revision: \"1\"}\nassets:\n  - id: w\n    hosts: [\"*.yokohama.jp\"]\n",
+    );
+    let o = scopelint()
+        .args(["rules", "validate", &yaml])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stdout(&o).contains("w.yaml:5:13"), "{}", stdout(&o));
 }
