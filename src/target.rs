@@ -415,7 +415,29 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
     match url::Host::parse(raw) {
         Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
         Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
-        Ok(url::Host::Domain(d)) => normalize_domain(d),
+        Ok(url::Host::Domain(d)) => {
+            let host = normalize_domain(d)?;
+            // Only a name written in Unicode (or percent-escaped) is read two ways: one given
+            // as `xn--` labels is sent as written.
+            let deviation = match &host {
+                Host::Domain(name) if !raw.is_ascii() || raw.contains('%') => {
+                    idna_deviation(name).map(|c| (c, name))
+                }
+                _ => None,
+            };
+            match deviation {
+                Some((c, name)) => Err(TargetParseError::new(format!(
+                    "`{raw}` contains {c:?} (U+{:04X}), which clients map differently: browsers and curl keep it (`{name}`), Python's standard library (IDNA 2003) {}; write the host as the `xn--` name meant",
+                    c as u32,
+                    match c {
+                        'ß' => "reads it as `ss`",
+                        'ς' => "reads it as `σ`",
+                        _ => "drops it",
+                    }
+                ))),
+                None => Ok(host),
+            }
+        }
         Err(e) => Err(TargetParseError::new(format!(
             "`{raw}` is not a valid host: {e}"
         ))),
@@ -695,6 +717,20 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
         )));
     }
     Ok(Host::Domain(d.to_ascii_lowercase()))
+}
+
+/// The first IDNA deviation character (`ß`, `ς`, the zero-width joiners) in the `xn--` labels of
+/// `name`: IDNA 2008 and browsers keep them, IDNA 2003 (Python's `idna` codec, which
+/// `urllib` and `socket` use) maps them to `ss`, `σ` or nothing, so `straße.example.com` is one
+/// host to a browser and `strasse.example.com` to a Python script. Fail closed.
+fn idna_deviation(name: &str) -> Option<char> {
+    name.split('.')
+        .filter(|l| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")))
+        .filter_map(|l| idna::punycode::decode_to_string(&l[4..]))
+        .find_map(|u| {
+            u.chars()
+                .find(|c| matches!(c, 'ß' | 'ς' | '\u{200c}' | '\u{200d}'))
+        })
 }
 
 /// Characters outside the Basic Multilingual Plane other than emoji: recent Unicode versions

@@ -172,3 +172,50 @@ fn a_wildcard_over_the_public_suffix_lists_wildcard_rules_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stdout(&o).contains("w.yaml:5:13"), "{}", stdout(&o));
 }
+
+/// `straße.example.com` is `xn--strae-oqa.example.com` to browsers and curl, and
+/// `strasse.example.com` to Python's `urllib` (IDNA 2003): with `strasse.example.com` excluded,
+/// it was in scope, and a Python script would have reached the excluded host. A host written
+/// with an IDNA deviation character (`ß`, `ς`, a zero-width joiner) is invalid now; written as
+/// its `xn--` name it is what it says.
+#[test]
+fn a_host_clients_map_two_ways_is_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("ss.txt");
+    std::fs::write(&list, "*.example.com\n!strasse.example.com\n").unwrap();
+    let list = list.display().to_string();
+    let two_ways = [
+        "https://straße.example.com/",
+        "https://stra%C3%9Fe.example.com/x",
+        "STRAßE.example.com",
+        "ὀδυσσεύς.example.com",
+    ];
+    for t in two_ways {
+        for reference in [false, true] {
+            let mut c = scopelint();
+            c.args(["--rules", &list, "check", "--format", "jsonl"]);
+            if reference {
+                c.arg("--reference");
+            }
+            let o = c.arg(t).output().unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(v["verdict"], "invalid", "{t}: {v}");
+            assert!(
+                v["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("which clients map differently"),
+                "{v}"
+            );
+        }
+    }
+    let o = scopelint()
+        .args(["--rules", &list, "check", "--print", "in-scope", "-"])
+        .write_stdin(format!(
+            "{}\nxn--strae-oqa.example.com\nstrasse.example.com\n",
+            two_ways.join("\n")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "xn--strae-oqa.example.com\n");
+}
