@@ -87,6 +87,9 @@ impl FieldPath {
             Problem::Twice => format!(
                 "field `{self}` appears twice in one object (readers disagree on which one counts)"
             ),
+            Problem::CaseTwin => format!(
+                "field `{self}` appears in one object under another key that differs only in case (Go's encoding/json, behind subfinder, httpx and nuclei, reads either as the field, the last one counting)"
+            ),
             Problem::NotText(kind) => format!("field `{self}` is {kind}, not text"),
             Problem::NotArray(kind) => format!("field `{self}` is {kind}, not an array"),
         });
@@ -103,6 +106,8 @@ impl FieldPath {
 enum Problem {
     Missing,
     Twice,
+    /// The key, and another that equals it ignoring case (`host`, `HOST`).
+    CaseTwin,
     NotText(&'static str),
     NotArray(&'static str),
 }
@@ -204,9 +209,10 @@ impl<'de> Visitor<'de> for Walk<'_> {
             return Ok(());
         };
         let rest: &[Step] = rest;
-        let mut found = false;
-        while let Some(is_it) = map.next_key_seed(KeyIs(want))? {
-            if !is_it {
+        let (mut found, mut case_twin) = (false, false);
+        while let Some(key) = map.next_key_seed(KeyIs(want))? {
+            if key != KeyMatch::Exact {
+                case_twin |= key == KeyMatch::OtherCase;
                 map.next_value::<IgnoredAny>()?;
             } else if found {
                 // `{"host": "in.example", "host": "evil.example"}`: fail closed.
@@ -223,30 +229,66 @@ impl<'de> Visitor<'de> for Walk<'_> {
         }
         if !found {
             self.fail(Problem::Missing);
+        } else if case_twin {
+            // `{"host": "in.example", "HOST": "evil.example"}`: Go's reader takes the last.
+            self.fail(Problem::CaseTwin);
         }
         Ok(())
     }
 }
 
-/// Whether a key is the one wanted, compared without building it.
+/// How a key compares with the one wanted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyMatch {
+    Exact,
+    /// Equal when case is ignored as Go's encoding/json ignores it (simple case folding: `ſ` is
+    /// `s`, the Kelvin sign `k`), which fills a field from such a key.
+    OtherCase,
+    No,
+}
+
+/// Compares a key with the one wanted without building it.
 struct KeyIs<'a>(&'a str);
 
 impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    type Value = KeyMatch;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyMatch, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
+    type Value = KeyMatch;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-        Ok(v == self.0)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyMatch, E> {
+        Ok(if v == self.0 {
+            KeyMatch::Exact
+        } else if v.chars().map(fold).eq(self.0.chars().map(fold)) {
+            KeyMatch::OtherCase
+        } else {
+            KeyMatch::No
+        })
+    }
+}
+
+/// A character as Go's `strings.EqualFold` compares it: lower case, and the three characters
+/// whose simple case folding is another letter's (`ſ`, the Kelvin sign, final sigma).
+fn fold(c: char) -> char {
+    match c {
+        'ſ' => 's',
+        '\u{212a}' => 'k',
+        'ς' => 'σ',
+        _ => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
     }
 }
 
@@ -410,6 +452,22 @@ mod tests {
             ["h\u{e9}.example"]
         );
         let mut out = Vec::new();
+        for twin in [
+            r#"{"host":"in.example","HOST":"evil.example"}"#,
+            r#"{"Host":"evil.example","host":"in.example"}"#,
+            "{\"host\":\"in.example\",\"ho\u{17f}t\":\"evil.example\"}",
+        ] {
+            let e = FieldPath::parse("host")
+                .unwrap()
+                .values(twin.as_bytes(), &mut Vec::new())
+                .unwrap();
+            assert!(e.unwrap_err().contains("differs only in case"), "{twin}");
+        }
+        let e = FieldPath::parse("host")
+            .unwrap()
+            .values(br#"{"HOST":"in.example"}"#, &mut Vec::new())
+            .unwrap();
+        assert!(e.unwrap_err().contains("missing"));
         let twice = br#"{"host":"in.example","host":"evil.example"}"#;
         let e = FieldPath::parse("host")
             .unwrap()

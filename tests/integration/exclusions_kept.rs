@@ -219,3 +219,33 @@ fn a_host_clients_map_two_ways_is_invalid() {
         .unwrap();
     assert_eq!(stdout(&o), "xn--strae-oqa.example.com\n");
 }
+
+/// Go's encoding/json (subfinder, httpx, nuclei) fills a `host` field from `HOST` too, the last
+/// key counting: `{"host":"login.live.com","HOST":"evil.example"}` is `evil.example` to a Go
+/// reader, and was in scope here. A record with such twins is invalid.
+#[test]
+fn a_record_with_keys_differing_only_in_case_is_invalid() {
+    let records = "{\"host\":\"login.live.com\",\"HOST\":\"evil.example\"}\n\
+                   {\"ho\u{17f}t\":\"evil.example\",\"host\":\"login.live.com\"}\n\
+                   {\"host\":\"login.live.com\",\"meta\":{\"HOST\":\"x\"}}\n";
+    let o = scopelint()
+        .args(["check", "--field", "host", "--print", "in-scope", "-"])
+        .write_stdin(records)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o),
+        "{\"host\":\"login.live.com\",\"meta\":{\"HOST\":\"x\"}}\n",
+        "only the record without twins"
+    );
+    let o = scopelint()
+        .args(["check", "--field", "host", "--format", "jsonl", "-"])
+        .write_stdin(records)
+        .output()
+        .unwrap();
+    let verdicts: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["verdict"].to_string())
+        .collect();
+    assert_eq!(verdicts, ["\"invalid\"", "\"invalid\"", "\"in-scope\""]);
+}
