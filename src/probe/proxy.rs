@@ -155,7 +155,10 @@ struct State {
 
 type Resp = Response<Full<Bytes>>;
 
+/// A refusal, as text a client (curl) shows on a terminal: it quotes targets and the rules
+/// file's reasons, so it is escaped (see [`crate::text::printable`]).
 fn text(status: StatusCode, body: String) -> Resp {
+    let body = crate::text::printable(&body).into_owned();
     let mut r = Response::new(Full::new(Bytes::from(body + "\n")));
     *r.status_mut() = status;
     r.headers_mut().insert(

@@ -71,6 +71,11 @@ struct Proxy {
 
 impl Proxy {
     fn start(args: &[String]) -> Proxy {
+        Proxy::start_with(RULES, args)
+    }
+
+    /// [`Proxy::start`] with another rules file.
+    fn start_with(rules: &str, args: &[String]) -> Proxy {
         let pins = args
             .iter()
             .filter_map(|a| a.strip_prefix("--resolve="))
@@ -88,7 +93,7 @@ impl Proxy {
             .args([
                 "--isolated",
                 "--rules",
-                RULES,
+                rules,
                 "proxy",
                 "--listen",
                 "127.0.0.1:0",
@@ -437,6 +442,34 @@ fn over_rate_requests_wait_by_default() {
         "3 requests at 4/s took {took:?}"
     );
     assert_eq!(s.hits().len(), 3);
+}
+
+/// A refusal quotes the rules file's reason to the client, which shows it on a terminal
+/// (curl prints the body): the reason's escape sequences and `\r` arrive escaped.
+#[test]
+fn a_refusal_shows_the_rules_text_escaped() {
+    let outside = Server::start();
+    let op = outside.port();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("hostile.yaml");
+    std::fs::write(
+        &rules,
+        "schema_version: 1\nprogram: {id: h, name: H, revision: \"1\"}\nassets:\n  - id: all\n    hosts: [\"*.example.net\"]\n    include_apex: false\nexclusions:\n  - id: ex\n    hosts: [no.example.net]\n    reason: \"Excluded\\r\\e[2KIN-SCOPE \\e]0;title\\a\"\n",
+    )
+    .unwrap();
+    let proxy = Proxy::start_with(rules.to_str().unwrap(), &[pin("no.example.net", op)]);
+    let r = proxy.exchange(&format!(
+        "GET http://no.example.net:{op}/ HTTP/1.1\r\nHost: no.example.net:{op}\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(r.starts_with("HTTP/1.1 403"), "{r}");
+    let body = r.split_once("\r\n\r\n").unwrap().1;
+    assert!(
+        body.contains("Excluded\\r\\u{1b}[2KIN-SCOPE \\u{1b}]0;title\\u{7}"),
+        "{body}"
+    );
+    assert!(!body.contains(['\u{1b}', '\u{7}', '\r']), "{body:?}");
+    proxy.stop();
+    assert!(outside.hits().is_empty());
 }
 
 #[test]
