@@ -171,7 +171,9 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
     let has_control = if input.is_ascii() {
         input.bytes().any(|b| b < 0x20 || b == 0x7f)
     } else {
-        input.chars().any(char::is_control)
+        input
+            .chars()
+            .any(|c| c.is_control() || is_line_separator(c))
     };
     if let Some(c) = has_control
         .then(|| input.chars().find(|c| c.is_control()))
@@ -180,6 +182,17 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
         // Browsers silently strip tabs and newlines from URLs, other clients do not.
         return Err(TargetParseError::new(format!(
             "contains the control character U+{:04X}, which clients treat differently",
+            c as u32
+        )));
+    }
+    if let Some(c) = has_control
+        .then(|| input.chars().find(|&c| is_line_separator(c)))
+        .flatten()
+    {
+        // `check --print` echoes the line: a reader that ends lines there (Python's
+        // `splitlines`, JavaScript) would take what follows for a target of its own.
+        return Err(TargetParseError::new(format!(
+            "contains the line separator U+{:04X}, at which some readers end the line",
             c as u32
         )));
     }
@@ -717,6 +730,12 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
         )));
     }
     Ok(Host::Domain(d.to_ascii_lowercase()))
+}
+
+/// Unicode's line and paragraph separators: not control characters, but line ends to Python's
+/// `str.splitlines` and to JavaScript.
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// The first IDNA deviation character (`ß`, `ς`, the zero-width joiners) in the `xn--` labels of
@@ -1532,6 +1551,9 @@ mod tests {
         assert!(err("https://a@b@login.live.com/").contains("more than one `@`"));
         assert!(err("https://login.live.com\t/").contains("control character"));
         assert!(err("https://log\nin.live.com/").contains("control character"));
+        assert!(err("https://login.live.com/x\u{2028}https://evil.example/")
+            .contains("line separator U+2028"));
+        assert!(err("evil.example\u{2029}login.live.com").contains("line separator U+2029"));
         assert!(err("https://login .live.com/").contains("space"));
         assert!(err("https:login.live.com").contains("not followed by `//`"));
         assert!(err("https:/login.live.com").contains("not followed by `//`"));
