@@ -249,3 +249,25 @@ fn a_record_with_keys_differing_only_in_case_is_invalid() {
         .collect();
     assert_eq!(verdicts, ["\"invalid\"", "\"invalid\"", "\"in-scope\""]);
 }
+
+/// `check --print in-scope` echoed `https://login.live.com/x<U+2028>https://evil.example/`
+/// (a path on an in-scope host), and Python's `splitlines` reads `https://evil.example/` from
+/// it as a line of its own. A target with a line separator inside is invalid.
+#[test]
+fn a_line_separator_inside_a_target_makes_it_invalid() {
+    let lines = "https://login.live.com/x\u{2028}https://evil.example/\n\
+                 evil.example\u{2029}login.live.com\n\
+                 https://login.live.com/\n";
+    let o = scopelint()
+        .args(["check", "--print", "in-scope", "-"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "https://login.live.com/\n");
+    let o = scopelint()
+        .args(["check", "--print", "invalid", "-"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+}
