@@ -384,7 +384,20 @@ fn split_host_port(hostport: &str, bare: bool) -> Result<(&str, Option<&str>), T
             let (h, p) = hostport.split_once(':').unwrap_or((hostport, ""));
             Ok((h, Some(p)))
         }
-        _ if bare && hostport.parse::<Ipv6Addr>().is_ok() => Ok((hostport, None)),
+        _ if bare && hostport.parse::<Ipv6Addr>().is_ok() => {
+            // `2001:db8::1:443` is an address, and to a tool that splits at the last `:`,
+            // `2001:db8::1` and port 443: which one is meant cannot be told. Fail closed.
+            let (addr, last) = hostport.rsplit_once(':').unwrap_or((hostport, ""));
+            let port_like = !last.is_empty()
+                && last.bytes().all(|b| b.is_ascii_digit())
+                && last.parse::<u16>().is_ok();
+            if port_like && addr.parse::<Ipv6Addr>().is_ok() {
+                return Err(TargetParseError::new(format!(
+                    "`{hostport}` is an IPv6 address, or `{addr}` and port {last} to a tool that splits at the last `:`; write `[{hostport}]` or `[{addr}]:{last}`"
+                )));
+            }
+            Ok((hostport, None))
+        }
         _ => Err(TargetParseError::new(
             "more than one `:` in the authority (IPv6 literals must be in brackets)",
         )),
@@ -1554,6 +1567,8 @@ mod tests {
         assert!(err("https://login.live.com/x\u{2028}https://evil.example/")
             .contains("line separator U+2028"));
         assert!(err("evil.example\u{2029}login.live.com").contains("line separator U+2029"));
+        assert!(err("2001:db8::1:443").contains("write `[2001:db8::1:443]` or `[2001:db8::1]:443`"));
+        assert!(err("u@::1:80").contains("or `::1` and port 80"));
         assert!(err("https://login .live.com/").contains("space"));
         assert!(err("https:login.live.com").contains("not followed by `//`"));
         assert!(err("https:/login.live.com").contains("not followed by `//`"));
