@@ -160,6 +160,19 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
 /// Parse a CIDR range (or a single address) as written in a rules file.
 pub fn parse_cidr(raw: &str) -> Result<IpNet, String> {
     let v = raw.trim();
+    // `010.0.0.1` is 10.0.0.1 to the range parser and 8.0.0.1 to URL parsers (octal): the
+    // rules would mean another address than a target written the same way. Refused.
+    let address = v.split('/').next().unwrap_or(v);
+    let dotted = address.rsplit(':').next().unwrap_or(address);
+    if dotted.contains('.')
+        && dotted
+            .split('.')
+            .any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "`{raw}` has a number with a leading zero: URL parsers read `010` as octal (8), range parsers as 10; write it without the zero"
+        ));
+    }
     v.parse::<IpNet>()
         .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
         .map(|n| ipv4_of_mapped(n.trunc()))
@@ -916,5 +929,22 @@ mod tests {
         ] {
             assert_eq!(parse_cidr(raw).unwrap().to_string(), kept, "{raw}");
         }
+        // A leading zero is octal to URL parsers and decimal to the range parser: refused.
+        for raw in [
+            "010.0.0.1/32",
+            "10.0.0.00/8",
+            "::ffff:010.0.0.1",
+            "10.00.0.0",
+        ] {
+            assert!(
+                parse_cidr(raw).unwrap_err().contains("leading zero"),
+                "{raw}"
+            );
+        }
+        assert!(
+            parse_cidr("10.0.0.0/08").is_ok(),
+            "a prefix length is not an address"
+        );
+        assert!(parse_cidr("0.0.0.0/0").is_ok());
     }
 }
