@@ -646,7 +646,12 @@ fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Ve
             reason: def.reason.clone(),
             uncertain: def.uncertain,
             note: def.note.clone(),
-            paths: paths.map(Box::new),
+            // An exclusion's paths match in any case: servers that ignore case (IIS, ASP.NET)
+            // serve `/Admin` as `/admin`, and excluding more is the side to err on.
+            paths: paths.map(|mut p| {
+                p.case_insensitive = true;
+                Box::new(p)
+            }),
             hosts,
             source: ctx.loc(x),
         });

@@ -271,3 +271,37 @@ fn a_line_separator_inside_a_target_makes_it_invalid() {
         .unwrap();
     assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
 }
+
+/// An exclusion of `/admin` left `/Admin` and `/ADMIN/x` in scope, while servers that ignore
+/// case (IIS, ASP.NET) serve them as `/admin`. An exclusion's paths match in any case; an
+/// asset's stay as written.
+#[test]
+fn an_exclusions_paths_match_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("px.yaml");
+    std::fs::write(
+        &rules,
+        "schema_version: 1\nprogram: {id: px, name: PX, revision: \"1\"}\nassets:\n  - id: app\n    hosts: [app.example.com]\n  - id: api\n    hosts: [api.example.com]\n    paths: {prefixes: [/v1]}\nexclusions:\n  - id: admin\n    hosts: [app.example.com]\n    paths: {prefixes: [/admin], case_insensitive: false}\n    reason: Admin is out.\n",
+    )
+    .unwrap();
+    let rules = rules.display().to_string();
+    for reference in [false, true] {
+        let mut c = scopelint();
+        c.args(["--rules", &rules, "check", "--print", "in-scope", "-"]);
+        if reference {
+            c.arg("--reference");
+        }
+        let o = c
+            .write_stdin(
+                "https://app.example.com/Admin\nhttps://app.example.com/ADMIN/x\n\
+                 https://app.example.com/other\nhttps://api.example.com/V1/x\nhttps://api.example.com/v1/x\n",
+            )
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout(&o),
+            "https://app.example.com/other\nhttps://api.example.com/v1/x\n",
+            "reference: {reference}"
+        );
+    }
+}
