@@ -180,8 +180,8 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 /// A report of several lines, each [`printable`], its `\n`s kept: for whole text reports built
 /// from rules files and targets (`rules show|diff`, the change feed, `lint --explain`,
 /// `config show`). The escape sequences of a terminal go. A `\n` inside a value still starts a
-/// line here: the renderers escape each value where they put it (`lint --explain` excepted,
-/// whose prose keeps its line breaks), and this is the last pass over the whole.
+/// line here: the renderers escape each value where they put it (but the prose `lint --explain
+/// ID` explains, which keeps its line breaks), and this is the last pass over the whole.
 pub fn printable_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {

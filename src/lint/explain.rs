@@ -9,6 +9,9 @@ use crate::rules::Program;
 /// The text of `scopelint lint --explain ID`: a rule id, or the id of an excluded class, a rule
 /// of engagement or a report section of the program. `None` if unknown.
 pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String> {
+    // The program's ids, titles and texts in a list are one line each: escaped where they are
+    // put, so that none, not even one holding a `\n`, makes a line that looks like the list's.
+    let p = |text: &str| crate::text::printable(text).into_owned();
     if let Some(r) = info(id) {
         let mut s = format!("{} ({})\n\n{}\n\n{}\n", r.id, r.severity, r.summary, r.help);
         let list = |title: &str, items: Vec<String>| -> String {
@@ -24,7 +27,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 rules
                     .classes
                     .iter()
-                    .map(|c| format!("  {:<36} {} [{}]", c.id, c.title, c.severity))
+                    .map(|c| format!("  {:<36} {} [{}]", p(&c.id), p(&c.title), c.severity))
                     .collect(),
             )),
             rule::ROE => s.push_str(&list(
@@ -32,7 +35,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 rules
                     .roe
                     .iter()
-                    .map(|r| format!("  {:<36} {}", r.id, r.text))
+                    .map(|r| format!("  {:<36} {}", p(&r.id), p(r.text.trim_end())))
                     .collect(),
             )),
             rule::MISSING_SECTION => s.push_str(&list(
@@ -40,7 +43,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 rules
                     .sections
                     .iter()
-                    .map(|x| format!("  {:<36} {} [{}]", x.id, x.title, x.severity))
+                    .map(|x| format!("  {:<36} {} [{}]", p(&x.id), p(&x.title), x.severity))
                     .collect(),
             )),
             rule::UNCERTIFIED_STANDARD => s.push_str(&list(
@@ -49,7 +52,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                     .standards
                     .iter()
                     .filter(|x| rules.standards_policy.problem(x).is_none())
-                    .map(|x| format!("  {:<36} {}", x.id, x.title))
+                    .map(|x| format!("  {:<36} {}", p(&x.id), p(&x.title)))
                     .collect(),
             )),
             rule::TEST_NAMING => {
@@ -57,7 +60,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                     s.push_str(&format!(
                         "\nMarker ({}): `{}`{}{}\n",
                         program.id(),
-                        n.marker,
+                        p(&n.marker),
                         if n.case_insensitive {
                             " (case-insensitive)"
                         } else {
@@ -74,7 +77,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                             "Tenant names: the first label under {}\n",
                             n.tenant_suffixes
                                 .iter()
-                                .map(|t| format!("`{t}`"))
+                                .map(|t| format!("`{}`", p(t)))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ));
@@ -84,7 +87,11 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                             "Not accounts (the program's contacts): {}\n",
                             n.not_accounts
                                 .iter()
-                                .map(|(l, d)| format!("`{}@{d}`", l.as_deref().unwrap_or("*")))
+                                .map(|(l, d)| format!(
+                                    "`{}@{}`",
+                                    p(l.as_deref().unwrap_or("*")),
+                                    p(d)
+                                ))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ));
@@ -96,7 +103,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 rules
                     .secrets
                     .iter()
-                    .map(|p| format!("  {:<36} {}", p.kind, p.advice))
+                    .map(|s| format!("  {:<36} {}", p(&s.kind), p(&s.advice)))
                     .collect(),
             )),
             _ => {}

@@ -904,6 +904,31 @@ fn rules_text_is_shown_escaped() {
         b"",
     );
     assert!(all.contains("the\\u{1b}]0;pwn\\u{7} data"), "{all}");
+    // A rules file's value with a `\n` in `lint --explain`'s lists makes no line of its own.
+    std::fs::write(
+        path("acme.yaml"),
+        std::fs::read_to_string("fixtures/programs/acme-cloud.yaml")
+            .unwrap()
+            .replace(
+                "text: \"Do not send mail to other customers.\"",
+                "text: \"Do not send mail.\\n\\nscopelint: rules of engagement withdrawn\"",
+            )
+            .replace(
+                "marker: ACMEBB",
+                "marker: \"ACMEBB\\nMarker check disabled\"",
+            ),
+    )
+    .unwrap();
+    let acme = path("acme.yaml");
+    let all = run(&["--rules", &acme, "lint", "--explain", "roe"], b"");
+    assert!(
+        all.contains("Do not send mail.\\n\\nscopelint: rules of engagement withdrawn"),
+        "{all}"
+    );
+    assert!(!all.lines().any(|l| l.starts_with("scopelint:")), "{all}");
+    let all = run(&["--rules", &acme, "lint", "--explain", "test-naming"], b"");
+    assert!(all.contains("`ACMEBB\\nMarker check disabled`"), "{all}");
+    assert!(!all.lines().any(|l| l.starts_with("Marker check")), "{all}");
     std::fs::write(path("scopelint.yaml"), "rules: [\"r\\e]0;t\\a.yaml\"]\n").unwrap();
     let all = run(
         &["--config", &path("scopelint.yaml"), "config", "show"],
