@@ -147,10 +147,17 @@ for k in 10 40000; do
   by_host "$OUT/urls-$k.txt" > "$OUT/urls-$k-by-host.txt"
   slope[load$k]=$(load_ms "$OUT/scope-$k.txt")
 done
+# Inputs built alike: the generated 40,000-rule list numbers its names up to 39,999, so its
+# hosts are longer than the 10-rule list's and it prints more. Ten entries from the middle of
+# the 40,000 (entries 30,001-30,010, names as long as most of the 40,000's) and the 40,000
+# themselves, each with URLs built from the list the same way (`gen urls-from`).
+{ echo "# entries 30,001-30,010 of scope-40000.txt"; sed -n '30002,30011p' "$OUT/scope-40000.txt"; } > "$OUT/scope-mid10.txt"
+"$GEN" urls-from "$OUT/scope-mid10.txt" "$LINES" 1 > "$OUT/urls-alike10.txt"
+"$GEN" urls-from "$OUT/scope-40000.txt" "$LINES" 1 > "$OUT/urls-alike40000.txt"
 # Interleaved, so that a busy moment of the machine falls on every case alike; /usr/bin/time's
 # 10 ms steps are too coarse for a ratio of two runs this short.
 declare -A runs
-cases="as10 as40000 sorted10 sorted40000 same40000"
+cases="as10 as40000 sorted10 sorted40000 same40000 alike10 alike40000"
 # The same-input case assumes the 10-rule lines get the same answers from the 40,000 rules.
 "$BIN" --rules "$OUT/scope-10.txt" check --threads 1 --print in-scope - < "$OUT/urls-10.txt" > "$OUT/fast.txt" || true
 "$BIN" --rules "$OUT/scope-40000.txt" check --threads 1 --print in-scope - < "$OUT/urls-10.txt" > "$OUT/ref.txt" || true
@@ -161,10 +168,12 @@ for _ in $(seq 11); do
   runs[sorted10]+="$(ms_once "$OUT/urls-10-by-host.txt" "$OUT/scope-10.txt") "
   runs[sorted40000]+="$(ms_once "$OUT/urls-40000-by-host.txt" "$OUT/scope-40000.txt") "
   runs[same40000]+="$(ms_once "$OUT/urls-10.txt" "$OUT/scope-40000.txt") "
+  runs[alike10]+="$(ms_once "$OUT/urls-alike10.txt" "$OUT/scope-mid10.txt") "
+  runs[alike40000]+="$(ms_once "$OUT/urls-alike40000.txt" "$OUT/scope-40000.txt") "
 done
 for c in $cases; do slope[$c]=$(echo "${runs[$c]}" | median); done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2fx", a / b}'; }
-echo "Rule-count slope, one thread (medians of 11 interleaved runs, ms): start-up and loading the list (mean of 20 runs) ${slope[load10]} ms at 10 rules, ${slope[load40000]} ms at 40,000; the lines as generated ${slope[as10]} and ${slope[as40000]} ($(ratio "${slope[as40000]}" "${slope[as10]}")); the same lines sorted by host ${slope[sorted10]} and ${slope[sorted40000]} ($(ratio "${slope[sorted40000]}" "${slope[sorted10]}")); the 10-rule lines against the 40,000 rules ${slope[same40000]} ($(ratio "${slope[same40000]}" "${slope[as10]}") of 10 rules on them)."
+echo "Rule-count slope, one thread (medians of 11 interleaved runs, ms): start-up and loading the list (mean of 20 runs) ${slope[load10]} ms at 10 rules, ${slope[load40000]} ms at 40,000; the lines as generated ${slope[as10]} and ${slope[as40000]} ($(ratio "${slope[as40000]}" "${slope[as10]}")); the same lines sorted by host ${slope[sorted10]} and ${slope[sorted40000]} ($(ratio "${slope[sorted40000]}" "${slope[sorted10]}")); the 10-rule lines against the 40,000 rules ${slope[same40000]} ($(ratio "${slope[same40000]}" "${slope[as10]}") of 10 rules on them); inputs built alike (10 entries from the middle of the 40,000, and the 40,000, each with \`gen urls-from\`) ${slope[alike10]} and ${slope[alike40000]} ($(ratio "${slope[alike40000]}" "${slope[alike10]}"))."
 echo
 
 # Same answers as the slow, obviously-correct path (linear scan over every rule), for the
