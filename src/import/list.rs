@@ -51,11 +51,11 @@ pub fn import_list_file(
         .and_then(|s| s.to_str())
         .unwrap_or("plain-list");
     let mut imp = Imported::new(id, &format!("plain list {origin}"), None, command);
-    let noscope = path.extension().and_then(|e| e.to_str()) == Some("noscope");
+    // Paired as `--rules` pairs them (extensions and names in any case).
+    let noscope = crate::rules::plain::has_extension(path, "noscope");
     add_list(&mut imp, &origin, &text, noscope, psl);
-    if path.extension().and_then(|e| e.to_str()) == Some("inscope") {
-        let pair = path.with_extension("noscope");
-        if pair.is_file() {
+    if crate::rules::plain::has_extension(path, "inscope") {
+        for pair in crate::rules::plain::noscope_pairs(path).map_err(|e| e.to_string())? {
             let t = read_text(&pair)?;
             add_list(&mut imp, &pair.display().to_string(), &t, true, psl);
         }

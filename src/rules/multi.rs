@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plain::{has_extension, PLAIN_EXTENSIONS};
+use super::plain::{has_extension, same_stem, PLAIN_EXTENSIONS};
 use super::{Program, RulesError};
 
 /// Expand directories into the rules files they hold: every `*.yaml` / `*.yml` and plain list
@@ -61,7 +61,7 @@ pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
     if let Some(lone) = noscope.iter().find(|n| {
         !lists
             .iter()
-            .any(|l| has_extension(l, "inscope") && l.file_stem() == n.file_stem())
+            .any(|l| has_extension(l, "inscope") && same_stem(l, n))
     }) {
         return Err(RulesError {
             file: lone.display().to_string(),

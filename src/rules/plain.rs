@@ -498,9 +498,18 @@ pub(crate) fn has_extension(path: &Path, ext: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
-/// The `.noscope` files beside an `.inscope` list: the same name, `noscope` in any case (every
-/// one: each holds exclusions, and one left out would widen the scope). At most 8.
-fn noscope_pairs(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
+/// Whether two files have the same name but for the extension, ignoring ASCII case (as
+/// case-insensitive file systems, macOS's and Windows's, compare names).
+pub(crate) fn same_stem(a: &Path, b: &Path) -> bool {
+    match (a.file_stem(), b.file_stem()) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+/// The `.noscope` files beside an `.inscope` list: the same name, both in any case (every one:
+/// each holds exclusions, and one left out would widen the scope). At most 8.
+pub(crate) fn noscope_pairs(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -520,7 +529,7 @@ fn noscope_pairs(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
     })?;
     let mut pairs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|f| f.file_stem() == path.file_stem() && has_extension(f, "noscope"))
+        .filter(|f| same_stem(f, path) && has_extension(f, "noscope"))
         .filter(|f| f.is_file())
         .collect();
     pairs.sort();

@@ -63,6 +63,30 @@ fn noscope_lists_are_read_in_any_case_and_never_skipped() {
         &["out-of-scope admin.example.com  [!admin.example.com]"],
     );
 
+    // The same pairing where a list is converted (`import list`, `rules show|diff`), and with
+    // names differing in case, as case-insensitive file systems pair them.
+    let o = scopelint()
+        .args(["import", "list", &upper, "--to", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("\n!admin.example.com\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = scopelint()
+        .args(["rules", "show", &upper])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("EXCLUSIONS (1)"), "{}", stdout(&o));
+    let stem = write("stem/Scope.inscope", "*.example.com\n");
+    write("stem/scope.noscope", "admin.example.com\n");
+    let (_, out, _) = check(&[&stem], &["admin.example.com"]);
+    assert_lines_start(
+        &out,
+        &["out-of-scope admin.example.com  [!admin.example.com]"],
+    );
+
     write("lone/a.txt", "*.example.com\n");
     write("lone/b.noscope", "admin.example.com\n");
     let lone = dir.path().join("lone").display().to_string();
