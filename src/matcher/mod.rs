@@ -382,17 +382,22 @@ fn prefix_matches(rule: &PathRule, prefix: &[PathSeg], segs: &[String]) -> bool 
 }
 
 /// Whether every query condition of the rule holds: the parameter is present, and each of its
-/// values matches (a parameter repeated with another value could be read either way).
+/// values matches (a parameter repeated with another value could be read either way), or, for
+/// an exclusion (`any_value`), any of them does.
 fn query_matches(rule: &PathRule, query: Option<&str>) -> bool {
     rule.query.iter().all(|(name, want)| {
-        let mut seen = false;
-        let all_match = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        let mut values = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .filter(|(k, _)| seg_eq(rule, name, k))
-            .all(|(_, v)| {
-                seen = true;
-                glob_eq(rule, want, &v)
-            });
-        seen && all_match
+            .map(|(_, v)| glob_eq(rule, want, &v))
+            .peekable();
+        if values.peek().is_none() {
+            return false;
+        }
+        if rule.any_value {
+            values.any(|m| m)
+        } else {
+            values.all(|m| m)
+        }
     })
 }
 

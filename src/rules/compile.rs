@@ -151,6 +151,7 @@ fn compile_paths(ctx: &Ctx, p: &Spanned<PathRuleDef>) -> Option<PathRule> {
     Some(PathRule {
         versions: def.versions.clone(),
         case_insensitive: def.case_insensitive,
+        any_value: false,
         aliases,
         prefixes,
         query,
@@ -647,9 +648,11 @@ fn compile_exclusions(ctx: &Ctx, file: &RulesFile, index: &mut ScopeIndex) -> Ve
             uncertain: def.uncertain,
             note: def.note.clone(),
             // An exclusion's paths match in any case: servers that ignore case (IIS, ASP.NET)
-            // serve `/Admin` as `/admin`, and excluding more is the side to err on.
+            // serve `/Admin` as `/admin`; and its query conditions on any value of a repeated
+            // parameter (`?mode=admin&MODE=x`). Excluding more is the side to err on.
             paths: paths.map(|mut p| {
                 p.case_insensitive = true;
+                p.any_value = true;
                 Box::new(p)
             }),
             hosts,

@@ -78,6 +78,10 @@ pub enum PathSeg {
 pub struct PathRule {
     pub versions: Vec<String>,
     pub case_insensitive: bool,
+    /// A query condition holds when any value of a repeated parameter matches, not every one:
+    /// set for exclusions, where a parameter given twice could be read either way and
+    /// excluding is the side to err on. (Assets need every value to match.)
+    pub any_value: bool,
     pub aliases: Vec<(Vec<PathSeg>, Vec<PathSeg>)>,
     pub prefixes: Vec<(String, Vec<PathSeg>)>,
     /// Query parameters the target must carry: (name, value glob).

@@ -327,3 +327,37 @@ fn an_exclusions_paths_match_in_any_case() {
         );
     }
 }
+
+/// An exclusion on `?mode=admin` needed every `mode` to be `admin`: `?mode=admin&mode=x` was in
+/// scope, though a server that reads the first value serves the excluded page. An exclusion's
+/// query condition holds when any value matches (an asset's, when every value does).
+#[test]
+fn an_exclusions_query_condition_holds_on_any_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("q.yaml");
+    std::fs::write(
+        &rules,
+        "schema_version: 1\nprogram: {id: q, name: Q, revision: \"1\"}\nassets:\n  - {id: all, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/], query: [{name: v, value: \"2\"}]}}\nexclusions:\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+    )
+    .unwrap();
+    let rules = rules.display().to_string();
+    for reference in [false, true] {
+        let mut c = scopelint();
+        c.args(["--rules", &rules, "check", "--print", "in-scope", "-"]);
+        if reference {
+            c.arg("--reference");
+        }
+        let o = c
+            .write_stdin(
+                "https://app.example.com/?mode=admin&mode=x\nhttps://app.example.com/?mode=x&MODE=admin\n\
+                 https://app.example.com/?mode=x\nhttps://api.example.com/?v=2&v=3\nhttps://api.example.com/?v=2\n",
+            )
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout(&o),
+            "https://app.example.com/?mode=x\nhttps://api.example.com/?v=2\n",
+            "reference: {reference}"
+        );
+    }
+}
