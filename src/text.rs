@@ -155,7 +155,8 @@ pub fn excerpt(text: &str) -> String {
 
 /// `text` safe to show in a terminal: control characters but tab, the characters that reorder
 /// bidirectional text, and the invisible ones that hide in a name (zero-width space, word
-/// joiner, byte order mark, soft hyphen, line and paragraph separators) are written as Rust
+/// joiner, byte order mark, soft hyphen, Hangul fillers, line separators: [`is_invisible`]) are
+/// written as Rust
 /// escapes (`\r`, `\u{1b}`, `\u{202e}`, `\u{200b}`), so a message shows why `x` was refused. A
 /// target, list entry or draft line is untrusted: printed raw in a message, an escape sequence
 /// in it could move the cursor, rewrite the line shown, retitle the window or reach the
@@ -201,10 +202,31 @@ fn needs_escape(c: char) -> bool {
             c,
             '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
         )
-        || matches!(
-            c,
-            '\u{ad}' | '\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
-        )
+        || is_invisible(c)
+}
+
+/// Characters that show as nothing, or as a blank, and can hide in a name: the soft hyphen,
+/// the combining grapheme joiner, the Hangul fillers, the Mongolian vowel separator, the
+/// zero-width space, line and paragraph separators, the word joiner and invisible operators,
+/// the byte order mark, and the tag characters.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 #[cfg(test)]
@@ -283,11 +305,10 @@ mod tests {
                 || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}')
                 || ('\u{202a}'..='\u{202e}').contains(&c)
                 || ('\u{2066}'..='\u{2069}').contains(&c)
-                || matches!(
-                    c,
-                    '\u{ad}' | '\u{200b}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
-                )
-                || ('\u{2060}'..='\u{2064}').contains(&c);
+                || "\u{ad}\u{34f}\u{115f}\u{1160}\u{180e}\u{200b}\u{2028}\u{2029}\u{3164}\u{feff}\u{ffa0}\u{e0001}"
+                    .contains(c)
+                || ('\u{2060}'..='\u{2064}').contains(&c)
+                || ('\u{e0020}'..='\u{e007f}').contains(&c);
             assert!(!shown.chars().any(|s| s.is_control() && s != '\t'), "{c:?}");
             assert_eq!(shown != c.to_string(), steers, "{c:?}");
         }

@@ -290,6 +290,14 @@ fn parse_lines<'t>(
             };
             let entry = parse_entry(text);
             let unusable = match &entry {
+                // `ǃadmin.example.com` is a host name (the click letter is allowed), and reads
+                // as the exclusion of `admin.example.com`.
+                _ if !excluded && text.starts_with(looks_like_bang) => Some(format!(
+                    "`{}` starts with {:?} (U+{:04X}), which looks like `!`: write `!` for an exclusion",
+                    crate::text::excerpt(text),
+                    text.chars().next().unwrap_or_default(),
+                    text.chars().next().map_or(0, |c| c as u32)
+                )),
                 Ok(Entry::Host(p)) if !excluded => {
                     wildcard_problem(text, p, psl, &Default::default())
                 }
@@ -480,14 +488,36 @@ fn load_plain_file_all(
     load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
-/// Whether an entry without `!` starts as inclusions do: with a letter or digit, or one of
-/// `*` `.` `-` `_` `[` `:` `/`. Anything else may be an exclusion a person reads that the
-/// loader does not: an invisible character before the `!` (U+200B, U+2060), a look-alike (`！`,
-/// `‼`, `❗`). Unusable, such an entry is an error even with `--skip-invalid`.
+/// Whether an entry without a leading `!` is plainly an inclusion: it starts with an ASCII
+/// letter or digit or one of `*` `.` `-` `_` `[` `:` `/` `{` `(`, and holds no `!` nor a
+/// look-alike of one. Anything else may be an exclusion a person reads that the loader does
+/// not: an invisible character before the `!` (U+200B, U+2060, a Hangul filler), a look-alike
+/// (`！`, `ǃ`, `‼`). Unusable, such an entry is an error even with `--skip-invalid`.
 fn plainly_an_inclusion(text: &str) -> bool {
-    text.chars().next().is_some_and(|c| {
-        c.is_alphanumeric() || matches!(c, '*' | '.' | '-' | '_' | '[' | ':' | '/')
-    })
+    text.bytes().next().is_some_and(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'*' | b'.' | b'-' | b'_' | b'[' | b':' | b'/' | b'{' | b'('
+            )
+    }) && !text.chars().any(|c| c == '!' || looks_like_bang(c))
+}
+
+/// Characters that look like `!`: fullwidth and small forms, doubled ones, the Latin letter
+/// `ǃ` (a click, valid in a host name), the raised modifier letters.
+fn looks_like_bang(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1c3}'
+            | '\u{ff01}'
+            | '\u{fe57}'
+            | '\u{fe15}'
+            | '\u{203c}'
+            | '\u{2049}'
+            | '\u{2755}'
+            | '\u{2757}'
+            | '\u{a71d}'..='\u{a71f}'
+    )
 }
 
 /// Whether `path`'s extension is `ext` in any case, as the directory scan and

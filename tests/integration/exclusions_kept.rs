@@ -108,6 +108,11 @@ fn an_entry_a_person_reads_as_an_exclusion_is_never_skipped() {
         ("word-joiner", "\u{2060}!admin.example.com"),
         ("fullwidth", "\u{ff01}admin.example.com"),
         ("double", "\u{203c}admin.example.com"),
+        // Invisible letters, and a look-alike that is a letter (the host name is valid).
+        ("hangul-filler", "\u{3164}!admin.example.com"),
+        ("halfwidth-filler", "\u{ffa0}!admin.example.com"),
+        ("click-letter", "\u{1c3}admin.example.com"),
+        ("bang-inside", "x!admin .example.com"),
     ] {
         let list = dir.path().join(format!("{name}.txt"));
         std::fs::write(&list, format!("{first}\n*.example.com\n")).unwrap();
@@ -127,8 +132,25 @@ fn an_entry_a_person_reads_as_an_exclusion_is_never_skipped() {
         let err = text(&o.stderr);
         assert!(err.contains(&format!("{name}.txt:1:1: `")), "{name}: {err}");
         // The invisible character is shown, so the message says why.
-        assert!(!err.contains(['\u{200b}', '\u{2060}']), "{name}: {err}");
+        assert!(
+            !err.contains(['\u{200b}', '\u{2060}', '\u{3164}', '\u{ffa0}']),
+            "{name}: {err}"
+        );
     }
+    // An unusable entry that is plainly an inclusion is still set aside: a `{name}`
+    // placeholder over a public suffix, a regex-like one.
+    let list = dir.path().join("placeholders.txt");
+    std::fs::write(
+        &list,
+        "{tenant}.co.uk\n(se|fi|uk).bingo.example\n*.example.com\n",
+    )
+    .unwrap();
+    let (code, out, err) = check(
+        &[&list.display().to_string(), "--skip-invalid"],
+        &["www.example.com"],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("skipped 2 unusable inclusions"), "{err}");
 
     let bom = dir.path().join("bom.txt");
     std::fs::write(&bom, "\u{feff}!admin.example.com\n*.example.com\n").unwrap();
