@@ -493,9 +493,11 @@ fn path_regex(pr: &PathRule) -> String {
 }
 
 /// Text for an XML element. Control characters but tab cannot be written in XML 1.0 at all, not
-/// even as references, so they are written as [`printable`](crate::text::printable) escapes.
+/// even as references, so they are written as [`printable`](crate::text::printable) escapes;
+/// nor can U+FFFE and U+FFFF, which become U+FFFD.
 fn xml_escape(s: &str) -> String {
     crate::text::printable(s)
+        .replace(['\u{fffe}', '\u{ffff}'], "\u{fffd}")
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

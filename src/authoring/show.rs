@@ -9,7 +9,13 @@ use crate::rules::Program;
 
 /// Lay out rows under headers, columns separated by two spaces, no trailing blanks.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    // Cells come from rules files: escaped before their widths are taken.
+    // Cells, and some headers (an award table's quality names), come from rules files: escaped
+    // before their widths are taken.
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|h| crate::text::printable(h).into_owned())
+        .collect();
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -36,7 +42,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         }
         s.trim_end().to_string() + "\n"
     };
-    let mut out = line(headers.to_vec());
+    let mut out = line(headers.clone());
     for r in &rows {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
     }

@@ -18,7 +18,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
             if items.is_empty() {
                 String::new()
             } else {
-                format!("\n{title} ({}):\n{}\n", program.id(), items.join("\n"))
+                format!("\n{title} ({}):\n{}\n", p(program.id()), items.join("\n"))
             }
         };
         match r.id {
@@ -59,7 +59,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
                 if let Some(n) = &rules.naming {
                     s.push_str(&format!(
                         "\nMarker ({}): `{}`{}{}\n",
-                        program.id(),
+                        p(program.id()),
                         p(&n.marker),
                         if n.case_insensitive {
                             " (case-insensitive)"
@@ -113,7 +113,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
     if let Some(c) = rules.classes.iter().find(|c| c.id == id) {
         return Some(format!(
             "{id}: excluded class of {} (reported as `excluded-class`, {})\n\n{}\n{}{}",
-            program.id(),
+            p(program.id()),
             c.severity,
             c.title,
             c.quote
@@ -129,7 +129,7 @@ pub fn explain(id: &str, program: &Program, rules: &LintRules) -> Option<String>
     if let Some(r) = rules.roe.iter().find(|r| r.id == id) {
         return Some(format!(
             "{id}: rule of engagement of {} (reported as `roe`, error)\n\n{}\n",
-            program.id(),
+            p(program.id()),
             r.text
         ));
     }

@@ -916,7 +916,14 @@ fn rules_text_is_shown_escaped() {
             .replace(
                 "marker: ACMEBB",
                 "marker: \"ACMEBB\\nMarker check disabled\"",
-            ),
+            )
+            .replace("  id: acme-cloud", "  id: \"acme\\nNot accounts: none\"")
+            .replace(
+                "qualities: [good, basic]",
+                "qualities: [\"good\\nINJECTED\", basic]",
+            )
+            .replace("good:", "\"good\\nINJECTED\":")
+            .replace("{id: good,", "{id: \"good\\nINJECTED\","),
     )
     .unwrap();
     let acme = path("acme.yaml");
@@ -929,6 +936,14 @@ fn rules_text_is_shown_escaped() {
     let all = run(&["--rules", &acme, "lint", "--explain", "test-naming"], b"");
     assert!(all.contains("`ACMEBB\\nMarker check disabled`"), "{all}");
     assert!(!all.lines().any(|l| l.starts_with("Marker check")), "{all}");
+    assert!(
+        !all.lines().any(|l| l.starts_with("Not accounts: none")),
+        "{all}"
+    );
+    // An award table's quality name is a column heading of `rules show`.
+    let all = run(&["rules", "show", &acme], b"");
+    assert!(all.contains("good\\nINJECTED"), "{all}");
+    assert!(!all.lines().any(|l| l.starts_with("INJECTED")), "{all}");
     std::fs::write(path("scopelint.yaml"), "rules: [\"r\\e]0;t\\a.yaml\"]\n").unwrap();
     let all = run(
         &["--config", &path("scopelint.yaml"), "config", "show"],

@@ -483,7 +483,7 @@ fn a_name_cannot_add_an_entry_to_an_export() {
         &rules,
         std::fs::read_to_string(EXPORT).unwrap().replacen(
             "name: Export Demo",
-            "name: \"Demo\\n*.attacker.example\\n#\\e[2J\"",
+            "name: \"Demo\\n*.attacker.example\\n#\\e[2J\\uFFFE\"",
             1,
         ),
     )
@@ -492,7 +492,7 @@ fn a_name_cannot_add_an_entry_to_an_export() {
     let r = run(&["--rules", rules, "export", "list"]);
     assert!(
         r.stdout.starts_with(
-            "# Demo\\n*.attacker.example\\n#\\u{1b}[2J (export-demo), exported by scopelint\nwww.example.com\n"
+            "# Demo\\n*.attacker.example\\n#\\u{1b}[2J\u{fffe} (export-demo), exported by scopelint\nwww.example.com\n"
         ),
         "{}",
         r.stdout
@@ -511,7 +511,7 @@ fn a_name_cannot_add_an_entry_to_an_export() {
     let r = run(&["--rules", rules, "export", "zap"]);
     assert!(
         r.stdout.contains(
-            "<desc>Demo\\n*.attacker.example\\n#\\u{1b}[2J, exported by scopelint</desc>"
+            "<desc>Demo\\n*.attacker.example\\n#\\u{1b}[2J\u{fffd}, exported by scopelint</desc>"
         ),
         "{}",
         r.stdout
