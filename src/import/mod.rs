@@ -772,7 +772,22 @@ pub fn run_import(
             if program.is_some() {
                 return Err("--program applies to platform files, not to plain lists".into());
             }
-            list::import_list_file(path, command, psl)?
+            let imp = list::import_list_file(path, command, psl)?;
+            // A list's exclusion left out would widen the scope its conversion says (as
+            // `--skip-invalid` refuses to): nothing is written.
+            if let Some(s) = imp
+                .skipped
+                .iter()
+                .find(|s| s.excluded || !crate::rules::plain::plainly_an_inclusion(&s.raw))
+            {
+                return Err(format!(
+                    "{}: `{}` cannot be imported: {}; it is an exclusion, or may be read as one, and leaving it out would widen the scope",
+                    s.origin,
+                    crate::text::excerpt(&s.raw),
+                    s.reason
+                ));
+            }
+            imp
         }
         ImportFormat::Burp => {
             let text = list::read_text(path)?;

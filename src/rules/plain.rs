@@ -493,7 +493,7 @@ fn load_plain_file_all(
 /// look-alike of one. Anything else may be an exclusion a person reads that the loader does
 /// not: an invisible character before the `!` (U+200B, U+2060, a Hangul filler), a look-alike
 /// (`！`, `ǃ`, `‼`). Unusable, such an entry is an error even with `--skip-invalid`.
-fn plainly_an_inclusion(text: &str) -> bool {
+pub(crate) fn plainly_an_inclusion(text: &str) -> bool {
     text.bytes().next().is_some_and(|b| {
         b.is_ascii_alphanumeric()
             || matches!(

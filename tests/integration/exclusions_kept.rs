@@ -383,3 +383,35 @@ fn an_exclusions_query_condition_holds_on_any_value() {
         );
     }
 }
+
+/// `import list FILE --to list` (the documented way to clean a list once) set an unusable
+/// exclusion aside like any entry and wrote the rest: the cleaned list was wider than the list.
+/// Like `--skip-invalid`, it refuses such a list and writes nothing.
+#[test]
+fn cleaning_a_list_never_drops_an_exclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bad) in [
+        ("bad-exclusion", "!admin .example.com"),
+        ("hidden-bang", "\u{200b}!login.example.com"),
+    ] {
+        let list = dir.path().join(format!("{name}.txt"));
+        std::fs::write(&list, format!("{bad}\n*.example.com\n")).unwrap();
+        let o = scopelint()
+            .args([
+                "import",
+                "list",
+                &list.display().to_string(),
+                "--to",
+                "list",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stdout(&o));
+        assert!(o.stdout.is_empty(), "{name}: {}", stdout(&o));
+        assert!(
+            text(&o.stderr).contains("leaving it out would widen the scope"),
+            "{name}: {}",
+            text(&o.stderr)
+        );
+    }
+}
