@@ -165,10 +165,10 @@ pub fn parse_cidr(raw: &str) -> Result<IpNet, String> {
     // rules would mean another address than a target written the same way. Refused.
     let address = v.split('/').next().unwrap_or(v);
     let dotted = address.rsplit(':').next().unwrap_or(address);
+    let octets = || dotted.split('.');
     if dotted.contains('.')
-        && dotted
-            .split('.')
-            .any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()))
+        && octets().all(|o| !o.is_empty() && o.bytes().all(|b| b.is_ascii_digit()))
+        && octets().any(|o| o.len() > 1 && o.starts_with('0'))
     {
         return Err(format!(
             "`{raw}` has a number with a leading zero: URL parsers read `010` as octal (8), range parsers as 10; write it without the zero"
@@ -954,5 +954,9 @@ mod tests {
             "a prefix length is not an address"
         );
         assert!(parse_cidr("0.0.0.0/0").is_ok());
+        assert!(
+            !parse_cidr("01.be").unwrap_err().contains("leading zero"),
+            "a host name"
+        );
     }
 }

@@ -116,8 +116,13 @@ fn parse_entry_in_full(raw: &str) -> Result<Entry<'static>, String> {
         .trim()
         .bytes()
         .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'));
-    if let Some(net) = address_like.then(|| parse_cidr(raw).ok()).flatten() {
-        return Ok(Entry::Cidr(net));
+    if address_like {
+        match parse_cidr(raw) {
+            Ok(net) => return Ok(Entry::Cidr(net)),
+            // The one refusal of an address that says more than "not an address".
+            Err(e) if e.contains("leading zero") => return Err(e),
+            Err(_) => {}
+        }
     }
     // Built only for a message: this runs for every entry of lists of a million lines.
     let shown = || crate::text::excerpt(raw);
