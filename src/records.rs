@@ -252,6 +252,7 @@ struct KeyIs<'a>(&'a str);
 
 impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
     type Value = KeyMatch;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyMatch, D::Error> {
         d.deserialize_str(self)
     }
@@ -264,14 +265,28 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
         f.write_str("a key")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyMatch, E> {
         Ok(if v == self.0 {
             KeyMatch::Exact
-        } else if v.chars().map(fold).eq(self.0.chars().map(fold)) {
+        } else if v.eq_ignore_ascii_case(self.0) {
             KeyMatch::OtherCase
-        } else {
+        } else if v.is_ascii() && self.0.is_ascii() {
+            // Most keys: ASCII, and ASCII only folds to ASCII.
             KeyMatch::No
+        } else {
+            fold_match(v, self.0)
         })
+    }
+}
+
+/// [`KeyMatch`] of two keys, one of them not ASCII (rare: kept out of the hot path).
+#[cold]
+fn fold_match(key: &str, want: &str) -> KeyMatch {
+    if key.chars().map(fold).eq(want.chars().map(fold)) {
+        KeyMatch::OtherCase
+    } else {
+        KeyMatch::No
     }
 }
 
