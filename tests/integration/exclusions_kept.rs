@@ -321,11 +321,22 @@ fn a_line_separator_inside_a_target_makes_it_invalid() {
 /// asset's stay as written.
 #[test]
 fn an_exclusions_paths_match_in_any_case() {
+    assert_in_scope(
+        "assets:\n  - id: app\n    hosts: [app.example.com]\n  - id: api\n    hosts: [api.example.com]\n    paths: {prefixes: [/v1]}\nexclusions:\n  - id: admin\n    hosts: [app.example.com]\n    paths: {prefixes: [/admin], case_insensitive: false}\n    reason: Admin is out.\n",
+        "https://app.example.com/Admin\nhttps://app.example.com/ADMIN/x\n\
+         https://app.example.com/other\nhttps://api.example.com/V1/x\nhttps://api.example.com/v1/x\n",
+        "https://app.example.com/other\nhttps://api.example.com/v1/x\n",
+    );
+}
+
+/// `check --print in-scope` on `input` against a program of `sections` prints `in_scope`, on
+/// the fast path and on the linear reference.
+fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("px.yaml");
+    let rules = dir.path().join("rules.yaml");
     std::fs::write(
         &rules,
-        "schema_version: 1\nprogram: {id: px, name: PX, revision: \"1\"}\nassets:\n  - id: app\n    hosts: [app.example.com]\n  - id: api\n    hosts: [api.example.com]\n    paths: {prefixes: [/v1]}\nexclusions:\n  - id: admin\n    hosts: [app.example.com]\n    paths: {prefixes: [/admin], case_insensitive: false}\n    reason: Admin is out.\n",
+        format!("schema_version: 1\nprogram: {{id: t, name: T, revision: \"1\"}}\n{sections}"),
     )
     .unwrap();
     let rules = rules.display().to_string();
@@ -335,17 +346,12 @@ fn an_exclusions_paths_match_in_any_case() {
         if reference {
             c.arg("--reference");
         }
-        let o = c
-            .write_stdin(
-                "https://app.example.com/Admin\nhttps://app.example.com/ADMIN/x\n\
-                 https://app.example.com/other\nhttps://api.example.com/V1/x\nhttps://api.example.com/v1/x\n",
-            )
-            .output()
-            .unwrap();
+        let o = c.write_stdin(input).output().unwrap();
         assert_eq!(
             stdout(&o),
-            "https://app.example.com/other\nhttps://api.example.com/v1/x\n",
-            "reference: {reference}"
+            in_scope,
+            "reference: {reference}: {}",
+            text(&o.stderr)
         );
     }
 }
@@ -355,33 +361,12 @@ fn an_exclusions_paths_match_in_any_case() {
 /// query condition holds when any value matches (an asset's, when every value does).
 #[test]
 fn an_exclusions_query_condition_holds_on_any_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("q.yaml");
-    std::fs::write(
-        &rules,
-        "schema_version: 1\nprogram: {id: q, name: Q, revision: \"1\"}\nassets:\n  - {id: all, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/], query: [{name: v, value: \"2\"}]}}\nexclusions:\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
-    )
-    .unwrap();
-    let rules = rules.display().to_string();
-    for reference in [false, true] {
-        let mut c = scopelint();
-        c.args(["--rules", &rules, "check", "--print", "in-scope", "-"]);
-        if reference {
-            c.arg("--reference");
-        }
-        let o = c
-            .write_stdin(
-                "https://app.example.com/?mode=admin&mode=x\nhttps://app.example.com/?mode=x&MODE=admin\n\
-                 https://app.example.com/?mode=x\nhttps://api.example.com/?v=2&v=3\nhttps://api.example.com/?v=2\n",
-            )
-            .output()
-            .unwrap();
-        assert_eq!(
-            stdout(&o),
-            "https://app.example.com/?mode=x\nhttps://api.example.com/?v=2\n",
-            "reference: {reference}"
-        );
-    }
+    assert_in_scope(
+        "assets:\n  - {id: all, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/], query: [{name: v, value: \"2\"}]}}\nexclusions:\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+        "https://app.example.com/?mode=admin&mode=x\nhttps://app.example.com/?mode=x&MODE=admin\n\
+         https://app.example.com/?mode=x\nhttps://api.example.com/?v=2&v=3\nhttps://api.example.com/?v=2\n",
+        "https://app.example.com/?mode=x\nhttps://api.example.com/?v=2\n",
+    );
 }
 
 /// `import list FILE --to list` (the documented way to clean a list once) set an unusable
