@@ -81,8 +81,7 @@ pub fn newline_spans(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize
 
 /// A list's line as the loader reads it: [`strip_line_end`] of its span.
 fn list_line(span: &str) -> &str {
-    let line = span.strip_suffix('\n').unwrap_or(span);
-    line.strip_suffix('\r').unwrap_or(line)
+    &span[..strip_line_end(span.as_bytes()).len()]
 }
 
 /// `line` without its `\n` or `\r\n`.
@@ -156,12 +155,11 @@ pub fn excerpt(text: &str) -> String {
 /// `text` safe to show in a terminal: control characters but tab, the characters that reorder
 /// bidirectional text, and the invisible ones that hide in a name (zero-width space, word
 /// joiner, byte order mark, soft hyphen, Hangul fillers, line separators: [`is_invisible`]) are
-/// written as Rust
-/// escapes (`\r`, `\u{1b}`, `\u{202e}`, `\u{200b}`), so a message shows why `x` was refused. A
-/// target, list entry or draft line is untrusted: printed raw in a message, an escape sequence
-/// in it could move the cursor, rewrite the line shown, retitle the window or reach the
-/// clipboard, and a `\r` could hide the text before it. (What is printed as data, `--print`'s
-/// lines and JSON, stays as it was: JSON escapes controls itself.)
+/// written as Rust escapes (`\r`, `\u{1b}`, `\u{202e}`, `\u{200b}`), so a message shows why
+/// `x` was refused. A target, list entry or draft line is untrusted: printed raw in a message,
+/// an escape sequence in it could move the cursor, rewrite the line shown, retitle the window
+/// or reach the clipboard, and a `\r` could hide the text before it. (What is printed as data,
+/// `--print`'s lines and JSON, stays as it was: JSON escapes controls itself.)
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let plain = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\t';
     if text.bytes().all(|b| plain(&b)) || !text.chars().any(needs_escape) {
