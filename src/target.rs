@@ -168,33 +168,30 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
             input.len()
         )));
     }
-    let has_control = if input.is_ascii() {
-        input.bytes().any(|b| b < 0x20 || b == 0x7f)
-    } else {
-        input
-            .chars()
-            .any(|c| c.is_control() || is_line_separator(c))
-    };
-    if let Some(c) = has_control
-        .then(|| input.chars().find(|c| c.is_control()))
+    // ASCII text is told apart in one vectorized pass; other text is read a character at a time.
+    let may_break = !input.is_ascii() || input.bytes().any(|b| b < 0x20 || b == 0x7f);
+    if let Some(c) = may_break
+        .then(|| {
+            input
+                .chars()
+                .find(|&c| c.is_control() || is_line_separator(c))
+        })
         .flatten()
     {
-        // Browsers silently strip tabs and newlines from URLs, other clients do not.
-        return Err(TargetParseError::new(format!(
-            "contains the control character U+{:04X}, which clients treat differently",
-            c as u32
-        )));
-    }
-    if let Some(c) = has_control
-        .then(|| input.chars().find(|&c| is_line_separator(c)))
-        .flatten()
-    {
-        // `check --print` echoes the line: a reader that ends lines there (Python's
-        // `splitlines`, JavaScript) would take what follows for a target of its own.
-        return Err(TargetParseError::new(format!(
-            "contains the line separator U+{:04X}, at which some readers end the line",
-            c as u32
-        )));
+        return Err(TargetParseError::new(if c.is_control() {
+            // Browsers silently strip tabs and newlines from URLs, other clients do not.
+            format!(
+                "contains the control character U+{:04X}, which clients treat differently",
+                c as u32
+            )
+        } else {
+            // `check --print` echoes the line: a reader that ends lines there (Python's
+            // `splitlines`, JavaScript) would take what follows for a target of its own.
+            format!(
+                "contains the line separator U+{:04X}, at which some readers end the line",
+                c as u32
+            )
+        }));
     }
     if let Some(app) = parse_app(input)? {
         return Ok(Target::App(app));
@@ -441,28 +438,10 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
     match url::Host::parse(raw) {
         Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
         Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
+        // Only a name written in Unicode (or percent-escaped) is read two ways: one given as
+        // `xn--` labels is sent as written.
         Ok(url::Host::Domain(d)) => {
-            let host = normalize_domain(d)?;
-            // Only a name written in Unicode (or percent-escaped) is read two ways: one given
-            // as `xn--` labels is sent as written.
-            let deviation = match &host {
-                Host::Domain(name) if !raw.is_ascii() || raw.contains('%') => {
-                    idna_deviation(name).map(|c| (c, name))
-                }
-                _ => None,
-            };
-            match deviation {
-                Some((c, name)) => Err(TargetParseError::new(format!(
-                    "`{raw}` contains {c:?} (U+{:04X}), which clients map differently: browsers and curl keep it (`{name}`), Python's standard library (IDNA 2003) {}; write the host as the `xn--` name meant",
-                    c as u32,
-                    match c {
-                        'ß' => "reads it as `ss`",
-                        'ς' => "reads it as `σ`",
-                        _ => "drops it",
-                    }
-                ))),
-                None => Ok(host),
-            }
+            normalize_domain(d, (!raw.is_ascii() || raw.contains('%')).then_some(raw))
         }
         Err(e) => Err(TargetParseError::new(format!(
             "`{raw}` is not a valid host: {e}"
@@ -692,7 +671,9 @@ fn canonical_v6(v6: Ipv6Addr) -> IpAddr {
     }
 }
 
-fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
+/// The host name the URL parser gave for a host, checked and lowercased. `written` is the host
+/// as the input wrote it when that was in Unicode or percent-escaped (see [`is_idna_deviation`]).
+fn normalize_domain(mut d: String, written: Option<&str>) -> Result<Host, TargetParseError> {
     if d.ends_with('.') {
         d.pop();
     }
@@ -704,6 +685,7 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
             "host name longer than 253 characters",
         ));
     }
+    let mut deviation = None;
     for label in d.split('.') {
         if label.is_empty() {
             return Err(TargetParseError::new(format!("`{d}` has an empty label")));
@@ -713,16 +695,21 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
                 "`{d}` has a label longer than 63 characters"
             )));
         }
-        if let Some(c) = label
+        let Some(unicode) = label
             .get(..4)
             .filter(|p| p.eq_ignore_ascii_case("xn--"))
             .and_then(|_| idna::punycode::decode_to_string(&label[4..]))
-            .and_then(|u| u.chars().find(|&c| unstable_idna_char(c)))
-        {
+        else {
+            continue;
+        };
+        if let Some(c) = unicode.chars().find(|&c| unstable_idna_char(c)) {
             return Err(TargetParseError::new(format!(
                 "`{d}` contains U+{:04X}, whose IDNA status differs between Unicode versions; clients disagree on whether it is a host",
                 c as u32
             )));
+        }
+        if written.is_some() && deviation.is_none() {
+            deviation = unicode.chars().find(|&c| is_idna_deviation(c));
         }
     }
     if !d
@@ -742,7 +729,19 @@ fn normalize_domain(mut d: String) -> Result<Host, TargetParseError> {
             "`{d}` ends in a number but is not a valid IPv4 address"
         )));
     }
-    Ok(Host::Domain(d.to_ascii_lowercase()))
+    let name = d.to_ascii_lowercase();
+    if let (Some(c), Some(raw)) = (deviation, written) {
+        return Err(TargetParseError::new(format!(
+            "`{raw}` contains {c:?} (U+{:04X}), which clients map differently: browsers and curl keep it (`{name}`), Python's standard library (IDNA 2003) {}; write the host as the `xn--` name meant",
+            c as u32,
+            match c {
+                'ß' => "reads it as `ss`",
+                'ς' => "reads it as `σ`",
+                _ => "drops it",
+            }
+        )));
+    }
+    Ok(Host::Domain(name))
 }
 
 /// Unicode's line and paragraph separators: not control characters, but line ends to Python's
@@ -751,18 +750,12 @@ fn is_line_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// The first IDNA deviation character (`ß`, `ς`, the zero-width joiners) in the `xn--` labels of
-/// `name`: IDNA 2008 and browsers keep them, IDNA 2003 (Python's `idna` codec, which
-/// `urllib` and `socket` use) maps them to `ss`, `σ` or nothing, so `straße.example.com` is one
-/// host to a browser and `strasse.example.com` to a Python script. Fail closed.
-fn idna_deviation(name: &str) -> Option<char> {
-    name.split('.')
-        .filter(|l| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")))
-        .filter_map(|l| idna::punycode::decode_to_string(&l[4..]))
-        .find_map(|u| {
-            u.chars()
-                .find(|c| matches!(c, 'ß' | 'ς' | '\u{200c}' | '\u{200d}'))
-        })
+/// The IDNA deviation characters (`ß`, `ς`, the zero-width joiners): IDNA 2008 and browsers keep
+/// them, IDNA 2003 (Python's `idna` codec, which `urllib` and `socket` use) maps them to `ss`,
+/// `σ` or nothing, so `straße.example.com` is one host to a browser and `strasse.example.com` to
+/// a Python script. Fail closed.
+fn is_idna_deviation(c: char) -> bool {
+    matches!(c, 'ß' | 'ς' | '\u{200c}' | '\u{200d}')
 }
 
 /// Characters outside the Basic Multilingual Plane other than emoji: recent Unicode versions
@@ -1214,7 +1207,7 @@ mod tests {
         ];
         for h in hosts {
             let slow = match url::Host::parse(h) {
-                Ok(url::Host::Domain(d)) => normalize_domain(d),
+                Ok(url::Host::Domain(d)) => normalize_domain(d, None),
                 Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
                 Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
                 Err(e) => Err(TargetParseError::new(e.to_string())),
@@ -1241,7 +1234,7 @@ mod tests {
                 .collect();
             if let Some(fast) = fast_domain(&h) {
                 let slow = match url::Host::parse(&h) {
-                    Ok(url::Host::Domain(d)) => normalize_domain(d),
+                    Ok(url::Host::Domain(d)) => normalize_domain(d, None),
                     other => panic!("{h:?}: fast path gave {fast:?}, parser gave {other:?}"),
                 };
                 assert_eq!(Ok(Host::Domain(fast)), slow, "{h:?}");
