@@ -778,7 +778,7 @@ pub fn run_import(
             if let Some(s) = imp
                 .skipped
                 .iter()
-                .find(|s| s.excluded || !crate::rules::plain::plainly_an_inclusion(&s.raw))
+                .find(|s| !crate::rules::plain::may_leave_out(s.excluded, &s.raw))
             {
                 return Err(format!(
                     "{}: `{}` cannot be imported: {}; it is an exclusion, or may be read as one, and leaving it out would widen the scope",

@@ -56,7 +56,8 @@ pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
     found.sort();
     // A `.noscope` file is read with the `.inscope` list of its name. One without such a list
     // would be read by nothing: its exclusions lost without a word, so it is refused.
-    let (noscope, mut lists): (Vec<PathBuf>, Vec<PathBuf>) =
+    // (Partitioned in order: both stay sorted.)
+    let (noscope, lists): (Vec<PathBuf>, Vec<PathBuf>) =
         found.into_iter().partition(|f| has_extension(f, "noscope"));
     if let Some(lone) = noscope.iter().find(|n| {
         !lists
@@ -70,7 +71,6 @@ pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
             message: "a .noscope file is read with the .inscope list of the same name, and there is none: its exclusions would apply to nothing (rename it, or add its .inscope list)".into(),
         });
     }
-    lists.sort();
     Ok(lists)
 }
 

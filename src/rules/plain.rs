@@ -493,12 +493,18 @@ fn load_plain_file_all(
     load_plain_sources_all(&id, &origin, &sources, psl, skipped)
 }
 
+/// Whether an unusable entry may be left out of a list (`--skip-invalid`, `import list`): only
+/// an inclusion that is plainly one. Leaving out an exclusion would widen the scope.
+pub(crate) fn may_leave_out(excluded: bool, text: &str) -> bool {
+    !excluded && plainly_an_inclusion(text)
+}
+
 /// Whether an entry without a leading `!` is plainly an inclusion: it starts with an ASCII
 /// letter or digit or one of `*` `.` `-` `_` `[` `:` `/` `{` `(`, and holds no `!` nor a
 /// look-alike of one. Anything else may be an exclusion a person reads that the loader does
 /// not: an invisible character before the `!` (U+200B, U+2060, a Hangul filler), a look-alike
-/// (`！`, `ǃ`, `‼`). Unusable, such an entry is an error even with `--skip-invalid`.
-pub(crate) fn plainly_an_inclusion(text: &str) -> bool {
+/// (`！`, `ǃ`, `‼`).
+fn plainly_an_inclusion(text: &str) -> bool {
     text.bytes().next().is_some_and(|b| {
         b.is_ascii_alphanumeric()
             || matches!(
@@ -709,7 +715,7 @@ fn load_plain_sources_all(
         // With `--skip-invalid` a bad inclusion is set aside instead (never an exclusion:
         // dropping one would widen the scope; nor an entry a person could read as one).
         let mut bad = |message: String| match skipped.as_deref_mut() {
-            Some(list) if !excluded && plainly_an_inclusion(entry_text) => list.push(err(message)),
+            Some(list) if may_leave_out(excluded, entry_text) => list.push(err(message)),
             _ => problems.push(err(message)),
         };
         let entry = match &parsed.entry {
