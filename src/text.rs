@@ -176,11 +176,10 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// A report of several lines, each [`printable`], its `\n`s kept: for whole text reports built
-/// from rules files and targets (`rules show|diff`, the change feed, `lint --explain`,
-/// `config show`). The escape sequences of a terminal go. A `\n` inside a value still starts a
-/// line here: the renderers escape each value where they put it (but the prose `lint --explain
-/// ID` explains, which keeps its line breaks), and this is the last pass over the whole.
+/// Text of several lines, each [`printable`], its `\n`s kept: for the prose `lint --explain`
+/// shows (a class's quote, a rule of engagement's text), whose line breaks are the rules file's
+/// own. Reports that put values on lines (`rules show|diff`, `config show`) escape each value
+/// where they put it instead, `\n` too, so that no value makes a line of its own.
 pub fn printable_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {

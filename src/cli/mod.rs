@@ -126,9 +126,8 @@ pub fn run(cli: Cli, settings: &Settings) -> Result<ExitStatus, CliError> {
         Command::Config(ConfigArgs {
             command: ConfigCommand::Show,
         }) => {
-            // A repository's configuration is as untrusted as its rules.
-            io::stdout()
-                .write_all(scopelint::text::printable_text(&settings.render()).as_bytes())?;
+            // A repository's configuration is as untrusted as its rules: `render` escapes it.
+            io::stdout().write_all(settings.render().as_bytes())?;
             Ok(ExitStatus::Clean)
         }
         Command::Completions { shell } => {

@@ -242,9 +242,8 @@ pub fn cmd_rules_show(
     let p = select_program(&rules, program)?;
     let mut out = io::stdout().lock();
     match format {
-        RulesFormat::Text => out.write_all(
-            scopelint::text::printable_text(&scopelint::authoring::show::show_text(p)).as_bytes(),
-        )?,
+        // The renderers escape the rules file's text where they put it.
+        RulesFormat::Text => out.write_all(scopelint::authoring::show::show_text(p).as_bytes())?,
         RulesFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &scopelint::authoring::show::show_json(p))
                 .map_err(io::Error::from)?;
@@ -339,10 +338,7 @@ pub fn cmd_rules_diff(
             serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }
-        _ => out.write_all(
-            scopelint::text::printable_text(&diff::render_text(&changes, verdicts.as_deref()))
-                .as_bytes(),
-        )?,
+        _ => out.write_all(diff::render_text(&changes, verdicts.as_deref()).as_bytes())?,
     }
     out.flush()?;
     Ok(ExitStatus::found(match &verdicts {
@@ -386,8 +382,7 @@ pub fn write_feed(
     use scopelint::authoring::diff;
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
-        DiffFormat::Text => out
-            .write_all(scopelint::text::printable_text(&diff::render_feed_text(feed)).as_bytes())?,
+        DiffFormat::Text => out.write_all(diff::render_feed_text(feed).as_bytes())?,
         DiffFormat::Json => {
             let v = serde_json::json!({ "changes": feed, "counts": diff::FeedCounts::of(feed) });
             serde_json::to_writer_pretty(&mut out, &v).map_err(io::Error::from)?;
