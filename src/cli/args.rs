@@ -54,7 +54,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub psl: Option<PathBuf>,
     /// Load plain lists without their unusable inclusions (a warning each, then a count), for
-    /// raw community lists; an unusable exclusion is still an error.
+    /// raw community lists; an unusable exclusion, or an entry that may be one (`！x`, an
+    /// invisible character before `!`), is still an error.
     #[arg(long, global = true)]
     pub skip_invalid: bool,
     /// When to color output.
