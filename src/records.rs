@@ -210,7 +210,8 @@ impl<'de> Visitor<'de> for Walk<'_> {
         };
         let rest: &[Step] = rest;
         let (mut found, mut case_twin) = (false, false);
-        while let Some(key) = map.next_key_seed(KeyIs(want))? {
+        let ascii = want.is_ascii();
+        while let Some(key) = map.next_key_seed(KeyIs { want, ascii })? {
             if key != KeyMatch::Exact {
                 case_twin |= key == KeyMatch::OtherCase;
                 map.next_value::<IgnoredAny>()?;
@@ -248,7 +249,11 @@ enum KeyMatch {
 }
 
 /// Compares a key with the one wanted without building it.
-struct KeyIs<'a>(&'a str);
+struct KeyIs<'a> {
+    want: &'a str,
+    /// Whether `want` is ASCII (asked once an object, not once a key).
+    ascii: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
     type Value = KeyMatch;
@@ -267,15 +272,21 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
 
     #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyMatch, E> {
-        Ok(if v == self.0 {
+        let want = self.want;
+        Ok(if v == want {
             KeyMatch::Exact
-        } else if v.eq_ignore_ascii_case(self.0) {
+        } else if !self.ascii {
+            fold_match(v, want)
+        } else if v.len() < want.len() || v.len() > 3 * want.len() {
+            // What folds to an ASCII character is one to three bytes long: most keys are
+            // told apart by their length alone.
+            KeyMatch::No
+        } else if v.eq_ignore_ascii_case(want) {
             KeyMatch::OtherCase
-        } else if v.is_ascii() && self.0.is_ascii() {
-            // Most keys: ASCII, and ASCII only folds to ASCII.
+        } else if v.is_ascii() {
             KeyMatch::No
         } else {
-            fold_match(v, self.0)
+            fold_match(v, want)
         })
     }
 }
