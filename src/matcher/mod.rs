@@ -47,8 +47,9 @@ pub enum Reason<'p> {
         asset: &'p AssetRule,
     },
     /// The path cannot be read one way (an encoded `/` or `\`, invalid UTF-8, an encoded
-    /// parenthesis or quote in a function call's arguments): refused on a host whose scope
-    /// depends on the path. `exclusion` is the path exclusion it might be read as.
+    /// parenthesis or quote in a function call's arguments), or a lenient server's reading of
+    /// it matches where the written one does not, or the other way round: refused on a host
+    /// whose scope depends on the path. `exclusion` is the path exclusion it might be read as.
     AmbiguousPath {
         asset: Option<&'p AssetRule>,
         exclusion: Option<&'p ExclusionRule>,
@@ -196,7 +197,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "the path has an encoded `/` or `\\`, invalid UTF-8 or an encoded parenthesis or quote in a call's arguments, which servers decode differently".to_string();
+                let mut s = "servers read this path in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments, or a `;` parameter, an empty segment, a segment ending in a dot or space, or a double or `%u` escape that a lenient server reads as another path)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -294,6 +295,9 @@ fn pattern_specificity(pattern: &HostPattern, host: &str) -> Option<u32> {
 struct PathSegments {
     full: Vec<String>,
     named: Vec<String>,
+    /// The path as a lenient server may read it, when that differs from the above (see
+    /// [`lenient_reading`]): a rule whose match differs between the two readings is ambiguous.
+    lenient: Option<Box<PathSegments>>,
 }
 
 /// Decode a target's path into segments; `None` when a segment cannot be decoded safely (an
@@ -316,7 +320,115 @@ fn path_segments(path: &str) -> Option<PathSegments> {
         });
         full.push(decoded);
     }
-    Some(PathSegments { full, named })
+    let lenient = match may_read_otherwise(path) {
+        false => None,
+        true => Some(lenient_reading(path)?)
+            .filter(|l| l.full != full)
+            .map(Box::new),
+    };
+    Some(PathSegments {
+        full,
+        named,
+        lenient,
+    })
+}
+
+/// Whether a server may read `path` other than as its segments are written: it holds a path
+/// parameter (`;`), an empty segment, a percent-escape, or a segment ending in a dot.
+fn may_read_otherwise(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b';' | b'%' => true,
+        b'/' => i > 0 && b[i - 1] == b'/',
+        b'.' => b.get(i + 1).is_none_or(|&n| n == b'/'),
+        _ => false,
+    })
+}
+
+/// The path as the most lenient of common servers reads it, each leniency applied at once:
+/// - path parameters cut off each segment (`/admin;x`, `/..;/admin`: Tomcat, Jetty, Spring),
+///   also when the `;` is escaped;
+/// - `%uXXXX` decoded and an escape left by decoding decoded again (IIS);
+/// - trailing dots and spaces trimmed off a segment (IIS on Windows: `/admin.`, `/admin%20`);
+/// - empty segments dropped (`//admin`: nginx's `merge_slashes`, Tomcat), and `.` and `..`
+///   segments resolved (a segment of three or more dots taken as `..`).
+///
+/// `None` when a segment decodes to a separator or a control character (`%00` ends the path
+/// for some servers), or to invalid UTF-8: then no reading is safe.
+fn lenient_reading(path: &str) -> Option<PathSegments> {
+    let mut full: Vec<String> = Vec::new();
+    for raw in path.split('/') {
+        let lower = raw.to_ascii_lowercase();
+        let cut = [lower.find(';'), lower.find("%3b")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(raw.len());
+        let mut seg = decode_leniently(&raw[..cut])?;
+        if seg.contains('%') {
+            seg = decode_leniently(&seg)?;
+        }
+        // A segment of dots is a step (`..`, and `...`, which Windows trims towards `..`);
+        // otherwise trailing dots and spaces go.
+        let seg = seg.trim_end_matches(' ');
+        match seg.trim_start_matches('.') {
+            "" if seg == "." => {}
+            "" if !seg.is_empty() => {
+                full.pop();
+            }
+            _ => match seg.trim_end_matches(['.', ' ']) {
+                "" => {}
+                s => full.push(s.to_string()),
+            },
+        }
+    }
+    let named = full
+        .iter()
+        .map(|s| match s.split_once('(') {
+            Some((name, args)) if args.ends_with(')') => name.to_string(),
+            _ => s.clone(),
+        })
+        .collect();
+    Some(PathSegments {
+        full,
+        named,
+        lenient: None,
+    })
+}
+
+/// `seg` percent-decoded, `%uXXXX` too; `None` for a separator, a control character or
+/// invalid UTF-8 in the result.
+fn decode_leniently(seg: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(seg.len());
+    let b = seg.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Hex digits only: `from_str_radix` would also take a sign.
+        let hex = |s: &[u8]| {
+            s.iter().all(u8::is_ascii_hexdigit).then(|| {
+                s.iter()
+                    .fold(0, |n, &d| n * 16 + (d as char).to_digit(16).unwrap_or(0))
+            })
+        };
+        if b[i] == b'%' {
+            if let Some(c) = b.get(i + 1..i + 3).and_then(hex) {
+                bytes.push(c as u8);
+                i += 3;
+                continue;
+            }
+            if matches!(b.get(i + 1), Some(b'u' | b'U')) {
+                if let Some(c) = b.get(i + 2..i + 6).and_then(hex).and_then(char::from_u32) {
+                    bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    i += 6;
+                    continue;
+                }
+            }
+        }
+        bytes.push(b[i]);
+        i += 1;
+    }
+    let s = String::from_utf8(bytes).ok()?;
+    (!s.contains(['/', '\\']) && !s.chars().any(char::is_control)).then_some(s)
 }
 
 /// The name part of a segment written `name(args)`, decoded; the whole segment decoded when it
@@ -405,6 +517,20 @@ fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>)
     let Some(segs) = segs else {
         return PathMatch::Ambiguous;
     };
+    let as_written = match_segments(rule, segs, query);
+    match &segs.lenient {
+        Some(l)
+            if matches!(match_segments(rule, l, query), PathMatch::Yes(_))
+                != matches!(as_written, PathMatch::Yes(_)) =>
+        {
+            PathMatch::Ambiguous
+        }
+        _ => as_written,
+    }
+}
+
+/// [`match_path`] on one reading of the path.
+fn match_segments(rule: &PathRule, segs: &PathSegments, query: Option<&str>) -> PathMatch {
     let rest: &[String] = if rule.versions.is_empty() {
         &segs.named
     } else {

@@ -319,6 +319,49 @@ fn an_exclusions_paths_match_in_any_case() {
     );
 }
 
+/// An exclusion of `/admin` left `/..;/admin`, `/admin;x` (Tomcat, Jetty, Spring cut path
+/// parameters), `//admin` and `/\admin` (merged slashes), `/admin.` and `/admin%20` (IIS trims
+/// them), `/%2561dmin` and `/%u0061dmin` (decoded twice, or as `%u`) and `/admin%00` in scope,
+/// though lenient servers serve them as `/admin`. Paths that no reading makes the excluded one
+/// stay in scope; an API-path asset's path that a lenient reading takes elsewhere is refused.
+#[test]
+fn a_path_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
+    let bypasses = [
+        "/..;/admin",
+        "/x/..;/admin",
+        "/;x/admin",
+        "/admin;x",
+        "/admin%3Bx",
+        "//admin",
+        "/\\admin",
+        "/admin.",
+        "/admin%2e",
+        "/admin%20",
+        "/x/..%20/admin",
+        "/%2561dmin",
+        "/%u0061dmin",
+        "/admin%00",
+        "/admin%09/x",
+    ];
+    let kept = ["/docs;x", "//docs", "/docs.", "/%61bout", "/x/%2e%2e/docs"];
+    let input: String = bypasses
+        .iter()
+        .chain(&kept)
+        .map(|p| format!("https://app.example.com{p}\n"))
+        .chain(
+            ["/v1/x", "/v1/x/..;/..;/v2/x", "/v1/x;/..", "//v1/x"]
+                .map(|p| format!("https://api.example.com{p}\n")),
+        )
+        .collect();
+    assert_in_scope(
+        "assets:\n  - id: app\n    hosts: [app.example.com]\n  - id: api\n    hosts: [api.example.com]\n    paths: {prefixes: [/v1]}\nexclusions:\n  - id: admin\n    hosts: [app.example.com]\n    paths: {prefixes: [/admin]}\n    reason: Admin is out.\n",
+        &input,
+        "https://app.example.com/docs;x\nhttps://app.example.com//docs\nhttps://app.example.com/docs.\n\
+         https://app.example.com/%61bout\nhttps://app.example.com/x/%2e%2e/docs\n\
+         https://api.example.com/v1/x\nhttps://api.example.com/v1/x;/..\n",
+    );
+}
+
 /// `check --print in-scope` on `input` against a program of `sections` prints `in_scope`, on
 /// the fast path and on the linear reference.
 fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
