@@ -76,7 +76,9 @@ fn apps(v: &[Spanned<AppDef>]) -> String {
         .join(", ")
 }
 
-fn paths(p: &Option<Spanned<PathRuleDef>>) -> String {
+/// An asset's or exclusion's paths; `always_any_case` for an exclusion, whose paths match in
+/// any case whatever its `case_insensitive` says (so that flag changing is no change).
+fn paths(p: &Option<Spanned<PathRuleDef>>, always_any_case: bool) -> String {
     match p {
         None => "any".into(),
         Some(p) => {
@@ -90,7 +92,7 @@ fn paths(p: &Option<Spanned<PathRuleDef>>) -> String {
                     .map(|a| format!("{} -> {}", a.from, a.to))
                     .collect::<Vec<_>>()
                     .join(", "),
-                if p.case_insensitive {
+                if p.case_insensitive || always_any_case {
                     ", case-insensitive"
                 } else {
                     ""
@@ -135,7 +137,7 @@ fn sections(f: &RulesFile) -> Vec<(&'static str, BTreeMap<String, Fields>)> {
                     ("include_apex", opt(&d.include_apex)),
                     ("cidrs", list(&d.cidrs)),
                     ("apps", apps(&d.apps)),
-                    ("paths", paths(&d.paths)),
+                    ("paths", paths(&d.paths, false)),
                     (
                         "ports",
                         d.ports
@@ -161,7 +163,7 @@ fn sections(f: &RulesFile) -> Vec<(&'static str, BTreeMap<String, Fields>)> {
                     ("include_apex", opt(&d.include_apex)),
                     ("cidrs", list(&d.cidrs)),
                     ("apps", apps(&d.apps)),
-                    ("paths", paths(&d.paths)),
+                    ("paths", paths(&d.paths, true)),
                     ("uncertain", d.uncertain.to_string()),
                 ]);
                 (d.id.clone(), fields)

@@ -112,12 +112,14 @@ fn paths_summary(p: Option<&Spanned<PathRuleDef>>) -> String {
     }
 }
 
-fn paths_json(p: Option<&Spanned<PathRuleDef>>) -> Value {
+/// A rule's paths as JSON; `always_any_case` for an exclusion, whose paths match in any case
+/// whatever its `case_insensitive` says: the value shown is the one in effect.
+fn paths_json(p: Option<&Spanned<PathRuleDef>>, always_any_case: bool) -> Value {
     match p {
         None => Value::Null,
         Some(p) => json!({
             "versions": p.value.versions,
-            "case_insensitive": p.value.case_insensitive,
+            "case_insensitive": p.value.case_insensitive || always_any_case,
             "aliases": p.value.aliases.iter().map(|a| json!({"from": a.from, "to": a.to})).collect::<Vec<_>>(),
             "prefixes": p.value.prefixes.iter().map(|x| x.value.as_str()).collect::<Vec<_>>(),
         }),
@@ -291,7 +293,7 @@ pub fn show_json(p: &Program) -> Value {
                 "include_apex": d.include_apex,
                 "cidrs": d.cidrs.iter().map(|h| h.value.as_str()).collect::<Vec<_>>(),
                 "apps": d.apps.iter().map(|x| format!("{}:{}", x.value.platform, x.value.id)).collect::<Vec<_>>(),
-                "paths": paths_json(d.paths.as_ref()),
+                "paths": paths_json(d.paths.as_ref(), false),
                 "ports": asset_ports(p, d),
                 "award_table": d.award_table,
                 "line": a.referenced.line(),
@@ -307,7 +309,7 @@ pub fn show_json(p: &Program) -> Value {
                 "include_apex": d.include_apex,
                 "cidrs": d.cidrs.iter().map(|h| h.value.as_str()).collect::<Vec<_>>(),
                 "apps": d.apps.iter().map(|x| format!("{}:{}", x.value.platform, x.value.id)).collect::<Vec<_>>(),
-                "paths": paths_json(d.paths.as_ref()),
+                "paths": paths_json(d.paths.as_ref(), true),
                 "line": x.referenced.line(),
             })
         }).collect::<Vec<_>>(),

@@ -453,7 +453,7 @@ pub fn load_plain_file_skipping(
 ) -> Result<(Program, Vec<RulesError>), RulesError> {
     let mut skipped = Vec::new();
     let program =
-        load_plain_file_all(path, text, psl, Some(&mut skipped)).map_err(first_problem)?;
+        load_plain_file_all(path, text, psl, Some(&mut skipped)).map_err(first_kept_problem)?;
     Ok((program, skipped))
 }
 
@@ -596,6 +596,34 @@ fn first_problem(problems: Vec<RulesError>) -> RulesError {
         first.message.push_str(&format!(
             " (and {more} more bad line{}: `scopelint rules validate` lists them all)",
             if more == 1 { "" } else { "s" }
+        ));
+    }
+    first
+}
+
+/// [`first_problem`] for `--skip-invalid`, where every problem left is one it may not skip
+/// (`rules validate` would list the skipped ones too): the others are named by place.
+fn first_kept_problem(problems: Vec<RulesError>) -> RulesError {
+    const NAMED: usize = 5;
+    let mut rest = problems.iter().skip(1);
+    let places: Vec<String> = rest
+        .by_ref()
+        .take(NAMED)
+        .map(|p| format!("{}:{}:{}", p.file, p.line, p.column))
+        .collect();
+    let unnamed = rest.count();
+    let more = places.len() + unnamed;
+    let mut first = first_problem(problems.into_iter().take(1).collect());
+    if more > 0 {
+        first.message.push_str(&format!(
+            " (and {more} more entr{} that --skip-invalid may not leave out: {}{})",
+            if more == 1 { "y" } else { "ies" },
+            places.join(", "),
+            if unnamed > 0 {
+                format!(" and {unnamed} more")
+            } else {
+                String::new()
+            }
         ));
     }
     first

@@ -91,6 +91,36 @@ fn skip_invalid_never_skips_an_exclusion() {
     assert!(out.stdout.is_empty());
 }
 
+/// The fatal error names the place of every other entry `--skip-invalid` may not leave out
+/// (up to five), not the skipped ones, which `rules validate` would list among them.
+#[test]
+fn skip_invalid_names_every_entry_it_may_not_leave_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("*.example.com\n!bad one\nbad inclusion\n");
+    for n in 0..6 {
+        body.push_str(&format!("!bad {n}\nskipped {n}\n"));
+    }
+    let raw = list(&dir, &body);
+    let out = scopelint()
+        .args(["--rules", &raw, "--skip-invalid", "check", "a.example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "raw.txt:2:1: `bad one` is not a host, wildcard, IP or CIDR \
+             (and 6 more entries that --skip-invalid may not leave out: "
+        ),
+        "{err}"
+    );
+    for line in [4, 6, 8, 10, 12] {
+        assert!(err.contains(&format!("raw.txt:{line}:1")), "{line}: {err}");
+    }
+    assert!(err.contains(":12:1 and 1 more)"), "{err}");
+    assert!(!err.contains("raw.txt:3:1"), "{err}");
+}
+
 #[test]
 fn field_host_of_subfinder_records() {
     let (out, _, code) = field_run(

@@ -937,3 +937,42 @@ fn show_and_diff_take_plain_lists() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// An exclusion's paths match in any case whatever its `case_insensitive` says: `rules show`
+/// shows the value in effect (an asset's as written), and `rules diff` sees no change when
+/// only an exclusion's flag changed.
+#[test]
+fn an_exclusions_case_insensitive_is_shown_as_in_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, flag: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!(
+                "schema_version: 1\nprogram: {{id: t, name: T, revision: \"1\"}}\n\
+                 assets:\n  - {{id: api, hosts: [api.example.com], paths: {{prefixes: [/v1]}}}}\n\
+                 exclusions:\n  - {{id: admin, hosts: [api.example.com], reason: r, \
+                 paths: {{prefixes: [/v1/admin]{flag}}}}}\n"
+            ),
+        )
+        .unwrap();
+        p.display().to_string()
+    };
+    let (unset, off) = (
+        write("a.yaml", ""),
+        write("b.yaml", ", case_insensitive: false"),
+    );
+    let out = scopelint()
+        .args(["rules", "show", "--format", "json", &off])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flag = |kind: &str| json[kind][0]["paths"]["case_insensitive"].clone();
+    assert_eq!(flag("exclusions"), serde_json::json!(true), "{json}");
+    assert_eq!(flag("assets"), serde_json::json!(false), "{json}");
+    scopelint()
+        .args(["rules", "diff", &unset, &off])
+        .assert()
+        .code(0)
+        .stdout("no changes to the rules\n");
+}
