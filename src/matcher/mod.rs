@@ -697,6 +697,20 @@ impl Program {
         Reason::NoAsset
     }
 
+    /// An exclusion that covers `n`'s host for some paths or queries only: a request whose
+    /// path cannot be seen (inside a CONNECT tunnel) may reach what it excludes.
+    pub fn path_exclusion_on_host(&self, n: &NetTarget) -> Option<&ExclusionRule> {
+        let mut hits: Vec<u32> = Vec::new();
+        match &n.host {
+            Host::Domain(d) => self.index.excl_hosts.lookup(d, |id, _| hits.push(id)),
+            Host::Ip(ip) => self.index.excl_cidrs.lookup(*ip, |id, _| hits.push(id)),
+        }
+        hits.sort_unstable();
+        hits.into_iter()
+            .map(|id| &self.exclusions[id as usize])
+            .find(|x| x.paths.is_some())
+    }
+
     fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
         // Candidate assets by host or address, with their specificity.
         let mut candidates: Vec<(u32, u32)> = Vec::new();

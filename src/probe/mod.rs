@@ -151,10 +151,13 @@ pub struct ScopeCheck {
     /// The identification headers (`probe.headers`) of the program that has the target in
     /// scope; empty when out of scope.
     pub headers: HeaderMap,
-    /// Out of scope only because the host is in scope for some paths and the target names
-    /// none (a CONNECT authority has no path): an intercepting proxy may open the tunnel and
+    /// Out of scope only because the host's scope depends on the path and the target names
+    /// none (a CONNECT authority has no path): the host is in scope for some paths only, or
+    /// an exclusion covers some of its paths. An intercepting proxy may open the tunnel and
     /// check each request's path inside it.
     pub paths_only: bool,
+    /// In scope, but an exclusion (this id) covers some paths or queries of the host.
+    pub path_exclusion: Option<String>,
 }
 
 /// A program's `probe.headers`, as request headers (entries the loader accepted; any other is
@@ -275,7 +278,22 @@ impl Engine {
         } else {
             format!("{host}:{port}")
         };
-        self.check_target(&text, host, Some(port))
+        let mut check = self.check_target(&text, host, Some(port));
+        // A tunnel hides the path: a host with path exclusions is tunnelled only intercepted,
+        // where each request's path is checked.
+        if let Some(id) = check.path_exclusion.take() {
+            check = ScopeCheck {
+                in_scope: false,
+                reason: format!(
+                    "out-of-scope: exclusion `{id}` covers some paths of this host, and a tunnel \
+                     hides the path (`--intercept` checks each request's)"
+                ),
+                rule: id,
+                paths_only: true,
+                ..ScopeCheck::default()
+            };
+        }
+        check
     }
 
     fn check_target(&self, text: &str, host: &str, port: Option<u16>) -> ScopeCheck {
@@ -315,6 +333,11 @@ impl Engine {
                     "`{text}` is read differently by the scope engine and the HTTP client; refusing"
                 );
             } else {
+                check.path_exclusion = match &v.normalized {
+                    Some(Target::Net(n)) => v.program.path_exclusion_on_host(n),
+                    _ => None,
+                }
+                .map(|x| x.id.clone());
                 let index = self
                     .rules
                     .programs
@@ -481,12 +504,43 @@ impl Engine {
             return invalid(format!("Host header `{text}` is not a host[:port]"));
         }
         match Url::parse(&format!("{}://{text}/", url.scheme())) {
+            // What is checked is what is sent: a value the parser had to change (a tab taken
+            // out, an escape decoded, a port with a leading zero) is not the checked host.
+            Ok(vhost) if !host_header_as_parsed(text, &vhost) => invalid(format!(
+                "Host header `{}` is not written as the host it is read as; write it as `{}`",
+                crate::text::printable(text),
+                vhost.host_str().unwrap_or_default()
+            )),
             Ok(vhost) if vhost.host_str().is_some() => {
                 let mut check = self.check_url(&vhost);
                 check.reason = format!("Host header `{text}`: {}", check.reason);
                 check
             }
             _ => invalid(format!("Host header `{text}` is not a host[:port]")),
+        }
+    }
+}
+
+/// Whether a Host header's `text` is, but for ASCII case, the host and port `vhost` was
+/// parsed to: the host as the parser writes it, and a port (if any) in plain digits.
+fn host_header_as_parsed(text: &str, vhost: &Url) -> bool {
+    let Some(host) = vhost.host_str() else {
+        return false;
+    };
+    let Some(written_port) = text
+        .get(..host.len())
+        .filter(|h| h.eq_ignore_ascii_case(host))
+        .and_then(|_| text.get(host.len()..))
+    else {
+        return false;
+    };
+    match written_port.strip_prefix(':') {
+        None => written_port.is_empty(),
+        Some(p) => {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p == "0" || !p.starts_with('0'))
+                && p.parse::<u16>().ok() == vhost.port_or_known_default()
         }
     }
 }

@@ -131,10 +131,15 @@ impl ProxyStats {
             0 => String::new(),
             n => format!(", {n} tunnels intercepted"),
         };
+        // What a pass-through tunnel carried was not checked; the summary says so.
+        let tunnels = self.tunnels.load(Ordering::Relaxed);
+        let unchecked = match tunnels {
+            0 => "",
+            _ => " (inside a tunnel only the host and TLS server name were checked, not the Host header or path: --intercept checks each request)",
+        };
         format!(
-            "{} forwarded, {} tunnels, {} refused, {} rate-limited, {} errors, {} connections turned away{intercepted}",
+            "{} forwarded, {tunnels} tunnels, {} refused, {} rate-limited, {} errors, {} connections turned away{intercepted}{unchecked}",
             self.forwarded.load(Ordering::Relaxed),
-            self.tunnels.load(Ordering::Relaxed),
             self.refused.load(Ordering::Relaxed),
             self.limited.load(Ordering::Relaxed),
             self.errors.load(Ordering::Relaxed),

@@ -260,6 +260,7 @@ fn in_scope_paths_arrive_and_other_paths_on_the_same_host_do_not() {
         format!("{base}/v1/mail/inbox"),
         format!("{base}/v1/identity/groups?x=1"),
         format!("https://www.example.net:{port}/any/path"),
+        format!("https://www.example.net:{port}/admin/users"),
     ];
     // One curl, several URLs: the requests to one host share a tunnel (keep-alive), and
     // still each is checked on its own.
@@ -295,7 +296,7 @@ fn in_scope_paths_arrive_and_other_paths_on_the_same_host_do_not() {
         "{stdout}"
     );
     assert!(stderr.contains("3 forwarded"), "{stderr}");
-    assert!(stderr.contains("1 refused"), "{stderr}");
+    assert!(stderr.contains("2 refused"), "{stderr}");
     assert!(stderr.contains("tunnels intercepted"), "{stderr}");
     // The CA was made in the given directory, its key private.
     assert!(f.ca_dir.join("scopelint-ca.pem").is_file());
@@ -316,28 +317,40 @@ fn in_scope_paths_arrive_and_other_paths_on_the_same_host_do_not() {
             format!("refused no-asset {base}/v1/mail/inbox"),
             format!("sent api-identity {base}/v1/identity/groups?x=1"),
             format!("sent www https://www.example.net:{port}/any/path"),
+            format!("refused www-admin https://www.example.net:{port}/admin/users"),
         ]
     );
-    report("paths", urls.len(), server.paths().len(), 1);
+    report("paths", urls.len(), server.paths().len(), 2);
 }
 
+/// A tunnel hides the path: without `--intercept`, neither a host in scope for some paths
+/// only nor one with an exclusion for some of its paths (`/admin` reached through a tunnel to
+/// an in-scope host) can be tunnelled to.
 #[test]
-fn without_intercept_a_host_in_scope_for_some_paths_cannot_be_tunnelled_to() {
+fn without_intercept_a_host_whose_scope_depends_on_the_path_cannot_be_tunnelled_to() {
     if !has("curl") {
         return;
     }
-    let (server, port, f) = upstream(&["api.example.net"]);
+    let (server, port, f) = upstream(&["api.example.net", "www.example.net"]);
     let mut options = pins(port);
     options.push(format!("--audit-log={}", f.audit.display()));
-    let url = format!("https://api.example.net:{port}/v1/identity/users");
-    let out = run(&options, &["curl", "-sS", &url]);
-    assert_eq!(out.status.code(), Some(56), "{}", text(&out.stderr));
+    let urls = [
+        format!("https://api.example.net:{port}/v1/identity/users"),
+        format!("https://www.example.net:{port}/admin/users"),
+    ];
+    for url in &urls {
+        let out = run(&options, &["curl", "-sS", url]);
+        assert_eq!(out.status.code(), Some(56), "{}", text(&out.stderr));
+    }
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
     assert_eq!(
         outcomes(&f.audit),
-        [format!("refused no-asset api.example.net:{port}")]
+        [
+            format!("refused no-asset api.example.net:{port}"),
+            format!("refused www-admin www.example.net:{port}"),
+        ]
     );
-    report("no-intercept", 1, 0, 1);
+    report("no-intercept", 2, 0, 2);
 }
 
 /// The value of `counter` once it reaches `want`, or after 5 s, whichever comes first.

@@ -97,6 +97,11 @@ fn draft_targets_are_checked_against_the_session_audit_log() {
         stderr.contains("1 forwarded, 1 tunnels, 1 refused"),
         "{stderr}"
     );
+    // A tunnel passed through was not checked inside, and the summary says so.
+    assert!(
+        stderr.contains("not the Host header or path: --intercept checks each request"),
+        "{stderr}"
+    );
 
     let draft = dir.path().join("draft.md");
     std::fs::write(
