@@ -487,6 +487,43 @@ impl Engine {
         self.audit(&sending)
     }
 
+    /// Check a request to `url` with these headers: the URL, and the path of any header some
+    /// servers route on in place of the request line's (see [`PATH_OVERRIDE_HEADERS`]), so
+    /// that `X-Original-URL: /admin` does not reach an excluded path through an allowed one.
+    pub fn check_request(&self, url: &Url, headers: &HeaderMap) -> ScopeCheck {
+        let scope = self.check_url(url);
+        if !scope.in_scope {
+            return scope;
+        }
+        for name in PATH_OVERRIDE_HEADERS {
+            for value in headers.get_all(name) {
+                let text = String::from_utf8_lossy(value.as_bytes());
+                // Only a path: anything else is not what the request line asked for.
+                let check = match text.starts_with('/') && !text.starts_with("//") {
+                    true => url.join(&text).map(|u| self.check_url(&u)).ok(),
+                    false => None,
+                };
+                let refused = |rule: &str, why: String| ScopeCheck {
+                    in_scope: false,
+                    rule: rule.to_string(),
+                    reason: format!(
+                        "`{name}: {}` asks the server for another path: {why}",
+                        crate::text::printable(&text)
+                    ),
+                    ..ScopeCheck::default()
+                };
+                match check {
+                    Some(c) if c.in_scope => {}
+                    Some(c) => return refused(&c.rule, c.reason),
+                    None => {
+                        return refused(crate::matcher::RULE_INVALID, "it is not a path".into())
+                    }
+                }
+            }
+        }
+        scope
+    }
+
     /// Check a user `Host` header for a request to `url`: the virtual host it names must be in
     /// scope like the URL's host.
     pub fn check_host_header(&self, url: &Url, value: &reqwest::header::HeaderValue) -> ScopeCheck {
@@ -520,6 +557,10 @@ impl Engine {
         }
     }
 }
+
+/// Headers that some servers and frameworks route on in place of the request line's path
+/// (IIS URL Rewrite, Symfony and Drupal honour `X-Original-URL` and `X-Rewrite-URL`).
+pub const PATH_OVERRIDE_HEADERS: [&str; 2] = ["x-original-url", "x-rewrite-url"];
 
 /// Whether a Host header's `text` is, but for ASCII case, the host and port `vhost` was
 /// parsed to: the host as the parser writes it, and a port (if any) in plain digits.
@@ -983,7 +1024,7 @@ async fn probe_one<W: Write + Send>(
         let host = host_of(&url);
         let port = url.port_or_known_default().unwrap_or(0);
         let mut headers = hop_headers(&opts.headers, &origin, &url);
-        let mut scope = engine.check_url(&url);
+        let mut scope = engine.check_request(&url, &headers);
         // A user Host header names the virtual host actually asked for: it is checked too.
         if let (true, Some(vhost)) = (scope.in_scope, headers.get(reqwest::header::HOST)) {
             scope = engine.check_host_header(&url, vhost);

@@ -808,7 +808,7 @@ async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Res
         .to_ascii_lowercase();
     let port = url.port_or_known_default().unwrap_or(0);
     let mut rec = AuditRecord::new("proxy", method.as_str(), &super::loggable(&url), &host);
-    let scope = engine.check_url(&url);
+    let scope = engine.check_request(&url, req.headers());
     rec.rule = Some(scope.rule.clone());
     if !scope.in_scope {
         rec.reason = Some(scope.reason.clone());

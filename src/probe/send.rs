@@ -113,7 +113,7 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
         let port = url.port_or_known_default().unwrap_or(0);
         // Secrets (and a Host, which `parse_headers` refuses anyway) stay with the origin.
         let mut headers = hop_headers(&user_headers, &origin, &url);
-        let scope = engine.check_url(&url);
+        let scope = engine.check_request(&url, &headers);
         add_program_headers(&mut headers, &scope);
         let mut rec = AuditRecord::new(source, method.as_str(), &loggable(&url), &host)
             .with_headers(

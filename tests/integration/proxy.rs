@@ -788,3 +788,41 @@ fn connections_are_capped_and_slow_headers_time_out() {
     assert!(err.contains("1 connections turned away"), "{err}");
     assert_eq!(inside.hits(), ["GET /after HTTP/1.1"]);
 }
+
+/// `X-Original-URL` and `X-Rewrite-URL` make IIS URL Rewrite, Symfony and Drupal serve their
+/// path instead of the request line's: `GET /docs` with `X-Original-URL: /admin` reached an
+/// excluded `/admin`. The header's path is checked like the URL's; one that is not a path is
+/// refused.
+#[test]
+fn a_header_that_overrides_the_path_is_checked_like_the_path() {
+    let server = Server::start();
+    let p = server.port();
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/rules/probe-paths.yaml"
+    );
+    let proxy = Proxy::start_with(rules, &[pin("www.example.net", p)]);
+    let get = |extra: &str| {
+        proxy.exchange(&format!(
+            "GET http://www.example.net:{p}/docs HTTP/1.1\r\nHost: www.example.net:{p}\r\n{extra}Connection: close\r\n\r\n"
+        ))
+    };
+    for header in [
+        "X-Original-URL: /admin/users",
+        "x-rewrite-url: /ADMIN",
+        "X-Original-URL: //admin",
+        "X-Original-URL: https://www.example.net/admin",
+    ] {
+        let r = get(&format!("{header}\r\n"));
+        assert!(r.starts_with("HTTP/1.1 403"), "{header}: {r}");
+        assert!(
+            r.contains("asks the server for another path"),
+            "{header}: {r}"
+        );
+    }
+    assert!(server.hits().is_empty(), "{:?}", server.hits());
+    let r = get("X-Original-URL: /docs/other\r\n");
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    assert_eq!(server.hits(), ["GET /docs HTTP/1.1"]);
+    proxy.stop();
+}
