@@ -48,8 +48,8 @@ pub enum Reason<'p> {
     },
     /// The path cannot be read one way (an encoded `/` or `\`, invalid UTF-8, an encoded
     /// parenthesis or quote in a function call's arguments), or a lenient server's reading of
-    /// it matches where the written one does not, or the other way round: refused on a host
-    /// whose scope depends on the path. `exclusion` is the path exclusion it might be read as.
+    /// the path or query matches where the written one does not, or the other way round:
+    /// refused on a host whose scope depends on the path. `exclusion` is the path exclusion it might be read as.
     AmbiguousPath {
         asset: Option<&'p AssetRule>,
         exclusion: Option<&'p ExclusionRule>,
@@ -197,7 +197,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments, or a `;` parameter, an empty segment, a segment ending in a dot or space, or a double or `%u` escape that a lenient server reads as another path)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or what a lenient server reads as another path or query: a `;` parameter or separator, an empty segment, a segment ending in a dot or space, a double or `%u` escape, a parameter name with brackets or a leading space, a value with spaces around it)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -399,6 +399,13 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
 /// `seg` percent-decoded, `%uXXXX` too; `None` for a separator, a control character or
 /// invalid UTF-8 in the result.
 fn decode_leniently(seg: &str) -> Option<String> {
+    decode_leniently_any(seg).filter(|s| !s.contains(['/', '\\']))
+}
+
+/// `text` percent-decoded, `%uXXXX` too; `None` for a control character or invalid UTF-8 in
+/// the result.
+fn decode_leniently_any(text: &str) -> Option<String> {
+    let seg = text;
     let mut bytes = Vec::with_capacity(seg.len());
     let b = seg.as_bytes();
     let mut i = 0;
@@ -428,7 +435,7 @@ fn decode_leniently(seg: &str) -> Option<String> {
         i += 1;
     }
     let s = String::from_utf8(bytes).ok()?;
-    (!s.contains(['/', '\\']) && !s.chars().any(char::is_control)).then_some(s)
+    (!s.chars().any(char::is_control)).then_some(s)
 }
 
 /// The name part of a segment written `name(args)`, decoded; the whole segment decoded when it
@@ -493,14 +500,33 @@ fn prefix_matches(rule: &PathRule, prefix: &[PathSeg], segs: &[String]) -> bool 
         })
 }
 
+/// How a query string is read: as the URL standard splits and decodes it, or as the most
+/// lenient of common servers do (see [`lenient_query_pairs`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueryReading {
+    AsWritten,
+    Lenient,
+}
+
 /// Whether every query condition of the rule holds: the parameter is present, and each of its
 /// values matches (a parameter repeated with another value could be read either way), or, for
 /// an exclusion (`any_value`), any of them does.
-fn query_matches(rule: &PathRule, query: Option<&str>) -> bool {
+fn query_matches(rule: &PathRule, query: Option<&str>, reading: QueryReading) -> bool {
+    if rule.query.is_empty() {
+        return true;
+    }
+    let query = query.unwrap_or_default();
+    let pairs: Vec<(String, String)> = match reading {
+        QueryReading::AsWritten => url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        QueryReading::Lenient => lenient_query_pairs(query),
+    };
     rule.query.iter().all(|(name, want)| {
-        let mut values = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        let mut values = pairs
+            .iter()
             .filter(|(k, _)| seg_eq(rule, name, k))
-            .map(|(_, v)| glob_eq(rule, want, &v))
+            .map(|(_, v)| glob_eq(rule, want, v))
             .peekable();
         if values.peek().is_none() {
             return false;
@@ -513,24 +539,82 @@ fn query_matches(rule: &PathRule, query: Option<&str>) -> bool {
     })
 }
 
+/// Whether a server may read `query` other than the URL standard does: it holds a `;`, an
+/// escape, a `+`, a bracket, or a dot a name may lose.
+fn query_may_read_otherwise(query: &str) -> bool {
+    query.contains([';', '%', '+', '[', '.'])
+}
+
+/// The query's pairs as the most lenient of common servers read them, each leniency at once:
+/// `;` separates pairs as `&` does (Rack before 3, Python before 3.9.2); escapes are decoded
+/// twice and `%uXXXX` too (IIS); a name loses leading spaces and a trailing `[...]`, and its
+/// other spaces and dots become `_` (PHP); a value loses surrounding spaces. A pair that does
+/// not decode (invalid UTF-8, a control character) keeps its standard reading.
+fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| -> Option<String> {
+        let once = decode_leniently_any(&s.replace('+', " "))?;
+        if once.contains('%') {
+            decode_leniently_any(&once)
+        } else {
+            Some(once)
+        }
+    };
+    query
+        .split(['&', ';'])
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match (decode(k), decode(v)) {
+                (Some(k), Some(v)) => {
+                    let k = k.trim_start_matches(' ');
+                    let k = match k.find('[') {
+                        Some(i) if k.ends_with(']') && i > 0 => &k[..i],
+                        _ => k,
+                    };
+                    (k.replace([' ', '.'], "_"), v.trim().to_string())
+                }
+                _ => url::form_urlencoded::parse(pair.as_bytes())
+                    .next()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>) -> PathMatch {
     let Some(segs) = segs else {
         return PathMatch::Ambiguous;
     };
-    let as_written = match_segments(rule, segs, query);
-    match &segs.lenient {
-        Some(l)
-            if matches!(match_segments(rule, l, query), PathMatch::Yes(_))
-                != matches!(as_written, PathMatch::Yes(_)) =>
-        {
-            PathMatch::Ambiguous
-        }
-        _ => as_written,
+    let as_written = match_segments(rule, segs, query, QueryReading::AsWritten);
+    let lenient_query = !rule.query.is_empty() && query.is_some_and(query_may_read_otherwise);
+    if segs.lenient.is_none() && !lenient_query {
+        return as_written;
+    }
+    let reading = match lenient_query {
+        true => QueryReading::Lenient,
+        false => QueryReading::AsWritten,
+    };
+    let lenient = match_segments(
+        rule,
+        segs.lenient.as_deref().unwrap_or(segs),
+        query,
+        reading,
+    );
+    if matches!(lenient, PathMatch::Yes(_)) != matches!(as_written, PathMatch::Yes(_)) {
+        PathMatch::Ambiguous
+    } else {
+        as_written
     }
 }
 
 /// [`match_path`] on one reading of the path.
-fn match_segments(rule: &PathRule, segs: &PathSegments, query: Option<&str>) -> PathMatch {
+fn match_segments(
+    rule: &PathRule,
+    segs: &PathSegments,
+    query: Option<&str>,
+    reading: QueryReading,
+) -> PathMatch {
     let rest: &[String] = if rule.versions.is_empty() {
         &segs.named
     } else {
@@ -539,7 +623,7 @@ fn match_segments(rule: &PathRule, segs: &PathSegments, query: Option<&str>) -> 
             _ => return PathMatch::No,
         }
     };
-    if !query_matches(rule, query) {
+    if !query_matches(rule, query, reading) {
         return PathMatch::No;
     }
     // Aliases rewrite a leading prefix (`/me/...` is `/users/{id}/...`).

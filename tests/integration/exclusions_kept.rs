@@ -402,6 +402,39 @@ fn an_exclusions_query_condition_holds_on_any_value() {
     );
 }
 
+/// An exclusion on `?mode=admin` left in scope what lenient servers read as `mode=admin`:
+/// `;` as a separator (Rack before 3, Python before 3.9.2), `mode[]` and ` mode` (PHP), a
+/// value with a trailing space, double and `%u` escapes. An asset's condition that a lenient
+/// reading breaks is refused too; queries that read the same either way keep their verdict.
+#[test]
+fn a_query_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
+    let app = [
+        "x=1;mode=admin",
+        "%20mode=admin",
+        "mode[]=admin",
+        "mode[x]=admin",
+        "mode=admin%20",
+        "mode=admin+",
+        "mode=%2561dmin",
+        "mode=%u0061dmin",
+        "debug.on=1",
+        "mode=x",
+        "mode=adm;x",
+        "a=b.c",
+    ];
+    let input: String = app
+        .iter()
+        .map(|q| format!("https://app.example.com/?{q}\n"))
+        .chain(["v=2", "v=2%20", "v=%32"].map(|q| format!("https://api.example.com/?{q}\n")))
+        .collect();
+    assert_in_scope(
+        "assets:\n  - {id: all, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/], query: [{name: v, value: \"2\"}]}}\nexclusions:\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n  - {id: debug, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: debug_on, value: \"1\"}]}}\n",
+        &input,
+        "https://app.example.com/?mode=x\nhttps://app.example.com/?mode=adm;x\n\
+         https://app.example.com/?a=b.c\nhttps://api.example.com/?v=2\nhttps://api.example.com/?v=%32\n",
+    );
+}
+
 /// `import list FILE --to list` (the documented way to clean a list once) set an unusable
 /// exclusion aside like any entry and wrote the rest: the cleaned list was wider than the list.
 /// Like `--skip-invalid`, it refuses such a list and writes nothing.
