@@ -197,7 +197,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or what a lenient server reads as another path or query: a `;` parameter or separator, an empty segment, a segment ending in a dot or space, a double or `%u` escape, a parameter name with brackets or a leading space, a value with spaces around it)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -334,13 +334,15 @@ fn path_segments(path: &str) -> Option<PathSegments> {
 }
 
 /// Whether a server may read `path` other than as its segments are written: it holds a path
-/// parameter (`;`), an empty segment, a percent-escape, or a segment ending in a dot.
+/// parameter (`;`), an empty segment, a percent-escape, a `:` (an NTFS stream), a segment
+/// ending in a dot, or a dot in its last segment.
 fn may_read_otherwise(path: &str) -> bool {
     let b = path.as_bytes();
+    let last = path.rfind('/').unwrap_or(0);
     b.iter().enumerate().any(|(i, &c)| match c {
-        b';' | b'%' => true,
+        b';' | b'%' | b':' => true,
         b'/' => i > 0 && b[i - 1] == b'/',
-        b'.' => b.get(i + 1).is_none_or(|&n| n == b'/'),
+        b'.' => i > last || b.get(i + 1).is_none_or(|&n| n == b'/'),
         _ => false,
     })
 }
@@ -351,7 +353,12 @@ fn may_read_otherwise(path: &str) -> bool {
 /// - `%uXXXX` decoded and an escape left by decoding decoded again (IIS);
 /// - trailing dots and spaces trimmed off a segment (IIS on Windows: `/admin.`, `/admin%20`);
 /// - empty segments dropped (`//admin`: nginx's `merge_slashes`, Tomcat), and `.` and `..`
-///   segments resolved (a segment of three or more dots taken as `..`).
+///   segments resolved (a segment of three or more dots taken as `..`);
+/// - compatibility forms folded (NFKC: `ａｄｍｉｎ`, IIS's best-fit mapping), and the letters
+///   that Java's case-insensitive comparison takes for `i` (`ı`, `İ`);
+/// - an NTFS stream name (`::$DATA`) cut off a segment (IIS);
+/// - the last segment's extension cut off (`/admin.json`: Rails formats, Spring's suffix
+///   matching before 5.3).
 ///
 /// `None` when a segment decodes to a separator or a control character (`%00` ends the path
 /// for some servers), or to invalid UTF-8: then no reading is safe.
@@ -368,6 +375,10 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
         if seg.contains('%') {
             seg = decode_leniently(&seg)?;
         }
+        let mut seg = fold_lookalikes(seg)?;
+        if let Some(i) = seg.to_ascii_lowercase().rfind("::$data") {
+            seg.truncate(i);
+        }
         // A segment of dots is a step (`..`, and `...`, which Windows trims towards `..`);
         // otherwise trailing dots and spaces go.
         let seg = seg.trim_end_matches(' ');
@@ -382,6 +393,13 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
             },
         }
     }
+    // An extension is letters and digits (`.json`), not a call's arguments (`('a.com')`).
+    if let Some(last) = full.last_mut() {
+        let extension = |i: usize| last[i + 1..].bytes().all(|b| b.is_ascii_alphanumeric());
+        if let Some(dot) = last.rfind('.').filter(|&i| i > 0 && extension(i)) {
+            last.truncate(dot);
+        }
+    }
     let named = full
         .iter()
         .map(|s| match s.split_once('(') {
@@ -394,6 +412,23 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
         named,
         lenient: None,
     })
+}
+
+/// `seg` with compatibility forms folded (NFKC) and `ı`, `İ` read as `i`; `None` when that
+/// makes a separator (`／`, `＼`).
+fn fold_lookalikes(seg: String) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if seg.is_ascii() {
+        return Some(seg);
+    }
+    let folded: String = seg
+        .nfkc()
+        .map(|c| match c {
+            '\u{131}' | '\u{130}' => 'i',
+            c => c,
+        })
+        .collect();
+    (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
 /// `seg` percent-decoded, `%uXXXX` too; `None` for a separator, a control character or

@@ -321,7 +321,9 @@ fn an_exclusions_paths_match_in_any_case() {
 
 /// An exclusion of `/admin` left `/..;/admin`, `/admin;x` (Tomcat, Jetty, Spring cut path
 /// parameters), `//admin` and `/\admin` (merged slashes), `/admin.` and `/admin%20` (IIS trims
-/// them), `/%2561dmin` and `/%u0061dmin` (decoded twice, or as `%u`) and `/admin%00` in scope,
+/// them), `/%2561dmin` and `/%u0061dmin` (decoded twice, or as `%u`), `/admin%00`,
+/// `/admin.json` (Rails formats, Spring's suffix matching), `/adm%C4%B1n` (Java's
+/// case-insensitive `ı`), `/ａdmin` (best-fit mapping) and `/admin::$DATA` (NTFS) in scope,
 /// though lenient servers serve them as `/admin`. Paths that no reading makes the excluded one
 /// stay in scope; an API-path asset's path that a lenient reading takes elsewhere is refused.
 #[test]
@@ -342,8 +344,21 @@ fn a_path_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
         "/%u0061dmin",
         "/admin%00",
         "/admin%09/x",
+        "/admin.json",
+        "/adm%C4%B1n",
+        "/%EF%BD%81dmin",
+        "/admin::$DATA",
+        "/x%EF%BC%8Fadmin",
     ];
-    let kept = ["/docs;x", "//docs", "/docs.", "/%61bout", "/x/%2e%2e/docs"];
+    let kept = [
+        "/docs;x",
+        "//docs",
+        "/docs.",
+        "/%61bout",
+        "/x/%2e%2e/docs",
+        "/report.pdf",
+        "/admin.json/x",
+    ];
     let input: String = bypasses
         .iter()
         .chain(&kept)
@@ -358,6 +373,7 @@ fn a_path_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
         &input,
         "https://app.example.com/docs;x\nhttps://app.example.com//docs\nhttps://app.example.com/docs.\n\
          https://app.example.com/%61bout\nhttps://app.example.com/x/%2e%2e/docs\n\
+         https://app.example.com/report.pdf\nhttps://app.example.com/admin.json/x\n\
          https://api.example.com/v1/x\nhttps://api.example.com/v1/x;/..\n",
     );
 }
