@@ -18,6 +18,7 @@ pub mod programs;
 
 use crate::rules::{AssetRule, ExclusionRule, HostPattern, PathRule, PathSeg, Program, SourceLoc};
 use crate::target::{self, AppTarget, Host, NetTarget, Target, TargetParseError};
+use std::borrow::Cow;
 
 pub use crate::rules::verdicts::{
     VerdictKind, RULE_AMBIGUOUS_PATH, RULE_APP_FEATURE, RULE_INVALID, RULE_NO_ASSET, RULE_PORT,
@@ -337,14 +338,21 @@ fn path_segments(path: &str) -> Option<PathSegments> {
 /// parameter (`;`), an empty segment, a percent-escape, a `:` (an NTFS stream), a segment
 /// ending in a dot, or a dot in its last segment.
 fn may_read_otherwise(path: &str) -> bool {
+    // Searched a byte class at a time (SIMD): most paths hold none of these, and every path
+    // on a host with path rules is asked. (A `memmem` searcher costs more to build than this
+    // whole scan.)
     let b = path.as_bytes();
-    let last = path.rfind('/').unwrap_or(0);
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b';' | b'%' | b':' => true,
-        b'/' => i > 0 && b[i - 1] == b'/',
-        b'.' => i > last || b.get(i + 1).is_none_or(|&n| n == b'/'),
-        _ => false,
-    })
+    if memchr::memchr3(b';', b'%', b':', b).is_some() {
+        return true;
+    }
+    let mut last = 0;
+    for i in memchr::memchr_iter(b'/', b) {
+        if i > 0 && i == last + 1 {
+            return true;
+        }
+        last = i;
+    }
+    memchr::memchr_iter(b'.', b).any(|i| i > last || b.get(i + 1).is_none_or(|&n| n == b'/'))
 }
 
 /// The path as the most lenient of common servers reads it, each leniency applied at once:
@@ -365,11 +373,15 @@ fn may_read_otherwise(path: &str) -> bool {
 fn lenient_reading(path: &str) -> Option<PathSegments> {
     let mut full: Vec<String> = Vec::new();
     for raw in path.split('/') {
-        let lower = raw.to_ascii_lowercase();
-        let cut = [lower.find(';'), lower.find("%3b")]
-            .into_iter()
-            .flatten()
-            .min()
+        let cut = raw
+            .bytes()
+            .enumerate()
+            .position(|(i, c)| {
+                c == b';'
+                    || raw.as_bytes()[i..]
+                        .get(..3)
+                        .is_some_and(|e| e.eq_ignore_ascii_case(b"%3b"))
+            })
             .unwrap_or(raw.len());
         let mut seg = decode_leniently(&raw[..cut])?;
         if seg.contains('%') {
@@ -551,17 +563,31 @@ fn query_matches(rule: &PathRule, query: Option<&str>, reading: QueryReading) ->
         return true;
     }
     let query = query.unwrap_or_default();
-    let pairs: Vec<(String, String)> = match reading {
-        QueryReading::AsWritten => url::form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-        QueryReading::Lenient => lenient_query_pairs(query),
-    };
+    match reading {
+        // Parsed as it is read, borrowing where nothing is decoded: the common case.
+        QueryReading::AsWritten => {
+            conditions_hold(rule, url::form_urlencoded::parse(query.as_bytes()))
+        }
+        QueryReading::Lenient => {
+            let pairs = lenient_query_pairs(query);
+            let borrowed = pairs
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str())));
+            conditions_hold(rule, borrowed)
+        }
+    }
+}
+
+/// [`query_matches`] over the query's (name, value) pairs.
+fn conditions_hold<'q>(
+    rule: &PathRule,
+    pairs: impl Iterator<Item = (Cow<'q, str>, Cow<'q, str>)> + Clone,
+) -> bool {
     rule.query.iter().all(|(name, want)| {
         let mut values = pairs
-            .iter()
+            .clone()
             .filter(|(k, _)| seg_eq(rule, name, k))
-            .map(|(_, v)| glob_eq(rule, want, v))
+            .map(|(_, v)| glob_eq(rule, want, &v))
             .peekable();
         if values.peek().is_none() {
             return false;
