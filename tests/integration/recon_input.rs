@@ -77,18 +77,24 @@ fn skip_invalid_skips_and_counts_unusable_inclusions() {
 #[test]
 fn skip_invalid_never_skips_an_exclusion() {
     let dir = tempfile::tempdir().unwrap();
-    let raw = list(&dir, "*.example.com\n!not an entry\n");
+    let err = refused_with_skip_invalid(&dir, "*.example.com\n!not an entry\n");
+    assert!(
+        err.contains("raw.txt:2:1: `not an entry` is not a host"),
+        "{err}"
+    );
+}
+
+/// `--skip-invalid check` on a list of `body`, which it must refuse (exit 2, nothing on
+/// standard output): its standard error.
+fn refused_with_skip_invalid(dir: &tempfile::TempDir, body: &str) -> String {
+    let raw = list(dir, body);
     let out = scopelint()
         .args(["--rules", &raw, "--skip-invalid", "check", "a.example.com"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("raw.txt:2:1: `not an entry` is not a host"),
-        "{err}"
-    );
     assert!(out.stdout.is_empty());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The fatal error names the place of every other entry `--skip-invalid` may not leave out
@@ -100,13 +106,7 @@ fn skip_invalid_names_every_entry_it_may_not_leave_out() {
     for n in 0..6 {
         body.push_str(&format!("!bad {n}\nskipped {n}\n"));
     }
-    let raw = list(&dir, &body);
-    let out = scopelint()
-        .args(["--rules", &raw, "--skip-invalid", "check", "a.example.com"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_with_skip_invalid(&dir, &body);
     assert!(
         err.contains(
             "raw.txt:2:1: `bad one` is not a host, wildcard, IP or CIDR \
