@@ -331,7 +331,9 @@ pub struct ProbeArgs {
     /// HTTP method (default: HEAD, falling back to GET when HEAD is refused).
     #[arg(long, short = 'X', value_name = "METHOD")]
     pub method: Option<String>,
-    /// Extra request header `Name: value` (repeatable).
+    /// Extra request header `Name: value` (repeatable). A `Host` header is checked like the
+    /// URL and must be written as it is read; an `X-Original-URL` or `X-Rewrite-URL` path is
+    /// checked like the URL's path.
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
     /// Follow at most N redirects (each hop is checked against the scope).

@@ -50,7 +50,8 @@ pub enum Reason<'p> {
     /// The path cannot be read one way (an encoded `/` or `\`, invalid UTF-8, an encoded
     /// parenthesis or quote in a function call's arguments), or a lenient server's reading of
     /// the path or query matches where the written one does not, or the other way round:
-    /// refused on a host whose scope depends on the path. `exclusion` is the path exclusion it might be read as.
+    /// refused on a host whose scope depends on the path. `exclusion` is the path exclusion
+    /// it might be read as.
     AmbiguousPath {
         asset: Option<&'p AssetRule>,
         exclusion: Option<&'p ExclusionRule>,
@@ -383,10 +384,7 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
                         .is_some_and(|e| e.eq_ignore_ascii_case(b"%3b"))
             })
             .unwrap_or(raw.len());
-        let mut seg = decode_leniently(&raw[..cut])?;
-        if seg.contains('%') {
-            seg = decode_leniently(&seg)?;
-        }
+        let seg = decode_twice(&raw[..cut]).filter(|s| !s.contains(['/', '\\']))?;
         let mut seg = fold_lookalikes(seg)?;
         if let Some(i) = seg.to_ascii_lowercase().rfind("::$data") {
             seg.truncate(i);
@@ -443,27 +441,31 @@ fn fold_lookalikes(seg: String) -> Option<String> {
     (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
-/// `seg` percent-decoded, `%uXXXX` too; `None` for a separator, a control character or
-/// invalid UTF-8 in the result.
-fn decode_leniently(seg: &str) -> Option<String> {
-    decode_leniently_any(seg).filter(|s| !s.contains(['/', '\\']))
+/// `text` decoded as a lenient server does: percent-escapes and `%uXXXX` (IIS), and again
+/// when that leaves an escape (`%2561` is `a`). `None` for a control character or invalid
+/// UTF-8 in the result.
+fn decode_twice(text: &str) -> Option<String> {
+    let once = decode_leniently(text)?;
+    match once.contains('%') {
+        true => decode_leniently(&once),
+        false => Some(once),
+    }
 }
 
 /// `text` percent-decoded, `%uXXXX` too; `None` for a control character or invalid UTF-8 in
 /// the result.
-fn decode_leniently_any(text: &str) -> Option<String> {
-    let seg = text;
-    let mut bytes = Vec::with_capacity(seg.len());
-    let b = seg.as_bytes();
+fn decode_leniently(text: &str) -> Option<String> {
+    // Hex digits only: `from_str_radix` would also take a sign.
+    let hex = |s: &[u8]| {
+        s.iter().all(u8::is_ascii_hexdigit).then(|| {
+            s.iter()
+                .fold(0, |n, &d| n * 16 + (d as char).to_digit(16).unwrap_or(0))
+        })
+    };
+    let b = text.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        // Hex digits only: `from_str_radix` would also take a sign.
-        let hex = |s: &[u8]| {
-            s.iter().all(u8::is_ascii_hexdigit).then(|| {
-                s.iter()
-                    .fold(0, |n, &d| n * 16 + (d as char).to_digit(16).unwrap_or(0))
-            })
-        };
         if b[i] == b'%' {
             if let Some(c) = b.get(i + 1..i + 3).and_then(hex) {
                 bytes.push(c as u8);
@@ -612,14 +614,7 @@ fn query_may_read_otherwise(query: &str) -> bool {
 /// other spaces and dots become `_` (PHP); a value loses surrounding spaces. A pair that does
 /// not decode (invalid UTF-8, a control character) keeps its standard reading.
 fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| -> Option<String> {
-        let once = decode_leniently_any(&s.replace('+', " "))?;
-        if once.contains('%') {
-            decode_leniently_any(&once)
-        } else {
-            Some(once)
-        }
-    };
+    let decode = |s: &str| decode_twice(&s.replace('+', " "));
     query
         .split(['&', ';'])
         .filter(|p| !p.is_empty())
@@ -845,21 +840,39 @@ impl Program {
     /// An exclusion that covers `n`'s host for some paths or queries only: a request whose
     /// path cannot be seen (inside a CONNECT tunnel) may reach what it excludes.
     pub fn path_exclusion_on_host(&self, n: &NetTarget) -> Option<&ExclusionRule> {
-        let mut hits: Vec<u32> = Vec::new();
-        match &n.host {
-            Host::Domain(d) => self.index.excl_hosts.lookup(d, |id, _| hits.push(id)),
-            Host::Ip(ip) => self.index.excl_cidrs.lookup(*ip, |id, _| hits.push(id)),
-        }
+        let mut hits = self.exclusion_hits(&n.host, Lookup::Indexed);
         hits.sort_unstable();
         hits.into_iter()
             .map(|id| &self.exclusions[id as usize])
             .find(|x| x.paths.is_some())
     }
 
+    /// The exclusions whose hosts or ranges cover `host` (their paths not yet asked), in the
+    /// order the lookup finds them.
+    fn exclusion_hits(&self, host: &Host, how: Lookup) -> Vec<u32> {
+        let mut hits = Vec::new();
+        match host {
+            Host::Domain(d) if how == Lookup::Linear => {
+                for (i, x) in self.exclusions.iter().enumerate() {
+                    if x.hosts.iter().any(|p| pattern_specificity(p, d).is_some()) {
+                        hits.push(i as u32);
+                    }
+                }
+            }
+            Host::Domain(d) => self.index.excl_hosts.lookup(d, |id, _| hits.push(id)),
+            Host::Ip(ip) if how == Lookup::Linear => {
+                self.index
+                    .excl_cidrs
+                    .lookup_linear(*ip, |id, _| hits.push(id));
+            }
+            Host::Ip(ip) => self.index.excl_cidrs.lookup(*ip, |id, _| hits.push(id)),
+        }
+        hits
+    }
+
     fn decide_net<'p>(&'p self, n: &NetTarget, how: Lookup, tr: &mut Tracer) -> Reason<'p> {
         // Candidate assets by host or address, with their specificity.
         let mut candidates: Vec<(u32, u32)> = Vec::new();
-        let mut excl_hits: Vec<u32> = Vec::new();
         match &n.host {
             Host::Domain(d) if how == Lookup::Linear => {
                 // Every pattern of every rule in turn, by plain comparison.
@@ -873,29 +886,22 @@ impl Program {
                         candidates.push((i as u32, spec));
                     }
                 }
-                for (i, x) in self.exclusions.iter().enumerate() {
-                    if x.hosts.iter().any(|p| pattern_specificity(p, d).is_some()) {
-                        excl_hits.push(i as u32);
-                    }
-                }
             }
             Host::Domain(d) => {
                 self.index
                     .asset_hosts
                     .lookup(d, |id, spec| candidates.push((id, spec)));
-                self.index.excl_hosts.lookup(d, |id, _| excl_hits.push(id));
             }
             Host::Ip(ip) if how == Lookup::Linear => {
-                let (assets, excl) = (&self.index.asset_cidrs, &self.index.excl_cidrs);
+                let assets = &self.index.asset_cidrs;
                 assets.lookup_linear(*ip, |id, spec| candidates.push((id, spec)));
-                excl.lookup_linear(*ip, |id, _| excl_hits.push(id));
             }
             Host::Ip(ip) => {
-                let (assets, excl) = (&self.index.asset_cidrs, &self.index.excl_cidrs);
+                let assets = &self.index.asset_cidrs;
                 assets.lookup(*ip, |id, spec| candidates.push((id, spec)));
-                excl.lookup(*ip, |id, _| excl_hits.push(id));
             }
         }
+        let mut excl_hits = self.exclusion_hits(&n.host, how);
 
         let needs_path = candidates
             .iter()

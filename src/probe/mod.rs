@@ -156,8 +156,14 @@ pub struct ScopeCheck {
     /// an exclusion covers some of its paths. An intercepting proxy may open the tunnel and
     /// check each request's path inside it.
     pub paths_only: bool,
-    /// In scope, but an exclusion (this id) covers some paths or queries of the host.
-    pub path_exclusion: Option<String>,
+}
+
+/// What a checked request does not show the proxy: nothing (a URL), or its path (a CONNECT
+/// tunnel's authority), which a host with path exclusions needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hidden {
+    Nothing,
+    Path,
 }
 
 /// A program's `probe.headers`, as request headers (entries the loader accepted; any other is
@@ -268,6 +274,7 @@ impl Engine {
             url.as_str(),
             url.host_str().unwrap_or(""),
             url.port_or_known_default(),
+            Hidden::Nothing,
         )
     }
 
@@ -278,25 +285,17 @@ impl Engine {
         } else {
             format!("{host}:{port}")
         };
-        let mut check = self.check_target(&text, host, Some(port));
-        // A tunnel hides the path: a host with path exclusions is tunnelled only intercepted,
-        // where each request's path is checked.
-        if let Some(id) = check.path_exclusion.take() {
-            check = ScopeCheck {
-                in_scope: false,
-                reason: format!(
-                    "out-of-scope: exclusion `{id}` covers some paths of this host, and a tunnel \
-                     hides the path (`--intercept` checks each request's)"
-                ),
-                rule: id,
-                paths_only: true,
-                ..ScopeCheck::default()
-            };
-        }
-        check
+        self.check_target(&text, host, Some(port), Hidden::Path)
     }
 
-    fn check_target(&self, text: &str, host: &str, port: Option<u16>) -> ScopeCheck {
+    /// Check `text` (a URL, or an authority when `hidden` says the path is not seen).
+    fn check_target(
+        &self,
+        text: &str,
+        host: &str,
+        port: Option<u16>,
+        hidden: Hidden,
+    ) -> ScopeCheck {
         let Some(v) = self.rules.classify(text, false) else {
             return ScopeCheck {
                 in_scope: false,
@@ -315,39 +314,54 @@ impl Engine {
             paths_only: matches!(v.reason, crate::matcher::Reason::PathNotListed { .. }),
             ..ScopeCheck::default()
         };
-        if check.in_scope {
-            // The scope engine and the HTTP client must agree on where this goes.
-            let agree = match &v.normalized {
-                Some(Target::Net(n)) => {
-                    let h = n.host.to_string();
-                    let bare = h.trim_start_matches('[').trim_end_matches(']');
-                    let want = host.trim_start_matches('[').trim_end_matches(']');
-                    bare.eq_ignore_ascii_case(want) && (port.is_none() || n.port == port)
-                }
-                _ => false,
-            };
-            if !agree {
-                check.in_scope = false;
-                check.rule = crate::matcher::RULE_INVALID.into();
-                check.reason = format!(
-                    "`{text}` is read differently by the scope engine and the HTTP client; refusing"
-                );
-            } else {
-                check.path_exclusion = match &v.normalized {
-                    Some(Target::Net(n)) => v.program.path_exclusion_on_host(n),
-                    _ => None,
-                }
-                .map(|x| x.id.clone());
-                let index = self
-                    .rules
-                    .programs
-                    .iter()
-                    .position(|p| std::ptr::eq(p, v.program));
-                check.headers = index
-                    .map(|i| self.program_headers[i].clone())
-                    .unwrap_or_default();
-            }
+        if !check.in_scope {
+            return check;
         }
+        // The scope engine and the HTTP client must agree on where this goes.
+        let agree = match &v.normalized {
+            Some(Target::Net(n)) => {
+                let h = n.host.to_string();
+                let bare = h.trim_start_matches('[').trim_end_matches(']');
+                let want = host.trim_start_matches('[').trim_end_matches(']');
+                bare.eq_ignore_ascii_case(want) && (port.is_none() || n.port == port)
+            }
+            _ => false,
+        };
+        if !agree {
+            check.in_scope = false;
+            check.rule = crate::matcher::RULE_INVALID.into();
+            check.reason = format!(
+                "`{text}` is read differently by the scope engine and the HTTP client; refusing"
+            );
+            return check;
+        }
+        // A tunnel hides the path: a host with path exclusions is tunnelled only intercepted,
+        // where each request's path is checked.
+        let path_exclusion = match (hidden, &v.normalized) {
+            (Hidden::Path, Some(Target::Net(n))) => v.program.path_exclusion_on_host(n),
+            _ => None,
+        };
+        if let Some(x) = path_exclusion {
+            return ScopeCheck {
+                in_scope: false,
+                rule: x.id.clone(),
+                reason: format!(
+                    "out-of-scope: exclusion `{}` covers some paths of this host, and a tunnel \
+                     hides the path (`--intercept` checks each request's)",
+                    x.id
+                ),
+                paths_only: true,
+                ..ScopeCheck::default()
+            };
+        }
+        let index = self
+            .rules
+            .programs
+            .iter()
+            .position(|p| std::ptr::eq(p, v.program));
+        check.headers = index
+            .map(|i| self.program_headers[i].clone())
+            .unwrap_or_default();
         check
     }
 
@@ -495,31 +509,33 @@ impl Engine {
         if !scope.in_scope {
             return scope;
         }
-        for name in PATH_OVERRIDE_HEADERS {
-            for value in headers.get_all(name) {
-                let text = String::from_utf8_lossy(value.as_bytes());
-                // Only a path: anything else is not what the request line asked for.
-                let check = match text.starts_with('/') && !text.starts_with("//") {
-                    true => url.join(&text).map(|u| self.check_url(&u)).ok(),
-                    false => None,
-                };
-                let refused = |rule: &str, why: String| ScopeCheck {
-                    in_scope: false,
-                    rule: rule.to_string(),
-                    reason: format!(
-                        "`{name}: {}` asks the server for another path: {why}",
-                        crate::text::printable(&text)
-                    ),
-                    ..ScopeCheck::default()
-                };
-                match check {
-                    Some(c) if c.in_scope => {}
-                    Some(c) => return refused(&c.rule, c.reason),
-                    None => {
-                        return refused(crate::matcher::RULE_INVALID, "it is not a path".into())
-                    }
-                }
-            }
+        let overrides = PATH_OVERRIDE_HEADERS
+            .iter()
+            .flat_map(|name| headers.get_all(*name).iter().map(move |v| (name, v)));
+        for (name, value) in overrides {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            // Only a path: anything else is not what the request line asked for.
+            let checked = (text.starts_with('/') && !text.starts_with("//"))
+                .then(|| url.join(&text).ok())
+                .flatten()
+                .map(|u| self.check_url(&u));
+            let (rule, why) = match checked {
+                Some(c) if c.in_scope => continue,
+                Some(c) => (c.rule, c.reason),
+                None => (
+                    crate::matcher::RULE_INVALID.into(),
+                    "it is not a path".into(),
+                ),
+            };
+            return ScopeCheck {
+                in_scope: false,
+                rule,
+                reason: format!(
+                    "`{name}: {}` asks the server for another path: {why}",
+                    crate::text::printable(&text)
+                ),
+                ..ScopeCheck::default()
+            };
         }
         scope
     }
