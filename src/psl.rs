@@ -145,15 +145,25 @@ impl SuffixList {
             // No private rule is written on any suffix of `domain`: no need to parse the list.
             return None;
         }
-        let s = match self.list.get() {
-            Some(full) => full.suffix(domain.as_bytes())?,
-            None => self.private_list().suffix(domain.as_bytes())?,
+        let list = match self.list.get() {
+            Some(full) => full,
+            None => self.private_list(),
         };
-        if s.typ() != Some(Type::Private) || s.as_bytes().len() >= domain.len() {
+        let s = list.suffix(domain.as_bytes())?;
+        if s.typ() != Some(Type::Private) {
             return None;
         }
-        let start = domain.len() - s.as_bytes().len();
-        Some(&domain[start..])
+        if s.as_bytes().len() < domain.len() {
+            let start = domain.len() - s.as_bytes().len();
+            return Some(&domain[start..]);
+        }
+        // `domain` is a suffix itself. Under a private wildcard rule
+        // (`*.compute-1.amazonaws.com`) each name is one customer's (a cloud instance), so it
+        // sits below the wildcard's base: a name the rule does not list is one too.
+        let (_, parent) = domain.split_once('.')?;
+        let probe = format!("scopelint-probe.{parent}");
+        let p = list.suffix(probe.as_bytes())?;
+        (p.typ() == Some(Type::Private) && p.as_bytes().len() == probe.len()).then_some(parent)
     }
 
     /// Whether the embedded list's names known at build time show, without parsing the list,
@@ -520,6 +530,21 @@ mod tests {
             Some("blob.core.windows.net")
         );
         assert_eq!(psl.private_suffix_below("azurewebsites.net"), None);
+        // A wildcard rule's names are its customers' (`*.compute-1.amazonaws.com`: instances),
+        // though each is a suffix itself; the base is the platform's.
+        let full = Arc::new(SuffixList::parse_ascii(EMBEDDED_PSL, "full").unwrap());
+        for psl in [SuffixList::embedded(), full] {
+            assert_eq!(
+                psl.private_suffix_below("ec2-54-1-2-3.compute-1.amazonaws.com"),
+                Some("compute-1.amazonaws.com")
+            );
+            assert_eq!(
+                psl.private_suffix_below("www.ec2-54-1-2-3.compute-1.amazonaws.com"),
+                Some("ec2-54-1-2-3.compute-1.amazonaws.com")
+            );
+            assert_eq!(psl.private_suffix_below("compute-1.amazonaws.com"), None);
+            assert_eq!(psl.private_suffix_below("github.io"), None);
+        }
         assert_eq!(psl.private_suffix_below("login.live.com"), None);
         assert_eq!(psl.private_suffix_below("contoso.b2clogin.com"), None);
     }

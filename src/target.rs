@@ -281,6 +281,24 @@ fn split_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError>
                 "`{candidate}:` is not followed by `//`; clients disagree on where the host is"
             )));
         }
+        // `host:443` is a host and port. Anything else after `name:` makes `name` a scheme
+        // to a URL parser (`mailto:a@host`, `javascript:x@host`, `file:x@host`) and a user
+        // name to a tool that looks for `@`: the host after `@` is nobody's reading. An
+        // unbracketed IPv6 address (`fe80::1`) has its own checks.
+        let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        // A digit first is a port to every reader; the port parser says what is wrong with it.
+        let port_like = after[..authority_end]
+            .bytes()
+            .next()
+            .is_none_or(|b| b.is_ascii_digit());
+        let bare_v6 = input[..colon + 1 + authority_end]
+            .parse::<Ipv6Addr>()
+            .is_ok();
+        if !port_like && !bare_v6 {
+            return Err(TargetParseError::new(format!(
+                "`{candidate}:` is followed by neither `//` nor a port number: URL parsers read `{candidate}:` as a scheme with no host, other tools as a user name or a host; clients disagree on where the host is"
+            )));
+        }
     }
     Ok((None, input))
 }
@@ -435,8 +453,35 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
             return Ok(Host::Ip(canonical_v6(v6)));
         }
     }
+    let written_otherwise = !raw.is_ascii() || raw.contains('%');
+    let decoded = match written_otherwise {
+        true => String::from_utf8_lossy(&percent_decode(raw.as_bytes())).into_owned(),
+        false => String::new(),
+    };
+    if let Some((c, mapped)) = decoded.chars().find_map(unstable_mapping) {
+        let reading = match mapped.as_str() {
+            "" => "drops".to_string(),
+            m => format!("maps to `{m}`"),
+        };
+        return Err(TargetParseError::new(format!(
+            "`{raw}` contains U+{:04X}, which IDNA {reading}; IDNA tables of other versions (Python's IDNA 2003, older browsers) keep or refuse it, so clients read different hosts; write the host as the name meant",
+            c as u32
+        )));
+    }
     match url::Host::parse(raw) {
-        Ok(url::Host::Ipv4(v4)) => Ok(Host::Ip(IpAddr::V4(v4))),
+        Ok(url::Host::Ipv4(v4)) => {
+            let written = if written_otherwise {
+                idna::domain_to_unicode(&decoded).0
+            } else {
+                raw.to_string()
+            };
+            if let Some(part) = leading_zero_part(&written) {
+                return Err(TargetParseError::new(format!(
+                    "`{raw}` has the part `{part}` with a leading zero: URL parsers and `inet_aton` read it as octal ({v4}), others (Java, Python's `ipaddress`) as decimal or not at all; write the address in plain decimal"
+                )));
+            }
+            Ok(Host::Ip(IpAddr::V4(v4)))
+        }
         Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
         // Only a name written in Unicode (or percent-escaped) is read two ways: one given as
         // `xn--` labels is sent as written.
@@ -742,6 +787,44 @@ fn normalize_domain(mut d: String, written: Option<&str>) -> Result<Host, Target
         )));
     }
     Ok(Host::Domain(name))
+}
+
+/// The first part of an IPv4 address written with a leading zero (`010` in `010.0.0.1`, not
+/// `0x7f`, which is hex to every parser that reads it): octal to the WHATWG parser and
+/// `inet_aton`, decimal to Java. `written` is the host as mapped, before it was read as numbers.
+fn leading_zero_part(written: &str) -> Option<&str> {
+    let body = written.strip_suffix('.').unwrap_or(written);
+    body.split('.').find(|p| {
+        p.len() > 1
+            && p.starts_with('0')
+            && !p[1..].starts_with(['x', 'X'])
+            && p.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// A character of a host written in Unicode that IDNA (UTS 46, as browsers and the `url` crate
+/// apply it) drops or changes in a way other IDNA versions do not share, with what it becomes.
+/// Hangul fillers (U+3164), invisible operators, variation selectors and modifier letters are
+/// dropped or mapped to plain letters by UTS 46, and kept or refused by IDNA 2003 (Python's
+/// codec): `log\u{3164}in.live.com` is `login.live.com` to one client and another name to the
+/// next. Kept characters (`ü`), the case folding of Latin, Greek and Cyrillic letters, and
+/// full-width ASCII and full stops (compatibility forms every version maps alike) are stable.
+fn unstable_mapping(c: char) -> Option<(char, String)> {
+    if c.is_ascii() || matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3002}' | '\u{FF61}') {
+        return None;
+    }
+    let (mapped, result) = idna::domain_to_unicode(&format!("a{c}a"));
+    let inner = mapped
+        .strip_prefix('a')
+        .and_then(|m| m.strip_suffix('a'))
+        .unwrap_or(&mapped);
+    let mut buf = [0; 4];
+    if result.is_err() || inner == c.encode_utf8(&mut buf) {
+        // Refused characters fail the URL parser itself; kept ones are read alike.
+        return None;
+    }
+    let folded = (c as u32) < 0x0530 && !inner.is_ascii() && c.to_lowercase().eq(inner.chars());
+    (!folded).then(|| (c, inner.to_string()))
 }
 
 /// Unicode's line and paragraph separators: not control characters, but line ends to Python's
@@ -1494,7 +1577,10 @@ mod tests {
         let ip = |s: &str| Host::Ip(s.parse().unwrap());
         assert_eq!(host_of("http://3232235777/"), ip("192.168.1.1"));
         assert_eq!(host_of("http://0x7f.1/"), ip("127.0.0.1"));
-        assert_eq!(host_of("http://0177.0.0.1/"), ip("127.0.0.1"));
+        // Octal to the URL standard and `inet_aton`, decimal to Java: read two ways.
+        assert!(err("http://0177.0.0.1/").contains("`0177` with a leading zero"));
+        assert!(err("0.0.0.010").contains("`010` with a leading zero"));
+        assert_eq!(host_of("0.0.0.0"), ip("0.0.0.0"));
         assert_eq!(host_of("http://[::ffff:127.0.0.1]/"), ip("127.0.0.1"));
         assert_eq!(host_of("[::ffff:7f00:1]"), ip("127.0.0.1"));
         assert_eq!(host_of("10.0.0.1:8080"), ip("10.0.0.1"));

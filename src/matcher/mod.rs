@@ -365,7 +365,8 @@ fn may_read_otherwise(path: &str) -> bool {
 ///   segments resolved (a segment of three or more dots taken as `..`);
 /// - compatibility forms folded (NFKC: `ａｄｍｉｎ`, IIS's best-fit mapping), and the letters
 ///   that Java's case-insensitive comparison takes for `i` (`ı`, `İ`);
-/// - an NTFS stream name (`::$DATA`) cut off a segment (IIS);
+/// - an NTFS stream name and type (`::$DATA`, `:$i30:$INDEX_ALLOCATION`) cut off a segment at
+///   its first `:` (IIS);
 /// - the last segment's extension cut off (`/admin.json`: Rails formats, Spring's suffix
 ///   matching before 5.3).
 ///
@@ -386,7 +387,9 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
             .unwrap_or(raw.len());
         let seg = decode_twice(&raw[..cut]).filter(|s| !s.contains(['/', '\\']))?;
         let mut seg = fold_lookalikes(seg)?;
-        if let Some(i) = seg.to_ascii_lowercase().rfind("::$data") {
+        // NTFS reads `name:stream:type` as the file or directory `name`: `::$DATA`,
+        // `::$INDEX_ALLOCATION`, `:$i30:$INDEX_ALLOCATION` and a named stream all reach it.
+        if let Some(i) = seg.find(':') {
             seg.truncate(i);
         }
         // A segment of dots is a step (`..`, and `...`, which Windows trims towards `..`);
@@ -427,24 +430,33 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
 /// `seg` with compatibility forms folded (NFKC) and `ı`, `İ` read as `i`; `None` when that
 /// makes a separator (`／`, `＼`).
 fn fold_lookalikes(seg: String) -> Option<String> {
+    let folded = fold_compatibility(seg);
+    (!folded.contains(['/', '\\'])).then_some(folded)
+}
+
+/// `text` with compatibility forms folded (NFKC) and `ı`, `İ` read as `i`.
+fn fold_compatibility(text: String) -> String {
     use unicode_normalization::UnicodeNormalization;
-    if seg.is_ascii() {
-        return Some(seg);
+    if text.is_ascii() {
+        return text;
     }
-    let folded: String = seg
-        .nfkc()
+    text.nfkc()
         .map(|c| match c {
             '\u{131}' | '\u{130}' => 'i',
             c => c,
         })
-        .collect();
-    (!folded.contains(['/', '\\'])).then_some(folded)
+        .collect()
 }
 
 /// `text` decoded as a lenient server does: percent-escapes and `%uXXXX` (IIS), and again
 /// when that leaves an escape (`%2561` is `a`). `None` for a control character or invalid
 /// UTF-8 in the result.
 fn decode_twice(text: &str) -> Option<String> {
+    decode_twice_with_controls(text).filter(|s| !s.chars().any(char::is_control))
+}
+
+/// [`decode_twice`], control characters kept in the result.
+fn decode_twice_with_controls(text: &str) -> Option<String> {
     let once = decode_leniently(text)?;
     match once.contains('%') {
         true => decode_leniently(&once),
@@ -452,8 +464,7 @@ fn decode_twice(text: &str) -> Option<String> {
     }
 }
 
-/// `text` percent-decoded, `%uXXXX` too; `None` for a control character or invalid UTF-8 in
-/// the result.
+/// `text` percent-decoded, `%uXXXX` too; `None` for invalid UTF-8 in the result.
 fn decode_leniently(text: &str) -> Option<String> {
     // Hex digits only: `from_str_radix` would also take a sign.
     let hex = |s: &[u8]| {
@@ -483,8 +494,7 @@ fn decode_leniently(text: &str) -> Option<String> {
         bytes.push(b[i]);
         i += 1;
     }
-    let s = String::from_utf8(bytes).ok()?;
-    (!s.chars().any(char::is_control)).then_some(s)
+    String::from_utf8(bytes).ok()
 }
 
 /// The name part of a segment written `name(args)`, decoded; the whole segment decoded when it
@@ -605,16 +615,25 @@ fn conditions_hold<'q>(
 /// Whether a server may read `query` other than the URL standard does: it holds a `;`, an
 /// escape, a `+`, a bracket, or a dot a name may lose.
 fn query_may_read_otherwise(query: &str) -> bool {
-    query.contains([';', '%', '+', '[', '.'])
+    !query.is_ascii() || query.contains([';', '%', '+', '[', '.'])
 }
 
 /// The query's pairs as the most lenient of common servers read them, each leniency at once:
 /// `;` separates pairs as `&` does (Rack before 3, Python before 3.9.2); escapes are decoded
 /// twice and `%uXXXX` too (IIS); a name loses leading spaces and a trailing `[...]`, and its
-/// other spaces and dots become `_` (PHP); a value loses surrounding spaces. A pair that does
-/// not decode (invalid UTF-8, a control character) keeps its standard reading.
+/// other spaces and dots become `_` (PHP); a value loses surrounding spaces; a name or value
+/// ends at its first control character (`mode%00x=admin` is `mode=admin` to a server written in
+/// C); compatibility forms are folded and `ı`, `İ` read as `i` (`adm%C4%B1n` is `admin` to
+/// Java's case-insensitive comparison). A pair that does not decode (invalid UTF-8) keeps its
+/// standard reading.
 fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| decode_twice(&s.replace('+', " "));
+    let decode = |s: &str| {
+        let mut text = decode_twice_with_controls(&s.replace('+', " "))?;
+        if let Some(i) = text.find(char::is_control) {
+            text.truncate(i);
+        }
+        Some(fold_compatibility(text))
+    };
     query
         .split(['&', ';'])
         .filter(|p| !p.is_empty())

@@ -157,6 +157,45 @@ fn an_entry_a_person_reads_as_an_exclusion_is_never_skipped() {
     }
 }
 
+/// A private wildcard rule of the Public Suffix List (`*.compute-1.amazonaws.com`) makes each
+/// name under its base one customer's (a cloud instance), but the name is a suffix itself, not
+/// below one, so `ec2-54-1-2-3.compute-1.amazonaws.com` was in scope under `*.amazonaws.com`.
+/// It is a customer's now, on the fast path and the reference path; the platform's own names
+/// stay in scope.
+#[test]
+fn a_name_a_private_wildcard_rule_gives_a_customer_is_out_of_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("aws.txt");
+    std::fs::write(&list, "*.amazonaws.com\n").unwrap();
+    let list = list.display().to_string();
+    for reference in [false, true] {
+        let mut c = scopelint();
+        c.args(["--rules", &list, "check", "--format", "jsonl", "-"]);
+        if reference {
+            c.arg("--reference");
+        }
+        let o = c
+            .write_stdin(
+                "ec2-54-1-2-3.compute-1.amazonaws.com\nhttps://www.ec2-54-1-2-3.compute-1.amazonaws.com/\nconsole.amazonaws.com\n",
+            )
+            .output()
+            .unwrap();
+        let got: Vec<(String, String)> = stdout(&o)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (v["verdict"].to_string(), v["rule"].to_string())
+            })
+            .collect();
+        let customer = (
+            "\"out-of-scope\"".to_string(),
+            "\"customer-owned-suffix\"".to_string(),
+        );
+        assert_eq!(got[..2], [customer.clone(), customer], "{reference}");
+        assert_eq!(got[2].0, "\"in-scope\"", "{reference}");
+    }
+}
+
 /// The Public Suffix List's wildcard rules (`*.yokohama.jp`) make every name directly under
 /// `yokohama.jp` a public suffix. `*.yokohama.jp` was accepted, so `shop.evil-corp.yokohama.jp`,
 /// an unrelated owner's, was in scope. Such a wildcard is refused; `*.city.yokohama.jp`, which
@@ -254,6 +293,63 @@ fn a_host_clients_map_two_ways_is_invalid() {
     assert_eq!(stdout(&o), "xn--strae-oqa.example.com\n");
 }
 
+/// Three hosts that read as in scope here and as another host to a common client:
+/// `javascript:x@login.live.com` (a scheme with no host to a URL parser, a user name and host
+/// to a tool that splits at `@`), `log\u{3164}in.live.com` (a Hangul filler UTS 46 drops and
+/// IDNA 2003 keeps) and `0177.0.0.1` (octal 127.0.0.1 to `inet_aton`, decimal 177.0.0.1 to
+/// Java). Each is invalid, on the fast path and the reference path; the plain forms stay in.
+#[test]
+fn hosts_read_differently_by_common_clients_are_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("l.txt");
+    std::fs::write(&list, "*.live.com\n177.0.0.1\n127.0.0.1\n").unwrap();
+    let list = list.display().to_string();
+    let cases = [
+        ("javascript:alert(1)@login.live.com", "nor a port number"),
+        ("mailto:bounty@login.live.com", "nor a port number"),
+        ("u:p@login.live.com", "nor a port number"),
+        (
+            "https://log\u{3164}in.live.com/",
+            "U+3164, which IDNA drops",
+        ),
+        ("log%E3%85%A4in.live.com", "U+3164, which IDNA drops"),
+        (
+            "https://\u{1D2C}.live.com/",
+            "U+1D2C, which IDNA maps to `a`",
+        ),
+        ("lo\u{AD}gin.live.com", "U+00AD"),
+        ("0177.0.0.1", "the part `0177` with a leading zero"),
+        (
+            "http://%30177.0.0.1/",
+            "the part `0177` with a leading zero",
+        ),
+    ];
+    for (t, why) in cases {
+        for reference in [false, true] {
+            let mut c = scopelint();
+            c.args(["--rules", &list, "check", "--format", "jsonl"]);
+            if reference {
+                c.arg("--reference");
+            }
+            let o = c.arg(t).output().unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(v["verdict"], "invalid", "{t}: {v}");
+            assert!(v["reason"].as_str().unwrap().contains(why), "{t}: {v}");
+        }
+    }
+    let o = scopelint()
+        .args(["--rules", &list, "check", "--print", "in-scope", "-"])
+        .write_stdin(
+            "login.live.com:443/x\nhttps://\u{FF4C}\u{FF4F}gin\u{FF0E}live.com/\n0x7f.0.0.1\n177.0.0.1\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o),
+        "login.live.com:443/x\nhttps://\u{FF4C}\u{FF4F}gin\u{FF0E}live.com/\n0x7f.0.0.1\n177.0.0.1\n"
+    );
+}
+
 /// Go's encoding/json (subfinder, httpx, nuclei) fills a `host` field from `HOST` too, the last
 /// key counting: `{"host":"login.live.com","HOST":"evil.example"}` is `evil.example` to a Go
 /// reader, and was in scope here. A record with such twins is invalid.
@@ -323,7 +419,8 @@ fn an_exclusions_paths_match_in_any_case() {
 /// parameters), `//admin` and `/\admin` (merged slashes), `/admin.` and `/admin%20` (IIS trims
 /// them), `/%2561dmin` and `/%u0061dmin` (decoded twice, or as `%u`), `/admin%00`,
 /// `/admin.json` (Rails formats, Spring's suffix matching), `/adm%C4%B1n` (Java's
-/// case-insensitive `ı`), `/ａdmin` (best-fit mapping) and `/admin::$DATA` (NTFS) in scope,
+/// case-insensitive `ı`), `/ａdmin` (best-fit mapping) and `/admin::$DATA`,
+/// `/admin:$i30:$INDEX_ALLOCATION` or `/admin:stream` (NTFS streams) in scope,
 /// though lenient servers serve them as `/admin`. Paths that no reading makes the excluded one
 /// stay in scope; an API-path asset's path that a lenient reading takes elsewhere is refused.
 #[test]
@@ -348,6 +445,9 @@ fn a_path_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
         "/adm%C4%B1n",
         "/%EF%BD%81dmin",
         "/admin::$DATA",
+        "/admin::$INDEX_ALLOCATION/x",
+        "/admin:$i30:$INDEX_ALLOCATION/x",
+        "/admin:stream",
         "/x%EF%BC%8Fadmin",
     ];
     let kept = [
@@ -420,7 +520,9 @@ fn an_exclusions_query_condition_holds_on_any_value() {
 
 /// An exclusion on `?mode=admin` left in scope what lenient servers read as `mode=admin`:
 /// `;` as a separator (Rack before 3, Python before 3.9.2), `mode[]` and ` mode` (PHP), a
-/// value with a trailing space, double and `%u` escapes. An asset's condition that a lenient
+/// value with a trailing space, double and `%u` escapes, a name or value cut by `%00` (servers
+/// written in C), `ı` and full-width letters (Java's case-insensitive comparison, best-fit
+/// mapping). An asset's condition that a lenient
 /// reading breaks is refused too; queries that read the same either way keep their verdict.
 #[test]
 fn a_query_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
@@ -433,6 +535,11 @@ fn a_query_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
         "mode=admin+",
         "mode=%2561dmin",
         "mode=%u0061dmin",
+        "mode%00=admin",
+        "mode%00junk=admin",
+        "mode=admin%00x",
+        "mode=adm%C4%B1n",
+        "mode=%EF%BD%81dmin",
         "debug.on=1",
         "mode=x",
         "mode=adm;x",
