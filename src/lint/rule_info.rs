@@ -51,7 +51,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::SECRET,
         severity: Severity::Error,
         summary: "A credential is pasted into the draft.",
-        help: "JWTs and bearer tokens, refresh, access and ID tokens, `client_secret=` and `password=`-style values and private keys, plus the vendor formats of the rules file's `secret_patterns` (session cookies, client-secret shapes). The message shows only the first four characters and the length. Replace the value with `<redacted>` and revoke or rotate it; placeholders like `<redacted>` or `****` are not reported.",
+        help: "JWTs and bearer tokens, refresh, access and ID tokens (`refresh_token=` or named in prose), a token cache's `\"secret\"` values, `Authorization: Basic` credentials, `client_secret=` and `password=`-style values, a password given in a sentence (\"the password is `…`\") and private keys, plus the vendor formats of the rules file's `secret_patterns` (session cookies, client-secret shapes). The message shows only the first four characters and the length. Replace the value with `<redacted>` and revoke or rotate it; placeholders like `<redacted>` or `****` are not reported.",
     },
     RuleInfo {
         id: rule::ROE,

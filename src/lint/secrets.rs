@@ -71,13 +71,26 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "refresh token",
             "replace it with `<redacted>` and revoke it (sign out everywhere / revoke sessions for the test account)",
-            r#"(?i)\brefresh_?token["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            r#"(?i)\brefresh[_ ]?token["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
             1,
         ),
         p(
             "access or ID token",
             TOKEN_ADVICE,
-            r#"(?i)\b(?:access_token|id_token)["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            r#"(?i)\b(?:access[_ ]token|id[_ ]token)["']?\s*[:=]\s*["']?([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            1,
+        ),
+        // A token cache (MSAL's, and others') keeps each token under `"secret"`.
+        p(
+            "token from a token cache",
+            TOKEN_ADVICE,
+            r#"(?i)["']secret["']\s*:\s*["']([A-Za-z0-9\-._~+/*!]{20,}=*)"#,
+            1,
+        ),
+        p(
+            "Basic credentials",
+            "replace it with `<redacted>` and change the test account's password (Basic credentials are the user name and password in base64)",
+            r#"(?i)\bauthorization["']?\s*[:=]\s*["']?basic\s+([A-Za-z0-9+/]{8,}={0,2})"#,
             1,
         ),
         p(
@@ -90,6 +103,13 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "password",
             "replace it with `<redacted>` and change the test account's password",
             r#"(?i)\b(?:password|passwd|pwd|passcode)["']?\s*[:=]\s*["']?([^\s"'&,;]{4,})"#,
+            1,
+        ),
+        // Prose: "the test account's password is `Winter2026!x`".
+        p(
+            "password",
+            "replace it with `<redacted>` and change the test account's password",
+            r#"(?i)\bpassword\b[^\n`"':=]{0,40}?\bis\s+[`"']([^`"'\s]{4,})[`"']"#,
             1,
         ),
     ]
@@ -111,6 +131,8 @@ fn is_placeholder(v: &str) -> bool {
         || l == "password"
         || l == "secret"
         || l == "hidden"
+        // JSON's and YAML's empty values: `"password": null`.
+        || matches!(l, "null" | "none" | "true" | "false" | "undefined" | "empty")
 }
 
 /// Every secret in `text`, in order, without overlaps (the first, longest match wins): the
@@ -187,9 +209,40 @@ mod tests {
         assert!(!s[0].redacted().contains("eyJ0eXAi"));
     }
 
+    /// The shapes drafts paste secrets in besides `name=value`: a token named in prose, a
+    /// token cache's `"secret"`, Basic credentials, a password given in a sentence.
+    #[test]
+    fn finds_secrets_written_in_prose_caches_and_basic_auth() {
+        let text = "Refresh token: 0.AXoAabcdefghijklmnopqrstuvwxyz0123\n\
+                    The access token = abcdefghijklmnopqrstuvwxyz0123\n\
+                    {\"credential_type\": \"RefreshToken\", \"secret\": \"1.AWEBabcdefghijklmnopqrstuvwxyz\"}\n\
+                    Authorization: Basic dXNlcjpodW50ZXIy\n\
+                    The test account's password is `Winter2026!x`.\n";
+        let s = find(text, &[]);
+        let got: Vec<(&str, &str)> = s
+            .iter()
+            .map(|s| (s.kind.as_str(), &text[s.range.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("refresh token", "0.AXoAabcdefghijklmnopqrstuvwxyz0123"),
+                ("access or ID token", "abcdefghijklmnopqrstuvwxyz0123"),
+                (
+                    "token from a token cache",
+                    "1.AWEBabcdefghijklmnopqrstuvwxyz"
+                ),
+                ("Basic credentials", "dXNlcjpodW50ZXIy"),
+                ("password", "Winter2026!x"),
+            ]
+        );
+    }
+
     #[test]
     fn placeholders_are_not_secrets() {
-        let text = "password: <redacted>\nclient_secret=********\nBearer <token>\nESTSAUTH=[REDACTED]\npassword=REDACTED\n";
+        let text = "password: <redacted>\nclient_secret=********\nBearer <token>\nESTSAUTH=[REDACTED]\npassword=REDACTED\n\
+                    {\"password\": null}\nThe password is `<redacted>`.\nThe refresh token is short: abc\n\
+                    Authorization: Basic <base64>\n";
         assert_eq!(find(text, &program_patterns()), vec![]);
     }
 
