@@ -239,12 +239,16 @@ fn test_naming_names_each_account_and_tenant() {
         .collect();
     // "account name and/or tenant name": bob.msobb@contoso vouches for the tenant `contoso`,
     // not for alice, whose own name and tenant both lack the marker.
-    assert_eq!(naming, vec![7, 12, 16, 23]);
+    assert_eq!(naming, vec![7, 12, 16, 23, 26]);
     let m = messages(&r, "test-naming");
     assert!(m[0].contains("`alice@contoso.onmicrosoft.com`"));
     assert!(m[1].contains("tenant `fabrikam`"));
     assert!(m[2].contains("`carol@fabrikam.onmicrosoft.com`"));
     assert!(m[3].contains("`dave@example.org`"));
+    // Microsoft's own mail domains send invitations and alerts; they hold no researcher's
+    // account. An address at another domain on the same line is still one.
+    assert!(m[4].contains("`eve@contoso.com`"), "{m:?}");
+    assert_eq!(m.len(), 5, "{m:?}");
     assert!(!m.iter().any(|x| x.contains("tenant `contoso`")));
     // bob.msobb@ carries the marker (case-insensitively); the program's contact address
     // (`test_naming.not_accounts`, matched case-insensitively) is not a test account.

@@ -240,3 +240,43 @@ fn every_occurrence_and_title_suppression() {
     );
     assert_eq!(lines(&lint(&l, &suppressed)), vec![7, 11]);
 }
+
+/// Payable findings that only share words with an excluded class: a prompt shown on the lock
+/// screen (remote, not physical access), a setting the finding gets around (not a
+/// misconfiguration), a Conditional Access policy next to a password grant (not a password
+/// policy). None is a diagnostic; the classes stated plainly still are.
+#[test]
+fn shared_words_are_not_the_excluded_class() {
+    let r = rules();
+    let l = Linter::new(&r).unwrap();
+    for t in [
+        "The Authenticator app shows the approval prompt on the lock screen with an attacker-chosen location, so the victim approves the attacker's sign-in.",
+        "When an admin disables a device in Entra ID, its primary refresh token keeps working for days and still signs in to Exchange Online.",
+        "A Conditional Access policy that requires MFA is skipped when the password grant is used against the token endpoint.",
+        "The tenant admin configures the app to require assignment, yet any user of the tenant gets a token for it.",
+    ] {
+        let got = found(&lint(&l, &summary(t)));
+        assert_eq!(got, vec![], "{t}");
+    }
+    for (t, class) in [
+        (
+            "From the lock screen of a stolen phone, the Authenticator prompt can be approved.",
+            "mfa-bypass-physical-access",
+        ),
+        (
+            "When an administrator turns off security defaults, legacy authentication works.",
+            "user-misconfiguration",
+        ),
+        (
+            "The password policy permits passwords of only four characters.",
+            "account-policies",
+        ),
+    ] {
+        let got = found(&lint(&l, &summary(t)));
+        assert_eq!(
+            got,
+            vec![("excluded-class", Severity::Error, class.to_string())],
+            "{t}"
+        );
+    }
+}
