@@ -246,6 +246,20 @@ fn a_wildcard_over_the_public_suffix_lists_wildcard_rules_is_refused() {
     assert!(stdout(&o).contains("w.yaml:5:13"), "{}", stdout(&o));
 }
 
+/// The JSON verdict of `check TARGET` against the rules file `rules`, on the fast path and on
+/// the linear reference (`--reference`).
+fn verdicts_on_both_paths(rules: &str, target: &str) -> [serde_json::Value; 2] {
+    [false, true].map(|reference| {
+        let mut c = scopelint();
+        c.args(["--rules", rules, "check", "--format", "jsonl"]);
+        if reference {
+            c.arg("--reference");
+        }
+        let o = c.arg(target).output().unwrap();
+        serde_json::from_slice(&o.stdout).unwrap()
+    })
+}
+
 /// `straße.example.com` is `xn--strae-oqa.example.com` to browsers and curl, and
 /// `strasse.example.com` to Python's `urllib` (IDNA 2003): with `strasse.example.com` excluded,
 /// it was in scope, and a Python script would have reached the excluded host. A host written
@@ -264,14 +278,7 @@ fn a_host_clients_map_two_ways_is_invalid() {
         "ὀδυσσεύς.example.com",
     ];
     for t in two_ways {
-        for reference in [false, true] {
-            let mut c = scopelint();
-            c.args(["--rules", &list, "check", "--format", "jsonl"]);
-            if reference {
-                c.arg("--reference");
-            }
-            let o = c.arg(t).output().unwrap();
-            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        for v in verdicts_on_both_paths(&list, t) {
             assert_eq!(v["verdict"], "invalid", "{t}: {v}");
             assert!(
                 v["reason"]
@@ -325,14 +332,7 @@ fn hosts_read_differently_by_common_clients_are_invalid() {
         ),
     ];
     for (t, why) in cases {
-        for reference in [false, true] {
-            let mut c = scopelint();
-            c.args(["--rules", &list, "check", "--format", "jsonl"]);
-            if reference {
-                c.arg("--reference");
-            }
-            let o = c.arg(t).output().unwrap();
-            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        for v in verdicts_on_both_paths(&list, t) {
             assert_eq!(v["verdict"], "invalid", "{t}: {v}");
             assert!(v["reason"].as_str().unwrap().contains(why), "{t}: {v}");
         }
