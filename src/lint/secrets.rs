@@ -46,6 +46,15 @@ fn p(kind: &str, advice: &str, re: &str, group: usize) -> Pattern {
     }
 }
 
+const JWT_KIND: &str = "JSON Web Token";
+
+/// Whether a JWT match is a header and claims whose signature the writer cut off
+/// (`eyJ….eyJ…...REDACTED`, `eyJ….eyJ….…`): without a signature the token is not usable, and the
+/// claims are what a report shows.
+fn is_cut_jwt(v: &str, after: &str) -> bool {
+    v.ends_with('.') && after.starts_with(['.', '\u{2026}', '[', '<', '*'])
+}
+
 const TOKEN_ADVICE: &str = "replace it with `<redacted>` (or show only the decoded, non-secret claims) and let it expire or revoke the session";
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
@@ -57,7 +66,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             0,
         ),
         p(
-            "JSON Web Token",
+            JWT_KIND,
             TOKEN_ADVICE,
             r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
             0,
@@ -147,7 +156,7 @@ pub fn find(text: &str, program: &[Pattern]) -> Vec<Secret> {
         for c in pat.re.captures_iter(text) {
             let Some(m) = c.get(pat.group) else { continue };
             let v = m.as_str();
-            if is_placeholder(v) {
+            if is_placeholder(v) || (pat.kind == JWT_KIND && is_cut_jwt(v, &text[m.end()..])) {
                 continue;
             }
             let range = m.range();
@@ -242,7 +251,9 @@ mod tests {
     fn placeholders_are_not_secrets() {
         let text = "password: <redacted>\nclient_secret=********\nBearer <token>\nESTSAUTH=[REDACTED]\npassword=REDACTED\n\
                     {\"password\": null}\nThe password is `<redacted>`.\nThe refresh token is short: abc\n\
-                    Authorization: Basic <base64>\n";
+                    Authorization: Basic <base64>\n\
+                    id_token: eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0...REDACTED\n\
+                    eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoIn0.\u{2026}\n";
         assert_eq!(find(text, &program_patterns()), vec![]);
     }
 
