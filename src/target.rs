@@ -453,12 +453,16 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
             return Ok(Host::Ip(canonical_v6(v6)));
         }
     }
+    // A host written in Unicode or with escapes, decoded: what IDNA maps. Plain ASCII has
+    // nothing to map.
     let written_otherwise = !raw.is_ascii() || raw.contains('%');
-    let decoded = match written_otherwise {
-        true => String::from_utf8_lossy(&percent_decode(raw.as_bytes())).into_owned(),
-        false => String::new(),
-    };
-    if let Some((c, mapped)) = decoded.chars().find_map(unstable_mapping) {
+    let decoded = written_otherwise
+        .then(|| String::from_utf8_lossy(&percent_decode(raw.as_bytes())).into_owned());
+    if let Some((c, mapped)) = decoded
+        .iter()
+        .flat_map(|d| d.chars())
+        .find_map(unstable_mapping)
+    {
         let reading = match mapped.as_str() {
             "" => "drops".to_string(),
             m => format!("maps to `{m}`"),
@@ -470,10 +474,9 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
     }
     match url::Host::parse(raw) {
         Ok(url::Host::Ipv4(v4)) => {
-            let written = if written_otherwise {
-                idna::domain_to_unicode(&decoded).0
-            } else {
-                raw.to_string()
+            let written = match &decoded {
+                Some(d) => std::borrow::Cow::Owned(idna::domain_to_unicode(d).0),
+                None => std::borrow::Cow::Borrowed(raw),
             };
             if let Some(part) = leading_zero_part(&written) {
                 return Err(TargetParseError::new(format!(
@@ -485,9 +488,7 @@ pub fn parse_host(raw: &str) -> Result<Host, TargetParseError> {
         Ok(url::Host::Ipv6(v6)) => Ok(Host::Ip(canonical_v6(v6))),
         // Only a name written in Unicode (or percent-escaped) is read two ways: one given as
         // `xn--` labels is sent as written.
-        Ok(url::Host::Domain(d)) => {
-            normalize_domain(d, (!raw.is_ascii() || raw.contains('%')).then_some(raw))
-        }
+        Ok(url::Host::Domain(d)) => normalize_domain(d, written_otherwise.then_some(raw)),
         Err(e) => Err(TargetParseError::new(format!(
             "`{raw}` is not a valid host: {e}"
         ))),
