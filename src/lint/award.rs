@@ -87,10 +87,10 @@ static ROOT_CAUSE: LazyLock<Regex> =
 /// Estimate the report quality from the draft's structure.
 pub fn estimate_quality(d: &Draft<'_>) -> QualityEvidence {
     let repro = d
-        .headings
-        .iter()
-        .find(|h| REPRO_HEADING.is_match(&h.text))
+        .section_names()
+        .filter(|h| REPRO_HEADING.is_match(&h.text))
         .map(|h| h.line)
+        .min()
         .or_else(|| (d.ordered_items.len() >= 2).then(|| d.ordered_items[0]));
     let poc = d
         .code_blocks
@@ -98,17 +98,16 @@ pub fn estimate_quality(d: &Draft<'_>) -> QualityEvidence {
         .map(|r| r.start)
         .into_iter()
         .chain(
-            d.headings
-                .iter()
+            d.section_names()
                 .filter(|h| POC.is_match(&h.text))
                 .map(|h| h.line),
         )
         .min();
     let root_cause = d
-        .headings
-        .iter()
-        .find(|h| ROOT_CAUSE.is_match(&h.text))
+        .section_names()
+        .filter(|h| ROOT_CAUSE.is_match(&h.text))
         .map(|h| h.line)
+        .min()
         .or_else(|| {
             ROOT_CAUSE
                 .find(&d.scan[d.body_offset..])

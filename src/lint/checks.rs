@@ -1013,8 +1013,7 @@ pub fn explain_prose(rules: &LintRules, d: &Draft<'_>) -> Vec<String> {
 fn check_sections(rules: &LintRules, d: &Draft<'_>, out: &mut Vec<Diagnostic>) {
     for s in &rules.sections {
         let found = d
-            .headings
-            .iter()
+            .section_names()
             .any(|h| s.headings.iter().any(|r| r.is_match(h.text.as_bytes())));
         if !found {
             out.push(d.diag_at_line(

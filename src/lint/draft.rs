@@ -80,6 +80,12 @@ pub struct Draft<'a> {
     /// Byte offset where the body (after the front matter) starts.
     pub body_offset: usize,
     pub headings: Vec<Heading>,
+    /// Lines outside code blocks that open with a label instead of a heading: `**Impact:** An
+    /// attacker …`, `**Impact**: …`, `Impact: …`, or a line that is only `Steps to reproduce:`.
+    /// Drafts written as plain text or from a form name their sections this way, so the
+    /// section checks read these beside `headings`; the prose analysis does not (the line's
+    /// text is body text, not a heading).
+    pub labels: Vec<Heading>,
     /// Fenced code blocks as line ranges (inclusive start, exclusive end).
     pub code_blocks: Vec<Range<u32>>,
     /// `text` with HTML comments replaced by spaces (same byte offsets).
@@ -93,6 +99,17 @@ static ATX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$").unwrap());
 static BOLD_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$").unwrap());
+/// A bold label with a colon inside or just after the bold, and text after it on the line.
+static BOLD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^ {0,3}(?:\*\*|__)([^*_:\s][^*_:]{0,60}?)[ \t]*(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*\S")
+        .unwrap()
+});
+/// A plain label at the start of a line: one to five words of letters, then a colon and white
+/// space or the end of the line (so `https://…` is no label).
+static PLAIN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^ {0,3}(\p{L}[\p{L}'’/&()-]*(?:[ \t]+[\p{L}'’/&()-]+){0,4})[ \t]*:(?:[ \t]|$)")
+        .unwrap()
+});
 static ORDERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s{0,3}\d{1,3}[.)]\s+\S").unwrap());
 
@@ -106,6 +123,7 @@ impl<'a> Draft<'a> {
             front: FrontMatter::default(),
             body_offset: 0,
             headings: Vec::new(),
+            labels: Vec::new(),
             code_blocks: Vec::new(),
             scan: String::new(),
             ordered_items: Vec::new(),
@@ -124,6 +142,11 @@ impl<'a> Draft<'a> {
         }
         d.scan = String::from_utf8(scan).expect("blanking comments keeps UTF-8");
         d
+    }
+
+    /// What names a section: the headings, then the labels (see [`Draft::labels`]).
+    pub fn section_names(&self) -> impl Iterator<Item = &Heading> {
+        self.headings.iter().chain(&self.labels)
     }
 
     pub fn line_count(&self) -> u32 {
@@ -485,6 +508,11 @@ impl<'a> Draft<'a> {
                     line,
                     text: c[1].trim().trim_end_matches(':').to_string(),
                 });
+            } else if let Some(c) = BOLD_LABEL.captures(t).or_else(|| PLAIN_LABEL.captures(t)) {
+                self.labels.push(Heading {
+                    line,
+                    text: c[1].trim().to_string(),
+                });
             }
             if ORDERED.is_match(t) {
                 self.ordered_items.push(line);
@@ -616,6 +644,33 @@ mod tests {
         );
         assert!(d.in_code_block(5));
         assert!(!d.in_code_block(7));
+    }
+
+    #[test]
+    fn labels_name_sections_but_are_not_headings() {
+        let d = Draft::parse(concat!(
+            "**Summary:** The endpoint leaks a code.\n", // 1: bold label, colon inside
+            "**Impact**: takeover\n",                    // 2: colon after the bold
+            "Steps to reproduce:\n",                     // 3: a line that is only a label
+            "Root cause: the code is not bound.\n",      // 4: plain label with text
+            "See https://login.live.com/x for it.\n",    // 5: no label
+            "https://login.live.com/x\n",                // 6: a scheme is no label
+            "**Note** the impact is high.\n",            // 7: bold without a colon
+            "- Impact: high\n",                          // 8: a list item
+            "```\nImpact: inside code\n```\n",           // 9-11: code
+            "This sentence has six words before: x\n",   // 12: too many words
+        ));
+        let labels: Vec<_> = d.labels.iter().map(|h| (h.line, h.text.as_str())).collect();
+        assert_eq!(
+            labels,
+            vec![
+                (1, "Summary"),
+                (2, "Impact"),
+                (3, "Steps to reproduce"),
+                (4, "Root cause")
+            ]
+        );
+        assert!(d.headings.is_empty(), "{:?}", d.headings);
     }
 
     #[test]

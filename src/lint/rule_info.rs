@@ -33,7 +33,7 @@ pub const RULES: &[RuleInfo] = &[
         id: rule::MISSING_SECTION,
         severity: Severity::Error,
         summary: "A required report section is missing.",
-        help: "Each `report_sections` entry must appear as a heading (`#` / setext heading, or a line that is only bold text) matching one of its patterns: for the default program a description (Summary, Overview, Details), steps to reproduce (Steps, Repro, PoC) and the impact are errors; the attack vector is a warning.",
+        help: "Each `report_sections` entry must appear as a heading (`#` / setext heading, or a line that is only bold text) or a label opening a line outside lists and code (`**Impact:** …`, `Impact: …`, a line that is only `Steps to reproduce:`) matching one of its patterns: for the default program a description (Summary, Overview, Details), steps to reproduce (Steps, Repro, PoC) and the impact are errors; the attack vector is a warning.",
     },
     RuleInfo {
         id: rule::TEST_NAMING,

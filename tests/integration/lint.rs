@@ -229,6 +229,34 @@ fn missing_sections_by_heading() {
 }
 
 #[test]
+fn labelled_sections_count_like_headings() {
+    // A draft written as plain text names its sections with labels (`**Summary:** …`,
+    // `**Impact**: …`, `Steps to reproduce:`, `Attack vector: …`): no section is missing.
+    let r = lint_json(&["fixtures/drafts/labelled-sections.md"]);
+    assert_eq!(r.code, 0, "{:?}", diags(&r));
+    assert!(
+        messages(&r, "missing-section").is_empty(),
+        "{:?}",
+        messages(&r, "missing-section")
+    );
+    // The same draft with its labels turned into a list item and code is missing them again.
+    let text = std::fs::read_to_string("fixtures/drafts/labelled-sections.md").unwrap();
+    let unlabelled = text
+        .replace("**Impact**: ", "- Impact: ")
+        .replace("Steps to reproduce:\n", "```\nSteps to reproduce:\n```\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unlabelled.md");
+    std::fs::write(&path, unlabelled).unwrap();
+    let r = lint_json(&[path.to_str().unwrap()]);
+    let m = messages(&r, "missing-section");
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert!(
+        m[0].contains("steps-to-reproduce") && m[1].contains("`impact`"),
+        "{m:?}"
+    );
+}
+
+#[test]
 fn test_naming_names_each_account_and_tenant() {
     let r = lint_json(&["fixtures/drafts/test-naming.md"]);
     assert_eq!(r.code, 0);
