@@ -400,8 +400,13 @@ impl LintRules {
 
 // ---- generic extractors -------------------------------------------------------------------
 
-static URL: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r#"(?i)\bhttps?://[^\s<>()\[\]{}"'`|\\^]+"#).unwrap());
+/// A URL, with the path templates API documentation writes (`/users/{id}/…`, `{user-id}`) kept
+/// in it: cut at the `{`, `/v1.0/users/{id}/authentication/methods` was read as `/v1.0/users/`,
+/// a different path with a different verdict. A template in the authority is cut off by
+/// [`url_in_text`] (a host is never a template).
+static URL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?i)\bhttps?://(?:[^\s<>()\[\]{}"'`|\\^]|\{[\w.:$-]{1,64}\})+"#).unwrap()
+});
 static APP: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?i)\b(?:android|ios):[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:#[A-Za-z0-9_-]+)?",
@@ -420,6 +425,22 @@ pub struct Found {
 
 fn trim_url(u: &str) -> &str {
     u.trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_', '~'])
+}
+
+/// The URL a [`URL`] match names: trimmed of trailing punctuation, and cut at a `{` in its
+/// authority (`https://{tenant}.b2clogin.com` names no host); `None` when nothing of the host
+/// is left.
+fn url_in_text(m: &str) -> Option<&str> {
+    let rest_at = m.find("://").map_or(0, |i| i + 3);
+    let authority_end = m[rest_at..]
+        .find(['/', '?', '#'])
+        .map_or(m.len(), |i| rest_at + i);
+    let m = match m[rest_at..authority_end].find('{') {
+        Some(0) => return None,
+        Some(i) => &m[..rest_at + i],
+        None => m,
+    };
+    Some(trim_url(m)).filter(|v| v.len() > rest_at)
 }
 
 /// URLs, app ids and bare host names in the draft, in order of appearance, each once.
@@ -449,8 +470,10 @@ pub fn find_targets(program: &Program, text: &str) -> Vec<Found> {
     let mut covered: Vec<(usize, usize)> = Vec::new();
     let mut seen = HashSet::new();
     for m in URL.find_iter(text) {
-        let v = trim_url(m.as_str());
         covered.push((m.start(), m.end()));
+        let Some(v) = url_in_text(m.as_str()) else {
+            continue;
+        };
         if seen.insert(v.to_ascii_lowercase()) {
             out.push(Found {
                 value: v.to_string(),
@@ -1331,6 +1354,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn urls_keep_path_templates_but_no_host_template() {
+        let r = rules();
+        let p = &r.programs[0];
+        let found: Vec<String> = find_targets(
+            p,
+            concat!(
+                "GET https://graph.microsoft.com/v1.0/users/{id}/authentication/methods, ",
+                "then https://graph.microsoft.com/v1.0/users/{user-id}. ",
+                "Not https://{tenant}.b2clogin.com/x nor https://login.live.com{x}/y ",
+                "and {url: https://account.live.com/z}",
+            ),
+        )
+        .into_iter()
+        .map(|f| f.value)
+        .collect();
+        assert_eq!(
+            found,
+            vec![
+                "https://graph.microsoft.com/v1.0/users/{id}/authentication/methods",
+                "https://graph.microsoft.com/v1.0/users/{user-id}",
+                "https://login.live.com",
+                "https://account.live.com/z",
+            ]
+        );
+    }
     #[test]
     fn standards_problems() {
         let r = rules();

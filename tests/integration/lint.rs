@@ -257,6 +257,22 @@ fn labelled_sections_count_like_headings() {
 }
 
 #[test]
+fn a_path_template_stays_in_the_url() {
+    // `/v1.0/users/{id}/authentication/methods` is in scope; cut at `{` it was `/v1.0/users/`,
+    // which is not, and the draft failed with `target-out-of-scope`.
+    let r = lint_json(&["fixtures/drafts/graph-path-template.md"]);
+    assert_eq!(r.code, 0, "{:?}", diags(&r));
+    assert!(messages(&r, "target-out-of-scope").is_empty());
+    let notes = messages(&r, "asset-note");
+    assert!(
+        notes[0].contains("/v1.0/users/{id}/authentication/methods")
+            && notes[0].contains("graph-identity-sign-in"),
+        "{notes:?}"
+    );
+    assert_eq!(r.json["files"][0]["award"]["table"], "general");
+}
+
+#[test]
 fn test_naming_names_each_account_and_tenant() {
     let r = lint_json(&["fixtures/drafts/test-naming.md"]);
     assert_eq!(r.code, 0);
