@@ -199,14 +199,16 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
                         x.id
                     ));
                 }
-                if let Some(a) = asset {
+                // Only an asset limited to some paths is; one covering its hosts whole was
+                // named here too ("app.example.com is in scope only for listed paths").
+                if let Some(a) = asset.filter(|a| a.paths.is_some()) {
                     let hosts: Vec<String> = a.hosts.iter().map(|h| h.to_string()).collect();
                     s.push_str(&format!(
                         "; {} is in scope only for listed paths",
@@ -300,6 +302,9 @@ struct PathSegments {
     /// The path as a lenient server may read it, when that differs from the above (see
     /// [`lenient_reading`]): a rule whose match differs between the two readings is ambiguous.
     lenient: Option<Box<PathSegments>>,
+    /// Whether a segment in the form of a Windows short (8.3) name (`ADMINI~1`) may stand for
+    /// any name it abbreviates (see [`short_name_may_be`]); set on the lenient reading only.
+    short_names: bool,
 }
 
 /// Decode a target's path into segments; `None` when a segment cannot be decoded safely (an
@@ -325,25 +330,26 @@ fn path_segments(path: &str) -> Option<PathSegments> {
     let lenient = match may_read_otherwise(path) {
         false => None,
         true => Some(lenient_reading(path)?)
-            .filter(|l| l.full != full)
+            .filter(|l| l.full != full || l.short_names)
             .map(Box::new),
     };
     Some(PathSegments {
         full,
         named,
         lenient,
+        short_names: false,
     })
 }
 
 /// Whether a server may read `path` other than as its segments are written: it holds a path
-/// parameter (`;`), an empty segment, a percent-escape, a `:` (an NTFS stream), a segment
-/// ending in a dot, or a dot in its last segment.
+/// parameter (`;`), an empty segment, a percent-escape, a `:` (an NTFS stream), a `~` (a
+/// Windows short name), a segment ending in a dot, or a dot in its last segment.
 fn may_read_otherwise(path: &str) -> bool {
     // Searched a byte class at a time (SIMD): most paths hold none of these, and every path
     // on a host with path rules is asked. (A `memmem` searcher costs more to build than this
     // whole scan.)
     let b = path.as_bytes();
-    if memchr::memchr3(b';', b'%', b':', b).is_some() {
+    if memchr::memchr3(b';', b'%', b':', b).is_some() || memchr::memchr(b'~', b).is_some() {
         return true;
     }
     let mut last = 0;
@@ -368,7 +374,10 @@ fn may_read_otherwise(path: &str) -> bool {
 /// - an NTFS stream name and type (`::$DATA`, `:$i30:$INDEX_ALLOCATION`) cut off a segment at
 ///   its first `:` (IIS);
 /// - the last segment's extension cut off (`/admin.json`: Rails formats, Spring's suffix
-///   matching before 5.3).
+///   matching before 5.3);
+/// - a segment in the form of a Windows short name (`ADMINI~1`, `ADMINI~1.ASP`) read as any
+///   name it may abbreviate (IIS serves `/administrator/` at `/ADMINI~1/` where the volume
+///   keeps 8.3 names): marked by `short_names`, matched by [`short_name_may_be`].
 ///
 /// `None` when a segment decodes to a separator or a control character (`%00` ends the path
 /// for some servers), or to invalid UTF-8: then no reading is safe.
@@ -420,10 +429,12 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
             _ => s.clone(),
         })
         .collect();
+    let short_names = full.iter().any(|s| short_name_form(s).is_some());
     Some(PathSegments {
         full,
         named,
         lenient: None,
+        short_names,
     })
 }
 
@@ -550,13 +561,64 @@ fn glob_eq(rule: &PathRule, pattern: &str, text: &str) -> bool {
     }
 }
 
-fn prefix_matches(rule: &PathRule, prefix: &[PathSeg], segs: &[String]) -> bool {
+/// Whether `segs` start with `prefix`; with `short_names`, a segment in short-name form also
+/// matches every literal or glob it may abbreviate.
+fn prefix_matches(rule: &PathRule, prefix: &[PathSeg], segs: &[String], short_names: bool) -> bool {
     prefix.len() <= segs.len()
         && prefix.iter().zip(segs).all(|(p, s)| match p {
             PathSeg::Any => !s.is_empty(),
-            PathSeg::Lit(l) => seg_eq(rule, l, s),
-            PathSeg::Glob(g) => glob_eq(rule, g, s),
+            PathSeg::Lit(l) => seg_eq(rule, l, s) || short_names && short_name_may_be(s, l, false),
+            PathSeg::Glob(g) => glob_eq(rule, g, s) || short_names && short_name_may_be(s, g, true),
         })
+}
+
+/// The part before `~` of a segment in the form of a Windows short (8.3) name: one to six
+/// characters without `~`, `~`, digits, the whole base at most eight characters, then an
+/// extension of at most three; `None` for any other segment.
+fn short_name_form(seg: &str) -> Option<&str> {
+    let (base, extension) = match seg.rsplit_once('.') {
+        Some((b, e)) if e.chars().count() <= 3 => (b, e),
+        Some(_) => return None,
+        None => (seg, ""),
+    };
+    let (stem, number) = base.split_once('~')?;
+    let stem_len = stem.chars().count();
+    ((1..=6).contains(&stem_len)
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && stem_len + 1 + number.len() <= 8
+        && !extension.contains('~'))
+    .then_some(stem)
+}
+
+/// Whether the short name `seg` (see [`short_name_form`]) may abbreviate `name`, or, with
+/// `glob`, a name `name` matches. Windows makes a short name from the long one's first
+/// characters, spaces and dots dropped, upper-cased; past four names with one start, from
+/// its first two characters and four hex digits of a hash. A `*` or `?` in a glob may stand
+/// for anything from there on.
+fn short_name_may_be(seg: &str, name: &str, glob: bool) -> bool {
+    let Some(stem) = short_name_form(seg) else {
+        return false;
+    };
+    let stem: Vec<char> = stem.chars().flat_map(char::to_uppercase).collect();
+    let mut basis = name
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.'))
+        .flat_map(char::to_uppercase);
+    // The hashed form keeps only the first two characters of the long name.
+    let compared = match stem.len() == 6 && stem[2..].iter().all(char::is_ascii_hexdigit) {
+        true => &stem[..2],
+        false => &stem[..],
+    };
+    for &want in compared {
+        match basis.next() {
+            Some('*' | '?') if glob => return true,
+            // Characters a short name cannot hold become `_`.
+            Some(c) if c == want || want == '_' => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// How a query string is read: as the URL standard splits and decodes it, or as the most
@@ -704,7 +766,7 @@ fn match_segments(
     // Aliases rewrite a leading prefix (`/me/...` is `/users/{id}/...`).
     let mut rewritten: Option<Vec<String>> = None;
     for (from, to) in &rule.aliases {
-        if prefix_matches(rule, from, rest) {
+        if prefix_matches(rule, from, rest, segs.short_names) {
             let mut v: Vec<String> = to
                 .iter()
                 .map(|s| match s {
@@ -720,7 +782,7 @@ fn match_segments(
     let rest = rewritten.as_deref().unwrap_or(rest);
     rule.prefixes
         .iter()
-        .filter(|(_, p)| prefix_matches(rule, p, rest))
+        .filter(|(_, p)| prefix_matches(rule, p, rest, segs.short_names))
         .map(|(_, p)| p.len() + rule.query.len())
         .max()
         .map_or(PathMatch::No, PathMatch::Yes)
@@ -1206,6 +1268,45 @@ mod tests {
     use crate::gen::{scope_list, Rng, UrlCorpus};
     use crate::psl::SuffixList;
     use crate::rules::plain::load_plain_str;
+
+    #[test]
+    fn short_names_and_what_they_may_abbreviate() {
+        for (seg, form) in [
+            ("ADMINI~1", Some("ADMINI")),
+            ("ab~12.asp", Some("ab")),
+            ("ABCDEF~10", None), // nine characters before the extension
+            ("ABCDEFG~1", None), // seven before `~`
+            ("~1", None),
+            ("ADMIN~", None),
+            ("ADMIN~1x", None),
+            ("ADMINI~1.ASPX", None), // a four-character extension
+            ("ADMIN~1.~1", None),
+        ] {
+            assert_eq!(short_name_form(seg), form, "{seg}");
+        }
+        let may_be = |seg, name| short_name_may_be(seg, name, false);
+        assert!(may_be("ADMINI~1", "administrator"));
+        assert!(may_be("admini~3", "Admin Istrator.d"), "spaces and dots go");
+        assert!(
+            may_be("AD3F2A~1", "adventure"),
+            "a hashed form keeps two characters"
+        );
+        assert!(
+            may_be("CAF_~1", "café menu"),
+            "a character a short name can't hold is `_`"
+        );
+        assert!(!may_be("ADMINX~1", "administrator"));
+        assert!(
+            !may_be("ADMINI~1", "admin"),
+            "a long name has the short one's characters"
+        );
+        assert!(
+            !may_be("administrator", "administrator"),
+            "not a short name"
+        );
+        assert!(short_name_may_be("WP-ADM~1", "wp-a*", true));
+        assert!(!short_name_may_be("WPADMI~1", "wp-a*", true));
+    }
 
     /// The index must answer exactly what trying every rule in turn answers.
     #[test]

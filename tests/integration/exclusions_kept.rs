@@ -464,6 +464,68 @@ fn a_path_a_lenient_server_reads_as_the_excluded_one_is_out_of_scope() {
     );
 }
 
+/// An exclusion of `/administrator` left `/ADMINI~1/` in scope, though IIS serves the
+/// directory at its Windows short (8.3) name where the volume keeps them; likewise
+/// `/wp-admin*` and `/WP-ADM~1`, and the hashed form (`AD3F2A~1`, the first two characters
+/// and a hash). A `~` that is no short name, or a short name of another name, keeps its verdict;
+/// an API-path asset's path in short-name form is refused.
+#[test]
+fn a_short_name_of_an_excluded_path_is_out_of_scope() {
+    let input: String = [
+        "/ADMINI~1/",
+        "/admini~1/x",
+        "/ADMINI~2.ASP",
+        "/AD3F2A~1/x",
+        "/x/../ADMINI~1",
+        "/WP-ADM~1",
+        // A short name keeps `-`: this one abbreviates no `wp-admin…`.
+        "/WPADMI~1",
+        "/~user/",
+        "/DOCUME~1/",
+        "/ADMINISTRATOR~/",
+        "/ADMINI~X/",
+    ]
+    .iter()
+    .map(|p| format!("https://app.example.com{p}\n"))
+    .chain(["/VERSIO~1/x", "/v1/x"].map(|p| format!("https://api.example.com{p}\n")))
+    .collect();
+    assert_in_scope(
+        "assets:\n  - id: app\n    hosts: [app.example.com]\n  - id: api\n    hosts: [api.example.com]\n    paths: {prefixes: [/v1]}\nexclusions:\n  - id: admin\n    hosts: [app.example.com]\n    paths: {prefixes: [/administrator, '/wp-admin*']}\n    reason: Admin is out.\n",
+        &input,
+        "https://app.example.com/WPADMI~1\nhttps://app.example.com/~user/\n\
+         https://app.example.com/DOCUME~1/\nhttps://app.example.com/ADMINISTRATOR~/\nhttps://app.example.com/ADMINI~X/\n\
+         https://api.example.com/v1/x\n",
+    );
+}
+
+/// The reason of an `ambiguous-path` verdict names the exclusion the path may be read as, and
+/// says a host is in scope only for listed paths only when its asset lists some.
+#[test]
+fn an_ambiguous_paths_reason_names_a_path_limit_only_where_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "schema_version: 1\nprogram: {id: t, name: T, revision: \"1\"}\nassets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], paths: {prefixes: [/administrator]}, reason: r}\n",
+    )
+    .unwrap();
+    let rules = rules.display().to_string();
+    for v in verdicts_on_both_paths(&rules, "https://app.example.com/ADMINI~1/") {
+        let reason = v["reason"].as_str().unwrap();
+        assert_eq!(v["rule"], "ambiguous-path", "{v}");
+        assert!(reason.contains("excluded by `admin`"), "{reason}");
+        assert!(!reason.contains("only for listed paths"), "{reason}");
+    }
+    for v in verdicts_on_both_paths(&rules, "https://api.example.com/V1~1/x") {
+        let reason = v["reason"].as_str().unwrap();
+        assert_eq!(v["rule"], "ambiguous-path", "{v}");
+        assert!(
+            reason.contains("api.example.com is in scope only for listed paths"),
+            "{reason}"
+        );
+    }
+}
+
 /// `check --print in-scope` on `input` against a program of `sections` prints `in_scope`, on
 /// the fast path and on the linear reference.
 fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
