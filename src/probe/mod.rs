@@ -6,6 +6,7 @@
 //! request budget and writes the audit log.
 
 pub mod audit;
+pub mod body;
 pub mod client;
 pub mod client_hello;
 pub mod intercept;
@@ -231,14 +232,19 @@ pub struct Engine {
     /// Each program's `probe.headers` (indexed like `rules.programs`), parsed once: the rules
     /// do not change during a run.
     program_headers: Vec<HeaderMap>,
+    /// Some asset or exclusion has a query condition, so a body's fields can change a verdict
+    /// (see [`Engine::check_body`]).
+    reads_body_fields: bool,
 }
 
 impl Engine {
     pub fn new(rules: ScopeRules, cfg: EngineConfig) -> Result<Engine, String> {
         let burst = rate::check_burst(cfg.pacing.burst).map_err(|e| format!("--{e}"))?;
         let program_headers = rules.programs.iter().map(program_headers).collect();
+        let reads_body_fields = rules.programs.iter().any(|p| p.has_query_conditions());
         Ok(Engine {
             program_headers,
+            reads_body_fields,
             rules,
             pins: cfg.pins,
             limiters: Limiters::new(cfg.pacing.rate, cfg.pacing.per_host_rate, burst),
@@ -538,6 +544,46 @@ impl Engine {
             };
         }
         scope
+    }
+
+    /// Whether a request body's fields can change a verdict: some rule has a query condition.
+    /// Only then does the proxy read a body before sending it.
+    pub fn reads_body_fields(&self) -> bool {
+        self.reads_body_fields
+    }
+
+    /// Check a request to the in-scope `url` with `body` of `content_type` as servers read it:
+    /// a form's fields (a JSON body's members) together with the query (see [`body`]). `None`
+    /// when that leaves it in scope, or the body has no fields; else the refusal.
+    pub fn check_body(
+        &self,
+        url: &Url,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Option<ScopeCheck> {
+        if !self.reads_body_fields || body.is_empty() {
+            return None;
+        }
+        let kind = body::BodyKind::of(content_type?)?;
+        let fields = body::fields_as_query(&kind, body);
+        if fields.is_empty() {
+            return None;
+        }
+        let mut read = url.clone();
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{fields}"),
+            _ => fields,
+        };
+        read.set_query(Some(&query));
+        let scope = self.check_url(&read);
+        (!scope.in_scope).then(|| ScopeCheck {
+            reason: format!(
+                "servers that read a body's fields as query parameters (PHP's $_REQUEST, ASP.NET's Request[], Spring, Rails) read this request as {}: {}",
+                crate::text::printable(read.as_str()),
+                scope.reason
+            ),
+            ..scope
+        })
     }
 
     /// Check a user `Host` header for a request to `url`: the virtual host it names must be in

@@ -30,7 +30,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{Full, Limited};
+use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::service::service_fn;
@@ -834,6 +834,52 @@ async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Res
             format!("request body over the {MAX_REQUEST_BODY}-byte limit"),
         );
     }
+    // A body whose fields servers read as parameters is read whole and checked with the query
+    // before anything is sent (only when some rule has a query condition); others stream.
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let has_fields = engine.reads_body_fields()
+        && declared_len != Some(0)
+        && !body.is_end_stream()
+        && content_type
+            .as_deref()
+            .and_then(super::body::BodyKind::of)
+            .is_some();
+    let (body, whole) = if has_fields {
+        match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+            Ok(b) => (None, Some(b.to_bytes())),
+            Err(e) => return bad_request(
+                &state,
+                &method,
+                &rec.url,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body not read whole (over the {MAX_REQUEST_BODY}-byte limit?): {e}"
+                ),
+            ),
+        }
+    } else {
+        (Some(body), None)
+    };
+    if let Some(refusal) = whole
+        .as_ref()
+        .and_then(|b| engine.check_body(&url, content_type.as_deref(), b))
+    {
+        rec.rule = Some(refusal.rule.clone());
+        rec.reason = Some(refusal.reason.clone());
+        let _ = engine.audit(&rec);
+        state.stats.refused.fetch_add(1, Ordering::Relaxed);
+        return text(
+            StatusCode::FORBIDDEN,
+            format!(
+                "scopelint: refused {method} {}: {}",
+                rec.url, refusal.reason
+            ),
+        );
+    }
     let addr = match admit(&state, &mut rec, &host, port).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -857,8 +903,13 @@ async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Res
         Err(e) => return upstream_error(&state, &mut rec, e),
     };
     // Streamed to the server as it arrives; a body over the limit fails the request.
-    let body = (declared_len != Some(0) && !body.is_end_stream())
-        .then(|| reqwest::Body::wrap(SyncBody(Mutex::new(Limited::new(body, MAX_REQUEST_BODY)))));
+    let body = match (body, whole) {
+        (_, Some(whole)) => Some(reqwest::Body::from(whole)),
+        (Some(body), None) => (declared_len != Some(0) && !body.is_end_stream()).then(|| {
+            reqwest::Body::wrap(SyncBody(Mutex::new(Limited::new(body, MAX_REQUEST_BODY))))
+        }),
+        (None, None) => None,
+    };
     if let Err(e) = engine.audit_sending(&rec) {
         state.stats.errors.fetch_add(1, Ordering::Relaxed);
         return text(

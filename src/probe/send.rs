@@ -129,6 +129,15 @@ pub async fn send_one(engine: &Engine, req: SendRequest, source: &'static str) -
             };
             return out.refuse(rec, engine, &scope.rule, why);
         }
+        // The body goes with the first hop only; its fields are read with the query.
+        if let (0, Some(body)) = (hops, &req.body) {
+            let content_type = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            if let Some(refusal) = engine.check_body(&url, content_type, body.as_bytes()) {
+                return out.refuse(rec, engine, &refusal.rule, refusal.reason);
+            }
+        }
         if let Some(why) = engine.host_stopped(&host) {
             return out.refuse(rec, engine, RULE_STOPPED, why);
         }

@@ -244,6 +244,14 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether some asset or exclusion has a query condition (`paths.query`).
+    pub fn has_query_conditions(&self) -> bool {
+        let has = |p: &Option<Box<PathRule>>| p.as_ref().is_some_and(|p| !p.query.is_empty());
+        !self.host_only
+            && (self.assets.iter().any(|a| has(&a.paths))
+                || self.exclusions.iter().any(|x| has(&x.paths)))
+    }
+
     /// Whether a host match alone decides under these rules (see `host_only`).
     pub(crate) fn host_only<'a>(
         assets: impl IntoIterator<Item = &'a AssetRule>,

@@ -170,6 +170,25 @@ async fn mcp_tools_through_the_real_binary() {
     assert_eq!(v["status"], 200, "{v}");
     assert_eq!(v["body"], "served /mcp body=hi", "{v}");
 
+    // A form body whose field an exclusion's query condition names: refused, nothing sent.
+    let sent_before = inside.lock().unwrap().len();
+    let (v, err) = call(
+        &client,
+        &server_args,
+        "send_request",
+        json!({"method": "POST", "url": format!("http://www.example.net:{ip}/mcp"),
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": "mode=admin"}),
+    )
+    .await;
+    assert!(!err);
+    assert_eq!(v["sent"], false, "{v}");
+    assert_eq!(v["refused"]["rule"], "www-admin-mode", "{v}");
+    assert!(v["refused"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("read a body's fields as query parameters"));
+    assert_eq!(inside.lock().unwrap().len(), sent_before);
+
     // Out of scope: a tool result with rule and reason, nothing sent.
     let (v, err) = call(
         &client,
@@ -226,7 +245,7 @@ async fn mcp_tools_through_the_real_binary() {
         .collect();
     assert_eq!(
         verdicts,
-        ["sent", "refused", "sent", "refused", "refused"],
+        ["sent", "refused", "refused", "sent", "refused", "refused"],
         "{v}"
     );
 
@@ -245,5 +264,5 @@ async fn mcp_tools_through_the_real_binary() {
         outside.lock().unwrap()
     );
     let text = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(text.lines().count(), 7, "{text}"); // 2 x (sending, sent) + 3 refused
+    assert_eq!(text.lines().count(), 8, "{text}"); // 2 x (sending, sent) + 4 refused
 }

@@ -826,3 +826,81 @@ fn a_header_that_overrides_the_path_is_checked_like_the_path() {
     assert_eq!(server.hits(), ["GET /docs HTTP/1.1"]);
     proxy.stop();
 }
+
+/// An exclusion of `?mode=admin` let `POST /form` with the form body `mode=admin` through,
+/// though PHP's `$_REQUEST`, ASP.NET's `Request[]`, Spring and Rails read a form's fields (Rails
+/// a JSON body's members) as parameters. Such a body is read whole and checked with the query
+/// before anything is sent; other bodies, and bodies of other types, go through unchanged.
+#[test]
+fn a_body_whose_fields_servers_read_as_the_excluded_query_is_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = listener.local_addr().unwrap().port();
+    let received: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let r2 = received.clone();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let len: usize = read_headers(&mut reader)
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let mut body = vec![0u8; len];
+            let _ = reader.read_exact(&mut body);
+            r2.lock().unwrap().push(body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/rules/probe-paths.yaml"
+    );
+    let proxy = Proxy::start_with(rules, &[pin("www.example.net", p)]);
+    let post = |query: &str, content_type: &str, body: &str| {
+        proxy.exchange(&format!(
+            "POST http://www.example.net:{p}/form{query} HTTP/1.1\r\nHost: www.example.net:{p}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+    };
+    let multipart =
+        "--b1\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\nadmin\r\n--b1--\r\n";
+    for (query, content_type, body) in [
+        ("", "application/x-www-form-urlencoded", "x=1&mode=admin"),
+        (
+            "",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "mode=%61dmin",
+        ),
+        ("?x=1", "application/x-www-form-urlencoded", "mode[]=admin"),
+        ("", "multipart/form-data; boundary=b1", multipart),
+        ("", "application/json", r#"{"mode": "admin"}"#),
+    ] {
+        let r = post(query, content_type, body);
+        assert!(r.starts_with("HTTP/1.1 403"), "{content_type} {body}: {r}");
+        assert!(
+            r.contains("read a body's fields as query parameters")
+                && (r.contains("admin mode is not part of the program")
+                    || r.contains("excluded by `www-admin-mode`")),
+            "{r}"
+        );
+    }
+    assert!(received.lock().unwrap().is_empty());
+    // Fields that are not the excluded ones, and a type no server reads as parameters.
+    let kept = [
+        ("application/x-www-form-urlencoded", "mode=view&x=admin"),
+        ("application/json", r#"{"x": {"mode": "admin"}}"#),
+        ("text/plain", "mode=admin"),
+    ];
+    for (content_type, body) in kept {
+        let r = post("", content_type, body);
+        assert!(r.starts_with("HTTP/1.1 204"), "{content_type} {body}: {r}");
+    }
+    let got: Vec<Vec<u8>> = kept.iter().map(|(_, b)| b.as_bytes().to_vec()).collect();
+    assert_eq!(*received.lock().unwrap(), got);
+    proxy.stop();
+}
