@@ -24,6 +24,10 @@ pub struct NetTarget {
     pub port: Option<u16>,
     /// Normalized path (dot segments removed), `/` when absent.
     pub path: String,
+    /// The path as written (a `\` read as `/`), when normalizing changed it: lenient servers
+    /// apply their own readings before they resolve dot segments (`/x/..;a/../admin` is
+    /// `/admin` to Tomcat), so those readings start from here.
+    pub raw_path: Option<String>,
     /// Whether the input had a path at all (`host` vs `host/`).
     pub has_path: bool,
     /// The query as written, without `?` (the fragment is never sent, so it is dropped).
@@ -359,7 +363,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         Some(p) if !p.is_empty() => Some(parse_port(p)?),
         _ => scheme.as_deref().and_then(default_port),
     };
-    let (path, has_path) = normalize_path(tail)?;
+    let (path, has_path, raw_path) = normalize_path(tail)?;
     // The query runs from the first `?` to a `#`; a `?` inside the fragment is not a query.
     let query = tail
         .find(['?', '#'])
@@ -371,6 +375,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         host,
         port,
         path,
+        raw_path,
         has_path,
         had_userinfo,
         query,
@@ -851,24 +856,52 @@ fn unstable_idna_char(c: char) -> bool {
 }
 
 /// Resolve `.`/`..` segments (including `%2e` forms) the way the WHATWG parser does, with a
-/// backslash treated as a slash. Returns the normalized path and whether the input had one.
-fn normalize_path(tail: &str) -> Result<(String, bool), TargetParseError> {
+/// backslash treated as a slash. Returns the normalized path, whether the input had one, and
+/// the path as written when it differs (see [`NetTarget::raw_path`]).
+fn normalize_path(tail: &str) -> Result<(String, bool, Option<String>), TargetParseError> {
     let path_end = tail
         .bytes()
         .position(|b| b == b'?' || b == b'#')
         .unwrap_or(tail.len());
     let raw = &tail[..path_end];
     if raw.is_empty() {
-        return Ok(("/".to_string(), false));
+        return Ok(("/".to_string(), false, None));
     }
     if is_plain_path(raw) {
-        return Ok((raw.to_string(), true));
+        return Ok((raw.to_string(), true, None));
+    }
+    if drive_letter_before_dot_dot(raw) {
+        return Err(TargetParseError::new(
+            "a Windows drive letter (`c:`, `c|`) followed by `..`: browsers remove it like any \
+             other segment, the URL parser this tool and Rust clients use keeps it"
+                .to_string(),
+        ));
     }
     let mut url = url::Url::parse("http://h/").map_err(|e| TargetParseError::new(e.to_string()))?;
     // `set_path`, not `join`: joining `//evil/x` would read `evil` as a host and drop it from
     // the path (found by fuzzing: `ht//-//8rtr8>5Kot>p//a`).
     url.set_path(raw);
-    Ok((url.path().to_string(), true))
+    let path = url.path().to_string();
+    let written = raw.replace('\\', "/");
+    let raw_path = (written != path).then_some(written);
+    Ok((path, true, raw_path))
+}
+
+/// Whether a segment in the form of a Windows drive letter (`c:`, `C|`) comes before a `..`
+/// segment (`..`, `.%2e`, `%2E%2e`): the `url` crate does not remove the drive letter (the
+/// WHATWG quirk meant for `file:` URLs), so `/v1.0/x/c:/../../beta` reads as `/v1.0/x/c:/beta`
+/// to it and as `/beta` to browsers.
+fn drive_letter_before_dot_dot(raw: &str) -> bool {
+    let is_drive = |seg: &str| {
+        let b = seg.as_bytes();
+        b.len() == 2 && b[0].is_ascii_alphabetic() && matches!(b[1], b':' | b'|')
+    };
+    let is_dot_dot = |seg: &str| {
+        let lower = seg.to_ascii_lowercase();
+        matches!(lower.as_str(), ".." | ".%2e" | "%2e." | "%2e%2e")
+    };
+    let mut segs = raw.split(['/', '\\']);
+    segs.by_ref().any(is_drive) && segs.any(is_dot_dot)
 }
 
 /// Percent-encode a query the way the WHATWG parser does for special schemes (controls, space,

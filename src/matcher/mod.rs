@@ -299,9 +299,10 @@ fn pattern_specificity(pattern: &HostPattern, host: &str) -> Option<u32> {
 struct PathSegments {
     full: Vec<String>,
     named: Vec<String>,
-    /// The path as a lenient server may read it, when that differs from the above (see
-    /// [`lenient_reading`]): a rule whose match differs between the two readings is ambiguous.
-    lenient: Option<Box<PathSegments>>,
+    /// The path as lenient servers may read it, each reading that differs from the above (see
+    /// [`lenient_reading`]): a rule whose match differs between this and any of them is
+    /// ambiguous.
+    lenient: Vec<PathSegments>,
     /// Whether a segment in the form of a Windows short (8.3) name (`ADMINI~1`) may stand for
     /// any name it abbreviates (see [`short_name_may_be`]); set on the lenient reading only.
     short_names: bool,
@@ -310,7 +311,7 @@ struct PathSegments {
 /// Decode a target's path into segments; `None` when a segment cannot be decoded safely (an
 /// encoded separator, invalid UTF-8, or an encoded parenthesis, quote or separator inside a
 /// call's arguments, which servers may split differently).
-fn path_segments(path: &str) -> Option<PathSegments> {
+fn path_segments(path: &str, written: Option<&str>) -> Option<PathSegments> {
     let mut raw: Vec<&str> = path.split('/').skip(1).collect();
     if raw.last() == Some(&"") {
         raw.pop();
@@ -327,12 +328,23 @@ fn path_segments(path: &str) -> Option<PathSegments> {
         });
         full.push(decoded);
     }
-    let lenient = match may_read_otherwise(path) {
-        false => None,
-        true => Some(lenient_reading(path)?)
-            .filter(|l| l.full != full || l.short_names)
-            .map(Box::new),
-    };
+    let mut lenient: Vec<PathSegments> = Vec::new();
+    // A path whose normalizing changed it (dot segments, escapes) is read from as written:
+    // servers apply their leniencies before they resolve dot segments.
+    if written.is_some() || may_read_otherwise(path) {
+        let written = written.unwrap_or(path);
+        for leniency in Leniency::READINGS {
+            let l = lenient_reading(written, leniency)?;
+            let differs = l.full != full || l.named != named || l.short_names;
+            if differs
+                && !lenient.iter().any(|o| {
+                    o.full == l.full && o.named == l.named && o.short_names == l.short_names
+                })
+            {
+                lenient.push(l);
+            }
+        }
+    }
     Some(PathSegments {
         full,
         named,
@@ -362,63 +374,183 @@ fn may_read_otherwise(path: &str) -> bool {
     memchr::memchr_iter(b'.', b).any(|i| i > last || b.get(i + 1).is_none_or(|&n| n == b'/'))
 }
 
-/// The path as the most lenient of common servers reads it, each leniency applied at once:
-/// - path parameters cut off each segment (`/admin;x`, `/..;/admin`: Tomcat, Jetty, Spring),
-///   also when the `;` is escaped;
-/// - `%uXXXX` decoded and an escape left by decoding decoded again (IIS);
-/// - trailing dots and spaces trimmed off a segment (IIS on Windows: `/admin.`, `/admin%20`);
-/// - empty segments dropped (`//admin`: nginx's `merge_slashes`, Tomcat), and `.` and `..`
-///   segments resolved (a segment of three or more dots taken as `..`);
-/// - compatibility forms folded (NFKC: `ａｄｍｉｎ`, IIS's best-fit mapping), and the letters
-///   that Java's case-insensitive comparison takes for `i` (`ı`, `İ`);
-/// - an NTFS stream name and type (`::$DATA`, `:$i30:$INDEX_ALLOCATION`) cut off a segment at
-///   its first `:` (IIS);
-/// - the last segment's extension cut off (`/admin.json`: Rails formats, Spring's suffix
-///   matching before 5.3);
-/// - a segment in the form of a Windows short name (`ADMINI~1`, `ADMINI~1.ASP`) read as any
-///   name it may abbreviate (IIS serves `/administrator/` at `/ADMINI~1/` where the volume
-///   keeps 8.3 names): marked by `short_names`, matched by [`short_name_may_be`].
+/// The leniencies of one reading of a path (see [`lenient_reading`]).
+#[derive(Clone, Copy)]
+struct Leniency {
+    /// Path parameters cut off each segment (`/admin;x`, `/..;/admin`: Tomcat, Jetty, Spring),
+    /// also when the `;` is escaped.
+    params: bool,
+    /// `%uXXXX` decoded, and an escape left by decoding decoded again (IIS).
+    decode_twice: bool,
+    /// Compatibility forms folded (NFKC: `ａｄｍｉｎ`, IIS's best-fit mapping), and the letters
+    /// that Java's case-insensitive comparison takes for `i` (`ı`, `İ`).
+    fold: bool,
+    /// An NTFS stream name and type (`::$DATA`, `:$i30:$INDEX_ALLOCATION`) cut off a segment at
+    /// its first `:` (IIS).
+    ntfs: bool,
+    /// Trailing dots and spaces trimmed off a segment, and a segment of three or more dots
+    /// taken as `..` (IIS on Windows: `/admin.`, `/admin%20`, `/.../`).
+    trim: bool,
+    /// Empty segments dropped before dot segments are resolved (`/x//../admin` is `/admin`:
+    /// nginx's `merge_slashes`, Tomcat, Apache, Go's `path.Clean`).
+    merge: bool,
+    /// The last segment's extensions cut off (`/admin.json`, `/admin.tar.gz`: Rails formats,
+    /// Spring's suffix matching before 5.3).
+    extension: bool,
+    /// A segment in the form of a Windows short name (`ADMINI~1`) read as any name it may
+    /// abbreviate (IIS serves `/administrator/` at `/ADMINI~1/` where the volume keeps 8.3
+    /// names): marked by `short_names`, matched by [`short_name_may_be`].
+    short_names: bool,
+}
+
+impl Leniency {
+    const NONE: Leniency = Leniency {
+        params: false,
+        decode_twice: false,
+        fold: false,
+        ntfs: false,
+        trim: false,
+        merge: false,
+        extension: false,
+        short_names: false,
+    };
+    const ALL: Leniency = Leniency {
+        params: true,
+        decode_twice: true,
+        fold: true,
+        ntfs: true,
+        trim: true,
+        merge: true,
+        extension: true,
+        short_names: true,
+    };
+    /// The readings a path is checked in: every leniency at once, the servers' own sets, and
+    /// each leniency alone. One reading of all of them is not enough: two leniencies can
+    /// cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
+    /// which cuts `;x` and keeps `.. `).
+    const READINGS: [Leniency; 10] = [
+        Leniency::ALL,
+        // Tomcat, Jetty, Spring.
+        Leniency {
+            params: true,
+            fold: true,
+            merge: true,
+            extension: true,
+            ..Leniency::NONE
+        },
+        // IIS on Windows.
+        Leniency {
+            decode_twice: true,
+            fold: true,
+            ntfs: true,
+            trim: true,
+            short_names: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            params: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            decode_twice: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            fold: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            ntfs: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            trim: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            merge: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            extension: true,
+            ..Leniency::NONE
+        },
+    ];
+}
+
+/// The path as a server with the given leniencies reads it, from the path as written: each
+/// segment decoded and read, then `.` and `..` resolved in order (see [`Leniency`]).
 ///
 /// `None` when a segment decodes to a separator or a control character (`%00` ends the path
 /// for some servers), or to invalid UTF-8: then no reading is safe.
-fn lenient_reading(path: &str) -> Option<PathSegments> {
+fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
     let mut full: Vec<String> = Vec::new();
-    for raw in path.split('/') {
-        let cut = raw
-            .bytes()
-            .enumerate()
-            .position(|(i, c)| {
-                c == b';'
-                    || raw.as_bytes()[i..]
-                        .get(..3)
-                        .is_some_and(|e| e.eq_ignore_ascii_case(b"%3b"))
-            })
-            .unwrap_or(raw.len());
-        let seg = decode_twice(&raw[..cut]).filter(|s| !s.contains(['/', '\\']))?;
-        let mut seg = fold_lookalikes(seg)?;
+    let segments: Vec<&str> = path.split('/').collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, raw) in segments.into_iter().enumerate() {
+        let cut = match how.params {
+            true => raw
+                .bytes()
+                .enumerate()
+                .position(|(i, c)| {
+                    c == b';'
+                        || raw.as_bytes()[i..]
+                            .get(..3)
+                            .is_some_and(|e| e.eq_ignore_ascii_case(b"%3b"))
+                })
+                .unwrap_or(raw.len()),
+            false => raw.len(),
+        };
+        let decoded = match how.decode_twice {
+            true => decode_twice(&raw[..cut]),
+            false => decode_leniently(&raw[..cut].replace("%u", "%25u").replace("%U", "%25U"))
+                .filter(|s| !s.chars().any(char::is_control)),
+        };
+        let mut seg = decoded.filter(|s| !s.contains(['/', '\\']))?;
+        if how.fold {
+            seg = fold_lookalikes(seg)?;
+        }
         // NTFS reads `name:stream:type` as the file or directory `name`: `::$DATA`,
         // `::$INDEX_ALLOCATION`, `:$i30:$INDEX_ALLOCATION` and a named stream all reach it.
-        if let Some(i) = seg.find(':') {
-            seg.truncate(i);
+        if how.ntfs {
+            if let Some(i) = seg.find(':') {
+                seg.truncate(i);
+            }
         }
-        // A segment of dots is a step (`..`, and `...`, which Windows trims towards `..`);
-        // otherwise trailing dots and spaces go.
-        let seg = seg.trim_end_matches(' ');
-        match seg.trim_start_matches('.') {
-            "" if seg == "." => {}
-            "" if !seg.is_empty() => {
+        let seg = match how.trim {
+            true => seg.trim_end_matches(' '),
+            false => seg.as_str(),
+        };
+        // Dots and spaces only, two dots or more (`...`, `.. .`): a step up once trimmed.
+        let dots = seg.bytes().all(|b| b == b'.' || b == b' ')
+            && seg.bytes().filter(|&b| b == b'.').count() >= 2;
+        match seg {
+            "." => {}
+            ".." => {
                 full.pop();
             }
-            _ => match seg.trim_end_matches(['.', ' ']) {
+            // A segment of dots is a step on Windows (`...`, which it trims towards `..`).
+            _ if dots && how.trim => {
+                full.pop();
+            }
+            // The path's leading `/`, a trailing one, and (merged) any other empty segment.
+            "" if i == 0 || i == last || how.merge => {}
+            _ if how.trim => match seg.trim_end_matches(['.', ' ']) {
                 "" => {}
                 s => full.push(s.to_string()),
             },
+            s => full.push(s.to_string()),
         }
     }
-    // An extension is letters and digits (`.json`), not a call's arguments (`('a.com')`).
-    if let Some(last) = full.last_mut() {
-        let extension = |i: usize| last[i + 1..].bytes().all(|b| b.is_ascii_alphanumeric());
-        if let Some(dot) = last.rfind('.').filter(|&i| i > 0 && extension(i)) {
+    // An extension is letters and digits (`.json`, `.tar.gz`), not a call's arguments
+    // (`('a.com')`).
+    if let Some(last) = full.last_mut().filter(|_| how.extension) {
+        let extensions = |i: usize| {
+            last[i + 1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        };
+        if let Some(dot) = last.find('.').filter(|&i| i > 0 && extensions(i)) {
             last.truncate(dot);
         }
     }
@@ -429,11 +561,11 @@ fn lenient_reading(path: &str) -> Option<PathSegments> {
             _ => s.clone(),
         })
         .collect();
-    let short_names = full.iter().any(|s| short_name_form(s).is_some());
+    let short_names = how.short_names && full.iter().any(|s| short_name_form(s).is_some());
     Some(PathSegments {
         full,
         named,
-        lenient: None,
+        lenient: Vec::new(),
         short_names,
     })
 }
@@ -725,23 +857,23 @@ fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>)
     };
     let as_written = match_segments(rule, segs, query, QueryReading::AsWritten);
     let lenient_query = !rule.query.is_empty() && query.is_some_and(query_may_read_otherwise);
-    if segs.lenient.is_none() && !lenient_query {
+    if segs.lenient.is_empty() && !lenient_query {
         return as_written;
     }
-    let reading = match lenient_query {
-        true => QueryReading::Lenient,
-        false => QueryReading::AsWritten,
+    let yes = matches!(as_written, PathMatch::Yes(_));
+    let query_readings: &[QueryReading] = match lenient_query {
+        true => &[QueryReading::AsWritten, QueryReading::Lenient],
+        false => &[QueryReading::AsWritten],
     };
-    let lenient = match_segments(
-        rule,
-        segs.lenient.as_deref().unwrap_or(segs),
-        query,
-        reading,
-    );
-    if matches!(lenient, PathMatch::Yes(_)) != matches!(as_written, PathMatch::Yes(_)) {
-        PathMatch::Ambiguous
-    } else {
-        as_written
+    let differs = std::iter::once(segs)
+        .chain(&segs.lenient)
+        .flat_map(|p| query_readings.iter().map(move |&q| (p, q)))
+        // The path and the query as written: `as_written` itself.
+        .skip(1)
+        .any(|(p, q)| matches!(match_segments(rule, p, query, q), PathMatch::Yes(_)) != yes);
+    match differs {
+        true => PathMatch::Ambiguous,
+        false => as_written,
     }
 }
 
@@ -992,7 +1124,7 @@ impl Program {
                 .iter()
                 .any(|&id| self.exclusions[id as usize].paths.is_some());
         let segs = if needs_path {
-            path_segments(&n.path)
+            path_segments(&n.path, n.raw_path.as_deref())
         } else {
             None
         };

@@ -851,15 +851,17 @@ async fn forward_url(state: Arc<State>, req: Request<Incoming>, url: Url) -> Res
     let (body, whole) = if has_fields {
         match Limited::new(body, MAX_REQUEST_BODY).collect().await {
             Ok(b) => (None, Some(b.to_bytes())),
-            Err(e) => return bad_request(
-                &state,
-                &method,
-                &rec.url,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
+            Err(e) => {
+                return bad_request(
+                    &state,
+                    &method,
+                    &rec.url,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
                     "request body not read whole (over the {MAX_REQUEST_BODY}-byte limit?): {e}"
                 ),
-            ),
+                )
+            }
         }
     } else {
         (Some(body), None)
