@@ -961,7 +961,7 @@ pub fn decode_segment(seg: &str) -> Option<String> {
     Some(s)
 }
 
-fn percent_decode(input: &[u8]) -> Vec<u8> {
+pub(crate) fn percent_decode(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {

@@ -333,7 +333,14 @@ fn path_segments(path: &str, written: Option<&str>) -> Option<PathSegments> {
     // servers apply their leniencies before they resolve dot segments.
     if written.is_some() || may_read_otherwise(path) {
         let written = written.unwrap_or(path);
+        let applicable = Leniency::applicable(written);
+        let mut made: Vec<Leniency> = Vec::with_capacity(Leniency::READINGS.len());
         for leniency in Leniency::READINGS {
+            let leniency = leniency.and(applicable);
+            if made.contains(&leniency) {
+                continue;
+            }
+            made.push(leniency);
             let l = lenient_reading(written, leniency)?;
             let differs = l.full != full || l.named != named || l.short_names;
             if differs
@@ -375,7 +382,7 @@ fn may_read_otherwise(path: &str) -> bool {
 }
 
 /// The leniencies of one reading of a path (see [`lenient_reading`]).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Leniency {
     /// Path parameters cut off each segment (`/admin;x`, `/..;/admin`: Tomcat, Jetty, Spring),
     /// also when the `;` is escaped.
@@ -404,6 +411,47 @@ struct Leniency {
 }
 
 impl Leniency {
+    /// The leniencies that can change a reading of `path`: a path without a `;` reads the same
+    /// with path parameters cut or not, and so on. Readings whose leniencies differ only in
+    /// ones that cannot apply are the same reading, made once.
+    fn applicable(path: &str) -> Leniency {
+        let escaped = memchr::memchr(b'%', path.as_bytes()).is_some();
+        // What the escapes stand for decides, not the escapes (`%27` is no `;`).
+        let decoded = match escaped {
+            true => std::borrow::Cow::Owned(
+                String::from_utf8_lossy(&target::percent_decode(path.as_bytes())).into_owned(),
+            ),
+            false => std::borrow::Cow::Borrowed(path),
+        };
+        let text = decoded.as_bytes();
+        let has = |c: u8| memchr::memchr(c, text).is_some();
+        let last = decoded.rsplit('/').next().unwrap_or_default();
+        Leniency {
+            params: has(b';'),
+            decode_twice: has(b'%') || path.contains("%u") || path.contains("%U"),
+            fold: !decoded.is_ascii(),
+            ntfs: has(b':'),
+            trim: decoded.split('/').any(|seg| seg.ends_with(['.', ' '])),
+            merge: memchr::memmem::find(text, b"//").is_some(),
+            extension: last.contains('.'),
+            short_names: has(b'~'),
+        }
+    }
+
+    /// The leniencies of both.
+    fn and(self, o: Leniency) -> Leniency {
+        Leniency {
+            params: self.params && o.params,
+            decode_twice: self.decode_twice && o.decode_twice,
+            fold: self.fold && o.fold,
+            ntfs: self.ntfs && o.ntfs,
+            trim: self.trim && o.trim,
+            merge: self.merge && o.merge,
+            extension: self.extension && o.extension,
+            short_names: self.short_names && o.short_names,
+        }
+    }
+
     const NONE: Leniency = Leniency {
         params: false,
         decode_twice: false,
