@@ -425,14 +425,22 @@ impl Leniency {
         };
         let text = decoded.as_bytes();
         let has = |c: u8| memchr::memchr(c, text).is_some();
+        // A second decoding, `%u` and folding can make any of the characters below (`%253b`
+        // is `;`, `．` is `.`): then every leniency may apply.
+        if has(b'%') || path.contains("%u") || path.contains("%U") || !decoded.is_ascii() {
+            return Leniency::ALL;
+        }
         let last = decoded.rsplit('/').next().unwrap_or_default();
+        let (params, ntfs) = (has(b';'), has(b':'));
+        let trim = decoded.split('/').any(|seg| seg.ends_with(['.', ' ']));
         Leniency {
-            params: has(b';'),
-            decode_twice: has(b'%') || path.contains("%u") || path.contains("%U"),
-            fold: !decoded.is_ascii(),
-            ntfs: has(b':'),
-            trim: decoded.split('/').any(|seg| seg.ends_with(['.', ' '])),
-            merge: memchr::memmem::find(text, b"//").is_some(),
+            params,
+            decode_twice: false,
+            fold: false,
+            ntfs,
+            trim,
+            // Cutting a segment's parameters, stream or trailing dots can empty it (`/;x/admin`).
+            merge: memchr::memmem::find(text, b"//").is_some() || params || ntfs || trim,
             extension: last.contains('.'),
             short_names: has(b'~'),
         }
