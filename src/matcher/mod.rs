@@ -371,12 +371,16 @@ fn may_read_otherwise(path: &str) -> bool {
     if memchr::memchr3(b';', b'%', b':', b).is_some() || memchr::memchr(b'~', b).is_some() {
         return true;
     }
-    let mut last = 0;
+    let (mut last, mut before_last) = (0, 0);
     for i in memchr::memchr_iter(b'/', b) {
         if i > 0 && i == last + 1 {
             return true;
         }
-        last = i;
+        (before_last, last) = (last, i);
+    }
+    // The last segment with a name: `/admin.json/` is served as `/admin.json` (Rails).
+    if last + 1 == b.len() {
+        last = before_last;
     }
     memchr::memchr_iter(b'.', b).any(|i| i > last || b.get(i + 1).is_none_or(|&n| n == b'/'))
 }
@@ -430,18 +434,19 @@ impl Leniency {
         if has(b'%') || path.contains("%u") || path.contains("%U") || !decoded.is_ascii() {
             return Leniency::ALL;
         }
-        let last = decoded.rsplit('/').next().unwrap_or_default();
         let (params, ntfs) = (has(b';'), has(b':'));
-        let trim = decoded.split('/').any(|seg| seg.ends_with(['.', ' ']));
+        // Coarse on purpose: one cut exposes what another reads (`/admin.;x` is `admin.` once
+        // the parameter is cut, then `admin` trimmed; `/admin.json//` ends in `admin.json` once
+        // empty segments go), so a leniency applies when its character is anywhere in the path.
+        let trim = has(b'.') || has(b' ');
         Leniency {
             params,
             decode_twice: false,
             fold: false,
             ntfs,
             trim,
-            // Cutting a segment's parameters, stream or trailing dots can empty it (`/;x/admin`).
             merge: memchr::memmem::find(text, b"//").is_some() || params || ntfs || trim,
-            extension: last.contains('.'),
+            extension: has(b'.'),
             short_names: has(b'~'),
         }
     }
@@ -865,7 +870,7 @@ fn conditions_hold<'q>(
 /// Whether a server may read `query` other than the URL standard does: it holds a `;`, an
 /// escape, a `+`, a bracket, or a dot a name may lose.
 fn query_may_read_otherwise(query: &str) -> bool {
-    !query.is_ascii() || query.contains([';', '%', '+', '[', '.'])
+    !query.is_ascii() || query.contains([';', '%', '+', '[', ']', '.'])
 }
 
 /// The query's pairs as the most lenient of common servers read them, each leniency at once:
@@ -887,24 +892,51 @@ fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
     query
         .split(['&', ';'])
         .filter(|p| !p.is_empty())
-        .map(|pair| {
+        .flat_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match (decode(k), decode(v)) {
                 (Some(k), Some(v)) => {
-                    let k = k.trim_start_matches(' ');
-                    let k = match k.find('[') {
-                        Some(i) if k.ends_with(']') && i > 0 => &k[..i],
-                        _ => k,
-                    };
-                    (k.replace([' ', '.'], "_"), v.trim().to_string())
+                    let v = v.trim().to_string();
+                    lenient_names(&k)
+                        .into_iter()
+                        .map(|name| (name, v.clone()))
+                        .collect::<Vec<_>>()
                 }
                 _ => url::form_urlencoded::parse(pair.as_bytes())
                     .next()
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .unwrap_or_default(),
+                    .into_iter()
+                    .collect(),
             }
         })
         .collect()
+}
+
+/// The names a decoded parameter name `k` is read as, each once:
+/// - PHP: leading spaces dropped; from the first `[`, a name with a `]` after it is cut there
+///   (`mode[]`, `mode[a]b` are `mode`), an unclosed `[` becomes `_` (`do[it` is `do_it`);
+///   spaces and dots become `_`;
+/// - Rack 2 (Rails up to 7.0) and Express's `qs`: leading brackets dropped, then the name up
+///   to the next bracket (`[mode]`, `mode]`, `[[mode` are `mode`).
+fn lenient_names(k: &str) -> Vec<String> {
+    let k = k.trim_start_matches(' ');
+    let php = match k.find('[') {
+        Some(i) if i > 0 && k[i..].contains(']') => k[..i].replace([' ', '.'], "_"),
+        Some(i) if i > 0 => {
+            format!("{}_{}", k[..i].replace([' ', '.'], "_"), &k[i + 1..])
+        }
+        _ => k.replace([' ', '.'], "_"),
+    };
+    let rack = k
+        .trim_start_matches(['[', ']'])
+        .split(['[', ']'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    match rack == php || rack.is_empty() {
+        true => vec![php],
+        false => vec![php, rack],
+    }
 }
 
 fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>) -> PathMatch {

@@ -556,6 +556,16 @@ fn a_path_is_read_leniently_before_its_dot_segments_and_one_leniency_at_a_time()
         "/admin%28'a'%29",
         "/C:/../admin",
         "/C|/../admin",
+        "/admin%252e",
+        // One cut exposes what another reads: an extension once empty segments go
+        // (`/admin.json//` is `/admin.json` to Rails), a dot once a parameter or stream goes.
+        "/admin.json/",
+        "/admin.json//",
+        "/admin.json/;x",
+        "/admin.tar.gz%2e%2e/",
+        "/x/...;y/admin",
+        "/admin.;x/foo",
+        "/admin.::$DATA/",
     ];
     let kept = [
         "/x/../docs",
@@ -575,6 +585,33 @@ fn a_path_is_read_leniently_before_its_dot_segments_and_one_leniency_at_a_time()
         "https://app.example.com/x/../docs\nhttps://app.example.com/docs/./a\n\
          https://app.example.com/docs%28x%29\nhttps://app.example.com/report.tar.gz\n\
          https://app.example.com/c:/docs\n",
+    );
+}
+
+/// Bracketed names that Rack 2 (Rails up to 7.0) and Express's `qs` read as `mode`
+/// (`[mode]`, `mode]`, `]mode`, `[[mode`), and PHP's `do[it` (an unclosed `[` is `_`: `do_it`)
+/// and `mode[a]b` (`mode`) were in scope under exclusions of `?mode=admin` and `?do_it=yes`.
+#[test]
+fn bracketed_names_servers_read_as_the_excluded_parameter_are_out_of_scope() {
+    let input: String = [
+        "?[mode]=admin",
+        "?mode]=admin",
+        "?]mode=admin",
+        "?[[mode=admin",
+        "?do[it=yes",
+        "?mode[a]b=admin",
+        "?mode=x",
+        "?[x]=admin",
+        "?modes[a]=admin",
+    ]
+    .iter()
+    .map(|q| format!("https://app.example.com/{q}\n"))
+    .collect();
+    assert_in_scope(
+        "assets:\n  - {id: all, hosts: [app.example.com]}\nexclusions:\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n  - {id: do-it, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: do_it, value: 'yes'}]}}\n",
+        &input,
+        "https://app.example.com/?mode=x\nhttps://app.example.com/?[x]=admin\n\
+         https://app.example.com/?modes[a]=admin\n",
     );
 }
 
