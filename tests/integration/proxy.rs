@@ -182,6 +182,34 @@ impl Proxy {
     }
 }
 
+/// A server on 127.0.0.1 that answers `204` to each request and records its body (read to
+/// its `Content-Length`); its port and the bodies.
+fn body_server() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let r2 = received.clone();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            // The request line reads as a header line without a colon, which is skipped.
+            let len: usize = read_headers(&mut reader)
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let mut body = vec![0u8; len];
+            let _ = reader.read_exact(&mut body);
+            r2.lock().unwrap().push(body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (port, received)
+}
+
 /// Send `CONNECT authority`, read the proxy's answer head; the stream and the status line.
 fn open_tunnel(proxy: &Proxy, authority: &str) -> (TcpStream, String) {
     proxy.assert_pinned(&format!(
@@ -691,27 +719,7 @@ fn oversized_response_is_a_502_not_a_cut_200() {
 /// over the limit is a 413 with an audit record.
 #[test]
 fn request_bodies_stream_through_and_oversized_ones_get_413() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let p = listener.local_addr().unwrap().port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let r2 = received.clone();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let len: usize = read_headers(&mut reader)
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                .map_or(0, |(_, v)| v.parse().unwrap());
-            let mut body = vec![0u8; len];
-            let _ = reader.read_exact(&mut body);
-            r2.lock().unwrap().push(body);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
+    let (p, received) = body_server();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.jsonl");
     let proxy = Proxy::start(&[
@@ -833,29 +841,7 @@ fn a_header_that_overrides_the_path_is_checked_like_the_path() {
 /// before anything is sent; other bodies, and bodies of other types, go through unchanged.
 #[test]
 fn a_body_whose_fields_servers_read_as_the_excluded_query_is_refused() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let p = listener.local_addr().unwrap().port();
-    let received: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-    let r2 = received.clone();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let len: usize = read_headers(&mut reader)
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                .map_or(0, |(_, v)| v.parse().unwrap());
-            let mut body = vec![0u8; len];
-            let _ = reader.read_exact(&mut body);
-            r2.lock().unwrap().push(body);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
+    let (p, received) = body_server();
     let rules = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/rules/probe-paths.yaml"
