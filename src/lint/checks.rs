@@ -1333,19 +1333,21 @@ mod tests {
         ScopeRules::embedded(SuffixList::embedded()).unwrap()
     }
 
+    /// The targets `find_targets` finds in `text` under the embedded program.
+    fn targets_in(text: &str) -> Vec<String> {
+        let r = rules();
+        find_targets(&r.programs[0], text)
+            .into_iter()
+            .map(|f| f.value)
+            .collect()
+    }
+
     #[test]
     fn targets_in_text_skip_addresses_and_file_names() {
-        let r = rules();
-        let p = &r.programs[0];
-        let found: Vec<String> = find_targets(
-            p,
-            "See https://login.live.com/x., mail a@b.onmicrosoft.com, open /tmp/poc.html and account.live.com; android:com.azure.authenticator",
-        )
-        .into_iter()
-        .map(|f| f.value)
-        .collect();
         assert_eq!(
-            found,
+            targets_in(
+                "See https://login.live.com/x., mail a@b.onmicrosoft.com, open /tmp/poc.html and account.live.com; android:com.azure.authenticator",
+            ),
             vec![
                 "https://login.live.com/x",
                 "account.live.com",
@@ -1356,22 +1358,13 @@ mod tests {
 
     #[test]
     fn urls_keep_path_templates_but_no_host_template() {
-        let r = rules();
-        let p = &r.programs[0];
-        let found: Vec<String> = find_targets(
-            p,
-            concat!(
+        assert_eq!(
+            targets_in(concat!(
                 "GET https://graph.microsoft.com/v1.0/users/{id}/authentication/methods, ",
                 "then https://graph.microsoft.com/v1.0/users/{user-id}. ",
                 "Not https://{tenant}.b2clogin.com/x nor https://login.live.com{x}/y ",
                 "and {url: https://account.live.com/z}",
-            ),
-        )
-        .into_iter()
-        .map(|f| f.value)
-        .collect();
-        assert_eq!(
-            found,
+            )),
             vec![
                 "https://graph.microsoft.com/v1.0/users/{id}/authentication/methods",
                 "https://graph.microsoft.com/v1.0/users/{user-id}",

@@ -564,7 +564,9 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
         };
         let decoded = match how.decode_twice {
             true => decode_twice(&raw[..cut]),
-            false => decode_leniently(&raw[..cut].replace("%u", "%25u").replace("%U", "%25U"))
+            // Standard escapes only: `%u0061` stays as written.
+            false => String::from_utf8(target::percent_decode(&raw.as_bytes()[..cut]))
+                .ok()
                 .filter(|s| !s.chars().any(char::is_control)),
         };
         let mut seg = decoded.filter(|s| !s.contains(['/', '\\']))?;
@@ -583,15 +585,17 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
             false => seg.as_str(),
         };
         // Dots and spaces only, two dots or more (`...`, `.. .`): a step up once trimmed.
-        let dots = seg.bytes().all(|b| b == b'.' || b == b' ')
-            && seg.bytes().filter(|&b| b == b'.').count() >= 2;
+        let dots = || {
+            seg.bytes().all(|b| b == b'.' || b == b' ')
+                && seg.bytes().filter(|&b| b == b'.').count() >= 2
+        };
         match seg {
             "." => {}
             ".." => {
                 full.pop();
             }
             // A segment of dots is a step on Windows (`...`, which it trims towards `..`).
-            _ if dots && how.trim => {
+            _ if how.trim && dots() => {
                 full.pop();
             }
             // The path's leading `/`, a trailing one, and (merged) any other empty segment.
