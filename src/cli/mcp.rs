@@ -202,7 +202,7 @@ impl ScopeServer {
     }
 
     #[tool(
-        description = "Send one HTTP request through scopelint's enforcing engine. The URL and every redirect hop must be in the program's scope (refused otherwise, with the rule and reason; nothing is sent), internal addresses are refused, requests are paced and count against the request budget, and each is written to the audit log (secret header values redacted). A Host header is refused. Returns status, headers, the response body (bounded) and every hop's audit entry."
+        description = "Send one HTTP request through scopelint's enforcing engine. The URL and every redirect hop must be in the program's scope (refused otherwise, with the rule and reason; nothing is sent; a form or JSON body's fields are checked as query parameters), internal addresses are refused, requests are paced and count against the request budget, and each is written to the audit log (secret header values redacted). A Host header is refused. Returns status, headers, the response body (bounded) and every hop's audit entry."
     )]
     async fn send_request(&self, Parameters(p): Parameters<SendHttp>) -> CallToolResult {
         use reqwest::Method;
