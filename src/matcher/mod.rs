@@ -199,7 +199,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values, comma lists, an escaped `&` or `=`)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -412,6 +412,10 @@ struct Leniency {
     /// abbreviate (IIS serves `/administrator/` at `/ADMINI~1/` where the volume keeps 8.3
     /// names): marked by `short_names`, matched by [`short_name_may_be`].
     short_names: bool,
+    /// The path ended at a `?` or `#` that a segment decodes to (`/admin%3F.css` is `/admin`
+    /// to Apache's `mod_rewrite`, which decodes the path, rewrites it, and splits the result
+    /// at its first `?`; a proxy that decodes before it forwards does the same).
+    cut_query: bool,
 }
 
 impl Leniency {
@@ -435,6 +439,7 @@ impl Leniency {
             return Leniency::ALL;
         }
         let (params, ntfs) = (has(b';'), has(b':'));
+        let cut_query = has(b'?') || has(b'#');
         // Coarse on purpose: one cut exposes what another reads (`/admin.;x` is `admin.` once
         // the parameter is cut, then `admin` trimmed; `/admin.json//` ends in `admin.json` once
         // empty segments go), so a leniency applies when its character is anywhere in the path.
@@ -448,6 +453,7 @@ impl Leniency {
             merge: memchr::memmem::find(text, b"//").is_some() || params || ntfs || trim,
             extension: has(b'.'),
             short_names: has(b'~'),
+            cut_query,
         }
     }
 
@@ -462,6 +468,7 @@ impl Leniency {
             merge: self.merge && o.merge,
             extension: self.extension && o.extension,
             short_names: self.short_names && o.short_names,
+            cut_query: self.cut_query && o.cut_query,
         }
     }
 
@@ -474,6 +481,7 @@ impl Leniency {
         merge: false,
         extension: false,
         short_names: false,
+        cut_query: false,
     };
     const ALL: Leniency = Leniency {
         params: true,
@@ -484,12 +492,13 @@ impl Leniency {
         merge: true,
         extension: true,
         short_names: true,
+        cut_query: true,
     };
     /// The readings a path is checked in: every leniency at once, the servers' own sets, and
     /// each leniency alone. One reading of all of them is not enough: two leniencies can
     /// cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
     /// which cuts `;x` and keeps `.. `).
-    const READINGS: [Leniency; 10] = [
+    const READINGS: [Leniency; 11] = [
         Leniency::ALL,
         // Tomcat, Jetty, Spring.
         Leniency {
@@ -536,6 +545,10 @@ impl Leniency {
             extension: true,
             ..Leniency::NONE
         },
+        Leniency {
+            cut_query: true,
+            ..Leniency::NONE
+        },
     ];
 }
 
@@ -572,6 +585,10 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
         let mut seg = decoded.filter(|s| !s.contains(['/', '\\']))?;
         if how.fold {
             seg = fold_lookalikes(seg)?;
+            // A full-width `；` is a `;` once folded.
+            if let Some(i) = seg.find(';').filter(|_| how.params) {
+                seg.truncate(i);
+            }
         }
         // NTFS reads `name:stream:type` as the file or directory `name`: `::$DATA`,
         // `::$INDEX_ALLOCATION`, `:$i30:$INDEX_ALLOCATION` and a named stream all reach it.
@@ -580,6 +597,13 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
                 seg.truncate(i);
             }
         }
+        let ends_path = match seg.find(['?', '#']).filter(|_| how.cut_query) {
+            Some(i) => {
+                seg.truncate(i);
+                true
+            }
+            None => false,
+        };
         let seg = match how.trim {
             true => seg.trim_end_matches(' '),
             false => seg.as_str(),
@@ -605,6 +629,9 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
                 s => full.push(s.to_string()),
             },
             s => full.push(s.to_string()),
+        }
+        if ends_path {
+            break;
         }
     }
     // An extension is letters and digits (`.json`, `.tar.gz`), not a call's arguments
@@ -635,14 +662,15 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
     })
 }
 
-/// `seg` with compatibility forms folded (NFKC) and `ı`, `İ` read as `i`; `None` when that
-/// makes a separator (`／`, `＼`).
+/// `seg` as [`fold_compatibility`] folds it; `None` when that makes a separator (`／`, `＼`,
+/// `∕`, `¥`).
 fn fold_lookalikes(seg: String) -> Option<String> {
     let folded = fold_compatibility(seg);
     (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
-/// `text` with compatibility forms folded (NFKC) and `ı`, `İ` read as `i`.
+/// `text` with compatibility forms folded (NFKC), `ı`, `İ` read as `i`, and the best-fit
+/// mappings below.
 fn fold_compatibility(text: String) -> String {
     use unicode_normalization::UnicodeNormalization;
     if text.is_ascii() {
@@ -651,6 +679,11 @@ fn fold_compatibility(text: String) -> String {
     text.nfkc()
         .map(|c| match c {
             '\u{131}' | '\u{130}' => 'i',
+            // Windows' best-fit mappings that NFKC lacks, which a program converting a path
+            // to an ANSI code page applies: `∕` (U+2215) is `/`, and `¥` and `₩` are `\` in
+            // the Japanese and Korean code pages.
+            '\u{2215}' => '/',
+            '\u{a5}' | '\u{20a9}' => '\\',
             c => c,
         })
         .collect()
@@ -872,9 +905,9 @@ fn conditions_hold<'q>(
 }
 
 /// Whether a server may read `query` other than the URL standard does: it holds a `;`, an
-/// escape, a `+`, a bracket, or a dot a name may lose.
+/// escape, a `+`, a bracket, a dot a name may lose, or a comma a value may be split at.
 fn query_may_read_otherwise(query: &str) -> bool {
-    !query.is_ascii() || query.contains([';', '%', '+', '[', ']', '.'])
+    !query.is_ascii() || query.contains([';', '%', '+', '[', ']', '.', ','])
 }
 
 /// The query's pairs as the most lenient of common servers read them, each leniency at once:
@@ -883,9 +916,29 @@ fn query_may_read_otherwise(query: &str) -> bool {
 /// other spaces and dots become `_` (PHP); a value loses surrounding spaces; a name or value
 /// ends at its first control character (`mode%00x=admin` is `mode=admin` to a server written in
 /// C); compatibility forms are folded and `ı`, `İ` read as `i` (`adm%C4%B1n` is `admin` to
-/// Java's case-insensitive comparison). A pair that does not decode (invalid UTF-8) keeps its
-/// standard reading.
+/// Java's case-insensitive comparison); a value with commas is also each of its parts (Spring
+/// binds `mode=x,admin` to a list holding `admin`; `qs` with `comma`). A pair that does not
+/// decode (invalid UTF-8) keeps its standard reading.
+///
+/// A query with an escaped separator is also read decoded as a whole before it is split
+/// (`x=1%26mode=admin` holds `mode=admin` to code that decodes the query string first, as
+/// hand-written parsers and some proxies do).
 fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
+    let mut pairs = lenient_pairs_of(query);
+    let escaped_separator = ["%26", "%3b", "%3d"].iter().any(|e| {
+        query
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(e.as_bytes()))
+    });
+    if let Some(whole) = decode_leniently(query).filter(|_| escaped_separator) {
+        pairs.extend(lenient_pairs_of(&whole));
+    }
+    pairs
+}
+
+/// The pairs of [`lenient_query_pairs`], the query split as written.
+fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         let mut text = decode_twice_with_controls(&s.replace('+', " "))?;
         if let Some(i) = text.find(char::is_control) {
@@ -900,10 +953,14 @@ fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match (decode(k), decode(v)) {
                 (Some(k), Some(v)) => {
-                    let v = v.trim().to_string();
+                    let v = v.trim();
+                    let mut values = vec![v.to_string()];
+                    if v.contains(',') {
+                        values.extend(v.split(',').map(|part| part.trim().to_string()));
+                    }
                     lenient_names(&k)
                         .into_iter()
-                        .map(|name| (name, v.clone()))
+                        .flat_map(|name| values.iter().map(move |v| (name.clone(), v.clone())))
                         .collect::<Vec<_>>()
                 }
                 _ => url::form_urlencoded::parse(pair.as_bytes())

@@ -726,3 +726,41 @@ fn cleaning_a_list_never_drops_an_exclusion() {
         );
     }
 }
+
+/// Readings a red-team pass found left out, each in scope under an exclusion of `/admin` or
+/// `?mode=admin`: an escaped `?` or `#` that ends the path for Apache's `mod_rewrite` once it
+/// decodes (`/admin%3F.css` is `/admin`); a full-width `；` that folds to a path parameter;
+/// Windows' best-fit `∕` and `¥`, which make separators; a comma list (`mode=x,admin`, a list
+/// holding `admin` to Spring); a query decoded as a whole before it is split
+/// (`x=1%26mode=admin`). Paths and queries that read the same either way keep their verdict.
+#[test]
+fn escaped_query_marks_best_fit_separators_and_comma_lists_are_read_as_servers_read_them() {
+    let app = [
+        "/admin%3F.css",
+        "/admin%3fx/y",
+        "/admin%23top",
+        "/admin%EF%BC%9Bx",
+        "/x%E2%88%95..%E2%88%95admin",
+        "/x%C2%A5..%C2%A5admin",
+        "/?mode=x,admin",
+        "/?mode=admin,x",
+        "/?x=1%26mode=admin",
+        "/?x=1%26mode%3Dadmin",
+        "/docs%3Fx",
+        "/about%23",
+        "/?mode=x,y",
+        "/?x=1%26y=2",
+    ];
+    let input: String = app
+        .iter()
+        .map(|p| format!("https://app.example.com{p}\n"))
+        .chain(["/v1/x%3F", "/v1%3F/x"].map(|p| format!("https://api.example.com{p}\n")))
+        .collect();
+    assert_in_scope(
+        "assets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin]}}\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+        &input,
+        "https://app.example.com/docs%3Fx\nhttps://app.example.com/about%23\n\
+         https://app.example.com/?mode=x,y\nhttps://app.example.com/?x=1%26y=2\n\
+         https://api.example.com/v1/x%3F\n",
+    );
+}
