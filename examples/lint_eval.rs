@@ -4,7 +4,11 @@
 //! cargo run --release --example lint_eval                 # both parts, per-class tables
 //! cargo run --release --example lint_eval -- --misses     # also list the texts it gets wrong (tune part)
 //! cargo run --release --example lint_eval -- --markdown   # the table BENCHMARKS.md shows
+//! cargo run --release --example lint_eval -- --file T.tsv --misses   # a corpus of your own
 //! ```
+//!
+//! A corpus of your own is scored alone, with its misses: the same TSV format (label, `title`
+//! or `summary`, text), so data the corpus never saw can be measured without joining it.
 
 use scopelint::lint::corpus::{evaluate, parse, Scores};
 use scopelint::lint::Linter;
@@ -19,12 +23,22 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let misses = args.iter().any(|a| a == "--misses");
     let markdown = args.iter().any(|a| a == "--markdown");
+    let own = args
+        .iter()
+        .position(|a| a == "--file")
+        .map(|i| args.get(i + 1).expect("--file takes a path").clone());
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lint-corpus");
     let rules = ScopeRules::embedded(SuffixList::embedded()).expect("embedded rules");
     let linter = Linter::new(&rules).expect("embedded rules compile");
+    let files: Vec<(&str, String)> = match &own {
+        Some(path) => vec![("file", path.clone())],
+        None => ["tune", "holdout"]
+            .map(|part| (part, format!("{dir}/{part}.tsv")))
+            .into(),
+    };
     let mut parts: Vec<(&str, Scores, usize)> = Vec::new();
-    for part in ["tune", "holdout"] {
-        let text = std::fs::read_to_string(format!("{dir}/{part}.tsv")).expect("corpus file");
+    for (part, path) in files {
+        let text = std::fs::read_to_string(&path).expect("corpus file");
         let samples = parse(&text);
         let t = std::time::Instant::now();
         let sc = evaluate(&linter, &samples);
@@ -34,6 +48,15 @@ fn main() {
             t.elapsed().as_secs_f64() * 1e3
         );
         parts.push((part, sc, samples.len()));
+    }
+    if own.is_some() {
+        let (_, sc, n) = &parts[0];
+        print_part("file", sc, *n);
+        println!("== misses");
+        for (label, flagged, text) in &sc.misses {
+            println!("{label}\t[{}]\t{text}", flagged.join(","));
+        }
+        return;
     }
     let (tune, hold) = (&parts[0].1, &parts[1].1);
     if markdown {
@@ -75,31 +98,7 @@ fn main() {
         return;
     }
     for (name, sc, n) in &parts {
-        println!("== {name} ({n} texts)");
-        println!("{:<40} {:>4} {:>7} {:>7}", "class", "n", "P %", "R %");
-        for (id, c) in &sc.classes {
-            println!(
-                "{:<40} {:>4} {:>7} {:>7}",
-                id,
-                c.support,
-                pct(c.precision()),
-                pct(c.recall())
-            );
-        }
-        println!(
-            "{:<40} {:>4} {:>7} {:>7}",
-            "OVERALL (micro)",
-            sc.classes.values().map(|c| c.support).sum::<u32>(),
-            pct(sc.precision()),
-            pct(sc.recall())
-        );
-        println!(
-            "payable: {} texts, excluded-class error on {} ({} %), any excluded-class diagnostic on {}",
-            sc.payable,
-            sc.payable_errors,
-            pct(sc.payable_error_rate()),
-            sc.payable_flagged
-        );
+        print_part(name, sc, *n);
     }
     if misses {
         println!("== misses (tune)");
@@ -107,4 +106,33 @@ fn main() {
             println!("{label}\t[{}]\t{text}", flagged.join(","));
         }
     }
+}
+
+/// One part's per-class table and its payable line.
+fn print_part(name: &str, sc: &Scores, n: usize) {
+    println!("== {name} ({n} texts)");
+    println!("{:<40} {:>4} {:>7} {:>7}", "class", "n", "P %", "R %");
+    for (id, c) in &sc.classes {
+        println!(
+            "{:<40} {:>4} {:>7} {:>7}",
+            id,
+            c.support,
+            pct(c.precision()),
+            pct(c.recall())
+        );
+    }
+    println!(
+        "{:<40} {:>4} {:>7} {:>7}",
+        "OVERALL (micro)",
+        sc.classes.values().map(|c| c.support).sum::<u32>(),
+        pct(sc.precision()),
+        pct(sc.recall())
+    );
+    println!(
+        "payable: {} texts, excluded-class error on {} ({} %), any excluded-class diagnostic on {}",
+        sc.payable,
+        sc.payable_errors,
+        pct(sc.payable_error_rate()),
+        sc.payable_flagged
+    );
 }
