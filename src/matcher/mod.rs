@@ -931,7 +931,11 @@ fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
             .windows(3)
             .any(|w| w.eq_ignore_ascii_case(e.as_bytes()))
     });
-    if let Some(whole) = decode_leniently(query).filter(|_| escaped_separator) {
+    if escaped_separator {
+        // Bytes that are no UTF-8 hide nothing: such code splits bytes (`x=%FF%26mode=admin`).
+        let whole = decode_leniently(query).unwrap_or_else(|| {
+            String::from_utf8_lossy(&target::percent_decode(query.as_bytes())).into_owned()
+        });
         pairs.extend(lenient_pairs_of(&whole));
     }
     pairs

@@ -746,6 +746,7 @@ fn escaped_query_marks_best_fit_separators_and_comma_lists_are_read_as_servers_r
         "/?mode=admin,x",
         "/?x=1%26mode=admin",
         "/?x=1%26mode%3Dadmin",
+        "/?x=%FF%26mode=admin",
         "/docs%3Fx",
         "/about%23",
         "/?mode=x,y",
