@@ -173,12 +173,12 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
         )));
     }
     // ASCII text is told apart in one vectorized pass; other text is read a character at a time.
-    let may_break = !input.is_ascii() || input.bytes().any(|b| b < 0x20 || b == 0x7f);
+    let may_break = !input.is_ascii() || input.bytes().any(|b| b <= 0x20 || b == 0x7f);
     if let Some(c) = may_break
         .then(|| {
             input
                 .chars()
-                .find(|&c| c.is_control() || is_line_separator(c))
+                .find(|&c| c.is_control() || is_line_separator(c) || c.is_whitespace())
         })
         .flatten()
     {
@@ -188,11 +188,18 @@ pub fn parse_target(input: &str) -> Result<Target, TargetParseError> {
                 "contains the control character U+{:04X}, which clients treat differently",
                 c as u32
             )
-        } else {
+        } else if is_line_separator(c) {
             // `check --print` echoes the line: a reader that ends lines there (Python's
             // `splitlines`, JavaScript) would take what follows for a target of its own.
             format!(
                 "contains the line separator U+{:04X}, at which some readers end the line",
+                c as u32
+            )
+        } else {
+            // The same for words: `xargs`, a shell's `$(...)`, `awk` and Python's `split()`
+            // read `https://a.example/x https://b.example/` as two targets.
+            format!(
+                "contains the space U+{:04X}, at which tools that split on whitespace start another target (write it as %20)",
                 c as u32
             )
         }));
@@ -265,7 +272,7 @@ fn split_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError>
         return Ok((None, rest));
     }
     let Some(colon) = input.find(':') else {
-        return Ok((None, input));
+        return without_scheme(input);
     };
     let candidate = &input[..colon];
     let looks_like_scheme = !candidate.is_empty()
@@ -303,6 +310,19 @@ fn split_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError>
                 "`{candidate}:` is followed by neither `//` nor a port number: URL parsers read `{candidate}:` as a scheme with no host, other tools as a user name or a host; clients disagree on where the host is"
             )));
         }
+    }
+    without_scheme(input)
+}
+
+/// [`split_scheme`]'s answer for `input` without a scheme. Without one, `x.example:80@app.example.com`
+/// is a scheme with no host to a URL parser, `x.example` to a tool that splits at the `:`, and
+/// `app.example.com` to curl; `a@app.example.com` is an address or a path to others.
+fn without_scheme(input: &str) -> Result<(Option<String>, &str), TargetParseError> {
+    let authority_end = input.find(['/', '?', '#']).unwrap_or(input.len());
+    if input[..authority_end].contains('@') {
+        return Err(TargetParseError::new(
+            "an `@` in a target without a scheme: URL parsers read no host, other tools the name before or after the `@`; clients disagree on where the host is (write https://)",
+        ));
     }
     Ok((None, input))
 }
@@ -594,7 +614,7 @@ pub struct QuickNet<'a> {
 
 /// Reads the host and port of `input` (trimmed) the way [`parse_target`] would, when the input
 /// has one of the plain shapes: `http://` or `https://` (lower case), an authority of ASCII
-/// letters, digits, `-`, `_`, `.` and an optional `:port`, then anything printable ASCII; or a
+/// letters, digits, `-`, `_`, `.` and an optional `:port`, then visible ASCII (no space); or a
 /// bare host without `:`, `/`, `?`, `#`. The host is a name or an IPv4 address in dotted
 /// decimal. Anything else (other schemes, credentials, IPv6, other forms of IPv4, brackets,
 /// percent-escapes, non-ASCII, control characters, punycode) returns `None`, and the caller
@@ -606,7 +626,7 @@ pub fn quick_net<'a>(input: &'a str, buf: &'a mut [u8; 256]) -> Option<QuickNet<
     // Printable ASCII only; a fold without early exit, so the compiler vectorizes it.
     let printable = bytes
         .iter()
-        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x21) < 0x5e));
     if bytes.len() > MAX_TARGET_LEN || !printable {
         return None;
     }
@@ -1681,7 +1701,10 @@ mod tests {
             .contains("line separator U+2028"));
         assert!(err("evil.example\u{2029}login.live.com").contains("line separator U+2029"));
         assert!(err("2001:db8::1:443").contains("write `[2001:db8::1:443]` or `[2001:db8::1]:443`"));
-        assert!(err("u@::1:80").contains("or `::1` and port 80"));
+        assert!(err("::1:80").contains("or `::1` and port 80"));
+        assert!(err("u@::1:80").contains("an `@` in a target without a scheme"));
+        assert!(err("https://login.live.com/x https://evil.example/").contains("space U+0020"));
+        assert!(err("login.live.com/x\u{3000}evil.example").contains("space U+3000"));
         assert!(err("https://login .live.com/").contains("space"));
         assert!(err("https:login.live.com").contains("not followed by `//`"));
         assert!(err("https:/login.live.com").contains("not followed by `//`"));

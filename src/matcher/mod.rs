@@ -199,7 +199,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values, comma lists, an escaped `&` or `=`)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, ASP.NET cookieless values, unresolved dot segments, a script with a path after it, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values, comma lists, an escaped `&` or `=`)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -362,13 +362,17 @@ fn path_segments(path: &str, written: Option<&str>) -> Option<PathSegments> {
 
 /// Whether a server may read `path` other than as its segments are written: it holds a path
 /// parameter (`;`), an empty segment, a percent-escape, a `:` (an NTFS stream), a `~` (a
-/// Windows short name), a segment ending in a dot, or a dot in its last segment.
+/// Windows short name), a `(` (ASP.NET's cookieless values), a segment ending in a dot, a dot
+/// in its last segment, or a script with more path after it.
 fn may_read_otherwise(path: &str) -> bool {
     // Searched a byte class at a time (SIMD): most paths hold none of these, and every path
     // on a host with path rules is asked. (A `memmem` searcher costs more to build than this
     // whole scan.)
     let b = path.as_bytes();
-    if memchr::memchr3(b';', b'%', b':', b).is_some() || memchr::memchr(b'~', b).is_some() {
+    if memchr::memchr3(b';', b'%', b':', b).is_some()
+        || memchr::memchr(b'~', b).is_some()
+        || has_cookieless_value(b)
+    {
         return true;
     }
     let (mut last, mut before_last) = (0, 0);
@@ -383,6 +387,7 @@ fn may_read_otherwise(path: &str) -> bool {
         last = before_last;
     }
     memchr::memchr_iter(b'.', b).any(|i| i > last || b.get(i + 1).is_none_or(|&n| n == b'/'))
+        || (memchr::memchr(b'.', b).is_some() && has_script_segment(path))
 }
 
 /// The leniencies of one reading of a path (see [`lenient_reading`]).
@@ -416,6 +421,19 @@ struct Leniency {
     /// to Apache's `mod_rewrite`, which decodes the path, rewrites it, and splits the result
     /// at its first `?`; a proxy that decodes before it forwards does the same).
     cut_query: bool,
+    /// ASP.NET's cookieless-session values taken out (`/(S(x))/admin` is `/admin`: ASP.NET on
+    /// IIS removes `(X(...))` from every path, whatever the session configuration).
+    cookieless: bool,
+    /// `.` and `..` kept as names, not resolved (`/admin/../x` is under `/admin` to servers
+    /// and proxies that route on the path as sent: Express, Envoy, HAProxy; Go's and Burp's
+    /// clients send it so). Not with the others: they resolve dot segments.
+    literal_dots: bool,
+    /// A script segment followed by more ends the path (`/admin.php/x` runs `admin.php` with
+    /// the rest as `PATH_INFO`: Apache, nginx with PHP-FPM, IIS for `.aspx`).
+    path_info: bool,
+    /// A script segment followed by more dropped (`/index.php/admin` is the route `/admin` to
+    /// Symfony and Laravel front controllers).
+    front_controller: bool,
 }
 
 impl Leniency {
@@ -440,6 +458,7 @@ impl Leniency {
         }
         let (params, ntfs) = (has(b';'), has(b':'));
         let cut_query = has(b'?') || has(b'#');
+        let script = has_script_segment(&decoded);
         // Coarse on purpose: one cut exposes what another reads (`/admin.;x` is `admin.` once
         // the parameter is cut, then `admin` trimmed; `/admin.json//` ends in `admin.json` once
         // empty segments go), so a leniency applies when its character is anywhere in the path.
@@ -454,6 +473,10 @@ impl Leniency {
             extension: has(b'.'),
             short_names: has(b'~'),
             cut_query,
+            cookieless: has_cookieless_value(text),
+            literal_dots: decoded.split('/').any(|s| s == "." || s == ".."),
+            path_info: script,
+            front_controller: script,
         }
     }
 
@@ -469,6 +492,10 @@ impl Leniency {
             extension: self.extension && o.extension,
             short_names: self.short_names && o.short_names,
             cut_query: self.cut_query && o.cut_query,
+            cookieless: self.cookieless && o.cookieless,
+            literal_dots: self.literal_dots && o.literal_dots,
+            path_info: self.path_info && o.path_info,
+            front_controller: self.front_controller && o.front_controller,
         }
     }
 
@@ -482,6 +509,10 @@ impl Leniency {
         extension: false,
         short_names: false,
         cut_query: false,
+        cookieless: false,
+        literal_dots: false,
+        path_info: false,
+        front_controller: false,
     };
     const ALL: Leniency = Leniency {
         params: true,
@@ -493,12 +524,18 @@ impl Leniency {
         extension: true,
         short_names: true,
         cut_query: true,
+        cookieless: true,
+        // These read a path in ways that exclude one another or the rest: each is a reading
+        // of its own below.
+        literal_dots: false,
+        path_info: false,
+        front_controller: false,
     };
-    /// The readings a path is checked in: every leniency at once, the servers' own sets, and
-    /// each leniency alone. One reading of all of them is not enough: two leniencies can
+    /// The readings a path is checked in: every leniency at once (but the three that exclude
+    /// the others), the servers' own sets, and each leniency alone. One reading of all of them is not enough: two leniencies can
     /// cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
     /// which cuts `;x` and keeps `.. `).
-    const READINGS: [Leniency; 11] = [
+    const READINGS: [Leniency; 15] = [
         Leniency::ALL,
         // Tomcat, Jetty, Spring.
         Leniency {
@@ -515,6 +552,7 @@ impl Leniency {
             ntfs: true,
             trim: true,
             short_names: true,
+            cookieless: true,
             ..Leniency::NONE
         },
         Leniency {
@@ -547,6 +585,25 @@ impl Leniency {
         },
         Leniency {
             cut_query: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            cookieless: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            literal_dots: true,
+            ..Leniency::NONE
+        },
+        // The script runs: `/admin.php/x` is `admin.php`, which is `/admin` once its
+        // extension is cut.
+        Leniency {
+            path_info: true,
+            extension: true,
+            ..Leniency::NONE
+        },
+        Leniency {
+            front_controller: true,
             ..Leniency::NONE
         },
     ];
@@ -583,6 +640,12 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
                 .filter(|s| !s.chars().any(char::is_control)),
         };
         let mut seg = decoded.filter(|s| !s.contains(['/', '\\']))?;
+        if how.cookieless {
+            seg = without_cookieless_values(&seg);
+            if seg.is_empty() && !raw.is_empty() {
+                continue;
+            }
+        }
         if how.fold {
             seg = fold_lookalikes(seg)?;
             // A full-width `；` is a `;` once folded.
@@ -613,7 +676,12 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
             seg.bytes().all(|b| b == b'.' || b == b' ')
                 && seg.bytes().filter(|&b| b == b'.').count() >= 2
         };
+        let script = i < last && (how.path_info || how.front_controller) && is_script(seg);
+        if script && how.front_controller {
+            continue;
+        }
         match seg {
+            "." | ".." if how.literal_dots => full.push(seg.to_string()),
             "." => {}
             ".." => {
                 full.pop();
@@ -630,7 +698,7 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
             },
             s => full.push(s.to_string()),
         }
-        if ends_path {
+        if ends_path || (script && how.path_info) {
             break;
         }
     }
@@ -662,6 +730,80 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
     })
 }
 
+/// `seg` without ASP.NET's cookieless-session values: each `(` followed by one or more
+/// `X(...)` (an upper-case letter, then a value without parentheses) and `)`, wherever it is
+/// (`(S(x))`, `(A(x)F(y))`; `/prot/(S(x))ected` is `/protected` to `RemoveAppPathModifier`).
+fn without_cookieless_values(seg: &str) -> String {
+    // The length of a cookieless value at the start of `s`, if one is there.
+    let value_len = |s: &[u8]| -> Option<usize> {
+        let mut i = 1; // past the `(`
+        loop {
+            match (s.get(i), s.get(i + 1)) {
+                (Some(b')'), _) if i > 1 => return Some(i + 1),
+                (Some(l), Some(b'(')) if l.is_ascii_uppercase() => {
+                    let close = s[i + 2..].iter().position(|&b| b == b')' || b == b'(')?;
+                    if s[i + 2 + close] != b')' {
+                        return None;
+                    }
+                    i += 2 + close + 1;
+                }
+                _ => return None,
+            }
+        }
+    };
+    let b = seg.as_bytes();
+    let mut out = String::with_capacity(seg.len());
+    let mut i = 0;
+    while let Some(open) = seg[i..].find('(') {
+        let at = i + open;
+        out.push_str(&seg[i..at]);
+        match value_len(&b[at..]) {
+            Some(n) => i = at + n,
+            None => {
+                out.push('(');
+                i = at + 1;
+            }
+        }
+    }
+    out.push_str(&seg[i..]);
+    out
+}
+
+/// Whether `path` may hold an ASP.NET cookieless value: a `(`, an upper-case letter, a `(`.
+/// (An OData call, `devices(deviceId='x')`, has none.)
+fn has_cookieless_value(path: &[u8]) -> bool {
+    memchr::memchr_iter(b'(', path).any(|i| {
+        path.get(i + 1).is_some_and(u8::is_ascii_uppercase) && path.get(i + 2) == Some(&b'(')
+    })
+}
+
+/// Extensions of scripts a server runs with the rest of the path after them (`PATH_INFO`).
+const SCRIPT_EXTENSIONS: &[&str] = &[
+    "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "asp", "aspx", "asmx", "ashx",
+    "axd", "svc", "jsp", "jspx", "cgi", "pl", "dll",
+];
+
+/// Whether the segment `seg` names a script (see [`SCRIPT_EXTENSIONS`]).
+fn is_script(seg: &str) -> bool {
+    seg.rsplit_once('.').is_some_and(|(name, ext)| {
+        !name.is_empty()
+            && SCRIPT_EXTENSIONS
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(ext))
+    })
+}
+
+/// Whether some segment of `path` but the last names a script.
+fn has_script_segment(path: &str) -> bool {
+    let mut segments = path.split('/').peekable();
+    while let Some(seg) = segments.next() {
+        if segments.peek().is_some() && is_script(seg) {
+            return true;
+        }
+    }
+    false
+}
+
 /// `seg` as [`fold_compatibility`] folds it; `None` when that makes a separator (`／`, `＼`,
 /// `∕`, `¥`).
 fn fold_lookalikes(seg: String) -> Option<String> {
@@ -669,23 +811,33 @@ fn fold_lookalikes(seg: String) -> Option<String> {
     (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
-/// `text` with compatibility forms folded (NFKC), `ı`, `İ` read as `i`, and the best-fit
-/// mappings below.
+/// `text` with compatibility forms folded (NFKC), accents dropped (`ā` is `a`), `ı`, `İ` read
+/// as `i`, and the best-fit mappings below.
 fn fold_compatibility(text: String) -> String {
+    use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     if text.is_ascii() {
         return text;
     }
-    text.nfkc()
+    // Windows' best-fit mappings, which a program converting a path to an ANSI code page
+    // applies (`WideCharToMultiByte`): a letter loses its accents, and these, which NFKC
+    // keeps, become ASCII: `∕` and `⁄` are `/`, `∖` is `\` (and `¥`, `₩` in the Japanese and
+    // Korean code pages), `։` and `∶` are `:`.
+    text.chars()
+        // Before decomposing, which would make `İ` an `I` and a dot above.
         .map(|c| match c {
             '\u{131}' | '\u{130}' => 'i',
-            // Windows' best-fit mappings that NFKC lacks, which a program converting a path
-            // to an ANSI code page applies: `∕` (U+2215) is `/`, and `¥` and `₩` are `\` in
-            // the Japanese and Korean code pages.
-            '\u{2215}' => '/',
-            '\u{a5}' | '\u{20a9}' => '\\',
             c => c,
         })
+        .nfkd()
+        .filter(|&c| !is_combining_mark(c))
+        .map(|c| match c {
+            '\u{2215}' | '\u{2044}' => '/',
+            '\u{2216}' | '\u{a5}' | '\u{20a9}' => '\\',
+            '\u{589}' | '\u{2236}' => ':',
+            c => c,
+        })
+        .nfc()
         .collect()
 }
 

@@ -765,3 +765,63 @@ fn escaped_query_marks_best_fit_separators_and_comma_lists_are_read_as_servers_r
          https://api.example.com/v1/x%3F\n",
     );
 }
+
+/// The third red-team pass, each in scope under an exclusion of `/admin` or `?mode=admin` (or
+/// outside an asset's `/v1`): ASP.NET's cookieless values (`/(S(x))/admin` is `/admin` on
+/// IIS); dot segments that routers reading the path as sent do not resolve (`/admin/../x` is
+/// under `/admin` to Express and Envoy); scripts run with the rest as `PATH_INFO`
+/// (`/admin.php/x`) and front controllers (`/index.php/admin`); Windows' best-fit mappings
+/// (`⁄` is `/`, `ā` is `a`, `։` is `:`). Paths that read the same every way keep their verdict.
+#[test]
+fn cookieless_values_raw_dot_segments_path_info_and_best_fit_letters_are_read() {
+    let app = [
+        "/(S(x))/admin",
+        "/(A(x)F(y))/admin/users",
+        "/adm(S(x))in",
+        "/admin/../x",
+        "/admin/%2e%2e/x",
+        "/admin/..",
+        "/admin.php/x",
+        "/index.php/admin",
+        "/app_dev.php/admin",
+        "/x/..%e2%81%84admin",
+        "/x%e2%88%96..%e2%88%96admin",
+        "/%c4%81dmin",
+        "/admin%d6%89%d6%89$DATA",
+        "/?mode=%C4%81dmin",
+        "/docs/(S(x))/a",
+        "/(x)/a",
+        "/docs/../about",
+        "/index.php/docs",
+        "/caf%C3%A9",
+    ];
+    let input: String = app
+        .iter()
+        .map(|p| format!("https://app.example.com{p}\n"))
+        .chain(["/v2/../v1/x", "/v1/x/../y"].map(|p| format!("https://api.example.com{p}\n")))
+        .collect();
+    assert_in_scope(
+        "assets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin]}}\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+        &input,
+        "https://app.example.com/docs/(S(x))/a\nhttps://app.example.com/(x)/a\n\
+         https://app.example.com/docs/../about\nhttps://app.example.com/index.php/docs\n\
+         https://app.example.com/caf%C3%A9\nhttps://api.example.com/v1/x/../y\n",
+    );
+}
+
+/// A target with a space (or other white space) was classified as one URL and printed as
+/// written, so `xargs` or `split()` read a second target on an excluded host; an `@` in a
+/// target without a scheme (`x.example:80@app.example.com`) is a host to some tools and no
+/// host to URL parsers. Both are `invalid` now; `%20` and `https://user@host/` stay valid.
+#[test]
+fn white_space_in_a_target_and_an_at_sign_without_a_scheme_are_invalid() {
+    let input = "https://app.example.com/x https://x.internal.example.com/\n\
+                 https://app.example.com/x\u{3000}y\napp.example.com/x\u{a0}y\n\
+                 x.internal.example.com:80@app.example.com\na@app.example.com\n\
+                 https://app.example.com/x%20y\nhttps://a@app.example.com/\napp.example.com/x@y\n";
+    assert_in_scope(
+        "assets:\n  - {id: app, hosts: [app.example.com]}\nexclusions:\n  - {id: internal, hosts: ['*.internal.example.com'], include_apex: true, reason: r}\n",
+        input,
+        "https://app.example.com/x%20y\nhttps://a@app.example.com/\napp.example.com/x@y\n",
+    );
+}
