@@ -44,6 +44,11 @@ pub enum Reason<'p> {
         asset: &'p AssetRule,
         scheme: String,
     },
+    /// No scheme and no port, and the asset does not allow both 80 and 443: the port is the
+    /// client's guess (curl's is 80, a browser's 443).
+    NoSchemeOrPort {
+        asset: &'p AssetRule,
+    },
     PathNotListed {
         asset: &'p AssetRule,
     },
@@ -111,7 +116,9 @@ impl<'p> Verdict<'p> {
             Reason::Asset(a) => &a.id,
             Reason::Exclusion { rule, .. } => &rule.id,
             Reason::CustomerOwned { rule, .. } => &rule.id,
-            Reason::Port { .. } | Reason::UnknownSchemePort { .. } => RULE_PORT,
+            Reason::Port { .. }
+            | Reason::UnknownSchemePort { .. }
+            | Reason::NoSchemeOrPort { .. } => RULE_PORT,
             Reason::PathNotListed { .. } | Reason::NoAsset => RULE_NO_ASSET,
             Reason::AmbiguousPath { .. } => RULE_AMBIGUOUS_PATH,
             Reason::AppFeature { .. } => RULE_APP_FEATURE,
@@ -127,6 +134,7 @@ impl<'p> Verdict<'p> {
             Reason::CustomerOwned { rule, .. } => Some(&rule.source),
             Reason::Port { asset, .. }
             | Reason::UnknownSchemePort { asset, .. }
+            | Reason::NoSchemeOrPort { asset }
             | Reason::PathNotListed { asset, .. }
             | Reason::AppFeature { asset, .. } => Some(&asset.source),
             Reason::AmbiguousPath { exclusion, asset } => exclusion
@@ -183,12 +191,12 @@ impl<'p> Verdict<'p> {
             Reason::UnknownSchemePort { asset, scheme } => format!(
                 "scheme `{scheme}` has no known default port and asset `{}` allows only ports {}; give the port explicitly",
                 asset.id,
-                asset
-                    .ports
-                    .iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                port_list(asset)
+            ),
+            Reason::NoSchemeOrPort { asset } => format!(
+                "no scheme or port: clients pick one (curl port 80, browsers 443), and asset `{}` allows only ports {}; give the scheme (https://) or the port",
+                asset.id,
+                port_list(asset)
             ),
             Reason::PathNotListed { asset } => {
                 let hosts: Vec<String> = asset.hosts.iter().map(|h| h.to_string()).collect();
@@ -1502,7 +1510,11 @@ impl Program {
                     asset: a,
                     scheme: s.clone(),
                 }),
-                (None, None) => Ok(()),
+                // A bare host asks about the host; a path makes it a request whose port the
+                // client guesses.
+                (None, None) if !(n.has_path || n.query.is_some()) => Ok(()),
+                (None, None) if either_web_port(&a.ports) => Ok(()),
+                (None, None) => Err(Reason::NoSchemeOrPort { asset: a }),
             };
             tr.push(|| {
                 format!(
@@ -1581,6 +1593,18 @@ impl Program {
     }
 }
 
+/// The ports `asset` allows, as a reason lists them.
+fn port_list(asset: &AssetRule) -> String {
+    let ports: Vec<String> = asset.ports.iter().map(u16::to_string).collect();
+    ports.join(", ")
+}
+
+/// Whether a target with a path but without a scheme or port is allowed by `ports`: whichever
+/// port a client picks for it, 80 (curl) or 443 (browsers).
+fn either_web_port(ports: &[u16]) -> bool {
+    ports.contains(&80) && ports.contains(&443)
+}
+
 /// What [`Program::quick_kind`] looks up: a host name, or an address.
 #[derive(Clone, Copy)]
 enum QuickHost<'a> {
@@ -1655,6 +1679,8 @@ impl Program {
             if !self.host_only {
                 let a = &self.assets[id as usize];
                 path_rule |= a.paths.is_some();
+                // No port: a bare host (the only shape without one here), which asks about
+                // the host.
                 if !(a.ports.is_empty() || t.port.is_none_or(|p| a.ports.contains(&p))) {
                     return;
                 }

@@ -618,14 +618,7 @@ fn bracketed_names_servers_read_as_the_excluded_parameter_are_out_of_scope() {
 /// `check --print in-scope` on `input` against a program of `sections` prints `in_scope`, on
 /// the fast path and on the linear reference.
 fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.yaml");
-    std::fs::write(
-        &rules,
-        format!("schema_version: 1\nprogram: {{id: t, name: T, revision: \"1\"}}\n{sections}"),
-    )
-    .unwrap();
-    let rules = rules.display().to_string();
+    let (_dir, rules) = rules_file(sections);
     for reference in [false, true] {
         let mut c = scopelint();
         c.args(["--rules", &rules, "check", "--print", "in-scope", "-"]);
@@ -640,6 +633,19 @@ fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
             text(&o.stderr)
         );
     }
+}
+
+/// A rules file of program `t` with `sections` (assets, exclusions) in a temporary folder.
+fn rules_file(sections: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        format!("schema_version: 1\nprogram: {{id: t, name: T, revision: \"1\"}}\n{sections}"),
+    )
+    .unwrap();
+    let rules = rules.display().to_string();
+    (dir, rules)
 }
 
 /// An exclusion on `?mode=admin` needed every `mode` to be `admin`: `?mode=admin&mode=x` was in
@@ -824,4 +830,28 @@ fn white_space_in_a_target_and_an_at_sign_without_a_scheme_are_invalid() {
         input,
         "https://app.example.com/x%20y\nhttps://a@app.example.com/\napp.example.com/x@y\n",
     );
+}
+
+/// With only port 443 allowed, a URL with a path but neither a scheme nor a port was in scope,
+/// though curl sends it to port 80. It is `port-not-in-scope` now, on the quick and the full
+/// path; with both 80 and 443 allowed (the default) it stays in scope, and so does a bare host,
+/// which asks about the host.
+#[test]
+fn a_target_without_scheme_or_port_needs_both_web_ports() {
+    let input = "api.example.com/v1/x\napi.example.com\nhttps://api.example.com/v1/x\n\
+                 api.example.com:443/v1/x\nhttp://api.example.com/v1/x\nweb.example.com/x\nweb.example.com\n";
+    assert_in_scope(
+        "assets:\n  - {id: api, hosts: [api.example.com], ports: [443]}\n  - {id: web, hosts: [web.example.com]}\n",
+        input,
+        "api.example.com\nhttps://api.example.com/v1/x\napi.example.com:443/v1/x\nweb.example.com/x\nweb.example.com\n",
+    );
+    let (_dir, rules) =
+        rules_file("assets:\n  - {id: api, hosts: [api.example.com], ports: [443]}\n");
+    for v in verdicts_on_both_paths(&rules, "api.example.com/v1/x") {
+        assert_eq!(v["rule"], "port-not-in-scope", "{v}");
+        assert!(
+            v["reason"].as_str().unwrap().contains("no scheme or port"),
+            "{v}"
+        );
+    }
 }
