@@ -339,17 +339,21 @@ fn path_segments(path: &str, written: Option<&str>) -> Option<PathSegments> {
     let mut lenient: Vec<PathSegments> = Vec::new();
     // A path whose normalizing changed it (dot segments, escapes) is read from as written:
     // servers apply their leniencies before they resolve dot segments.
+    // The path as clients send it (dot segments resolved) is read leniently too: a server reads
+    // `/admin.::$DATA/`, which `/admin.::$DATA//..` is sent as, as `/admin`.
+    let sent = (written.is_some() && may_read_otherwise(path)).then_some(path);
     if written.is_some() || may_read_otherwise(path) {
         let written = written.unwrap_or(path);
-        let applicable = Leniency::applicable(written);
-        let mut made: Vec<Leniency> = Vec::with_capacity(Leniency::READINGS.len());
-        for leniency in Leniency::READINGS {
-            let leniency = leniency.and(applicable);
-            if made.contains(&leniency) {
+        let mut made: Vec<(&str, Leniency)> = Vec::with_capacity(2 * Leniency::READINGS.len());
+        for (text, leniency) in std::iter::once(written).chain(sent).flat_map(|text| {
+            let applicable = Leniency::applicable(text);
+            Leniency::READINGS.map(|l| (text, l.and(applicable)))
+        }) {
+            if made.contains(&(text, leniency)) {
                 continue;
             }
-            made.push(leniency);
-            let l = lenient_reading(written, leniency)?;
+            made.push((text, leniency));
+            let l = lenient_reading(text, leniency)?;
             let differs = l.full != full || l.named != named || l.short_names;
             if differs
                 && !lenient.iter().any(|o| {
@@ -442,6 +446,10 @@ struct Leniency {
     /// A script segment followed by more dropped (`/index.php/admin` is the route `/admin` to
     /// Symfony and Laravel front controllers).
     front_controller: bool,
+    /// With `fold`, accents dropped too (`ā` is `a`: Windows' best-fit mapping to an ANSI code
+    /// page). A reading of its own, so that `fold` alone still composes (`e` and a combining
+    /// accent are `é`).
+    best_fit: bool,
 }
 
 impl Leniency {
@@ -462,7 +470,15 @@ impl Leniency {
         // A second decoding, `%u` and folding can make any of the characters below (`%253b`
         // is `;`, `．` is `.`): then every leniency may apply.
         if has(b'%') || path.contains("%u") || path.contains("%U") || !decoded.is_ascii() {
-            return Leniency::ALL;
+            return Leniency {
+                cut_query: true,
+                cookieless: true,
+                literal_dots: true,
+                path_info: true,
+                front_controller: true,
+                best_fit: true,
+                ..Leniency::ALL
+            };
         }
         let (params, ntfs) = (has(b';'), has(b':'));
         let cut_query = has(b'?') || has(b'#');
@@ -482,6 +498,7 @@ impl Leniency {
             short_names: has(b'~'),
             cut_query,
             cookieless: has_cookieless_value(text),
+            best_fit: false,
             literal_dots: decoded.split('/').any(|s| s == "." || s == ".."),
             path_info: script,
             front_controller: script,
@@ -504,6 +521,7 @@ impl Leniency {
             literal_dots: self.literal_dots && o.literal_dots,
             path_info: self.path_info && o.path_info,
             front_controller: self.front_controller && o.front_controller,
+            best_fit: self.best_fit && o.best_fit,
         }
     }
 
@@ -521,6 +539,7 @@ impl Leniency {
         literal_dots: false,
         path_info: false,
         front_controller: false,
+        best_fit: false,
     };
     const ALL: Leniency = Leniency {
         params: true,
@@ -531,19 +550,20 @@ impl Leniency {
         merge: true,
         extension: true,
         short_names: true,
-        cut_query: true,
-        cookieless: true,
-        // These read a path in ways that exclude one another or the rest: each is a reading
-        // of its own below.
+        // These read a path in ways that cut or reorder what the others read: each is a
+        // reading of its own below.
+        cut_query: false,
+        cookieless: false,
         literal_dots: false,
         path_info: false,
         front_controller: false,
+        best_fit: false,
     };
-    /// The readings a path is checked in: every leniency at once (but the three that exclude
-    /// the others), the servers' own sets, and each leniency alone. One reading of all of them is not enough: two leniencies can
+    /// The readings a path is checked in: every leniency at once (but those that cut or
+    /// reorder what the others read), the servers' own sets, and each leniency alone. One reading of all of them is not enough: two leniencies can
     /// cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
     /// which cuts `;x` and keeps `.. `).
-    const READINGS: [Leniency; 15] = [
+    const READINGS: [Leniency; 16] = [
         Leniency::ALL,
         // Tomcat, Jetty, Spring.
         Leniency {
@@ -560,7 +580,6 @@ impl Leniency {
             ntfs: true,
             trim: true,
             short_names: true,
-            cookieless: true,
             ..Leniency::NONE
         },
         Leniency {
@@ -614,6 +633,11 @@ impl Leniency {
             front_controller: true,
             ..Leniency::NONE
         },
+        Leniency {
+            fold: true,
+            best_fit: true,
+            ..Leniency::NONE
+        },
     ];
 }
 
@@ -648,14 +672,8 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
                 .filter(|s| !s.chars().any(char::is_control)),
         };
         let mut seg = decoded.filter(|s| !s.contains(['/', '\\']))?;
-        if how.cookieless {
-            seg = without_cookieless_values(&seg);
-            if seg.is_empty() && !raw.is_empty() {
-                continue;
-            }
-        }
         if how.fold {
-            seg = fold_lookalikes(seg)?;
+            seg = fold_lookalikes(seg, how.best_fit)?;
             // A full-width `；` is a `;` once folded.
             if let Some(i) = seg.find(';').filter(|_| how.params) {
                 seg.truncate(i);
@@ -710,6 +728,16 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
             break;
         }
     }
+    // ASP.NET takes its cookieless values out of the path it has resolved, with the `/` before
+    // one (`/prot/(S(x))ected` is `/protected`, `/(S(x))/admin` is `/admin`).
+    if how.cookieless {
+        let stripped = without_cookieless_values(&format!("/{}", full.join("/")));
+        full = stripped
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     // An extension is letters and digits (`.json`, `.tar.gz`), not a call's arguments
     // (`('a.com')`).
     if let Some(last) = full.last_mut().filter(|_| how.extension) {
@@ -738,10 +766,11 @@ fn lenient_reading(path: &str, how: Leniency) -> Option<PathSegments> {
     })
 }
 
-/// `seg` without ASP.NET's cookieless-session values: each `(` followed by one or more
-/// `X(...)` (an upper-case letter, then a value without parentheses) and `)`, wherever it is
-/// (`(S(x))`, `(A(x)F(y))`; `/prot/(S(x))ected` is `/protected` to `RemoveAppPathModifier`).
-fn without_cookieless_values(seg: &str) -> String {
+/// `path` without ASP.NET's cookieless-session values: each `(` followed by one or more
+/// `X(...)` (an upper-case letter, then a value without parentheses) and `)`, wherever it is,
+/// with the `/` before it (`/(S(x))/admin` is `/admin`, and `/prot/(S(x))ected` is
+/// `/protected` to `RemoveAppPathModifier`).
+fn without_cookieless_values(path: &str) -> String {
     // The length of a cookieless value at the start of `s`, if one is there.
     let value_len = |s: &[u8]| -> Option<usize> {
         let mut i = 1; // past the `(`
@@ -759,21 +788,27 @@ fn without_cookieless_values(seg: &str) -> String {
             }
         }
     };
-    let b = seg.as_bytes();
-    let mut out = String::with_capacity(seg.len());
+    let b = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
     let mut i = 0;
-    while let Some(open) = seg[i..].find('(') {
+    while let Some(open) = path[i..].find('(') {
         let at = i + open;
-        out.push_str(&seg[i..at]);
+        out.push_str(&path[i..at]);
         match value_len(&b[at..]) {
-            Some(n) => i = at + n,
+            Some(n) => {
+                // The `/` before a value goes with it (`RemoveAppPathModifier`).
+                if out.ends_with('/') {
+                    out.pop();
+                }
+                i = at + n;
+            }
             None => {
                 out.push('(');
                 i = at + 1;
             }
         }
     }
-    out.push_str(&seg[i..]);
+    out.push_str(&path[i..]);
     out
 }
 
@@ -814,23 +849,23 @@ fn has_script_segment(path: &str) -> bool {
 
 /// `seg` as [`fold_compatibility`] folds it; `None` when that makes a separator (`／`, `＼`,
 /// `∕`, `¥`).
-fn fold_lookalikes(seg: String) -> Option<String> {
-    let folded = fold_compatibility(seg);
+fn fold_lookalikes(seg: String, strip_accents: bool) -> Option<String> {
+    let folded = fold_compatibility(seg, strip_accents);
     (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
-/// `text` with compatibility forms folded (NFKC), accents dropped (`ā` is `a`), `ı`, `İ` read
-/// as `i`, and the best-fit mappings below.
-fn fold_compatibility(text: String) -> String {
+/// `text` with compatibility forms folded (NFKC), accents dropped (`ā` is `a`) when
+/// `strip_accents`, `ı`, `İ` read as `i`, and the best-fit mappings below.
+fn fold_compatibility(text: String, strip_accents: bool) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     if text.is_ascii() {
         return text;
     }
     // Windows' best-fit mappings, which a program converting a path to an ANSI code page
-    // applies (`WideCharToMultiByte`): a letter loses its accents, and these, which NFKC
-    // keeps, become ASCII: `∕` and `⁄` are `/`, `∖` is `\` (and `¥`, `₩` in the Japanese and
-    // Korean code pages), `։` and `∶` are `:`.
+    // applies (`WideCharToMultiByte`): with `strip_accents`, a letter loses its accents; and
+    // these, which NFKC keeps, become ASCII: `∕` and `⁄` are `/`, `∖` is `\` (and `¥`, `₩` in
+    // the Japanese and Korean code pages), `։` and `∶` are `:`.
     text.chars()
         // Before decomposing, which would make `İ` an `I` and a dot above.
         .map(|c| match c {
@@ -838,7 +873,7 @@ fn fold_compatibility(text: String) -> String {
             c => c,
         })
         .nfkd()
-        .filter(|&c| !is_combining_mark(c))
+        .filter(|&c| !(strip_accents && is_combining_mark(c)))
         .map(|c| match c {
             '\u{2215}' | '\u{2044}' => '/',
             '\u{2216}' | '\u{a5}' | '\u{20a9}' => '\\',
@@ -1108,9 +1143,9 @@ fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
         if let Some(i) = text.find(char::is_control) {
             text.truncate(i);
         }
-        Some(fold_compatibility(text))
+        Some(fold_compatibility(text, false))
     };
-    query
+    let pairs: Vec<(String, String)> = query
         .split(['&', ';'])
         .filter(|p| !p.is_empty())
         .flat_map(|pair| {
@@ -1134,7 +1169,21 @@ fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
                     .collect(),
             }
         })
-        .collect()
+        .collect();
+    // Accents dropped too (`adm%C4%81n`: Windows' best-fit mapping), beside the pairs that
+    // keep them (`cafe%CC%81` is `café`).
+    let stripped: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| !(k.is_ascii() && v.is_ascii()))
+        .map(|(k, v)| {
+            (
+                fold_compatibility(k.clone(), true),
+                fold_compatibility(v.clone(), true),
+            )
+        })
+        .filter(|p| !pairs.contains(p))
+        .collect();
+    pairs.into_iter().chain(stripped).collect()
 }
 
 /// The names a decoded parameter name `k` is read as, each once:

@@ -855,3 +855,38 @@ fn a_target_without_scheme_or_port_needs_both_web_ports() {
         );
     }
 }
+
+/// A review of the readings above found them switched off or cut short: a non-ASCII character
+/// or a double escape turned off the dot, script and front-controller readings
+/// (`/index.php/admin/%C3%A9`); cookieless values taken out before `..` was resolved, and an
+/// escaped `?` in the all-at-once reading, hid what IIS and Tomcat read
+/// (`/admin.::$DATA/(S(y))/../`, `/x%3F/../ad%256din;x`); the path as clients send it was never
+/// read leniently (`/admin.::$DATA//..` is sent as `/admin.::$DATA/`); ASP.NET joins the
+/// segments around a cookieless value (`/prot/(S(x))ected`); and dropping accents hid an
+/// accented exclusion (`/cafe%CC%81` is `/café`).
+#[test]
+fn the_new_readings_combine_with_the_others_and_keep_what_they_read() {
+    let app = [
+        "/index.php/admin/%C3%A9",
+        "/admin.php/%C3%A9",
+        "/admin/../%C3%A9",
+        "/admin/../x%2525",
+        "/admin.::$DATA/(S(y))/../",
+        "/x%3F/../ad%256din;x",
+        "/admin.::$DATA//..",
+        "/ad%256din;x//..",
+        "/prot/(S(x))ected",
+        "/cafe%CC%81",
+        "/docs/(S(x))/a",
+        "/docs/%C3%A9",
+    ];
+    let input: String = app
+        .iter()
+        .map(|p| format!("https://app.example.com{p}\n"))
+        .collect();
+    assert_in_scope(
+        "assets:\n  - {id: app, hosts: [app.example.com]}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin, /protected, /café]}}\n",
+        &input,
+        "https://app.example.com/docs/(S(x))/a\nhttps://app.example.com/docs/%C3%A9\n",
+    );
+}
