@@ -550,14 +550,9 @@ impl Leniency {
         merge: true,
         extension: true,
         short_names: true,
-        // These read a path in ways that cut or reorder what the others read: each is a
+        // The rest read a path in ways that cut or reorder what the others read: each is a
         // reading of its own below.
-        cut_query: false,
-        cookieless: false,
-        literal_dots: false,
-        path_info: false,
-        front_controller: false,
-        best_fit: false,
+        ..Leniency::NONE
     };
     /// The readings a path is checked in: every leniency at once (but those that cut or
     /// reorder what the others read), the servers' own sets, and each leniency alone. One reading of all of them is not enough: two leniencies can
