@@ -341,8 +341,9 @@ fn path_segments(path: &str, written: Option<&str>) -> Option<PathSegments> {
     // servers apply their leniencies before they resolve dot segments.
     // The path as clients send it (dot segments resolved) is read leniently too: a server reads
     // `/admin.::$DATA/`, which `/admin.::$DATA//..` is sent as, as `/admin`.
-    let sent = (written.is_some() && may_read_otherwise(path)).then_some(path);
-    if written.is_some() || may_read_otherwise(path) {
+    let reads_otherwise = may_read_otherwise(path);
+    let sent = (written.is_some() && reads_otherwise).then_some(path);
+    if written.is_some() || reads_otherwise {
         let written = written.unwrap_or(path);
         let mut made: Vec<(&str, Leniency)> = Vec::with_capacity(2 * Leniency::READINGS.len());
         for (text, leniency) in std::iter::once(written).chain(sent).flat_map(|text| {
@@ -470,15 +471,7 @@ impl Leniency {
         // A second decoding, `%u` and folding can make any of the characters below (`%253b`
         // is `;`, `．` is `.`): then every leniency may apply.
         if has(b'%') || path.contains("%u") || path.contains("%U") || !decoded.is_ascii() {
-            return Leniency {
-                cut_query: true,
-                cookieless: true,
-                literal_dots: true,
-                path_info: true,
-                front_controller: true,
-                best_fit: true,
-                ..Leniency::ALL
-            };
+            return Leniency::ANY;
         }
         let (params, ntfs) = (has(b';'), has(b':'));
         let cut_query = has(b'?') || has(b'#');
@@ -554,9 +547,20 @@ impl Leniency {
         // reading of its own below.
         ..Leniency::NONE
     };
+    /// Every leniency, those of `ALL` and the readings of their own: what may apply to a path
+    /// whose characters cannot be told before it is decoded and folded.
+    const ANY: Leniency = Leniency {
+        cut_query: true,
+        cookieless: true,
+        literal_dots: true,
+        path_info: true,
+        front_controller: true,
+        best_fit: true,
+        ..Leniency::ALL
+    };
     /// The readings a path is checked in: every leniency at once (but those that cut or
-    /// reorder what the others read), the servers' own sets, and each leniency alone. One reading of all of them is not enough: two leniencies can
-    /// cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
+    /// reorder what the others read), the servers' own sets, and each leniency alone. One
+    /// reading of all of them is not enough: two leniencies can cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
     /// which cuts `;x` and keeps `.. `).
     const READINGS: [Leniency; 16] = [
         Leniency::ALL,

@@ -635,6 +635,18 @@ fn assert_in_scope(sections: &str, input: &str, in_scope: &str) {
     }
 }
 
+/// Assets `app.example.com` (every path) and `api.example.com` (`/v1` only), with `/admin` and
+/// `?mode=admin` excluded on `app`: the program the readings' tests check against.
+const APP_AND_API: &str = "assets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin]}}\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n";
+
+/// One `https://HOST{path}` line for each of `paths`.
+fn urls(host: &str, paths: &[&str]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("https://{host}{p}\n"))
+        .collect()
+}
+
 /// A rules file of program `t` with `sections` (assets, exclusions) in a temporary folder.
 fn rules_file(sections: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -758,13 +770,9 @@ fn escaped_query_marks_best_fit_separators_and_comma_lists_are_read_as_servers_r
         "/?mode=x,y",
         "/?x=1%26y=2",
     ];
-    let input: String = app
-        .iter()
-        .map(|p| format!("https://app.example.com{p}\n"))
-        .chain(["/v1/x%3F", "/v1%3F/x"].map(|p| format!("https://api.example.com{p}\n")))
-        .collect();
+    let input = urls("app.example.com", &app) + &urls("api.example.com", &["/v1/x%3F", "/v1%3F/x"]);
     assert_in_scope(
-        "assets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin]}}\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+        APP_AND_API,
         &input,
         "https://app.example.com/docs%3Fx\nhttps://app.example.com/about%23\n\
          https://app.example.com/?mode=x,y\nhttps://app.example.com/?x=1%26y=2\n\
@@ -801,13 +809,10 @@ fn cookieless_values_raw_dot_segments_path_info_and_best_fit_letters_are_read() 
         "/index.php/docs",
         "/caf%C3%A9",
     ];
-    let input: String = app
-        .iter()
-        .map(|p| format!("https://app.example.com{p}\n"))
-        .chain(["/v2/../v1/x", "/v1/x/../y"].map(|p| format!("https://api.example.com{p}\n")))
-        .collect();
+    let input =
+        urls("app.example.com", &app) + &urls("api.example.com", &["/v2/../v1/x", "/v1/x/../y"]);
     assert_in_scope(
-        "assets:\n  - {id: app, hosts: [app.example.com]}\n  - {id: api, hosts: [api.example.com], paths: {prefixes: [/v1]}}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin]}}\n  - {id: admin-mode, hosts: [app.example.com], reason: r, paths: {prefixes: [/], query: [{name: mode, value: admin}]}}\n",
+        APP_AND_API,
         &input,
         "https://app.example.com/docs/(S(x))/a\nhttps://app.example.com/(x)/a\n\
          https://app.example.com/docs/../about\nhttps://app.example.com/index.php/docs\n\
@@ -880,10 +885,7 @@ fn the_new_readings_combine_with_the_others_and_keep_what_they_read() {
         "/docs/(S(x))/a",
         "/docs/%C3%A9",
     ];
-    let input: String = app
-        .iter()
-        .map(|p| format!("https://app.example.com{p}\n"))
-        .collect();
+    let input = urls("app.example.com", &app);
     assert_in_scope(
         "assets:\n  - {id: app, hosts: [app.example.com]}\nexclusions:\n  - {id: admin, hosts: [app.example.com], reason: r, paths: {prefixes: [/admin, /protected, /café]}}\n",
         &input,
