@@ -1,7 +1,7 @@
 //! Scores `lint`'s excluded-class check on the labelled corpus in `fixtures/lint-corpus/`.
 //!
 //! ```text
-//! cargo run --release --example lint_eval                 # the three parts, per-class tables
+//! cargo run --release --example lint_eval                 # the four parts, per-class tables
 //! cargo run --release --example lint_eval -- --misses     # also list the texts it gets wrong (tune part)
 //! cargo run --release --example lint_eval -- --markdown   # the table BENCHMARKS.md shows
 //! cargo run --release --example lint_eval -- --file T.tsv  # a corpus of your own, with its misses
@@ -57,10 +57,7 @@ fn main() {
     if own.is_some() {
         let (_, sc, n) = &parts[0];
         print_part("file", sc, *n);
-        println!("== misses");
-        for (label, flagged, text) in &sc.misses {
-            println!("{label}\t[{}]\t{text}", flagged.join(","));
-        }
+        print_misses("misses", sc);
         return;
     }
     let (tune, hold) = (&parts[0].1, &parts[1].1);
@@ -113,10 +110,15 @@ fn main() {
         print_part(name, sc, *n);
     }
     if misses {
-        println!("== misses (tune)");
-        for (label, flagged, text) in &tune.misses {
-            println!("{label}\t[{}]\t{text}", flagged.join(","));
-        }
+        print_misses("misses (tune)", tune);
+    }
+}
+
+/// The texts a part's scorer got wrong: label, the classes flagged, the text.
+fn print_misses(title: &str, sc: &Scores) {
+    println!("== {title}");
+    for (label, flagged, text) in &sc.misses {
+        println!("{label}\t[{}]\t{text}", flagged.join(","));
     }
 }
 
