@@ -35,6 +35,22 @@ pub struct NetTarget {
     pub query: Option<String>,
     /// The input carried credentials before `@` (they are never the host).
     pub had_userinfo: bool,
+    /// The fragment, when it reads as a client-side route (`#/admin`, `#!/admin?tab=x`): a
+    /// single-page app's hash router shows that page, so a path excluded on the host is
+    /// excluded there too. Never sent; never decides a host or an asset.
+    pub route: Option<Route>,
+}
+
+/// A client-side route in a URL's fragment (see [`NetTarget::route`]), read as a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The route's path, normalized as a URL's path is; `None` when it cannot be read as one
+    /// (then no path rule can be told not to apply to it).
+    pub path: Option<String>,
+    /// The path as written, when normalizing changed it (see [`NetTarget::raw_path`]).
+    pub raw_path: Option<String>,
+    /// The route's query, after its `?`.
+    pub query: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -398,6 +414,29 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         raw_path,
         has_path,
         had_userinfo,
+        query,
+        route: tail.split_once('#').and_then(|(_, f)| fragment_route(f)),
+    })
+}
+
+/// The route a fragment names, if it is one: a path after `#` or `#!` (hash routers in
+/// Angular, Vue, React Router and the older `#!` convention).
+fn fragment_route(fragment: &str) -> Option<Route> {
+    let text = fragment.strip_prefix('!').unwrap_or(fragment);
+    if !text.starts_with(['/', '\\']) {
+        return None;
+    }
+    let (path, raw_path) = match normalize_path(text) {
+        Ok((path, _, raw_path)) => (Some(path), raw_path),
+        Err(_) => (None, None),
+    };
+    let query = text
+        .split_once('?')
+        .map(|(_, q)| encode_query(q.split('#').next().unwrap_or_default()))
+        .filter(|q| !q.is_empty());
+    Some(Route {
+        path,
+        raw_path,
         query,
     })
 }

@@ -207,7 +207,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, ASP.NET cookieless values, unresolved dot segments, a script with a path after it, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led names, spaced values, comma lists, an escaped `&` or `=`)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, ASP.NET cookieless values, unresolved dot segments, a script with a path after it, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led or spaced names, spaced values, comma lists, a value with a second `=`, an escaped `&` or `=`, invisible characters; or a page a hash router shows at `#/`)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -562,7 +562,7 @@ impl Leniency {
     /// reorder what the others read), the servers' own sets, and each leniency alone. One
     /// reading of all of them is not enough: two leniencies can cancel out (`/admin;x/..%20/foo` is `/foo` with both, but inside `/admin` to Tomcat,
     /// which cuts `;x` and keeps `.. `).
-    const READINGS: [Leniency; 16] = [
+    const READINGS: [Leniency; 18] = [
         Leniency::ALL,
         // Tomcat, Jetty, Spring.
         Leniency {
@@ -628,8 +628,22 @@ impl Leniency {
             extension: true,
             ..Leniency::NONE
         },
+        // As IIS reads the script's segment: `/admin.aspx./x`, `/admin.aspx::$DATA/x`.
+        Leniency {
+            path_info: true,
+            extension: true,
+            ntfs: true,
+            trim: true,
+            ..Leniency::NONE
+        },
         Leniency {
             front_controller: true,
+            ..Leniency::NONE
+        },
+        // The route with its format (`/index.php/admin.json`).
+        Leniency {
+            front_controller: true,
+            extension: true,
             ..Leniency::NONE
         },
         Leniency {
@@ -825,8 +839,12 @@ const SCRIPT_EXTENSIONS: &[&str] = &[
     "axd", "svc", "jsp", "jspx", "cgi", "pl", "dll",
 ];
 
-/// Whether the segment `seg` names a script (see [`SCRIPT_EXTENSIONS`]).
+/// Whether the segment `seg` names a script (see [`SCRIPT_EXTENSIONS`]), as IIS reads it too:
+/// with an NTFS stream cut off and trailing dots and spaces trimmed (`admin.aspx::$DATA`,
+/// `admin.aspx.`).
 fn is_script(seg: &str) -> bool {
+    let seg = seg.split(':').next().unwrap_or_default();
+    let seg = seg.trim_end_matches(['.', ' ']);
     seg.rsplit_once('.').is_some_and(|(name, ext)| {
         !name.is_empty()
             && SCRIPT_EXTENSIONS
@@ -853,8 +871,9 @@ fn fold_lookalikes(seg: String, strip_accents: bool) -> Option<String> {
     (!folded.contains(['/', '\\'])).then_some(folded)
 }
 
-/// `text` with compatibility forms folded (NFKC), accents dropped (`ā` is `a`) when
-/// `strip_accents`, `ı`, `İ` read as `i`, and the best-fit mappings below.
+/// `text` with compatibility forms folded (NFKC), `ı`, `İ` read as `i`, and the best-fit
+/// mappings below; when `strip_accents`, accents dropped (`ā` is `a`) and invisible characters
+/// too (see [`is_default_ignorable`]).
 fn fold_compatibility(text: String, strip_accents: bool) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
@@ -872,7 +891,7 @@ fn fold_compatibility(text: String, strip_accents: bool) -> String {
             c => c,
         })
         .nfkd()
-        .filter(|&c| !(strip_accents && is_combining_mark(c)))
+        .filter(|&c| !(strip_accents && (is_combining_mark(c) || is_default_ignorable(c))))
         .map(|c| match c {
             '\u{2215}' | '\u{2044}' => '/',
             '\u{2216}' | '\u{a5}' | '\u{20a9}' => '\\',
@@ -881,6 +900,19 @@ fn fold_compatibility(text: String, strip_accents: bool) -> String {
         })
         .nfc()
         .collect()
+}
+
+/// Whether `c` is a default-ignorable code point (Unicode's `Default_Ignorable_Code_Point`:
+/// zero-width spaces and joiners, the soft hyphen, bidirectional marks, variation selectors,
+/// the byte-order mark). Linguistic string comparison ignores them (.NET on ICU, where
+/// `"/adm\u200Bin".StartsWith("/admin")` holds; Java's `Collator`), as Windows' best-fit
+/// mapping drops some, so `adm%E2%80%8Bin` may be read as `admin`.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x34F | 0x61C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
 }
 
 /// `text` decoded as a lenient server does: percent-escapes and `%uXXXX` (IIS), and again
@@ -1099,9 +1131,14 @@ fn conditions_hold<'q>(
 }
 
 /// Whether a server may read `query` other than the URL standard does: it holds a `;`, an
-/// escape, a `+`, a bracket, a dot a name may lose, or a comma a value may be split at.
+/// escape, a `+`, a bracket, a dot a name may lose, a comma a value may be split at, or a pair
+/// with a second `=`.
 fn query_may_read_otherwise(query: &str) -> bool {
-    !query.is_ascii() || query.contains([';', '%', '+', '[', ']', '.', ','])
+    !query.is_ascii()
+        || query.contains([';', '%', '+', '[', ']', '.', ','])
+        || query
+            .split('&')
+            .any(|pair| memchr::memchr_iter(b'=', pair.as_bytes()).nth(1).is_some())
 }
 
 /// The query's pairs as the most lenient of common servers read them, each leniency at once:
@@ -1111,26 +1148,36 @@ fn query_may_read_otherwise(query: &str) -> bool {
 /// ends at its first control character (`mode%00x=admin` is `mode=admin` to a server written in
 /// C); compatibility forms are folded and `ı`, `İ` read as `i` (`adm%C4%B1n` is `admin` to
 /// Java's case-insensitive comparison); a value with commas is also each of its parts (Spring
-/// binds `mode=x,admin` to a list holding `admin`; `qs` with `comma`). A pair that does not
-/// decode (invalid UTF-8) keeps its standard reading.
+/// binds `mode=x,admin` to a list holding `admin`; `qs` with `comma`); a value with a `=` is
+/// also read up to it (`mode=admin=x` is `mode=admin` to code that splits a pair at every
+/// `=` and takes the second part, as hand-written parsers do); a name also loses surrounding
+/// spaces (`mode+=admin`). A pair that does not decode (invalid UTF-8) keeps its standard
+/// reading.
 ///
-/// A query with an escaped separator is also read decoded as a whole before it is split
+/// A query with escapes is also read decoded as a whole before it is split, once and twice
 /// (`x=1%26mode=admin` holds `mode=admin` to code that decodes the query string first, as
-/// hand-written parsers and some proxies do).
+/// hand-written parsers and some proxies do; `x=1%2526mode=admin` to code that does it twice).
 fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
     let mut pairs = lenient_pairs_of(query);
-    let escaped_separator = ["%26", "%3b", "%3d"].iter().any(|e| {
-        query
-            .as_bytes()
-            .windows(3)
-            .any(|w| w.eq_ignore_ascii_case(e.as_bytes()))
-    });
-    if escaped_separator {
-        // Bytes that are no UTF-8 hide nothing: such code splits bytes (`x=%FF%26mode=admin`).
-        let whole = decode_leniently(query).unwrap_or_else(|| {
-            String::from_utf8_lossy(&target::percent_decode(query.as_bytes())).into_owned()
-        });
-        pairs.extend(lenient_pairs_of(&whole));
+    // Bytes that are no UTF-8 hide nothing: such code splits bytes (`x=%FF%26mode=admin`).
+    let decode_whole = |text: &str| {
+        decode_leniently(text).unwrap_or_else(|| {
+            String::from_utf8_lossy(&target::percent_decode(text.as_bytes())).into_owned()
+        })
+    };
+    // Once (`%26`, and `%u0026` as IIS decodes it), and again when that leaves an escape
+    // (`%2526` is `&` to code that decodes twice).
+    let mut text = query.to_string();
+    for _ in 0..2 {
+        if !text.contains('%') {
+            break;
+        }
+        let decoded = decode_whole(&text);
+        if decoded == text {
+            break;
+        }
+        pairs.extend(lenient_pairs_of(&decoded));
+        text = decoded;
     }
     pairs
 }
@@ -1155,6 +1202,9 @@ fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
                     let mut values = vec![v.to_string()];
                     if v.contains(',') {
                         values.extend(v.split(',').map(|part| part.trim().to_string()));
+                    }
+                    if let Some((first, _)) = v.split_once('=') {
+                        values.push(first.trim().to_string());
                     }
                     lenient_names(&k)
                         .into_iter()
@@ -1190,8 +1240,10 @@ fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
 ///   (`mode[]`, `mode[a]b` are `mode`), an unclosed `[` becomes `_` (`do[it` is `do_it`);
 ///   spaces and dots become `_`;
 /// - Rack 2 (Rails up to 7.0) and Express's `qs`: leading brackets dropped, then the name up
-///   to the next bracket (`[mode]`, `mode]`, `[[mode` are `mode`).
+///   to the next bracket (`[mode]`, `mode]`, `[[mode` are `mode`);
+/// - trimmed of spaces at both ends (`mode ` is `mode` to code that trims what it parses).
 fn lenient_names(k: &str) -> Vec<String> {
+    let trimmed = k.trim_matches(' ');
     let k = k.trim_start_matches(' ');
     let php = match k.find('[') {
         Some(i) if i > 0 && k[i..].contains(']') => k[..i].replace([' ', '.'], "_"),
@@ -1206,10 +1258,13 @@ fn lenient_names(k: &str) -> Vec<String> {
         .next()
         .unwrap_or_default()
         .to_string();
-    match rack == php || rack.is_empty() {
-        true => vec![php],
-        false => vec![php, rack],
+    let mut names = vec![php];
+    for name in [rack, trimmed.to_string()] {
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
     }
+    names
 }
 
 fn match_path(rule: &PathRule, segs: Option<&PathSegments>, query: Option<&str>) -> PathMatch {
@@ -1493,6 +1548,8 @@ impl Program {
         // Exclusions first: they win over every asset.
         let query = n.query.as_deref();
         let mut winning_excl: Option<(&ExclusionRule, bool)> = None;
+        // The fragment's route read as a path, when an exclusion's path does not match.
+        let mut route_segs: Option<Option<PathSegments>> = None;
         excl_hits.sort_unstable();
         for &id in &excl_hits {
             let x = &self.exclusions[id as usize];
@@ -1501,7 +1558,21 @@ impl Program {
                 // An ambiguous path may be read as the excluded one: the exclusion applies,
                 // and the verdict says the ambiguity is why.
                 Some(p) => match match_path(p, segs.as_ref(), query) {
-                    PathMatch::No => (false, false),
+                    // A hash router's route is a page the exclusion may name (`/#/admin`).
+                    PathMatch::No => match n.route.as_ref() {
+                        Some(r) => {
+                            let route = route_segs.get_or_insert_with(|| {
+                                r.path
+                                    .as_deref()
+                                    .and_then(|path| path_segments(path, r.raw_path.as_deref()))
+                            });
+                            match match_path(p, route.as_ref(), r.query.as_deref()) {
+                                PathMatch::No => (false, false),
+                                PathMatch::Yes(_) | PathMatch::Ambiguous => (true, true),
+                            }
+                        }
+                        None => (false, false),
+                    },
                     PathMatch::Yes(_) => (true, false),
                     PathMatch::Ambiguous => (true, true),
                 },

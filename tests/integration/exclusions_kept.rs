@@ -820,6 +820,53 @@ fn cookieless_values_raw_dot_segments_path_info_and_best_fit_letters_are_read() 
     );
 }
 
+/// The fourth red-team pass, each in scope under an exclusion of `/admin` or `?mode=admin`:
+/// a hash router's page (`/#/admin`, `/#!/admin`); invisible characters, which linguistic
+/// comparison ignores (`adm%E2%80%8Bin`: .NET on ICU, Java's `Collator`); a script segment as
+/// IIS reads it (`admin.aspx.`, `admin.aspx::$DATA`) and a front controller's route with its
+/// format (`/index.php/admin.json`); a query decoded whole twice (`%2526`) or with `%u0026`;
+/// a name with spaces around it (`mode+=admin`); a value a naive split cuts at its second `=`
+/// (`mode=admin=x`). What reads the same every way keeps its verdict: other fragments, a
+/// route elsewhere, `caf%C3%A9`, a script with another path after it, a value with `=` that
+/// is not `admin` up to it.
+#[test]
+fn hash_routes_invisible_characters_iis_scripts_and_naive_query_splits_are_read() {
+    let app = [
+        "/#/admin",
+        "/#!/admin/users",
+        "/x#/admin?tab=1",
+        "/#/x/../admin",
+        "/#/?mode=admin",
+        "/adm%E2%80%8Bin",
+        "/admin%C2%AD",
+        "/%EF%BB%BFadmin",
+        "/admin.aspx./x",
+        "/admin.aspx::$DATA/x",
+        "/index.php/admin.json",
+        "/?x=1%2526mode=admin",
+        "/?x=1%u0026mode=admin",
+        "/?mode+=admin",
+        "/?mode%20=admin",
+        "/?mode=admin=x",
+        "/#section",
+        "/#/home",
+        "/docs#admin",
+        "/caf%C3%A9",
+        "/x.aspx/docs",
+        "/?q=a=b",
+        "/?x=1%2526y=2",
+    ];
+    let input = urls("app.example.com", &app) + &urls("api.example.com", &["/#/v1", "/v1/#/admin"]);
+    assert_in_scope(
+        APP_AND_API,
+        &input,
+        "https://app.example.com/#section\nhttps://app.example.com/#/home\n\
+         https://app.example.com/docs#admin\nhttps://app.example.com/caf%C3%A9\n\
+         https://app.example.com/x.aspx/docs\nhttps://app.example.com/?q=a=b\n\
+         https://app.example.com/?x=1%2526y=2\nhttps://api.example.com/v1/#/admin\n",
+    );
+}
+
 /// A target with a space (or other white space) was classified as one URL and printed as
 /// written, so `xargs` or `split()` read a second target on an excluded host; an `@` in a
 /// target without a scheme (`x.example:80@app.example.com`) is a host to some tools and no
