@@ -35,13 +35,15 @@ pub struct NetTarget {
     pub query: Option<String>,
     /// The input carried credentials before `@` (they are never the host).
     pub had_userinfo: bool,
-    /// The fragment, when it reads as a client-side route (`#/admin`, `#!/admin?tab=x`): a
-    /// single-page app's hash router shows that page, so a path excluded on the host is
-    /// excluded there too. Never sent; never decides a host or an asset.
-    pub route: Option<Route>,
+    /// Other paths the target may be served as, read for exclusions only (never for a host or
+    /// an asset): a hash router's route in the fragment, which a single-page app shows though
+    /// the fragment is never sent (`#/admin`, `#!/admin`, and `#admin`, which React Router and
+    /// Vue Router read as `/admin`); and a front controller's route in the query (`?/admin`:
+    /// CodeIgniter; `?q=admin`: Drupal 7; `?r=`, `?route=`, `?_url=`: Yii, OpenCart, Phalcon).
+    pub routes: Vec<Route>,
 }
 
-/// A client-side route in a URL's fragment (see [`NetTarget::route`]), read as a path.
+/// A route a target may be served as (see [`NetTarget::routes`]), read as a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// The route's path, normalized as a URL's path is; `None` when it cannot be read as one
@@ -51,6 +53,9 @@ pub struct Route {
     pub raw_path: Option<String>,
     /// The route's query, after its `?`.
     pub query: Option<String>,
+    /// Whether the route is the fragment's, which the target is never printed with (it is
+    /// never sent); a route in the query is printed with the query.
+    pub from_fragment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -406,6 +411,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         .filter(|&i| tail.as_bytes()[i] == b'?')
         .map(|i| encode_query(tail[i + 1..].split('#').next().unwrap_or_default()))
         .filter(|q| !q.is_empty());
+    let routes = routes(tail, query.as_deref());
     Ok(NetTarget {
         scheme,
         host,
@@ -415,17 +421,46 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         has_path,
         had_userinfo,
         query,
-        route: tail.split_once('#').and_then(|(_, f)| fragment_route(f)),
+        routes,
     })
 }
 
-/// The route a fragment names, if it is one: a path after `#` or `#!` (hash routers in
-/// Angular, Vue, React Router and the older `#!` convention).
-fn fragment_route(fragment: &str) -> Option<Route> {
-    let text = fragment.strip_prefix('!').unwrap_or(fragment);
-    if !text.starts_with(['/', '\\']) {
-        return None;
+/// Query parameters front controllers take their route from (Drupal 7, Yii, OpenCart,
+/// Phalcon).
+const ROUTE_PARAMETERS: &[&str] = &["q", "r", "route", "_url"];
+
+/// The routes of [`NetTarget::routes`]: from the fragment of `tail` (the path onwards), and
+/// from the encoded `query`.
+fn routes(tail: &str, query: Option<&str>) -> Vec<Route> {
+    let mut routes = Vec::new();
+    // Hash routers: `#/admin`, `#!/admin` (AngularJS), `#admin` (a `/` added).
+    if let Some((_, fragment)) = tail.split_once('#') {
+        let text = fragment.strip_prefix('!').unwrap_or(fragment);
+        routes.push(route(text, true));
     }
+    if let Some(query) = query {
+        // CodeIgniter reads a query that starts with `/` as the path, and a `?` after it as the
+        // query (`?/x?mode=admin`).
+        if query.starts_with('/') {
+            routes.push(route(query, false));
+        }
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if ROUTE_PARAMETERS.contains(&name.as_ref()) && !value.is_empty() {
+                routes.push(route(&value, false));
+            }
+        }
+    }
+    routes
+}
+
+/// `text` (a path with a `/` added when it has none, then an optional `?` and query) read as
+/// a route; `from_fragment` as [`Route::from_fragment`].
+fn route(text: &str, from_fragment: bool) -> Route {
+    let text = match text.starts_with(['/', '\\']) {
+        true => std::borrow::Cow::Borrowed(text),
+        false => std::borrow::Cow::Owned(format!("/{text}")),
+    };
+    let text = text.as_ref();
     let (path, raw_path) = match normalize_path(text) {
         Ok((path, _, raw_path)) => (Some(path), raw_path),
         Err(_) => (None, None),
@@ -434,11 +469,12 @@ fn fragment_route(fragment: &str) -> Option<Route> {
         .split_once('?')
         .map(|(_, q)| encode_query(q.split('#').next().unwrap_or_default()))
         .filter(|q| !q.is_empty());
-    Some(Route {
+    Route {
         path,
         raw_path,
         query,
-    })
+        from_fragment,
+    }
 }
 
 /// Split `host:port`, `[v6]:port` and (for bare input) an unbracketed IPv6 literal.
@@ -1793,7 +1829,14 @@ mod tests {
         assert_eq!(query("https://h.example/a?"), None);
         let t = parse_target("https://h.example/a?p=1#f").unwrap();
         assert_eq!(t.to_string(), "https://h.example/a?p=1");
-        assert_eq!(parse_target(&t.to_string()).unwrap(), t);
+        // The fragment's route is read for exclusions, but never printed: it is never sent.
+        let Target::Net(mut n) = t else {
+            unreachable!()
+        };
+        assert!(n.routes.len() == 1 && n.routes[0].from_fragment);
+        n.routes.clear();
+        let printed = Target::Net(n.clone()).to_string();
+        assert_eq!(parse_target(&printed).unwrap(), Target::Net(n));
     }
 
     #[test]

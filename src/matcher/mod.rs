@@ -207,7 +207,7 @@ impl<'p> Verdict<'p> {
                 )
             }
             Reason::AmbiguousPath { asset, exclusion } => {
-                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, ASP.NET cookieless values, unresolved dot segments, a script with a path after it, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led or spaced names, spaced values, comma lists, a value with a second `=`, an escaped `&` or `=`, invisible characters; or a page a hash router shows at `#/`)".to_string();
+                let mut s = "servers read this path or query in more than one way (an encoded `/` or `\\`, invalid UTF-8, a control character, an encoded parenthesis or quote in a call's arguments; or a form a lenient server reads as another path or query: path parameters, empty segments, trailing dots or spaces, an extension, an NTFS stream, a Windows short name, an escaped `?` or `#`, ASP.NET cookieless values, unresolved dot segments, a script with a path after it, look-alike letters, double or `%u` escapes, `;` between parameters, bracketed or space-led or spaced names, spaced values, comma lists, a value with a second `=`, an escaped `&` or `=`, invisible characters; or a route a hash router reads in the fragment or a front controller in the query: `#/admin`, `#admin`, `?/admin`, `?q=admin`)".to_string();
                 if let Some(x) = exclusion {
                     s.push_str(&format!(
                         "; it could be read as a path excluded by `{}`",
@@ -572,13 +572,14 @@ impl Leniency {
             extension: true,
             ..Leniency::NONE
         },
-        // IIS on Windows.
+        // IIS on Windows, with ASP.NET's cookieless values.
         Leniency {
             decode_twice: true,
             fold: true,
             ntfs: true,
             trim: true,
             short_names: true,
+            cookieless: true,
             ..Leniency::NONE
         },
         Leniency {
@@ -628,22 +629,26 @@ impl Leniency {
             extension: true,
             ..Leniency::NONE
         },
-        // As IIS reads the script's segment: `/admin.aspx./x`, `/admin.aspx::$DATA/x`.
+        // As IIS and ASP.NET read the script's segment: `/admin.aspx./x`,
+        // `/admin.aspx::$DATA/x`, `/(S(x))/admin.aspx/x`.
         Leniency {
             path_info: true,
             extension: true,
             ntfs: true,
             trim: true,
+            cookieless: true,
             ..Leniency::NONE
         },
         Leniency {
             front_controller: true,
             ..Leniency::NONE
         },
-        // The route with its format (`/index.php/admin.json`).
+        // The route with its format (`/index.php/admin.json`), and behind ASP.NET's cookieless
+        // values (`/(S(x))/index.aspx/admin`).
         Leniency {
             front_controller: true,
             extension: true,
+            cookieless: true,
             ..Leniency::NONE
         },
         Leniency {
@@ -836,7 +841,7 @@ fn has_cookieless_value(path: &[u8]) -> bool {
 /// Extensions of scripts a server runs with the rest of the path after them (`PATH_INFO`).
 const SCRIPT_EXTENSIONS: &[&str] = &[
     "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "asp", "aspx", "asmx", "ashx",
-    "axd", "svc", "jsp", "jspx", "cgi", "pl", "dll",
+    "axd", "svc", "jsp", "jspx", "cgi", "fcgi", "wsgi", "pl", "dll", "cfm", "cfc",
 ];
 
 /// Whether the segment `seg` names a script (see [`SCRIPT_EXTENSIONS`]), as IIS reads it too:
@@ -1145,7 +1150,8 @@ fn query_may_read_otherwise(query: &str) -> bool {
 /// `;` separates pairs as `&` does (Rack before 3, Python before 3.9.2); escapes are decoded
 /// twice and `%uXXXX` too (IIS); a name loses leading spaces and a trailing `[...]`, and its
 /// other spaces and dots become `_` (PHP); a value loses surrounding spaces; a name or value
-/// ends at its first control character (`mode%00x=admin` is `mode=admin` to a server written in
+/// loses leading white space and control characters and then ends at its first control
+/// character (`mode%00x=admin` is `mode=admin` to a server written in
 /// C); compatibility forms are folded and `ı`, `İ` read as `i` (`adm%C4%B1n` is `admin` to
 /// Java's case-insensitive comparison); a value with commas is also each of its parts (Spring
 /// binds `mode=x,admin` to a list holding `admin`; `qs` with `comma`); a value with a `=` is
@@ -1185,7 +1191,13 @@ fn lenient_query_pairs(query: &str) -> Vec<(String, String)> {
 /// The pairs of [`lenient_query_pairs`], the query split as written.
 fn lenient_pairs_of(query: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
-        let mut text = decode_twice_with_controls(&s.replace('+', " "))?;
+        let text = decode_twice_with_controls(&s.replace('+', " "))?;
+        // Leading white space and control characters trimmed first (`%09admin` is `admin` to
+        // Java's `String.trim`, PHP's `trim`, Python's `strip`), then cut at the first control
+        // character left.
+        let mut text = text
+            .trim_start_matches(|c: char| c.is_control() || c.is_whitespace())
+            .to_string();
         if let Some(i) = text.find(char::is_control) {
             text.truncate(i);
         }
@@ -1548,8 +1560,8 @@ impl Program {
         // Exclusions first: they win over every asset.
         let query = n.query.as_deref();
         let mut winning_excl: Option<(&ExclusionRule, bool)> = None;
-        // The fragment's route read as a path, when an exclusion's path does not match.
-        let mut route_segs: Option<Option<PathSegments>> = None;
+        // The target's routes read as paths, when an exclusion's path does not match.
+        let mut route_segs: Option<Vec<Option<PathSegments>>> = None;
         excl_hits.sort_unstable();
         for &id in &excl_hits {
             let x = &self.exclusions[id as usize];
@@ -1558,21 +1570,22 @@ impl Program {
                 // An ambiguous path may be read as the excluded one: the exclusion applies,
                 // and the verdict says the ambiguity is why.
                 Some(p) => match match_path(p, segs.as_ref(), query) {
-                    // A hash router's route is a page the exclusion may name (`/#/admin`).
-                    PathMatch::No => match n.route.as_ref() {
-                        Some(r) => {
-                            let route = route_segs.get_or_insert_with(|| {
-                                r.path
-                                    .as_deref()
-                                    .and_then(|path| path_segments(path, r.raw_path.as_deref()))
-                            });
-                            match match_path(p, route.as_ref(), r.query.as_deref()) {
-                                PathMatch::No => (false, false),
-                                PathMatch::Yes(_) | PathMatch::Ambiguous => (true, true),
-                            }
-                        }
-                        None => (false, false),
-                    },
+                    // A route is a page the exclusion may name (`/#/admin`, `/?/admin`).
+                    PathMatch::No => {
+                        let segs = route_segs.get_or_insert_with(|| {
+                            n.routes
+                                .iter()
+                                .map(|r| {
+                                    let path = r.path.as_deref()?;
+                                    path_segments(path, r.raw_path.as_deref())
+                                })
+                                .collect()
+                        });
+                        let routed = n.routes.iter().zip(segs.iter()).any(|(r, segs)| {
+                            match_path(p, segs.as_ref(), r.query.as_deref()) != PathMatch::No
+                        });
+                        (routed, routed)
+                    }
                     PathMatch::Yes(_) => (true, false),
                     PathMatch::Ambiguous => (true, true),
                 },
@@ -1587,7 +1600,7 @@ impl Program {
                         (Some(_), true, true) =>
                             ", path is ambiguous: may be the excluded one, applied".into(),
                         (Some(_), true, false) => ", path matches".into(),
-                        (Some(_), false, _) => ", path does not match: not applied".into(),
+                        (Some(_), false, _) => ", path or query does not match: not applied".into(),
                     }
                 )
             });

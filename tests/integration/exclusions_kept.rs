@@ -826,9 +826,13 @@ fn cookieless_values_raw_dot_segments_path_info_and_best_fit_letters_are_read() 
 /// IIS reads it (`admin.aspx.`, `admin.aspx::$DATA`) and a front controller's route with its
 /// format (`/index.php/admin.json`); a query decoded whole twice (`%2526`) or with `%u0026`;
 /// a name with spaces around it (`mode+=admin`); a value a naive split cuts at its second `=`
-/// (`mode=admin=x`). What reads the same every way keeps its verdict: other fragments, a
-/// route elsewhere, `caf%C3%A9`, a script with another path after it, a value with `=` that
-/// is not `admin` up to it.
+/// (`mode=admin=x`). A fifth pass: those readings combined with ASP.NET's cookieless values
+/// (`/(S(x))/admin./x`), leading control characters in a query (`%09admin` is `admin` to
+/// `String.trim`), routes without a `/` (`#admin`: React Router, Vue Router) and in the query
+/// (`?/admin`: CodeIgniter; `?q=admin`: Drupal 7; `?r=`: Yii), ColdFusion and WSGI scripts.
+/// What reads the same every way keeps its verdict: other fragments, a route elsewhere,
+/// `caf%C3%A9`, a script with another path after it, a value with `=` that is not `admin` up
+/// to it, a cookieless value below the root.
 #[test]
 fn hash_routes_invisible_characters_iis_scripts_and_naive_query_splits_are_read() {
     let app = [
@@ -851,19 +855,42 @@ fn hash_routes_invisible_characters_iis_scripts_and_naive_query_splits_are_read(
         "/#section",
         "/#/home",
         "/docs#admin",
+        "/docs#/admin",
         "/caf%C3%A9",
         "/x.aspx/docs",
         "/?q=a=b",
         "/?x=1%2526y=2",
+        // The fifth pass: readings combined with ASP.NET's cookieless values, leading control
+        // characters in a query, routes without a `/` and in the query, more script types.
+        "/(S(x))/admin./x",
+        "/(S(x))/admin::$DATA/x",
+        "/(S(x))/index.aspx/admin",
+        "/?mode=%09admin",
+        "/?%0amode=admin",
+        "/#admin",
+        "/#!%2Fadmin",
+        "/#?mode=admin",
+        "/?/admin",
+        "/index.php?/x?mode=admin",
+        "/?q=admin",
+        "/index.php?r=admin/users",
+        "/index.cfm/admin",
+        "/app.wsgi/admin",
+        "/x/(S(x))/admin",
+        "/x/index.php/admin",
+        "/?q=docs",
+        "/?mode=x%00admin",
     ];
     let input = urls("app.example.com", &app) + &urls("api.example.com", &["/#/v1", "/v1/#/admin"]);
     assert_in_scope(
         APP_AND_API,
         &input,
         "https://app.example.com/#section\nhttps://app.example.com/#/home\n\
-         https://app.example.com/docs#admin\nhttps://app.example.com/caf%C3%A9\n\
+         https://app.example.com/caf%C3%A9\n\
          https://app.example.com/x.aspx/docs\nhttps://app.example.com/?q=a=b\n\
-         https://app.example.com/?x=1%2526y=2\nhttps://api.example.com/v1/#/admin\n",
+         https://app.example.com/?x=1%2526y=2\nhttps://app.example.com/x/(S(x))/admin\n\
+         https://app.example.com/x/index.php/admin\nhttps://app.example.com/?q=docs\n\
+         https://app.example.com/?mode=x%00admin\nhttps://api.example.com/v1/#/admin\n",
     );
 }
 
