@@ -35,15 +35,12 @@ pub struct NetTarget {
     pub query: Option<String>,
     /// The input carried credentials before `@` (they are never the host).
     pub had_userinfo: bool,
-    /// Other paths the target may be served as, read for exclusions only (never for a host or
-    /// an asset): a hash router's route in the fragment, which a single-page app shows though
-    /// the fragment is never sent (`#/admin`, `#!/admin`, and `#admin`, which React Router and
-    /// Vue Router read as `/admin`); and a front controller's route in the query (`?/admin`:
-    /// CodeIgniter; `?q=admin`: Drupal 7; `?r=`, `?route=`, `?_url=`: Yii, OpenCart, Phalcon).
-    pub routes: Vec<Route>,
+    /// The fragment as written, without `#`: never sent, never printed, but read for the
+    /// target's [`routes`].
+    pub fragment: Option<String>,
 }
 
-/// A route a target may be served as (see [`NetTarget::routes`]), read as a path.
+/// A route a target may be served as (see [`routes`]), read as a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// The route's path, normalized as a URL's path is; `None` when it cannot be read as one
@@ -53,9 +50,6 @@ pub struct Route {
     pub raw_path: Option<String>,
     /// The route's query, after its `?`.
     pub query: Option<String>,
-    /// Whether the route is the fragment's, which the target is never printed with (it is
-    /// never sent); a route in the query is printed with the query.
-    pub from_fragment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -411,7 +405,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         .filter(|&i| tail.as_bytes()[i] == b'?')
         .map(|i| encode_query(tail[i + 1..].split('#').next().unwrap_or_default()))
         .filter(|q| !q.is_empty());
-    let routes = routes(tail, query.as_deref());
+    let fragment = tail.split_once('#').map(|(_, f)| f.to_string());
     Ok(NetTarget {
         scheme,
         host,
@@ -421,7 +415,7 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
         has_path,
         had_userinfo,
         query,
-        routes,
+        fragment,
     })
 }
 
@@ -429,24 +423,28 @@ fn parse_net(input: &str) -> Result<NetTarget, TargetParseError> {
 /// Phalcon).
 const ROUTE_PARAMETERS: &[&str] = &["q", "r", "route", "_url"];
 
-/// The routes of [`NetTarget::routes`]: from the fragment of `tail` (the path onwards), and
-/// from the encoded `query`.
-fn routes(tail: &str, query: Option<&str>) -> Vec<Route> {
+/// Other paths `target` may be served as, read for exclusions only (never for a host or an
+/// asset): a hash router's route in the fragment, which a single-page app shows though the
+/// fragment is never sent (`#/admin`, `#!/admin`, and `#admin`, which React Router and Vue
+/// Router read as `/admin`); and a front controller's route in the query (`?/admin`:
+/// CodeIgniter; `?q=admin`: Drupal 7; `?r=`, `?route=`, `?_url=`: Yii, OpenCart, Phalcon).
+/// Made when asked (by an exclusion that looks at paths), not when the target is parsed.
+pub fn routes(target: &NetTarget) -> Vec<Route> {
     let mut routes = Vec::new();
     // Hash routers: `#/admin`, `#!/admin` (AngularJS), `#admin` (a `/` added).
-    if let Some((_, fragment)) = tail.split_once('#') {
+    if let Some(fragment) = &target.fragment {
         let text = fragment.strip_prefix('!').unwrap_or(fragment);
-        routes.push(route(text, true));
+        routes.push(route(text));
     }
-    if let Some(query) = query {
+    if let Some(query) = target.query.as_deref() {
         // CodeIgniter reads a query that starts with `/` as the path, and a `?` after it as the
         // query (`?/x?mode=admin`).
         if query.starts_with('/') {
-            routes.push(route(query, false));
+            routes.push(route(query));
         }
         for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             if ROUTE_PARAMETERS.contains(&name.as_ref()) && !value.is_empty() {
-                routes.push(route(&value, false));
+                routes.push(route(&value));
             }
         }
     }
@@ -454,8 +452,8 @@ fn routes(tail: &str, query: Option<&str>) -> Vec<Route> {
 }
 
 /// `text` (a path with a `/` added when it has none, then an optional `?` and query) read as
-/// a route; `from_fragment` as [`Route::from_fragment`].
-fn route(text: &str, from_fragment: bool) -> Route {
+/// a route.
+fn route(text: &str) -> Route {
     let text = match text.starts_with(['/', '\\']) {
         true => std::borrow::Cow::Borrowed(text),
         false => std::borrow::Cow::Owned(format!("/{text}")),
@@ -473,7 +471,6 @@ fn route(text: &str, from_fragment: bool) -> Route {
         path,
         raw_path,
         query,
-        from_fragment,
     }
 }
 
@@ -1829,12 +1826,12 @@ mod tests {
         assert_eq!(query("https://h.example/a?"), None);
         let t = parse_target("https://h.example/a?p=1#f").unwrap();
         assert_eq!(t.to_string(), "https://h.example/a?p=1");
-        // The fragment's route is read for exclusions, but never printed: it is never sent.
+        // The fragment is read for routes, but never printed: it is never sent.
         let Target::Net(mut n) = t else {
             unreachable!()
         };
-        assert!(n.routes.len() == 1 && n.routes[0].from_fragment);
-        n.routes.clear();
+        assert_eq!(n.fragment.as_deref(), Some("f"));
+        n.fragment = None;
         let printed = Target::Net(n.clone()).to_string();
         assert_eq!(parse_target(&printed).unwrap(), Target::Net(n));
     }

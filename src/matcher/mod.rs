@@ -1561,7 +1561,7 @@ impl Program {
         let query = n.query.as_deref();
         let mut winning_excl: Option<(&ExclusionRule, bool)> = None;
         // The target's routes read as paths, when an exclusion's path does not match.
-        let mut route_segs: Option<Vec<Option<PathSegments>>> = None;
+        let mut route_segs: Option<Vec<(target::Route, Option<PathSegments>)>> = None;
         excl_hits.sort_unstable();
         for &id in &excl_hits {
             let x = &self.exclusions[id as usize];
@@ -1572,16 +1572,18 @@ impl Program {
                 Some(p) => match match_path(p, segs.as_ref(), query) {
                     // A route is a page the exclusion may name (`/#/admin`, `/?/admin`).
                     PathMatch::No => {
-                        let segs = route_segs.get_or_insert_with(|| {
-                            n.routes
-                                .iter()
+                        let routes = route_segs.get_or_insert_with(|| {
+                            target::routes(n)
+                                .into_iter()
                                 .map(|r| {
-                                    let path = r.path.as_deref()?;
-                                    path_segments(path, r.raw_path.as_deref())
+                                    let segs = r.path.as_deref().and_then(|path| {
+                                        path_segments(path, r.raw_path.as_deref())
+                                    });
+                                    (r, segs)
                                 })
                                 .collect()
                         });
-                        let routed = n.routes.iter().zip(segs.iter()).any(|(r, segs)| {
+                        let routed = routes.iter().any(|(r, segs)| {
                             match_path(p, segs.as_ref(), r.query.as_deref()) != PathMatch::No
                         });
                         (routed, routed)
